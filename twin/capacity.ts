@@ -1,0 +1,117 @@
+// Capacity of the twin: how an overloaded HMP behaves (HMP-API.md, "Capacity").
+//
+// queue: at most `capacity` requests run; the rest wait in FIFO order and,
+//   past the queue timeout, fail with the chosen status (500 DB pool / 504 gateway).
+// stall: HMP's real mechanism. A DB pool of `capacity` connections; a request
+//   holds one for its whole life and needs a SECOND one for its audit row. At
+//   `capacity` requests in flight every request holds one and waits for
+//   another: nothing completes until the waits time out, throughput collapses
+//   with few errors, and draining the backlog takes several timeouts.
+
+export class OverloadError extends Error {
+  status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+class Semaphore {
+  #free: number;
+  #waiters: Array<{ grant: () => void }> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  acquire(timeoutMs: number, onTimeout: () => Error): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(onTimeout());
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) next.grant();
+    else this.#free++;
+  }
+}
+
+export interface CapacitySettings {
+  capacity: number;
+  overloadMode: 'queue' | 'stall';
+  overloadStatus: 500 | 504;
+  queueTimeoutMs: number;
+}
+
+export interface Lease {
+  /** Stall mode: takes the second pool connection the audit row needs. */
+  audit(): Promise<void>;
+  release(): void;
+}
+
+const NO_LEASE: Lease = { audit: async () => {}, release: () => {} };
+
+export class CapacityGate {
+  #settings: CapacitySettings;
+  #pool: Semaphore | undefined;
+  inFlight = 0;
+
+  constructor(settings: CapacitySettings) {
+    this.#settings = settings;
+    if (settings.capacity > 0) this.#pool = new Semaphore(settings.capacity);
+  }
+
+  get queued(): number {
+    return this.#pool?.waiting ?? 0;
+  }
+
+  #timeoutError = (): Error => {
+    const { overloadStatus, capacity, queueTimeoutMs } = this.#settings;
+    if (overloadStatus === 504) return new OverloadError(504, 'Gateway Timeout');
+    const size = Math.min(5, capacity);
+    return new OverloadError(
+      500,
+      `QueuePool limit of size ${size} overflow ${capacity - size} reached, connection timed out, timeout ${(queueTimeoutMs / 1000).toFixed(2)}`,
+    );
+  };
+
+  async enter(): Promise<Lease> {
+    const pool = this.#pool;
+    if (!pool) return NO_LEASE;
+    const { queueTimeoutMs, overloadMode } = this.#settings;
+    await pool.acquire(queueTimeoutMs, this.#timeoutError);
+    this.inFlight++;
+    let held = 1;
+    return {
+      audit: async () => {
+        if (overloadMode !== 'stall') return;
+        await pool.acquire(queueTimeoutMs, this.#timeoutError);
+        held++;
+      },
+      release: () => {
+        if (held === 0) return;
+        this.inFlight--;
+        for (; held > 0; held--) pool.release();
+      },
+    };
+  }
+}

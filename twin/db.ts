@@ -1,0 +1,87 @@
+// HMP's tables and relations in SQLite (node:sqlite: no native addon to build).
+import { DatabaseSync } from 'node:sqlite';
+
+const SCHEMA = `
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  surname TEXT NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  confidentiality_level INTEGER NOT NULL,
+  integrity_levels TEXT NOT NULL,           -- JSON array of levels
+  public_key BLOB NOT NULL,
+  expires_at TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (name, surname)
+);
+CREATE TABLE IF NOT EXISTS projects (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  syllabus_summary TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  instructor_id INTEGER NOT NULL REFERENCES users(id),
+  deadline TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS project_students (
+  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  student_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (project_id, student_id)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  student_id INTEGER NOT NULL REFERENCES users(id),
+  title TEXT NOT NULL,
+  content BLOB NOT NULL,
+  content_hash TEXT NOT NULL,
+  submitted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp TEXT NOT NULL,
+  action TEXT NOT NULL,
+  is_success INTEGER NOT NULL,
+  reason TEXT,
+  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  ip_address TEXT
+);
+`;
+
+export interface UserRow {
+  id: number;
+  name: string;
+  surname: string;
+  email: string;
+  confidentiality_level: number;
+  integrity_levels: string;
+  public_key: Uint8Array;
+  expires_at: string | null;
+}
+
+export function openDatabase(path: string): DatabaseSync {
+  const db = new DatabaseSync(path);
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Runs fn in one transaction (all or nothing). */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN');
+  try {
+    const out = fn();
+    db.exec('COMMIT');
+    return out;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+export function getUser(db: DatabaseSync, id: number): UserRow | undefined {
+  return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+}
+
+export function fullName(u: { name: string; surname: string }): string {
+  return `${u.name} ${u.surname}`;
+}

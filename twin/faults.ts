@@ -1,0 +1,44 @@
+// Injected faults: added latency, degradation with uptime, random 500s, a leak.
+import type { TwinConfig } from './config.ts';
+
+export class InjectedFault extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Faults {
+  #config: TwinConfig;
+  #rand: () => number;
+  #startedAt = Date.now();
+  /** Retained on purpose: the leak knob's memory. */
+  #leaked: Buffer[] = [];
+
+  constructor(config: TwinConfig, rand: () => number) {
+    this.#config = config;
+    this.#rand = rand;
+  }
+
+  /** Extra latency for this action now: its own plus degradation with uptime. */
+  delayMs(action: string): number {
+    const { latencyMs, degradeMsPerMin } = this.#config;
+    const fixed = latencyMs[action] ?? latencyMs['*'] ?? 0;
+    const uptimeMin = (Date.now() - this.#startedAt) / 60_000;
+    return fixed + degradeMsPerMin * uptimeMin;
+  }
+
+  /** Applied to every request before its handler runs. */
+  async apply(action: string): Promise<void> {
+    if (this.#config.leakKbPerRequest > 0) {
+      // fill() touches the pages so the memory is resident, not just reserved.
+      this.#leaked.push(Buffer.alloc(this.#config.leakKbPerRequest * 1024, 1));
+    }
+    const delay = this.delayMs(action);
+    if (delay > 0) await sleep(delay);
+    if (this.#config.errorRate > 0 && this.#rand() < this.#config.errorRate) {
+      throw new InjectedFault(`Injected fault (--error-rate ${this.#config.errorRate})`);
+    }
+  }
+
+  dropThisUpload(): boolean {
+    return this.#config.dropUploads > 0 && this.#rand() < this.#config.dropUploads;
+  }
+}

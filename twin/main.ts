@@ -1,0 +1,40 @@
+// `npm run twin -- [options]`: the HMP twin on the command line.
+import { ConfigError, DEFAULT_ADMIN_PASSWORD, USAGE, parseTwinArgs } from './config.ts';
+import { startTwin } from './server.ts';
+
+let config;
+try {
+  config = parseTwinArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`twin: ${err.message}`);
+  process.exit(2);
+}
+if (config === 'help') {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+try {
+  const twin = await startTwin(config);
+  const password = config.adminPassword === DEFAULT_ADMIN_PASSWORD ? `password "${DEFAULT_ADMIN_PASSWORD}" (the twin's public default)` : 'password from HMP_TWIN_ADMIN_PASSWORD';
+  console.log(`HMP twin (API v${config.apiVersion}) listening on ${twin.url}`);
+  console.log(`admin credentials: ${twin.adminCredentialsPath} (user ${twin.adminUserId}, ${password})`);
+  const knobs = Object.entries(config).filter(([k, v]) => ['capacity', 'errorRate', 'leakKbPerRequest', 'degradeMsPerMin', 'dropUploads'].includes(k) && v !== 0);
+  if (knobs.length || Object.keys(config.latencyMs).length) {
+    console.log(`knobs: ${[...knobs.map(([k, v]) => `${k}=${v}`), ...Object.entries(config.latencyMs).map(([k, v]) => `latency.${k}=${v}ms`)].join(' ')}`);
+  }
+  const stop = async () => {
+    await twin.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') {
+    console.error(`twin: port ${config.port} is already in use; pick another with --port N (0 = any free port).`);
+    process.exit(2);
+  }
+  throw err;
+}

@@ -1,0 +1,106 @@
+// /auth: challenge-response login (Ed25519) and user administration.
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { LEVEL } from '../access.ts';
+import { fullName, getUser, type UserRow } from '../db.ts';
+import { HttpError, addRoute, jsonBody, type TwinState } from '../router.ts';
+
+const STRICT_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64; upstream's decoder raises (-> 500) on anything else. */
+export function decodeB64Strict(s: string, what: string): Buffer {
+  if (!STRICT_B64.test(s)) throw new Error(`${what} is not valid base64`);
+  return Buffer.from(s, 'base64');
+}
+
+function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' });
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+function userView(u: UserRow) {
+  return {
+    id: u.id,
+    name: u.name,
+    surname: u.surname,
+    email: u.email,
+    confidentiality_level: u.confidentiality_level,
+    integrity_levels: JSON.parse(u.integrity_levels) as number[],
+    public_key: Buffer.from(u.public_key).toString('base64'),
+    expires_at: u.expires_at,
+  };
+}
+
+interface NewUser {
+  name: string;
+  surname: string;
+  email: string;
+  confidentiality_level: number;
+  integrity_levels: number[];
+  public_key: string;
+  expires_at?: string;
+}
+
+/** Inserts a user; duplicate name+surname or email -> 400. Shared with /admin/load-test/up. */
+export function insertUser(state: TwinState, u: NewUser): number {
+  const key = decodeB64Strict(u.public_key, 'public_key');
+  if (key.length !== 32) throw new HttpError(400, 'public_key must be 32 bytes (base64)');
+  const taken = state.db.prepare('SELECT 1 FROM users WHERE email = ? OR (name = ? AND surname = ?)').get(u.email, u.name, u.surname);
+  if (taken) throw new HttpError(400, 'User with this email or name already exists');
+  const r = state.db
+    .prepare(
+      'INSERT INTO users (name, surname, email, confidentiality_level, integrity_levels, public_key, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(u.name, u.surname, u.email, u.confidentiality_level, JSON.stringify(u.integrity_levels), key, u.expires_at ?? null, new Date().toISOString());
+  return Number(r.lastInsertRowid);
+}
+
+export function registerAuth(app: FastifyInstance, state: TwinState): void {
+  addRoute(app, state, { method: 'POST', url: '/auth/challenge', action: 'auth_challenge', level: null, access: 'read' }, (ctx) => {
+    const { user_id } = jsonBody<{ user_id: number }>(ctx, { user_id: 'int' });
+    const user = getUser(state.db, user_id);
+    if (!user) throw new HttpError(404, 'User not found');
+    if (user.expires_at && Date.parse(user.expires_at) < Date.now()) throw new HttpError(400, 'Account expired');
+    return { json: { challenge: randomBytes(256).toString('base64') } };
+  });
+
+  addRoute(app, state, { method: 'POST', url: '/auth/login', action: 'auth_login', level: null, access: 'read' }, async (ctx) => {
+    const b = jsonBody<{ user_id: number; challenge: string; signature: string }>(ctx, { user_id: 'int', challenge: 'str', signature: 'str' });
+    const user = getUser(state.db, b.user_id);
+    if (!user) throw new HttpError(404, 'User not found');
+    const challenge = decodeB64Strict(b.challenge, 'challenge');
+    const signature = decodeB64Strict(b.signature, 'signature');
+    if (!ed25519Verify(user.public_key, challenge, signature)) throw new HttpError(400, 'Invalid credentials');
+    return { json: { token: await state.tokens.issue(user.id) } };
+  });
+
+  const users = { level: LEVEL.CONFIDENTIAL } as const;
+  addRoute(app, state, { method: 'POST', url: '/auth/users', action: 'user_create', ...users, access: 'write' }, (ctx) => {
+    const b = jsonBody<NewUser>(ctx, { name: 'str', surname: 'str', email: 'str', confidentiality_level: 'int', integrity_levels: 'list', public_key: 'str' });
+    return { json: { id: insertUser(state, b) } };
+  });
+  addRoute(app, state, { method: 'GET', url: '/auth/users', action: 'user_list', ...users, access: 'read' }, () => {
+    const rows = state.db.prepare('SELECT id, name, surname FROM users ORDER BY id').all() as Array<{ id: number; name: string; surname: string }>;
+    return { json: rows.map((u) => ({ id: u.id, full_name: fullName(u) })) };
+  });
+  addRoute(app, state, { method: 'GET', url: '/auth/users/:id', action: 'user_get', ...users, access: 'read' }, (ctx) => {
+    const user = getUser(state.db, Number(ctx.params.id));
+    if (!user) throw new HttpError(404, 'User not found');
+    return { json: userView(user) };
+  });
+  addRoute(app, state, { method: 'PUT', url: '/auth/users/:id', action: 'user_update', ...users, access: 'read_write' }, (ctx) => {
+    const user = getUser(state.db, Number(ctx.params.id));
+    if (!user) throw new HttpError(404, 'User not found');
+    const b = jsonBody<Partial<NewUser>>(ctx, {});
+    const next = { ...userView(user), ...b };
+    const key = decodeB64Strict(next.public_key, 'public_key');
+    state.db
+      .prepare('UPDATE users SET name = ?, surname = ?, email = ?, confidentiality_level = ?, integrity_levels = ?, public_key = ?, expires_at = ? WHERE id = ?')
+      .run(next.name, next.surname, next.email, next.confidentiality_level, JSON.stringify(next.integrity_levels), key, next.expires_at ?? null, user.id);
+    return { json: userView(getUser(state.db, user.id)!) };
+  });
+}

@@ -1,0 +1,103 @@
+// /submission: encrypted CBOR uploads, the unpaginated list, hash and content.
+import type { FastifyInstance } from 'fastify';
+import { decode as cborDecode } from 'cbor-x';
+import { md5Hex } from '../../lib/hmp-crypto.ts';
+import { LEVEL } from '../access.ts';
+import { getUser } from '../db.ts';
+import { HttpError, addRoute, type Ctx, type TwinState } from '../router.ts';
+
+/** Upstream cuts long titles in the list. */
+export function listTitle(title: string): string {
+  return title.length > 30 ? `${title.slice(0, 27)}...` : title;
+}
+
+function submissionId(ctx: Ctx): number {
+  const id = Number(ctx.params.id);
+  if (!Number.isInteger(id)) throw new HttpError(422, [{ type: 'int_parsing', loc: ['path', 'id'], msg: 'Input should be a valid integer' }]);
+  return id;
+}
+
+function upload(state: TwinState, ctx: Ctx) {
+  const invalid = (why: string) => {
+    // Upstream returns its error tuple from the handler: FastAPI sends it as a 200 list.
+    if (state.config.quirkCborUpload200) return { json: [{ error: `Invalid CBOR data: ${why}` }, 400] };
+    throw new HttpError(400, `Invalid CBOR data: ${why}`);
+  };
+  let data: unknown;
+  try {
+    data = cborDecode(ctx.body);
+  } catch (err) {
+    return invalid((err as Error).message);
+  }
+  // Not a map: upstream's data["..."] raises outside its try -> 500.
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || data instanceof Uint8Array) {
+    throw new Error('CBOR body is not a map');
+  }
+  const body = data as Record<string, unknown>;
+  for (const key of ['project_id', 'title', 'encrypted_content']) {
+    if (!(key in body)) return invalid(`missing key '${key}'`);
+  }
+  const content = body.encrypted_content;
+  if (!(content instanceof Uint8Array)) throw new Error('encrypted_content is not bytes');
+  const projectId = Number(body.project_id);
+  const student = ctx.user!;
+  const assigned = state.db.prepare('SELECT 1 FROM project_students WHERE project_id = ? AND student_id = ?').get(projectId, student.id);
+  if (!assigned) {
+    if (state.config.quirkUnassigned500) throw new Error(`student ${student.id} is not assigned to project ${projectId}`);
+    throw new HttpError(403, 'You are not assigned to this project');
+  }
+  const r = state.db
+    .prepare('INSERT INTO submissions (project_id, student_id, title, content, content_hash, submitted_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(projectId, student.id, String(body.title), content, md5Hex(content), new Date().toISOString());
+  const id = Number(r.lastInsertRowid);
+  // Data-loss knob: the id is real and acknowledged, the row is gone.
+  if (state.faults.dropThisUpload()) state.db.prepare('DELETE FROM submissions WHERE id = ?').run(id);
+  return { json: { id } };
+}
+
+export function registerSubmissions(app: FastifyInstance, state: TwinState): void {
+  const level = LEVEL.RESTRICTED;
+
+  addRoute(app, state, { method: 'GET', url: '/submission/instructor_key', action: 'submission_instructor_key', level: LEVEL.UNCLASSIFIED, access: 'read' }, (ctx) => {
+    const projectId = Number(ctx.query.project_id);
+    if (!ctx.query.project_id || !Number.isInteger(projectId)) {
+      throw new HttpError(422, [{ type: 'missing', loc: ['query', 'project_id'], msg: 'Field required' }]);
+    }
+    const row = state.db.prepare('SELECT instructor_id FROM projects WHERE id = ?').get(projectId) as { instructor_id: number } | undefined;
+    if (!row) throw new Error(`project ${projectId} not found`); // upstream: 500
+    const instructor = getUser(state.db, row.instructor_id)!;
+    return { json: { public_key: Buffer.from(instructor.public_key).toString('base64') } };
+  });
+
+  addRoute(app, state, { method: 'POST', url: '/submission/', action: 'submission_create', level, access: 'write' }, (ctx) => upload(state, ctx));
+
+  addRoute(app, state, { method: 'GET', url: '/submission/', action: 'submission_list', level, access: 'read' }, () => {
+    const rows = state.db
+      .prepare(
+        `SELECT s.id, s.title, st.name || ' ' || st.surname AS student_name, ins.name || ' ' || ins.surname AS instructor_name,
+                s.submitted_at, s.content_hash
+         FROM submissions s JOIN users st ON st.id = s.student_id JOIN projects p ON p.id = s.project_id
+         JOIN users ins ON ins.id = p.instructor_id ORDER BY s.submitted_at DESC, s.id DESC`,
+      )
+      .all() as Array<{ title: string }>;
+    return { json: rows.map((r) => ({ ...r, title: listTitle(r.title) })) };
+  });
+
+  addRoute(app, state, { method: 'GET', url: '/submission/:id/hash', action: 'submission_hash', level, access: 'read' }, (ctx) => {
+    const row = state.db.prepare('SELECT content_hash FROM submissions WHERE id = ?').get(submissionId(ctx));
+    if (!row) throw new Error('submission not found'); // upstream: 500
+    return { json: row };
+  });
+
+  addRoute(app, state, { method: 'GET', url: '/submission/:id/content', action: 'submission_content', level, access: 'read' }, (ctx) => {
+    const row = state.db.prepare('SELECT content FROM submissions WHERE id = ?').get(submissionId(ctx)) as { content: Uint8Array } | undefined;
+    if (!row) throw new Error('submission not found'); // upstream: 500
+    return { bytes: row.content, type: 'application/octet-stream' };
+  });
+
+  addRoute(app, state, { method: 'DELETE', url: '/submission/:id', action: 'submission_delete', level, access: 'write' }, (ctx) => {
+    // No ownership check and 200 for a missing id, as upstream.
+    state.db.prepare('DELETE FROM submissions WHERE id = ?').run(submissionId(ctx));
+    return { json: { status: 'deleted' } };
+  });
+}

@@ -1,0 +1,112 @@
+// Starts the HMP twin: from tests (startTwin) and from the CLI (main.ts).
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Fastify from 'fastify';
+import { encodeCredentialsFile, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
+import { mulberry32 } from '../lib/prng.ts';
+import { LEVEL } from './access.ts';
+import { CapacityGate } from './capacity.ts';
+import { defaultConfig, type TwinConfig } from './config.ts';
+import { openDatabase } from './db.ts';
+import { Faults } from './faults.ts';
+import type { TwinState } from './router.ts';
+import { registerAdmin } from './routes/admin.ts';
+import { insertUser, registerAuth } from './routes/auth.ts';
+import { registerConvert } from './routes/convert.ts';
+import { registerProjects } from './routes/projects.ts';
+import { registerSubmissions } from './routes/submissions.ts';
+import { Tokens } from './tokens.ts';
+
+export interface TwinHandle {
+  url: string;
+  port: number;
+  config: TwinConfig;
+  adminCredentialsPath: string;
+  adminPassword: string;
+  adminUserId: number;
+  /** The server's own public key (for a suite configured with it when the endpoint 401s). */
+  serverPublicKey: Uint8Array;
+  stats(): { inFlight: number; queued: number };
+  close(): Promise<void>;
+}
+
+/** Writes a file atomically with mode 0600 (it holds a private key). */
+export function writeSecretFile(path: string, data: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export async function startTwin(options: Partial<TwinConfig> = {}): Promise<TwinHandle> {
+  const config: TwinConfig = {
+    ...defaultConfig(),
+    port: 0,
+    adminCredentialsPath: join(mkdtempSync(join(tmpdir(), 'hmp-twin-')), 'admin.bin'),
+    ...options,
+  };
+  const db = openDatabase(config.db);
+  const state: TwinState = {
+    config,
+    db,
+    tokens: new Tokens(config.jwtSecret ?? randomBytes(32).toString('hex'), config.jwtLifetimeS),
+    faults: new Faults(config, config.seed === undefined ? Math.random : mulberry32(config.seed ^ 0x5eed)),
+    gate: new CapacityGate(config),
+    rand: config.seed === undefined ? Math.random : mulberry32(config.seed),
+  };
+
+  // The admin, as the real deployment's: CONFIDENTIAL with 4 in integrity.
+  const adminKey = newPrivateKey();
+  const existing = db.prepare("SELECT id FROM users WHERE email = 'admin@hmp.twin'").get() as { id: number } | undefined;
+  const adminPub = Buffer.from(await publicKeyOf(adminKey)).toString('base64');
+  let adminUserId: number;
+  if (existing) {
+    adminUserId = existing.id;
+    db.prepare('UPDATE users SET public_key = ? WHERE id = ?').run(Buffer.from(adminPub, 'base64'), adminUserId);
+  } else {
+    adminUserId = insertUser(state, {
+      name: 'Twin',
+      surname: 'Admin',
+      email: 'admin@hmp.twin',
+      confidentiality_level: LEVEL.CONFIDENTIAL,
+      integrity_levels: [LEVEL.CONFIDENTIAL],
+      public_key: adminPub,
+    });
+  }
+  writeSecretFile(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword));
+  const serverPublicKey = await publicKeyOf(newPrivateKey());
+
+  const app = Fastify({ bodyLimit: 64 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true }, logger: false, forceCloseConnections: true });
+  // Bodies reach handlers raw: they decode JSON/CBOR themselves, with upstream's error codes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type('application/json').send(JSON.stringify({ detail: 'Not Found' }));
+  });
+  registerAuth(app, state);
+  registerProjects(app, state);
+  registerSubmissions(app, state);
+  registerConvert(app, state, serverPublicKey);
+  registerAdmin(app, state);
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    config,
+    adminCredentialsPath: config.adminCredentialsPath,
+    adminPassword: config.adminPassword,
+    adminUserId,
+    serverPublicKey,
+    stats: () => ({ inFlight: state.gate.inFlight, queued: state.gate.queued }),
+    close: async () => {
+      await app.close();
+      db.close();
+    },
+  };
+}

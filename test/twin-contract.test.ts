@@ -184,6 +184,9 @@ describe('submissions', () => {
     assert.match(missing.json[0].error, /encrypted_content/);
     assert.equal((await call(twin.url, 'POST', '/submission/', { token: studentToken, cbor: [1, 2, 3] })).status, 500);
     assert.equal((await call(twin.url, 'POST', '/submission/', { token: studentToken, cbor: { project_id: pid, title: 'x', encrypted_content: 'text' } })).status, 500);
+    // cbor-x writes a bare Uint8Array as a tagged typed array (tag 64), not a byte string.
+    const tagged = await call(twin.url, 'POST', '/submission/', { token: studentToken, cbor: { project_id: pid, title: 'x', encrypted_content: new Uint8Array([1, 2, 3]) } });
+    assert.equal(tagged.status, 500);
   });
 
   test('upload to an unassigned project 500; an instructor uploading 500', async () => {

@@ -20,7 +20,7 @@ function cborMap(ctx: Ctx): Record<string, unknown> {
 
 function bytesField(body: Record<string, unknown>, key: string): Uint8Array {
   const v = body[key];
-  if (!(v instanceof Uint8Array)) throw new HttpError(400, `Invalid CBOR data: '${key}' must be bytes`);
+  if (!Buffer.isBuffer(v)) throw new HttpError(400, `Invalid CBOR data: '${key}' must be bytes`);
   return v;
 }
 

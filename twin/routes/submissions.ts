@@ -38,7 +38,9 @@ function upload(state: TwinState, ctx: Ctx) {
     if (!(key in body)) return invalid(`missing key '${key}'`);
   }
   const content = body.encrypted_content;
-  if (!(content instanceof Uint8Array)) throw new Error('encrypted_content is not bytes');
+  // Only a CBOR byte string decodes to a Buffer; a tagged typed array (tag 64)
+  // is not bytes to upstream's Python decoder either: 500.
+  if (!Buffer.isBuffer(content)) throw new Error('encrypted_content is not a CBOR byte string');
   const projectId = Number(body.project_id);
   const student = ctx.user!;
   const assigned = state.db.prepare('SELECT 1 FROM project_students WHERE project_id = ? AND student_id = ?').get(projectId, student.id);

@@ -1,0 +1,423 @@
+// A small typed client for the HMP API (HMP-API.md) over global fetch, for the
+// set-up tools and tests. Every call either returns the documented shape or
+// throws one of: HmpHttpError (the server answered, but not with success),
+// HmpUnreachableError (no connection), HmpTimeoutError (no answer in time).
+import { encode } from 'cbor-x';
+import { signChallenge } from './hmp-crypto.ts';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** The server answered, but not with success. `endpoint` is "METHOD /path". */
+export class HmpHttpError extends Error {
+  readonly status: number;
+  readonly detail: string;
+  readonly endpoint: string;
+  /** Status carried inside a 200 body (the upload quirk: `[{"error": ...}, 400]`). */
+  readonly bodyStatus: number | undefined;
+
+  constructor(status: number, detail: string, endpoint: string, bodyStatus?: number) {
+    const shown = bodyStatus === undefined ? `${status}` : `${status} with an error list saying ${bodyStatus}`;
+    super(`${endpoint} answered ${shown}: ${detail}`);
+    this.name = 'HmpHttpError';
+    this.status = status;
+    this.detail = detail;
+    this.endpoint = endpoint;
+    this.bodyStatus = bodyStatus;
+  }
+}
+
+/** No HTTP answer at all: refused, unknown host, reset before a response. */
+export class HmpUnreachableError extends Error {
+  readonly target: string;
+  readonly endpoint: string;
+  readonly code: string;
+
+  constructor(target: string, endpoint: string, code: string) {
+    super(`the target ${target} is not reachable (${endpoint}: ${code})`);
+    this.name = 'HmpUnreachableError';
+    this.target = target;
+    this.endpoint = endpoint;
+    this.code = code;
+  }
+}
+
+/** The request was sent but no complete answer came within the timeout. */
+export class HmpTimeoutError extends Error {
+  readonly target: string;
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+
+  constructor(target: string, endpoint: string, timeoutMs: number) {
+    super(`the target ${target} did not answer ${endpoint} within ${timeoutMs / 1000} s`);
+    this.name = 'HmpTimeoutError';
+    this.target = target;
+    this.endpoint = endpoint;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+// --- shapes (HMP-API.md, "Endpoints") ---
+
+export interface TestAccount {
+  id: number;
+  email: string;
+  /** 64 hex chars (32-byte Ed25519 seed). */
+  private_key: string;
+  project_ids: number[];
+}
+
+export interface TestProject {
+  id: number;
+  title: string;
+  instructor_id: number;
+}
+
+export interface LoadTestFixture {
+  students: TestAccount[];
+  instructors: TestAccount[];
+  projects: TestProject[];
+}
+
+export interface NewUser {
+  name: string;
+  surname: string;
+  email: string;
+  confidentiality_level: number;
+  integrity_levels: number[];
+  /** base64 of the 32-byte Ed25519 public key. */
+  public_key: string;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+export interface UserSummary {
+  id: number;
+  full_name: string;
+}
+
+export interface NewProject {
+  title: string;
+  syllabus_summary: string;
+  description: string;
+  instructor_email: string;
+  /** ISO 8601. */
+  deadline: string;
+}
+
+export interface ProjectSummary {
+  id: number;
+  title: string;
+  instructor_full_name: string;
+  deadline: string;
+}
+
+export interface SubmissionSummary {
+  id: number;
+  title: string;
+  student_name: string;
+  instructor_name: string;
+  submitted_at: string;
+  content_hash: string;
+}
+
+export interface HmpClientOptions {
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Bearer token for authenticated calls (set by login()). */
+  token?: string;
+}
+
+type Body = { json: unknown } | { cbor: unknown } | undefined;
+
+/** Turns a URL given by a person into the base the client uses (no trailing slash). */
+export function normalizeBaseUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`the target must be an http:// or https:// URL, got "${raw}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** The readable reason inside an error body: FastAPI's `detail`, else the text. */
+export function errorDetail(text: string): string {
+  const trimmed = text.trim();
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'detail' in parsed) {
+      const detail = (parsed as { detail: unknown }).detail;
+      return typeof detail === 'string' ? detail : JSON.stringify(detail);
+    }
+    if (typeof parsed === 'string') return parsed;
+  } catch {
+    // not JSON: plain text (unhandled errors) or HTML from a gateway
+  }
+  const oneLine = trimmed.replace(/\s+/g, ' ');
+  if (oneLine === '') return '(empty body)';
+  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine;
+}
+
+/**
+ * Classifies the body of a 200 answer to POST /submission/. Success is an
+ * object with an integer `id`; the quirk `[{"error": "..."}, 400]` and every
+ * other shape are failures, returned as {detail, bodyStatus}.
+ */
+export function classifyUploadBody(body: unknown): { id: number } | { detail: string; bodyStatus: number | undefined } {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const id = (body as { id?: unknown }).id;
+    if (typeof id === 'number' && Number.isInteger(id)) return { id };
+    return { detail: `the answer has no integer id: ${JSON.stringify(body).slice(0, 200)}`, bodyStatus: undefined };
+  }
+  if (Array.isArray(body)) {
+    const first: unknown = body[0];
+    const status = typeof body[1] === 'number' ? body[1] : undefined;
+    const error =
+      first && typeof first === 'object' && typeof (first as { error?: unknown }).error === 'string'
+        ? (first as { error: string }).error
+        : JSON.stringify(body).slice(0, 200);
+    return { detail: error, bodyStatus: status };
+  }
+  return { detail: `the answer is not an object with an id: ${JSON.stringify(body)?.slice(0, 200)}`, bodyStatus: undefined };
+}
+
+/** The most telling reason inside fetch's "fetch failed": an errno code, else the innermost message. */
+export function causeCode(err: unknown): string {
+  let e: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (e instanceof Error && e.message) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  if (message === 'bad port') return 'fetch refuses this port: it is on the fetch standard\'s list of blocked ports';
+  return message;
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export class HmpClient {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  token: string | undefined;
+
+  constructor(baseUrl: string, options: HmpClientOptions = {}) {
+    this.baseUrl = normalizeBaseUrl(baseUrl);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.token = options.token;
+  }
+
+  /** A client for the same target and timeout, holding another token. */
+  withToken(token: string | undefined): HmpClient {
+    return new HmpClient(this.baseUrl, { timeoutMs: this.timeoutMs, token });
+  }
+
+  // --- transport ---
+
+  async #send(method: string, path: string, body: Body, endpoint: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    let payload: Uint8Array | string | undefined;
+    if (body && 'json' in body) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else if (body && 'cbor' in body) {
+      headers['content-type'] = 'application/cbor';
+      payload = encode(body.cbor);
+    }
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      if (isTimeout(err)) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
+      throw new HmpUnreachableError(this.baseUrl, endpoint, causeCode(err));
+    }
+  }
+
+  /** Sends and reads the whole answer; throws HmpHttpError for non-2xx. */
+  async #exchange(method: string, path: string, body: Body, endpoint: string): Promise<{ res: Response; bytes: Buffer }> {
+    const res = await this.#send(method, path, body, endpoint);
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      if (isTimeout(err)) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
+      throw new HmpUnreachableError(this.baseUrl, endpoint, causeCode(err));
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new HmpHttpError(res.status, errorDetail(bytes.toString('utf8')), endpoint);
+    }
+    return { res, bytes };
+  }
+
+  async #json<T>(method: string, path: string, body: Body, endpoint = `${method} ${path.split('?')[0]}`): Promise<T> {
+    const { res, bytes } = await this.#exchange(method, path, body, endpoint);
+    try {
+      return JSON.parse(bytes.toString('utf8')) as T;
+    } catch {
+      throw new HmpHttpError(res.status, `the answer is not JSON: ${errorDetail(bytes.toString('utf8'))}`, endpoint);
+    }
+  }
+
+  #expectId(value: unknown, status: number, endpoint: string): number {
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number' || !Number.isInteger(id)) {
+      throw new HmpHttpError(status, `the answer has no integer id: ${JSON.stringify(value)?.slice(0, 200)}`, endpoint);
+    }
+    return id;
+  }
+
+  // --- health and auth ---
+
+  /** GET /health: resolves when the server answers 2xx. */
+  async health(): Promise<void> {
+    await this.#exchange('GET', '/health', undefined, 'GET /health');
+  }
+
+  /** POST /auth/challenge -> base64 challenge. */
+  async challenge(userId: number): Promise<string> {
+    const out = await this.#json<{ challenge?: unknown }>('POST', '/auth/challenge', { json: { user_id: userId } });
+    if (typeof out.challenge !== 'string') {
+      throw new HmpHttpError(200, 'the answer has no challenge string', 'POST /auth/challenge');
+    }
+    return out.challenge;
+  }
+
+  /** The whole handshake (challenge -> sign -> login); keeps and returns the token. */
+  async login(userId: number, privateKey: Uint8Array): Promise<string> {
+    const challenge = await this.challenge(userId);
+    const signature = await signChallenge(challenge, privateKey);
+    const out = await this.#json<{ token?: unknown }>('POST', '/auth/login', {
+      json: { user_id: userId, challenge, signature },
+    });
+    if (typeof out.token !== 'string') throw new HmpHttpError(200, 'the answer has no token', 'POST /auth/login');
+    this.token = out.token;
+    return out.token;
+  }
+
+  // --- admin: load-test fixtures ---
+
+  loadTestUp(): Promise<LoadTestFixture> {
+    return this.#json<LoadTestFixture>('POST', '/admin/load-test/up', undefined);
+  }
+
+  loadTestDown(): Promise<{ status: string; message?: string }> {
+    return this.#json('POST', '/admin/load-test/down', undefined);
+  }
+
+  // --- users ---
+
+  async createUser(user: NewUser): Promise<number> {
+    const out = await this.#json<unknown>('POST', '/auth/users', { json: user });
+    return this.#expectId(out, 200, 'POST /auth/users');
+  }
+
+  listUsers(): Promise<UserSummary[]> {
+    return this.#json<UserSummary[]>('GET', '/auth/users', undefined);
+  }
+
+  getUser(id: number): Promise<Record<string, unknown>> {
+    return this.#json('GET', `/auth/users/${id}`, undefined, 'GET /auth/users/{id}');
+  }
+
+  updateUser(id: number, fields: Record<string, unknown>): Promise<unknown> {
+    return this.#json('PUT', `/auth/users/${id}`, { json: fields }, 'PUT /auth/users/{id}');
+  }
+
+  /** DELETE /auth/users/{id}: not in HMP-API.md; callers probe for 404/405. */
+  async deleteUser(id: number): Promise<void> {
+    await this.#exchange('DELETE', `/auth/users/${id}`, undefined, 'DELETE /auth/users/{id}');
+  }
+
+  // --- projects ---
+
+  async createProject(project: NewProject): Promise<number> {
+    const out = await this.#json<unknown>('POST', '/project/', { json: project });
+    return this.#expectId(out, 200, 'POST /project/');
+  }
+
+  listProjects(): Promise<ProjectSummary[]> {
+    return this.#json<ProjectSummary[]>('GET', '/project/', undefined);
+  }
+
+  getProject(id: number): Promise<Record<string, unknown>> {
+    return this.#json('GET', `/project/${id}`, undefined, 'GET /project/{id}');
+  }
+
+  async setProjectStudents(projectId: number, studentEmails: string[]): Promise<void> {
+    await this.#exchange('PUT', `/project/${projectId}/students`, { json: { student_emails: studentEmails } }, 'PUT /project/{id}/students');
+  }
+
+  async getProjectStudents(projectId: number): Promise<string[]> {
+    const out = await this.#json<Array<{ email: string }>>('GET', `/project/${projectId}/students`, undefined, 'GET /project/{id}/students');
+    return out.map((s) => s.email);
+  }
+
+  /** DELETE /project/{id}: not in HMP-API.md; callers probe for 404/405. */
+  async deleteProject(id: number): Promise<void> {
+    await this.#exchange('DELETE', `/project/${id}`, undefined, 'DELETE /project/{id}');
+  }
+
+  // --- submissions ---
+
+  /** The project instructor's public key (32 raw bytes). */
+  async instructorKey(projectId: number): Promise<Uint8Array> {
+    const out = await this.#json<{ public_key?: unknown }>('GET', `/submission/instructor_key?project_id=${projectId}`, undefined);
+    if (typeof out.public_key !== 'string') {
+      throw new HmpHttpError(200, 'the answer has no public_key', 'GET /submission/instructor_key');
+    }
+    return Buffer.from(out.public_key, 'base64');
+  }
+
+  /**
+   * POST /submission/ as CBOR. `encrypted_content` goes as a plain CBOR byte
+   * string: cbor-x would tag a bare Uint8Array (tag 64), which HMP's Python
+   * decoder does not turn into bytes, so it is passed as a Buffer.
+   * Success = 200 AND an object with an integer id (see the upload quirk).
+   */
+  async uploadSubmission(projectId: number, title: string, encryptedContent: Uint8Array): Promise<number> {
+    const endpoint = 'POST /submission/';
+    const body = { cbor: { project_id: projectId, title, encrypted_content: asBuffer(encryptedContent) } };
+    const { res, bytes } = await this.#exchange('POST', '/submission/', body, endpoint);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new HmpHttpError(res.status, `the answer is not JSON: ${errorDetail(bytes.toString('utf8'))}`, endpoint);
+    }
+    const verdict = classifyUploadBody(parsed);
+    if ('id' in verdict) return verdict.id;
+    throw new HmpHttpError(res.status, verdict.detail, endpoint, verdict.bodyStatus);
+  }
+
+  listSubmissions(): Promise<SubmissionSummary[]> {
+    return this.#json<SubmissionSummary[]>('GET', '/submission/', undefined);
+  }
+
+  async submissionHash(id: number): Promise<string> {
+    const out = await this.#json<{ content_hash?: unknown }>('GET', `/submission/${id}/hash`, undefined, 'GET /submission/{id}/hash');
+    if (typeof out.content_hash !== 'string') {
+      throw new HmpHttpError(200, 'the answer has no content_hash', 'GET /submission/{id}/hash');
+    }
+    return out.content_hash;
+  }
+
+  /** The encrypted content exactly as uploaded. */
+  async submissionContent(id: number): Promise<Uint8Array> {
+    const { bytes } = await this.#exchange('GET', `/submission/${id}/content`, undefined, 'GET /submission/{id}/content');
+    return bytes;
+  }
+
+  async deleteSubmission(id: number): Promise<void> {
+    await this.#exchange('DELETE', `/submission/${id}`, undefined, 'DELETE /submission/{id}');
+  }
+}

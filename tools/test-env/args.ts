@@ -1,0 +1,202 @@
+// Command-line parsing and validation for tools/test-env.ts (pure: no I/O).
+import { parseArgs } from 'node:util';
+
+export type Command = 'up' | 'down';
+export type Via = 'load-test' | 'api';
+
+export interface TestEnvOptions {
+  command: Command;
+  /** Normalised (no trailing slash); undefined for `down`, which then takes it from the data file. */
+  target: string | undefined;
+  credentialsPath: string;
+  force: boolean;
+  /** undefined = the default: load-test for `up`, the data file's mode for `down`. */
+  via: Via | undefined;
+  /** Sizes for --via api (strategy section 2: 1-2 instructors, 50-100 students, 20-30 projects). */
+  instructors: number;
+  students: number;
+  projects: number;
+  /** Historical submissions to pre-seed (strategy section 2: 200-400). */
+  submissions: number;
+  fixturePath: string | undefined;
+  dataPath: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+  /** Seed for assignments and generated PDFs; undefined = random. */
+  seed: number | undefined;
+}
+
+export class UsageError extends Error {}
+
+export const DEFAULTS = {
+  instructors: 2,
+  students: 80,
+  projects: 25,
+  submissions: 300,
+  dataPath: 'data/test_data.json',
+  timeoutS: 30,
+} as const;
+
+export const USAGE = `Usage: npx node tools/test-env.ts up|down --target URL --credentials admin.bin [options]
+
+Creates (up) or removes (down) the load-test data on an HMP server and records it
+in a data file for the scenarios (strategy sections 2 and 6, steps 1 and 8).
+
+  up                  seed test users, projects and historical submissions; write the data file
+  down                remove them, verify they are gone, then delete the data file
+
+  --target URL        the HMP server (down: defaults to the target in the data file)
+  --credentials PATH  the admin's credentials file (.bin, as the HMP client saves it)
+  --via load-test|api how to seed: POST /admin/load-test/up (default), or the regular
+                      admin API for servers without it (down: defaults to the data file's)
+  --force             up: run down first when a data file exists;
+                      down: without a data file, still call /admin/load-test/down
+  --instructors N     --via api only: instructors to create (default ${DEFAULTS.instructors})
+  --students N        --via api only: students to create (default ${DEFAULTS.students})
+  --projects N        --via api only: projects to create (default ${DEFAULTS.projects})
+  --submissions N     historical submissions to upload as students (default ${DEFAULTS.submissions})
+  --fixture PATH      the PDF to upload (default: small generated PDFs)
+  --data PATH         the data file (default ${DEFAULTS.dataPath}, in the project folder)
+  --timeout S         per-request timeout in seconds (default ${DEFAULTS.timeoutS})
+  --seed N            seed for assignments and generated PDFs (default: random)
+  --help              this text
+
+The password of the credentials file comes from the env var HMP_PASSWORD or, on a
+terminal, from a prompt that does not echo. It is never a command-line argument.
+Exit status: 0 done, 1 failed (nothing half-written), 2 wrong usage.`;
+
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  }
+  return n;
+}
+
+/** Checks a target URL and returns it without a trailing slash. */
+export function normalizeTarget(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--target must be a URL such as http://127.0.0.1:8000, got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--target must be an http:// or https:// URL, got "${raw}".`);
+  }
+  if (url.search || url.hash) {
+    throw new UsageError(`--target must be the server's base URL without a query or fragment, got "${raw}".`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+const OPTIONS = {
+  help: { type: 'boolean' },
+  target: { type: 'string' },
+  credentials: { type: 'string' },
+  force: { type: 'boolean' },
+  via: { type: 'string' },
+  instructors: { type: 'string' },
+  students: { type: 'string' },
+  projects: { type: 'string' },
+  submissions: { type: 'string' },
+  fixture: { type: 'string' },
+  data: { type: 'string' },
+  timeout: { type: 'string' },
+  seed: { type: 'string' },
+  // Declared only to refuse it with a sentence that says why.
+  password: { type: 'string' },
+} as const;
+
+function parseRaw(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
+}
+
+/** node:util's parse errors, shortened to what a person needs. */
+function parseArgsProblem(err: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option.split(' ')[0]}`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `option ${option.split(' ')[0]} needs a value`;
+  return err.message.split('\n')[0]!.replace(/\.$/, '');
+}
+
+/**
+ * Parses argv (without node and the script). Returns 'help' for --help.
+ * Throws UsageError with one sentence for anything wrong.
+ */
+export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
+  let parsed: ReturnType<typeof parseRaw>;
+  try {
+    parsed = parseRaw(argv);
+  } catch (err) {
+    throw new UsageError(`${parseArgsProblem(err as Error)}; run with --help to see the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (values.password !== undefined) {
+    throw new UsageError('the password is never taken from the command line (it would show in ps and shell history); set HMP_PASSWORD or type it at the prompt.');
+  }
+
+  if (positionals.length !== 1 || (positionals[0] !== 'up' && positionals[0] !== 'down')) {
+    const got = positionals.length === 0 ? 'nothing' : `"${positionals.join(' ')}"`;
+    throw new UsageError(`give exactly one command, up or down (got ${got}); run with --help for the usage.`);
+  }
+  const command: Command = positionals[0];
+
+  let via: Via | undefined;
+  if (values.via !== undefined) {
+    if (values.via !== 'load-test' && values.via !== 'api') {
+      throw new UsageError(`--via must be load-test or api, got "${values.via}".`);
+    }
+    via = values.via;
+  }
+
+  if (values.target === undefined && command === 'up') {
+    throw new UsageError('up needs --target, the URL of the HMP server (e.g. --target http://127.0.0.1:8000).');
+  }
+  const target = values.target === undefined ? undefined : normalizeTarget(values.target);
+
+  if (values.credentials === undefined || values.credentials === '') {
+    throw new UsageError(`${command} needs --credentials, the path of the admin's credentials file (.bin).`);
+  }
+
+  const sizeFlags = (['instructors', 'students', 'projects'] as const).filter((k) => values[k] !== undefined);
+  if (sizeFlags.length > 0 && (command === 'down' || via !== 'api')) {
+    const which = sizeFlags.map((k) => `--${k}`).join(', ');
+    throw new UsageError(
+      command === 'down'
+        ? `${which} only apply to up.`
+        : `${which} only apply with --via api (POST /admin/load-test/up always makes 80 students, 20 instructors and 30 projects).`,
+    );
+  }
+  if (command === 'down' && (values.submissions !== undefined || values.fixture !== undefined)) {
+    throw new UsageError('--submissions and --fixture only apply to up.');
+  }
+
+  const instructors = wholeNumber('instructors', values.instructors, DEFAULTS.instructors, 1, 100);
+  const students = wholeNumber('students', values.students, DEFAULTS.students, 1, 1000);
+  const projects = wholeNumber('projects', values.projects, DEFAULTS.projects, 1, 1000);
+  const submissions = wholeNumber('submissions', values.submissions, DEFAULTS.submissions, 0, 100_000);
+  const timeoutS = wholeNumber('timeout', values.timeout, DEFAULTS.timeoutS, 1, 3600);
+  const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, 0, 0, 2 ** 32 - 1);
+
+  if (values.data === '') throw new UsageError('--data must be a file path.');
+  if (values.fixture === '') throw new UsageError('--fixture must be a file path.');
+
+  return {
+    command,
+    target,
+    credentialsPath: values.credentials,
+    force: values.force ?? false,
+    via,
+    instructors,
+    students,
+    projects,
+    submissions,
+    fixturePath: values.fixture,
+    dataPath: values.data ?? DEFAULTS.dataPath,
+    timeoutMs: timeoutS * 1000,
+    seed,
+  };
+}

@@ -1,0 +1,211 @@
+// `up` and `down`: the order of the steps, the data file's life cycle and
+// what happens on failure (undo, or record what could not be undone).
+import { randomInt } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import type { TestEnvOptions, Via } from './args.ts';
+import { DataFileError, readTestData, writeTestData, type TestData } from './data-file.ts';
+import { Failure, explain, type ExplainContext, type Explained } from './messages.ts';
+import { adminSession, type AdminSession } from './session.ts';
+import { seedSubmissions, seedViaApi, seedViaLoadTest, type Log } from './seed.ts';
+import { teardownViaApi, teardownViaLoadTest, verificationProblems, verifyRemoved } from './teardown.ts';
+
+export interface RunIo {
+  password: string;
+  /** Progress for people (stderr); never gets secrets. */
+  log: Log;
+  /** The one-line result (stdout). */
+  result: (line: string) => void;
+}
+
+/** Options with paths already resolved by the caller. */
+export type RunOptions = TestEnvOptions;
+
+async function loadDataFile(path: string): Promise<TestData | undefined> {
+  try {
+    return await readTestData(path);
+  } catch (err) {
+    const why = err instanceof DataFileError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw new Failure({
+      what: `the data file ${path} exists but cannot be read as test data (${why})`,
+      todo: 'check it, and move it away if it is not from test-env',
+    });
+  }
+}
+
+async function readFixture(path: string): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new Failure({ what: `cannot read the --fixture file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, todo: 'pass the path of a PDF, or leave --fixture out to use generated PDFs' });
+  }
+  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
+    throw new Failure({ what: `the --fixture file ${path} is not a PDF (it does not start with %PDF-)`, todo: 'pass the path of a PDF' });
+  }
+  return bytes;
+}
+
+function context(session: AdminSession | undefined, target: string, opts: RunOptions): ExplainContext {
+  return { target, credentialsPath: opts.credentialsPath, userId: session?.userId };
+}
+
+/** Removes what `data` records, verifies it is gone; throws a Failure otherwise. */
+async function removeAndVerify(session: AdminSession, data: TestData, via: Via, log: Log): Promise<void> {
+  const remaining =
+    via === 'load-test' ? (await teardownViaLoadTest(session.client, log), []) : (await teardownViaApi(session.client, data, log)).remaining;
+  log('verifying that the test data is gone ...');
+  const problems = verificationProblems(await verifyRemoved(session.client, data));
+  if (problems.length > 0) {
+    const hint =
+      via === 'api' && remaining.length > 0
+        ? `what the regular API cannot remove stays (${remaining.join(', ')}): if the server has /admin/load-test/down run "down --via load-test", otherwise remove it in the database`
+        : 'look at the server, then run down again';
+    throw new Failure({ what: `verification failed on ${session.target}: ${problems.join('; ')}`, todo: hint });
+  }
+}
+
+export async function runDown(opts: RunOptions, io: RunIo): Promise<void> {
+  const data = await loadDataFile(opts.dataPath);
+  if (!data) {
+    if (!opts.force) {
+      throw new Failure({
+        what: `there is no data file at ${opts.dataPath}, so nothing is recorded to remove`,
+        todo: 'pass --data with the right file, or --force to call /admin/load-test/down on --target anyway',
+      });
+    }
+    if (opts.via === 'api') {
+      throw new Failure({ what: 'without a data file only --via load-test can remove test data (the API needs the recorded ids)', todo: 'drop --via api' });
+    }
+    if (!opts.target) throw new Failure({ what: `there is no data file at ${opts.dataPath} to take the target from`, todo: 'pass --target' });
+    const target = opts.target;
+    let session: AdminSession | undefined;
+    try {
+      session = await adminSession(target, opts.credentialsPath, io.password, opts.timeoutMs);
+      await teardownViaLoadTest(session.client, io.log);
+      const problems = verificationProblems(await verifyRemoved(session.client, { students: [], instructors: [], submissions: [] }));
+      if (problems.length > 0) throw new Failure({ what: `verification failed on ${target}: ${problems.join('; ')}`, todo: 'look at the server, then run down --force again' });
+    } catch (err) {
+      throw new Failure(explain(err, context(session, target, opts)));
+    }
+    io.result(`down: removed the load-test data on ${target} (no data file, so test users were not checked one by one)`);
+    return;
+  }
+
+  if (opts.target && opts.target !== data.target) {
+    throw new Failure({
+      what: `the data file ${opts.dataPath} describes test data on ${data.target}, not on ${opts.target}`,
+      todo: `run down without --target (or with --target ${data.target})`,
+    });
+  }
+  const via = opts.via ?? data.via;
+  let session: AdminSession | undefined;
+  try {
+    session = await adminSession(data.target, opts.credentialsPath, io.password, opts.timeoutMs);
+    await removeAndVerify(session, data, via, io.log);
+  } catch (err) {
+    const e = explain(err, context(session, data.target, opts));
+    throw new Failure({ what: e.what, todo: `${e.todo ?? 'fix the cause'} (the data file ${opts.dataPath} is kept)` });
+  }
+  await rm(opts.dataPath, { force: true });
+  const users = data.students.length + data.instructors.length;
+  io.result(
+    `down: removed and verified ${users} test users, ${data.projects.length} projects and ${data.submissions.length} submissions on ${data.target}; deleted ${opts.dataPath}`,
+  );
+}
+
+function hasCreated(data: TestData): boolean {
+  return data.students.length + data.instructors.length + data.projects.length + data.submissions.length > 0;
+}
+
+export async function runUp(opts: RunOptions, io: RunIo): Promise<void> {
+  const target = opts.target!;
+  const existing = await loadDataFile(opts.dataPath);
+  if (existing && !opts.force) {
+    throw new Failure({
+      what: `the data file ${opts.dataPath} already exists, so test data from ${existing.created_at || 'an earlier run'} may still be on ${existing.target}`,
+      todo: 'run down first, or up --force to run down and then up',
+    });
+  }
+  if (existing && existing.target !== target) {
+    throw new Failure({
+      what: `the data file ${opts.dataPath} describes test data on ${existing.target}, not on ${target}`,
+      todo: `run down (it targets ${existing.target}) before seeding another server`,
+    });
+  }
+  const fixture = opts.fixturePath === undefined ? undefined : await readFixture(opts.fixturePath);
+  const via: Via = opts.via ?? 'load-test';
+  const seed = opts.seed ?? randomInt(2 ** 31);
+
+  let session: AdminSession | undefined;
+  try {
+    session = await adminSession(target, opts.credentialsPath, io.password, opts.timeoutMs);
+  } catch (err) {
+    throw new Failure(explain(err, context(session, target, opts)));
+  }
+
+  if (existing) {
+    io.log(`--force: removing the test data recorded in ${opts.dataPath} first`);
+    try {
+      await removeAndVerify(session, existing, existing.via, io.log);
+    } catch (err) {
+      const e = explain(err, context(session, target, opts));
+      throw new Failure({ what: `--force could not remove the earlier test data: ${e.what}`, todo: `${e.todo ?? 'fix the cause'} (the data file ${opts.dataPath} is kept)` });
+    }
+    await rm(opts.dataPath, { force: true });
+  }
+
+  const data: TestData = {
+    target,
+    created_at: new Date().toISOString(),
+    via,
+    complete: false,
+    students: [],
+    instructors: [],
+    projects: [],
+    submissions: [],
+  };
+  try {
+    if (via === 'load-test') await seedViaLoadTest(session.client, data, io.log);
+    else await seedViaApi(session.client, data, opts, seed, io.log);
+    await seedSubmissions(session.client, data, { count: opts.submissions, seed, fixture }, io.log);
+  } catch (err) {
+    const cause = explain(err, context(session, target, opts));
+    if (!hasCreated(data)) throw new Failure(cause);
+    throw await undo(session, data, cause, opts, io);
+  }
+
+  data.complete = true;
+  try {
+    await writeTestData(opts.dataPath, data);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw await undo(session, data, { what: `cannot write the data file ${opts.dataPath} (${why})`, todo: 'check the path given to --data' }, opts, io);
+  }
+  io.result(
+    `up: ${data.students.length} students, ${data.instructors.length} instructors, ${data.projects.length} projects and ` +
+      `${data.submissions.length} submissions on ${target} (via ${via}); recorded in ${opts.dataPath}`,
+  );
+}
+
+/** After a failed `up`: remove what was created; if that fails too, record it so `down` can. */
+async function undo(session: AdminSession, data: TestData, cause: Explained, opts: RunOptions, io: RunIo): Promise<Failure> {
+  io.log('up failed; removing the test data created so far ...');
+  try {
+    await removeAndVerify(session, data, data.via, io.log);
+    return new Failure({ what: `${cause.what} (the test data created so far was removed and no data file was written)`, todo: cause.todo });
+  } catch (undoErr) {
+    const undoWhy = explain(undoErr, context(session, data.target, opts)).what;
+    try {
+      await writeTestData(opts.dataPath, data); // complete: false
+      return new Failure({
+        what: `${cause.what}, and removing the partial test data failed too (${undoWhy})`,
+        todo: `what was created is recorded in ${opts.dataPath}: run down once the cause is fixed`,
+      });
+    } catch {
+      return new Failure({
+        what: `${cause.what}, and removing the partial test data failed too (${undoWhy})`,
+        todo: 'remove the test users (@hmp.test) and $TEST$ projects on the server by hand, or with "down --force" if it has /admin/load-test/down',
+      });
+    }
+  }
+}

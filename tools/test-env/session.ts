@@ -1,0 +1,52 @@
+// Opening the admin's credentials file and logging in as the admin.
+import { readFile } from 'node:fs/promises';
+import { HmpClient } from '../../lib/hmp-client.ts';
+import { CredentialsError, decodeCredentialsFile, type Credentials } from '../../lib/hmp-crypto.ts';
+import { Failure, explainAdminLogin } from './messages.ts';
+
+export interface AdminSession {
+  client: HmpClient;
+  userId: number;
+  target: string;
+  credentialsPath: string;
+}
+
+/** Reads and decrypts the credentials file; every problem is a Failure sentence. */
+export async function openCredentials(path: string, password: string): Promise<Credentials> {
+  let file: Buffer;
+  try {
+    file = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+    throw new Failure({ what: `cannot read the credentials file ${path} (${why})`, todo: "pass --credentials with the admin's .bin file" });
+  }
+  try {
+    return await decodeCredentialsFile(file, password);
+  } catch (err) {
+    if (err instanceof CredentialsError && err.message.includes('password')) {
+      throw new Failure({
+        what: `the password does not open the credentials file ${path} (wrong password, or not an HMP credentials file)`,
+        todo: 'check HMP_PASSWORD or the password typed',
+      });
+    }
+    if (err instanceof CredentialsError) {
+      throw new Failure({
+        what: `cannot open the credentials file ${path}: ${err.message}`,
+        todo: 'check HMP_PASSWORD (or the password typed) and that the file is the one the HMP client saved',
+      });
+    }
+    throw err;
+  }
+}
+
+export async function adminSession(target: string, credentialsPath: string, password: string, timeoutMs: number): Promise<AdminSession> {
+  const creds = await openCredentials(credentialsPath, password);
+  const client = new HmpClient(target, { timeoutMs });
+  try {
+    await client.login(creds.userId, creds.privateKey);
+  } catch (err) {
+    throw new Failure(explainAdminLogin(err, { target, credentialsPath, userId: creds.userId }));
+  }
+  return { client, userId: creds.userId, target, credentialsPath };
+}

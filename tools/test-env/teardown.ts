@@ -1,0 +1,149 @@
+// `down`'s work on the server: remove the test data, then check that it is
+// really gone (every test user's challenge refused, no $TEST$ project, none
+// of the recorded submissions listed).
+import { HmpClient, HmpHttpError } from '../../lib/hmp-client.ts';
+import type { AccountRecord, TestData } from './data-file.ts';
+import { mapLimit, TEST_TITLE_PREFIX } from './plan.ts';
+import { SEED_CONCURRENCY, type Log } from './seed.ts';
+
+/** What could not be removed, in words, for the final message. */
+export interface TeardownReport {
+  remaining: string[];
+}
+
+/** An `expires_at` in the past: HMP then answers 400 to the user's challenge. */
+export const EXPIRED = '2000-01-01T00:00:00.000Z';
+
+const unsupported = (err: unknown) => err instanceof HmpHttpError && (err.status === 404 || err.status === 405);
+
+export async function teardownViaLoadTest(admin: HmpClient, log: Log): Promise<void> {
+  log('POST /admin/load-test/down ...');
+  const out = await admin.loadTestDown();
+  log(`server: ${out.message ?? out.status}`);
+}
+
+/**
+ * Removes through the regular API what it allows: submissions (DELETE, as
+ * the student who uploaded them: the admin's level may not write
+ * RESTRICTED objects), then projects and users when the server has DELETE
+ * for them; otherwise projects are emptied and users expired, and what
+ * remains is reported.
+ */
+export async function teardownViaApi(admin: HmpClient, data: TestData, log: Log): Promise<TeardownReport> {
+  const remaining: string[] = [];
+
+  // Only what is still there: a second `down` must not need the (now expired) students.
+  const listed = data.submissions.length === 0 ? new Set<number>() : new Set((await admin.listSubmissions()).map((s) => s.id));
+  const present = data.submissions.filter((s) => listed.has(s.id));
+  if (present.length > 0) {
+    const students = new Map<number, AccountRecord>(data.students.map((s) => [s.id, s]));
+    const sessions = new Map<number, Promise<HmpClient>>();
+    const sessionOf = (studentId: number): Promise<HmpClient> => {
+      let session = sessions.get(studentId);
+      if (!session) {
+        const student = students.get(studentId);
+        const client = admin.withToken(undefined);
+        // A student missing from the record, or unable to log in: fall back to the admin.
+        session = student
+          ? client.login(student.id, Buffer.from(student.private_key, 'hex')).then(() => client, () => admin)
+          : Promise.resolve(admin);
+        sessions.set(studentId, session);
+      }
+      return session;
+    };
+    await mapLimit(present, SEED_CONCURRENCY, async (s) => (await sessionOf(s.student_id)).deleteSubmission(s.id));
+    log(`deleted ${present.length} submissions`);
+  }
+
+  let canDeleteProjects = true;
+  let emptied = 0;
+  for (const p of data.projects) {
+    if (canDeleteProjects) {
+      try {
+        await admin.deleteProject(p.id);
+        continue;
+      } catch (err) {
+        if (!unsupported(err)) throw err;
+        canDeleteProjects = false;
+        log(`${(err as HmpHttpError).endpoint} answered ${(err as HmpHttpError).status}: projects cannot be deleted through this API; emptying them instead`);
+      }
+    }
+    await admin.setProjectStudents(p.id, []);
+    emptied++;
+  }
+  if (canDeleteProjects) log(`deleted ${data.projects.length} projects`);
+  else remaining.push(`${emptied} emptied $TEST$ projects (no DELETE /project/{id})`);
+
+  let canDeleteUsers = true;
+  let expired = 0;
+  for (const u of [...data.students, ...data.instructors]) {
+    if (canDeleteUsers) {
+      try {
+        await admin.deleteUser(u.id);
+        continue;
+      } catch (err) {
+        if (!unsupported(err)) throw err;
+        canDeleteUsers = false;
+        log(`${(err as HmpHttpError).endpoint} answered ${(err as HmpHttpError).status}: users cannot be deleted through this API; expiring them instead`);
+      }
+    }
+    const current = await admin.getUser(u.id);
+    const { id: _id, ...fields } = current;
+    await admin.updateUser(u.id, { ...fields, expires_at: EXPIRED });
+    expired++;
+  }
+  const users = data.students.length + data.instructors.length;
+  if (canDeleteUsers) log(`deleted ${users} users`);
+  else {
+    log(`expired ${expired} users (their login is refused)`);
+    remaining.push(`${expired} expired test users (no DELETE /auth/users/{id})`);
+  }
+  return { remaining };
+}
+
+export interface Verification {
+  activeUsers: number[];
+  testProjects: Array<{ id: number; title: string }>;
+  listedSubmissions: number[];
+}
+
+export function verificationProblems(v: Verification): string[] {
+  const problems: string[] = [];
+  if (v.activeUsers.length > 0) {
+    problems.push(`${v.activeUsers.length} test users still get a login challenge (e.g. user ${v.activeUsers[0]})`);
+  }
+  if (v.testProjects.length > 0) {
+    problems.push(`GET /project/ still lists ${v.testProjects.length} $TEST$ projects (e.g. ${v.testProjects[0]!.id} "${v.testProjects[0]!.title}")`);
+  }
+  if (v.listedSubmissions.length > 0) {
+    problems.push(`GET /submission/ still lists ${v.listedSubmissions.length} test submissions (e.g. ${v.listedSubmissions[0]})`);
+  }
+  return problems;
+}
+
+/**
+ * Checks the data is gone: POST /auth/challenge answers 404 (deleted) or 400
+ * (expired) for every recorded user, GET /project/ lists no $TEST$ project,
+ * GET /submission/ lists none of the recorded submissions.
+ */
+export async function verifyRemoved(admin: HmpClient, data: Pick<TestData, 'students' | 'instructors' | 'submissions'>): Promise<Verification> {
+  const anonymous = admin.withToken(undefined);
+  const users = [...data.students, ...data.instructors];
+  const active = await mapLimit(users, SEED_CONCURRENCY, async (u) => {
+    try {
+      await anonymous.challenge(u.id);
+      return true;
+    } catch (err) {
+      if (err instanceof HmpHttpError && (err.status === 404 || err.status === 400)) return false;
+      throw err;
+    }
+  });
+  const projects = await admin.listProjects();
+  const recorded = new Set(data.submissions.map((s) => s.id));
+  const listed = recorded.size === 0 ? [] : (await admin.listSubmissions()).filter((s) => recorded.has(s.id)).map((s) => s.id);
+  return {
+    activeUsers: users.filter((_, i) => active[i]).map((u) => u.id),
+    testProjects: projects.filter((p) => p.title.startsWith(TEST_TITLE_PREFIX.trim())).map((p) => ({ id: p.id, title: p.title })),
+    listedSubmissions: listed,
+  };
+}

@@ -1,0 +1,170 @@
+// The closed model: keeps the number of concurrently active user sessions
+// on the shape's target (the plan counts concurrent users, Artillery creates
+// arrivals). Lives in the worker that receives the arrivals; VUs call it at
+// the start of each session and during think time.
+//
+// A VU with a slot runs sessions; one without parks. When the target rises,
+// parked VUs are admitted; when it falls, thinking VUs give their slot back
+// at once and park. A VU that dies on a request error frees its slot (onError).
+import { targetAt, type Shape } from '../../lib/shape.ts';
+
+export interface GateContext {
+  vars: Record<string, unknown>;
+}
+
+interface Parked {
+  admit: (run: boolean) => void;
+}
+
+interface Thinking {
+  context: GateContext;
+  wake: () => void;
+}
+
+export interface GateSample {
+  t: number;
+  target: number;
+  active: number;
+  parked: number;
+}
+
+export class ClosedModelGate {
+  #shape: Shape;
+  #now: () => number;
+  #parked: Parked[] = [];
+  #thinking = new Set<Thinking>();
+  #timer: NodeJS.Timeout | undefined;
+  #startedAt: number | undefined;
+  active = 0;
+  /** VUs that ever arrived, and that died holding a slot. */
+  arrived = 0;
+  lost = 0;
+
+  /** now(): milliseconds (injectable for tests). */
+  constructor(shape: Shape, now: () => number = () => performance.now()) {
+    this.#shape = shape;
+    this.#now = now;
+  }
+
+  /** Seconds since the first VU arrived (the shape's t = 0). */
+  elapsed(): number {
+    if (this.#startedAt === undefined) return 0;
+    return (this.#now() - this.#startedAt) / 1000;
+  }
+
+  target(): number {
+    return targetAt(this.#shape, this.elapsed());
+  }
+
+  get ended(): boolean {
+    return this.#startedAt !== undefined && this.elapsed() >= this.#shape.total;
+  }
+
+  /** Starts the clock at the first arrival and the rebalancing tick. */
+  #start(tickMs: number): void {
+    if (this.#startedAt !== undefined) return;
+    this.#startedAt = this.#now();
+    this.#timer = setInterval(() => this.rebalance(), tickMs);
+    this.#timer.unref();
+  }
+
+  /** Resolves true when this VU may run a session now, false when it must leave (the run ended). */
+  beginSession(context: GateContext, tickMs = 100): Promise<boolean> {
+    if (context.vars.$hmpArrived !== true) {
+      context.vars.$hmpArrived = true;
+      this.arrived++;
+    }
+    this.#start(tickMs);
+    if (this.ended) {
+      this.#release(context);
+      return Promise.resolve(false);
+    }
+    if (context.vars.$hmpSlot === true) {
+      if (this.active <= this.target()) return Promise.resolve(true);
+      this.#release(context); // too many: park until the target rises again
+    }
+    return new Promise((resolve) => {
+      this.#parked.push({
+        admit: (run) => {
+          if (run) this.#take(context);
+          resolve(run);
+        },
+      });
+      this.rebalance();
+    });
+  }
+
+  /** VUs stay until the shape ends (parked or not). */
+  staysOn(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * Think time that gives the slot back early when the target falls below
+   * the active count; then `$hmpYielded` is set and the session ends.
+   */
+  think(context: GateContext, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry: Thinking = {
+        context,
+        wake: () => {
+          clearTimeout(timer);
+          this.#thinking.delete(entry);
+          resolve();
+        },
+      };
+      const timer = setTimeout(entry.wake, ms);
+      this.#thinking.add(entry);
+      this.rebalance();
+    });
+  }
+
+  /** A VU that dies (request error) gives its slot back. */
+  vuFailed(context: GateContext): void {
+    if (context.vars.$hmpSlot === true) this.lost++;
+    this.#release(context);
+  }
+
+  #take(context: GateContext): void {
+    context.vars.$hmpSlot = true;
+    context.vars.$hmpYielded = false;
+    this.active++;
+  }
+
+  #release(context: GateContext): void {
+    if (context.vars.$hmpSlot !== true) return;
+    context.vars.$hmpSlot = false;
+    this.active--;
+  }
+
+  /** Admits parked VUs up to the target, sheds thinking VUs above it, lets everyone go at the end. */
+  rebalance(): void {
+    if (this.ended) {
+      for (const p of this.#parked.splice(0)) p.admit(false);
+      for (const th of [...this.#thinking]) {
+        th.context.vars.$hmpYielded = true;
+        this.#release(th.context);
+        th.wake();
+      }
+      if (this.#timer) clearInterval(this.#timer);
+      return;
+    }
+    const target = this.target();
+    while (this.active < target && this.#parked.length > 0) this.#parked.shift()!.admit(true);
+    for (const th of [...this.#thinking]) {
+      if (this.active <= target) break;
+      if (th.context.vars.$hmpSlot !== true) continue;
+      th.context.vars.$hmpYielded = true;
+      this.#release(th.context);
+      th.wake();
+    }
+  }
+
+  sample(): GateSample {
+    return { t: this.elapsed(), target: this.target(), active: this.active, parked: this.#parked.length };
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}

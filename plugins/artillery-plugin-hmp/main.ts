@@ -1,0 +1,121 @@
+// Main-thread side: settings, target, the closed-model phases, SLO gates,
+// per-period progress. Runs in the plugin's constructor, before any load.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { buildShape, describeShape, readUserPhases, type Shape } from '../../lib/shape.ts';
+import { arrivalPhases } from './arrivals.ts';
+import { derive, derivedCounters, ensureConditions } from './gates.ts';
+import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
+import { resolveSettings, type HmpSettings } from './settings.ts';
+import type { GatePayload } from './worker.ts';
+
+interface ArtilleryGlobal {
+  testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
+  ext(e: { ext: string; method: (...args: any[]) => Promise<void> }): void;
+  log(msg: string, level?: string): void;
+  suggestedExitCode?: number;
+  shutdown?: (opts: { earlyStop?: boolean; exitCode?: number }) => Promise<void>;
+}
+
+export interface PeriodStats {
+  period: number | string;
+  counters?: Record<string, number>;
+  rates?: Record<string, number>;
+  summaries?: Record<string, { min: number; max: number; mean: number; count: number; p50: number; p95: number; p99: number; [k: string]: number }>;
+}
+
+interface Events {
+  on(event: string, fn: (...args: any[]) => void): void;
+}
+
+export class MainSide {
+  settings: HmpSettings;
+  shape: Shape;
+  twin: LocalTwin | undefined;
+  #artillery: ArtilleryGlobal;
+
+  constructor(pluginConfig: Record<string, any>, events: Events) {
+    // Artillery sends anonymous telemetry to the internet by default; never from this suite.
+    process.env.ARTILLERY_DISABLE_TELEMETRY ??= '1';
+    this.#artillery = (globalThis as any).artillery as ArtilleryGlobal;
+    const testConfig = this.#artillery.testInfo.metadata.testConfig;
+    const flags = this.#artillery.testInfo.flags;
+    const scriptDir = dirname(resolve(testConfig.scriptPath ?? flags.script ?? '.'));
+    const variables = flags.variables ? (JSON.parse(flags.variables) as Record<string, unknown>) : {};
+
+    this.settings = resolveSettings(pluginConfig, scriptDir, variables, process.env);
+    const s = this.settings;
+    const userPhases = readUserPhases(testConfig.phases).map((p) => (s.jitter ? p : { ...p, jitter: undefined }));
+    this.shape = buildShape(userPhases, s.timeScale, s.seed);
+
+    this.#resolveTarget(testConfig);
+
+    // The workers receive these phases: the gate in the worker draws the shape.
+    const payload: GatePayload = { test: s.test, userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
+    testConfig.phases.splice(0, testConfig.phases.length, ...arrivalPhases(this.shape, payload));
+
+    // SLO gates: ensure reads its config after this plugin is constructed (same object).
+    const plugins = testConfig.plugins as Record<string, any>;
+    if (plugins.ensure) plugins.ensure.conditions = [...(plugins.ensure.conditions ?? []), ...ensureConditions(s)];
+    else this.#log(`note: add "ensure: {}" after "hmp" in config.plugins to gate on the SLOs`);
+
+    this.#log(`${s.test} test: ${describeShape(this.shape)} (${Math.round(this.shape.total)} s${s.timeScale !== 1 ? ` at time scale ${s.timeScale}` : ''})`);
+    if (this.shape.jitter.length > 0) {
+      this.#log(`spike jitter seed ${s.seed} (${s.seedSource}); replay with HMP_JITTER_SEED=${s.seed}`);
+    }
+
+    events.on('stats', (stats: PeriodStats) => this.#onPeriod(stats));
+    // The same object becomes the final report that ensure checks in beforeExit.
+    events.on('done', (stats: PeriodStats) => {
+      stats.counters = { ...stats.counters, ...derivedCounters(derive(s, stats)) };
+    });
+    this.#artillery.ext({ ext: 'onShutdown', method: async () => this.#cleanup() });
+  }
+
+  #log(line: string): void {
+    console.log(`hmp: ${line}`);
+  }
+
+  #resolveTarget(testConfig: Record<string, any>): void {
+    const target = String(testConfig.target ?? '').trim();
+    if (!target) {
+      try {
+        this.twin = startLocalTwin({ log: (l) => this.#log(l) });
+      } catch (err) {
+        this.#fail(`${(err as Error).message}.`);
+      }
+      process.env.HMP_TARGET = this.twin!.url;
+      process.env.HMP_TEST_DATA = this.twin!.dataPath;
+      testConfig.target = this.twin!.url;
+      return;
+    }
+    const why = probeTarget(target);
+    if (why) this.#fail(`the target ${target} does not answer (${why}); start the server or fix --target / HMP_TARGET. No load was sent.`);
+    process.env.HMP_TARGET ??= target;
+    const data = resolve(process.env.HMP_TEST_DATA ?? 'data/test_data.json');
+    if (!existsSync(data)) {
+      this.#fail(`no test data at ${data}; run "npm run test-env -- up --target ${target} --credentials <admin.bin>" first (or set HMP_TEST_DATA).`);
+    }
+  }
+
+  #fail(sentence: string): never {
+    console.error(`hmp: ${sentence}`);
+    this.#cleanup();
+    process.exit(2);
+  }
+
+  #onPeriod(stats: PeriodStats): void {
+    const active = stats.summaries?.['hmp.users.active'];
+    const target = stats.summaries?.['hmp.users.target'];
+    if (active && target) {
+      const dev = stats.summaries?.['hmp.users.deviation']?.max ?? 0;
+      this.#log(`users: target ${Math.round(target.min)}-${Math.round(target.max)}, active ${Math.round(active.min)}-${Math.round(active.max)} (max deviation ${dev})`);
+    }
+  }
+
+  #cleanup(): void {
+    const twin = this.twin;
+    this.twin = undefined;
+    twin?.stop();
+  }
+}

@@ -1,0 +1,107 @@
+// The plugin's settings: phases/common.yml, the phase file's `plugins.hmp`,
+// --variables and env, merged in that order (pure apart from reading the file).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export const TEST_TYPES = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'] as const;
+export type TestType = (typeof TEST_TYPES)[number];
+
+export interface BreakpointRules {
+  maxErrorRate: number;
+  sloFactor: number;
+  maxTimeoutRate: number;
+  stallFactor: number;
+}
+
+export interface HmpSettings {
+  test: TestType;
+  /** Absolute path of the scenarios YAML for this test. */
+  scenarios: string;
+  slo: Record<string, number>;
+  groups: Record<string, string[]>;
+  maxErrorRate: number | undefined;
+  smokeEndpoints: string[];
+  breakpoint: BreakpointRules;
+  /** Spike jitter on/off (phases with `jitter` only). */
+  jitter: boolean;
+  timeScale: number;
+  seed: number;
+  seedSource: 'HMP_JITTER_SEED' | 'variables' | 'random';
+}
+
+export class SettingsError extends Error {}
+
+function deepMerge(base: Record<string, any>, over: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(over ?? {})) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' ? deepMerge(out[k], v) : v;
+  }
+  return out;
+}
+
+function positive(name: string, raw: unknown): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new SettingsError(`${name} must be a number above 0, got "${raw}".`);
+  return n;
+}
+
+/**
+ * pluginConfig: `config.plugins.hmp` of the phase file; scriptDir: its folder;
+ * variables: --variables JSON; env: process.env; random: for a fresh seed.
+ */
+export function resolveSettings(
+  pluginConfig: Record<string, any>,
+  scriptDir: string,
+  variables: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  random: () => number = Math.random,
+): HmpSettings {
+  const commonPath = resolve(scriptDir, pluginConfig.common ?? 'common.yml');
+  let common: Record<string, any>;
+  try {
+    common = parseYaml(readFileSync(commonPath, 'utf8')) ?? {};
+  } catch (err) {
+    throw new SettingsError(`Cannot read the shared settings ${commonPath} (${(err as Error).message.split('\n')[0]}); set plugins.hmp.common to its path.`);
+  }
+  const merged = deepMerge(common, pluginConfig);
+  const test = merged.test as TestType;
+  if (!TEST_TYPES.includes(test)) {
+    throw new SettingsError(`plugins.hmp.test must be one of ${TEST_TYPES.join(', ')}, got "${merged.test}".`);
+  }
+  const scenarios = typeof merged.scenarios === 'string' ? merged.scenarios : merged.scenarios?.[test];
+  if (typeof scenarios !== 'string') throw new SettingsError(`No scenarios file is set for the ${test} test (scenarios.${test} in ${commonPath}).`);
+
+  const scaleRaw = env.HMP_TIME_SCALE ?? variables.timeScale ?? merged.timeScale ?? 1;
+  const timeScale = positive('HMP_TIME_SCALE (time scale)', scaleRaw);
+
+  let seed: number;
+  let seedSource: HmpSettings['seedSource'];
+  if (env.HMP_JITTER_SEED !== undefined && env.HMP_JITTER_SEED !== '') {
+    seed = Number(env.HMP_JITTER_SEED);
+    seedSource = 'HMP_JITTER_SEED';
+  } else if (variables.jitterSeed !== undefined) {
+    seed = Number(variables.jitterSeed);
+    seedSource = 'variables';
+  } else {
+    seed = Math.floor(random() * 2 ** 31);
+    seedSource = 'random';
+  }
+  if (!Number.isInteger(seed) || seed < 0) throw new SettingsError(`The jitter seed must be a whole number >= 0, got "${seed}".`);
+
+  const jitterOff = ['0', 'off', 'false', 'no'].includes(String(env.HMP_JITTER ?? variables.jitter ?? merged.jitter ?? 'on').toLowerCase());
+  const maxErrorRate = merged.maxErrorRate?.[test];
+  return {
+    test,
+    scenarios: resolve(dirname(commonPath), scenarios),
+    slo: merged.slo ?? {},
+    groups: merged.groups ?? {},
+    maxErrorRate: maxErrorRate === undefined ? undefined : Number(maxErrorRate),
+    smokeEndpoints: merged.smokeEndpoints ?? [],
+    breakpoint: merged.breakpoint,
+    jitter: !jitterOff,
+    timeScale,
+    seed,
+    seedSource,
+  };
+}

@@ -1,0 +1,80 @@
+// Worker side: completes the per-worker script (target, scenarios, hooks)
+// and installs the closed-model gate the processors call.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { buildShape, type UserPhase } from '../../lib/shape.ts';
+import { ClosedModelGate, type GateContext } from './gate.ts';
+
+/** What the main thread hands the worker, inside the first arrival phase. */
+export interface GatePayload {
+  test: string;
+  userPhases: UserPhase[];
+  timeScale: number;
+  seed: number;
+  scenarios: string;
+}
+
+export interface HmpGlobal {
+  gate: ClosedModelGate;
+  timeScale: number;
+  test: string;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var hmpLoad: HmpGlobal | undefined;
+}
+
+type Next = (err?: Error | null) => void;
+interface Emitter {
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+const SAMPLE_MS = 1000;
+
+export function setUpWorker(script: Record<string, any>): void {
+  const payload = (script.config.phases as Array<Record<string, any>>).find((p) => p.hmp)?.hmp as GatePayload | undefined;
+  if (!payload) return; // this worker got no arrivals
+
+  if (!script.config.target && process.env.HMP_TARGET) script.config.target = process.env.HMP_TARGET;
+  if (!Array.isArray(script.scenarios) || script.scenarios.length === 0) {
+    const doc = parseYaml(readFileSync(payload.scenarios, 'utf8')) as { scenarios?: unknown[] };
+    script.scenarios = doc.scenarios ?? [];
+  }
+
+  const gate = new ClosedModelGate(buildShape(payload.userPhases, payload.timeScale, payload.seed));
+  globalThis.hmpLoad = { gate, timeScale: payload.timeScale, test: payload.test };
+
+  let sampler: NodeJS.Timeout | undefined;
+  const processor = script.config.processor as Record<string, unknown>;
+  // First VU start: take the shared scenario emitter to report the users every second.
+  processor.hmpGate_beforeScenario = (_context: GateContext, ee: Emitter, next: Next) => {
+    if (!sampler) {
+      const emit = () => {
+        if (gate.ended) return clearInterval(sampler); // after the shape, the target means nothing
+        const s = gate.sample();
+        ee.emit('histogram', 'hmp.users.target', s.target);
+        ee.emit('histogram', 'hmp.users.active', s.active);
+        ee.emit('histogram', 'hmp.users.deviation', Math.abs(s.active - s.target));
+      };
+      sampler = setInterval(emit, SAMPLE_MS);
+      sampler.unref();
+    }
+    next();
+  };
+  // A request error ends the VU in Artillery: count it as an error of its
+  // endpoint and give the slot to a parked VU.
+  processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string }, context: GateContext, ee: Emitter, next: Next) => {
+    const code = err.code ?? 'request_error';
+    ee.emit('counter', 'hmp.errors', 1);
+    ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}`, 1);
+    ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}.${code}`, 1);
+    if (context.vars.$hmpSlot === true) ee.emit('counter', 'hmp.users.lost', 1);
+    gate.vuFailed(context);
+    next();
+  };
+  for (const scenario of script.scenarios as Array<Record<string, any>>) {
+    scenario.beforeScenario = ['hmpGate_beforeScenario', ...[].concat(scenario.beforeScenario ?? [])];
+    scenario.onError = [...[].concat(scenario.onError ?? []), 'hmpGate_onError'];
+  }
+}

@@ -28,7 +28,7 @@ export function sparesFor(peak: number): number {
 
 export function arrivalPhases(shape: Shape, payload: unknown): ArrivalPhase[] {
   const pool = shape.peak + sparesFor(shape.peak);
-  const first = Math.min(ARRIVE_WINDOW, shape.total / 2);
+  const first = Math.min(ARRIVE_WINDOW, (shape.segments[0]!.end - shape.segments[0]!.start) / 2);
   const phases: ArrivalPhase[] = [{ name: 'users arrive and park (closed model)', duration: ms(first), arrivalCount: pool, hmp: payload }];
   let consumed = first;
   for (const seg of shape.segments) {

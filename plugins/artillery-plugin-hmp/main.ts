@@ -1,9 +1,13 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { buildShape, describeShape, readUserPhases, type Shape } from '../../lib/shape.ts';
 import { arrivalPhases } from './arrivals.ts';
+import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
+import { formatLevelTable, LevelTable } from './level-table.ts';
+import { viewOf } from './period-view.ts';
+import { aggregate, plainPeriod, writeJsonAtomic, type RawPeriod } from './results.ts';
 import { derive, derivedCounters, ensureConditions } from './gates.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
@@ -33,6 +37,11 @@ export class MainSide {
   shape: Shape;
   twin: LocalTwin | undefined;
   #artillery: ArtilleryGlobal;
+  /** Shape time 0: when the first phase started (the worker's gate starts with its first arrival). */
+  #t0: number | undefined;
+  #periods: RawPeriod[] = [];
+  #breakpoint: { detector: BreakpointDetector; table: LevelTable } | undefined;
+  #resultsWritten = false;
 
   constructor(pluginConfig: Record<string, any>, events: Events) {
     // Artillery sends anonymous telemetry to the internet by default; never from this suite.
@@ -64,10 +73,27 @@ export class MainSide {
       this.#log(`spike jitter seed ${s.seed} (${s.seedSource}); replay with HMP_JITTER_SEED=${s.seed}`);
     }
 
+    if (s.test === 'breakpoint') {
+      this.#breakpoint = {
+        detector: new BreakpointDetector(this.shape, s.breakpoint, s.slo, s.groups),
+        table: new LevelTable(levelsOf(this.shape)),
+      };
+    }
+    events.on('phaseStarted', () => {
+      this.#t0 ??= Date.now();
+    });
     events.on('stats', (stats: PeriodStats) => this.#onPeriod(stats));
-    // The same object becomes the final report that ensure checks in beforeExit.
+    // The same object becomes the final report (-o JSON) that ensure checks in beforeExit.
     events.on('done', (stats: PeriodStats) => {
       stats.counters = { ...stats.counters, ...derivedCounters(derive(s, stats)) };
+      (stats as unknown as Record<string, unknown>).hmp = this.#hmpResults();
+    });
+    // Artillery writes no results on an early stop or Ctrl-C: write what was measured.
+    this.#artillery.ext({
+      ext: 'beforeExit',
+      method: async (event: { earlyStop?: boolean }) => {
+        if (event?.earlyStop) this.#writeOwnResults();
+      },
     });
     this.#artillery.ext({ ext: 'onShutdown', method: async () => this.#cleanup() });
   }
@@ -105,12 +131,72 @@ export class MainSide {
   }
 
   #onPeriod(stats: PeriodStats): void {
+    this.#periods.push(stats as RawPeriod);
+    if (this.#breakpoint) this.#checkBreakpoint(stats);
     const active = stats.summaries?.['hmp.users.active'];
     const target = stats.summaries?.['hmp.users.target'];
     if (active && target) {
       const dev = stats.summaries?.['hmp.users.deviation']?.max ?? 0;
       this.#log(`users: target ${Math.round(target.min)}-${Math.round(target.max)}, active ${Math.round(active.min)}-${Math.round(active.max)} (max deviation ${dev})`);
     }
+  }
+
+  #checkBreakpoint(stats: PeriodStats): void {
+    const { detector, table } = this.#breakpoint!;
+    const view = viewOf(stats, this.#t0 ?? Number(stats.period));
+    table.add(view, (stats as RawPeriod).histograms?.['http.response_time']);
+    const found = detector.push(view);
+    if (!found) return;
+    this.#log(found.summary);
+    this.#log(`stopping the run: the server failed at ${found.failingUsers} users (${new Date(found.failedAt!).toISOString()})`);
+    console.log(formatLevelTable(table.rows(found.failingUsers)));
+    this.#writeOwnResults();
+    void this.#artillery.shutdown?.({ earlyStop: true, exitCode: 0 });
+  }
+
+  /** What the suite adds to the results: settings, shape, and per type the verdicts. */
+  #hmpResults(): Record<string, unknown> {
+    const s = this.settings;
+    const out: Record<string, unknown> = {
+      test: s.test,
+      timeScale: s.timeScale,
+      jitterSeed: this.shape.jitter.length ? s.seed : undefined,
+      jitter: this.shape.jitter,
+      shape: this.shape.segments,
+      target: process.env.HMP_TARGET,
+      startedAt: this.#t0,
+    };
+    if (this.#breakpoint) {
+      const result: BreakpointResult = this.#breakpoint.detector.finish();
+      out.breakpoint = { ...result, levels: this.#breakpoint.table.rows(result.failingUsers) };
+      if (!result.found) {
+        this.#log(result.summary);
+        console.log(formatLevelTable(this.#breakpoint.table.rows(undefined)));
+      }
+    }
+    return out;
+  }
+
+  /** The -o path Artillery would have used, else reports/<test>-<time>.json. */
+  #resultsPath(): string {
+    const output = this.#artillery.testInfo.flags.output as string | undefined;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    if (output) {
+      const isDir = existsSync(output) && statSync(output).isDirectory();
+      return isDir ? join(output, `${this.settings.test}-${stamp}.json`) : resolve(output);
+    }
+    return resolve('reports', `${this.settings.test}-${stamp}.json`);
+  }
+
+  #writeOwnResults(): void {
+    if (this.#resultsWritten) return;
+    this.#resultsWritten = true;
+    const report = aggregate(this.#periods) as PeriodStats & Record<string, unknown>;
+    report.counters = { ...report.counters, ...derivedCounters(derive(this.settings, report)) };
+    report.hmp = { ...this.#hmpResults(), earlyStop: true };
+    const path = this.#resultsPath();
+    writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
+    this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);
   }
 
   #cleanup(): void {

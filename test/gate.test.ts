@@ -1,0 +1,105 @@
+// The closed-model gate with a fake clock: admission, shedding, the end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildShape } from '../lib/shape.ts';
+import { ClosedModelGate } from '../plugins/artillery-plugin-hmp/gate.ts';
+
+const shape = buildShape([
+  { name: 'up', duration: 10, users: 4 },
+  { name: 'hold', duration: 10, users: 4 },
+  { name: 'down', duration: 10, users: 1 },
+]);
+
+function setup() {
+  let now = 0;
+  const gate = new ClosedModelGate(shape, () => now);
+  const vus = Array.from({ length: 6 }, () => ({ vars: {} as Record<string, unknown> }));
+  const runs: boolean[] = [];
+  return {
+    gate,
+    vus,
+    runs,
+    at(t: number) {
+      now = t * 1000;
+      gate.rebalance();
+    },
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+test('parked VUs are admitted as the target rises, one per user of the line', async () => {
+  const g = setup();
+  const admitted: number[] = [];
+  g.vus.forEach((vu, i) => g.gate.beginSession(vu, 1e9).then((run) => run && admitted.push(i)));
+  await flush();
+  assert.equal(g.gate.active, 0);
+  g.at(2.5); // target round(1.0) = 1
+  await flush();
+  assert.equal(g.gate.active, 1);
+  g.at(6.3); // round(2.52) = 3
+  await flush();
+  assert.equal(g.gate.active, 3);
+  g.at(10);
+  await flush();
+  assert.equal(g.gate.active, 4);
+  assert.deepEqual(admitted, [0, 1, 2, 3], 'first come, first admitted; the rest stay parked');
+  assert.equal(g.gate.sample().parked, 2);
+  g.gate.stop();
+});
+
+test('when the target falls, thinking VUs give their slot back at once and their session ends', async () => {
+  const g = setup();
+  g.at(0);
+  for (const vu of g.vus.slice(0, 4)) void g.gate.beginSession(vu, 1e9);
+  g.at(12);
+  await flush();
+  assert.equal(g.gate.active, 4);
+  const thinks = g.vus.slice(0, 4).map((vu) => g.gate.think(vu, 60_000));
+  g.at(25); // target round(4 - 3*0.5) = round(2.5) = 3
+  await flush();
+  assert.equal(g.gate.active, 3);
+  assert.equal(g.vus.filter((v) => v.vars.$hmpYielded === true).length, 1);
+  g.at(29.9); // round(1.03) = 1
+  await flush();
+  assert.equal(g.gate.active, 1);
+  // A VU that yielded parks at its next session; at the end everyone leaves.
+  const yielded = g.vus.find((v) => v.vars.$hmpYielded === true)!;
+  const next = g.gate.beginSession(yielded, 1e9);
+  g.at(31);
+  assert.equal(await next, false);
+  await Promise.all(thinks);
+  assert.equal(g.gate.active, 0);
+  assert.equal(g.gate.staysOn(), false);
+});
+
+test('a VU that dies frees its slot for a parked one', async () => {
+  const g = setup();
+  g.at(0);
+  const p = g.vus.map((vu) => g.gate.beginSession(vu, 1e9));
+  g.at(15);
+  await flush();
+  assert.equal(g.gate.active, 4);
+  g.gate.vuFailed(g.vus[0]!);
+  assert.equal(g.gate.active, 3);
+  g.gate.rebalance();
+  assert.equal(g.gate.active, 4);
+  assert.equal(await p[4], true);
+  assert.equal(g.gate.lost, 1);
+  g.gate.stop();
+});
+
+test('a session beyond the target parks instead of running', async () => {
+  const g = setup();
+  g.at(0);
+  for (const vu of g.vus.slice(0, 4)) void g.gate.beginSession(vu, 1e9);
+  g.at(15);
+  await flush();
+  g.at(25); // target 3: a holder starting a new session parks
+  let ran: boolean | undefined;
+  void g.gate.beginSession(g.vus[0]!, 1e9).then((r) => (ran = r));
+  await flush();
+  assert.equal(ran, undefined);
+  assert.equal(g.gate.active, 3);
+  g.gate.stop();
+});

@@ -165,6 +165,9 @@ export class MainSide {
       shape: this.shape.segments,
       target: process.env.HMP_TARGET,
       startedAt: this.#t0,
+      endedAt: Date.now(),
+      // The criteria used, so a report of these results stands on its own.
+      criteria: { slo: s.slo, groups: s.groups, maxErrorRate: s.maxErrorRate, smokeEndpoints: s.test === 'smoke' ? s.smokeEndpoints : undefined },
     };
     if (this.#breakpoint) {
       const result: BreakpointResult = this.#breakpoint.detector.finish();

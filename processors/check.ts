@@ -1,0 +1,52 @@
+// The afterResponse hook every scenario lists once (`checkResponse`): each
+// response is checked by its endpoint's rules (endpoints.ts). A passed check
+// counts `hmp.ok.<name>`; a failed one `hmp.errors.<name>[.<reason>]` and
+// ends this session (not the VU). A 401 on an authenticated request is an
+// expired token: re-login and one retry, checked as `<name>_retry`.
+import { takeRawBody } from './binary-body.ts';
+import { endpointOf, type Endpoint } from './endpoints.ts';
+import { metric, recordExpected, recordFailure, recordOk } from './metrics.ts';
+import { reloginAndRetry } from './relogin.ts';
+import type { ArtilleryResponse, Ee, RequestParams, VuContext } from './types.ts';
+import type { Outcome, Reply } from './validate.ts';
+
+function header(res: ArtilleryResponse, name: string): string {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v.join(', ') : (v ?? '');
+}
+
+/** Applies an endpoint's check to a reply and records the verdict under `name`. */
+export async function settle(name: string, ep: Endpoint, reply: Reply, context: VuContext, ee: Ee): Promise<Outcome> {
+  let outcome: Outcome;
+  try {
+    outcome = await ep.check(reply, context, ee);
+  } catch (err) {
+    outcome = { ok: false, reason: 'check_crashed', detail: (err as Error).stack ?? String(err) };
+  }
+  if (outcome.ok === true) {
+    recordOk(ee, name);
+  } else if (outcome.ok === false) {
+    const keepGoing = outcome.keepGoing === true && context.vars.sessionFailed !== true;
+    recordFailure(ee, context, name, outcome.reason, outcome.detail);
+    if (keepGoing) context.vars.sessionFailed = false;
+  } else {
+    recordExpected(ee, name, outcome.reason);
+  }
+  return outcome;
+}
+
+export async function checkResponse(req: RequestParams, res: ArtilleryResponse, context: VuContext, ee: Ee): Promise<void> {
+  const ep = endpointOf(req.name);
+  if (!ep || req.name === undefined) return;
+  const reply: Reply = {
+    status: res.statusCode,
+    contentType: header(res, 'content-type'),
+    bytes: ep.raw ? takeRawBody(req, res) : Buffer.from(res.body ?? '', 'utf8'),
+  };
+  if (reply.status === 401 && ep.auth && !ep.own401) {
+    const retried = await reloginAndRetry(req.name, req, context, ee);
+    if (retried) await settle(metric.retryName(req.name), ep, retried, context, ee);
+    return;
+  }
+  await settle(req.name, ep, reply, context, ee);
+}

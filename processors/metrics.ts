@@ -1,0 +1,86 @@
+// Metric names, declared once. Per-endpoint families are those of
+// artillery-plugin-metrics-by-endpoint with `useOnlyRequestNames: true`, so
+// requests made outside Artillery's HTTP engine (re-login, retries) land
+// next to the engine's own:
+//   plugins.metrics-by-endpoint.response_time.<name>     histogram, ms to first byte
+//   plugins.metrics-by-endpoint.<name>.codes.<status>    counter
+//   plugins.metrics-by-endpoint.<name>.errors.<code>     counter (no answer)
+// The suite's verdicts:
+//   hmp.ok.<name>                 a response that passed its validation
+//   hmp.errors                    every failed request or check, all endpoints
+//   hmp.errors.<name>             a failed request or check (+ .<reason>)
+//   hmp.expected.<name>.<reason>  a documented answer that is not a failure here
+import type { Ee, VuContext } from './types.ts';
+import { settings } from './settings.ts';
+
+export const ENDPOINT_METRICS = 'plugins.metrics-by-endpoint';
+
+export const metric = {
+  responseTime: (name: string) => `${ENDPOINT_METRICS}.response_time.${name}`,
+  code: (name: string, status: number) => `${ENDPOINT_METRICS}.${name}.codes.${status}`,
+  endpointError: (name: string, code: string) => `${ENDPOINT_METRICS}.${name}.errors.${code}`,
+  ok: (name: string) => `hmp.ok.${name}`,
+  allErrors: 'hmp.errors',
+  errors: (name: string) => `hmp.errors.${name}`,
+  error: (name: string, reason: string) => `hmp.errors.${name}.${reason}`,
+  expected: (name: string, reason: string) => `hmp.expected.${name}.${reason}`,
+  relogin: 'hmp.relogin',
+  reloginName: 'auth_relogin',
+  retryName: (name: string) => `${name}_retry`,
+  session: (what: string) => `hmp.session.${what}`,
+  login: (role: string) => `hmp.login.${role}`,
+  plan: (action: string) => `hmp.plan.${action}`,
+  convert: (what: string) => `hmp.conversion.${what}`,
+} as const;
+
+/** A reason as a metric-name segment: lower case, [a-z0-9_]. */
+export function slug(reason: string): string {
+  return reason.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'unknown';
+}
+
+export function count(ee: Ee, name: string, value = 1): void {
+  ee.emit('counter', name, value);
+}
+
+export function histogram(ee: Ee, name: string, value: number): void {
+  ee.emit('histogram', name, value);
+}
+
+export function recordOk(ee: Ee, name: string): void {
+  count(ee, metric.ok(name));
+}
+
+const sampled = new Set<string>();
+
+/** One sample of the server's message per endpoint and reason, on stderr with DEBUG=hmp. Never a token or key. */
+function sample(name: string, reason: string, detail: string): void {
+  if (!settings().debug) return;
+  const key = `${name}.${reason}`;
+  if (sampled.has(key)) return;
+  sampled.add(key);
+  console.debug(`hmp: ${key}: ${detail.slice(0, 300)}`);
+}
+
+/**
+ * A failed request or check: counted under the endpoint's name and reason,
+ * and the rest of this session is skipped (`ifTrue: sessionOk`). The VU
+ * itself goes on: its next session starts afresh.
+ */
+export function recordFailure(ee: Ee, context: VuContext, name: string, reason: string, detail: string): void {
+  const r = slug(reason);
+  count(ee, metric.allErrors);
+  count(ee, metric.errors(name));
+  count(ee, metric.error(name, r));
+  sample(name, r, detail);
+  context.vars.sessionFailed = true;
+}
+
+export function recordExpected(ee: Ee, name: string, reason: string): void {
+  count(ee, metric.expected(name, slug(reason)));
+}
+
+/** A request made with fetch, in the metrics-by-endpoint families. */
+export function recordExchange(ee: Ee, name: string, ms: number, status: number): void {
+  histogram(ee, metric.responseTime(name), ms);
+  count(ee, metric.code(name, status));
+}

@@ -1,0 +1,190 @@
+// One session = one pass through a scenario's `loop` (the session loop
+// contract with the closed-model plugin): `beginSession` starts it,
+// `endSession` closes it, `userStaysOn` (the loop's whileTrue) decides
+// whether the VU runs another one.
+//
+// With the plugin loaded, globalThis.hmpLoad.gate decides: beginSession
+// awaits gate.beginSession(context) (false = leave now), userStaysOn asks
+// gate.staysOn(context), and think times go through gate.think (which may
+// end the session early: $hmpYielded). Without it, a VU runs
+// HMP_SESSIONS_PER_VU sessions (default 1) and leaves: Artillery's plain
+// open model.
+import { adminIdentity } from './admin.ts';
+import { hmpLoad } from './gate.ts';
+import { count, histogram, metric } from './metrics.ts';
+import { Deck, pickOne, type Rand } from './pick.ts';
+import { profileNamed, type Profile, type ReadKind } from './profiles.ts';
+import { workerRand } from './random.ts';
+import { settings } from './settings.ts';
+import { readTestData, usersOf, type AccountRecord, type Users } from './test-data.ts';
+import { sessionThinkMs, sleep } from './think.ts';
+import type { Ee, VuContext } from './types.ts';
+import { newConversion, vars, type Identity } from './vars.ts';
+
+// --- rolling the per-session weights (pure apart from the decks' state) ---
+
+export interface SessionDecks {
+  projectDetails: Deck<number>;
+  uploads: Deck<number>;
+  submissionReads: Deck<number>;
+  readKinds: Deck<ReadKind>;
+  conversions: Deck<number>;
+}
+
+export interface SessionPlan {
+  projectDetails: number;
+  uploads: number;
+  reads: ReadKind[];
+  conversions: number;
+}
+
+export function decksFor(profile: Profile, rand: Rand): SessionDecks {
+  return {
+    projectDetails: new Deck(profile.projectDetails, rand),
+    uploads: new Deck(profile.uploads, rand),
+    submissionReads: new Deck(profile.submissionReads, rand),
+    readKinds: new Deck(profile.readKinds, rand),
+    conversions: new Deck(profile.conversions, rand),
+  };
+}
+
+/** What this session does. The smoke profile reads its kinds in order (hash, then content). */
+export function rollSession(profile: Profile, decks: SessionDecks): SessionPlan {
+  const reads = decks.submissionReads.draw();
+  return {
+    projectDetails: decks.projectDetails.draw(),
+    uploads: decks.uploads.draw(),
+    reads: profile.role === 'smoke'
+      ? profile.readKinds.slice(0, reads)
+      : Array.from({ length: reads }, () => decks.readKinds.draw()),
+    conversions: decks.conversions.draw(),
+  };
+}
+
+// --- per worker ---
+
+const decks = new Map<string, SessionDecks>();
+let users: Users | undefined;
+let warnedTarget = false;
+let warnedData = false;
+
+function workerUsers(target: unknown): Users {
+  try {
+    users ??= usersOf(readTestData(settings().testDataPath), workerRand());
+  } catch (err) {
+    if (!warnedData) console.error(`hmp: ${(err as Error).message}`);
+    warnedData = true;
+    throw err;
+  }
+  if (!warnedTarget && typeof target === 'string' && users.data.target.replace(/\/+$/, '') !== target.replace(/\/+$/, '')) {
+    warnedTarget = true;
+    console.warn(`hmp: the test data was made for ${users.data.target} but this run targets ${target}: logins will fail unless both are the same server`);
+  }
+  return users;
+}
+
+function identity(account: AccountRecord, role: Identity['role']): Identity {
+  return { id: account.id, privateKeyHex: account.private_key, role, projectIds: [...account.project_ids] };
+}
+
+// --- the steps ---
+
+async function pause(context: VuContext): Promise<void> {
+  const ms = sessionThinkMs(context);
+  const gate = hmpLoad()?.gate;
+  if (gate?.think) await gate.think(context, ms);
+  else await sleep(ms);
+}
+
+export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
+  const v = vars(context);
+  const profileName = context.scenario?.name ?? '';
+  const profile = profileNamed(profileName);
+  // Between two sessions the user pauses like between two actions, so a
+  // failed session is not retried in a tight loop.
+  if ((v.hmpSessions ?? 0) > 0) await pause(context);
+
+  const gate = hmpLoad()?.gate;
+  if (gate && !(await gate.beginSession(context))) {
+    v.sessionLeft = true;
+    return;
+  }
+
+  const rand = workerRand();
+  const all = workerUsers(context.vars.target);
+  let roll = decks.get(profileName);
+  if (!roll) decks.set(profileName, (roll = decksFor(profile, rand)));
+  const plan = rollSession(profile, roll);
+
+  Object.assign(v, {
+    hmpSessions: (v.hmpSessions ?? 0) + 1,
+    sessionFailed: false,
+    sessionLeft: false,
+    sessionStartedAt: Date.now(),
+    profileName,
+    profile,
+    token: undefined,
+    challenge: undefined,
+    cast: undefined,
+    plannedDetails: plan.projectDetails,
+    plannedReads: plan.reads,
+    projectPicks: [],
+    uploadPicks: [],
+    readPicks: [],
+    conversionPicks: plan.conversions > 0 ? [1] : [],
+    project: undefined,
+    upload: undefined,
+    read: undefined,
+    instructorKey: undefined,
+    pendingUpload: undefined,
+    lastUpload: undefined,
+    conv: newConversion(),
+    auditWindow: undefined,
+  });
+
+  if (profile.role === 'smoke') {
+    const student = identity(all.students.next(), 'student');
+    v.cast = { student, instructor: identity(all.instructors.next(), 'instructor'), admin: await adminIdentity() };
+    v.me = student;
+  } else {
+    v.me = identity(profile.role === 'student' ? all.students.next() : all.instructors.next(), profile.role);
+  }
+  const student = profile.role === 'smoke' ? v.cast!.student : v.me;
+  if (plan.uploads > 0 && student.role === 'student') {
+    const projectId = pickOne(student.projectIds, rand);
+    if (projectId === undefined) count(ee, metric.session('no_project'));
+    else v.uploadPicks = [{ projectId }];
+  }
+
+  count(ee, metric.session(profile.role));
+  count(ee, metric.plan('project_detail'), plan.projectDetails);
+  count(ee, metric.plan('upload'), v.uploadPicks.length);
+  count(ee, metric.plan('submission_read'), plan.reads.length);
+  count(ee, metric.plan('conversion'), plan.conversions);
+}
+
+export async function endSession(context: VuContext, ee: Ee): Promise<void> {
+  const v = vars(context);
+  if (v.sessionLeft) return;
+  const outcome = v.sessionFailed ? 'failed' : context.vars.$hmpYielded === true ? 'yielded' : 'completed';
+  count(ee, metric.session(outcome));
+  count(ee, metric.session(`${outcome}.${v.profile.role}`));
+  histogram(ee, metric.session('duration'), Date.now() - v.sessionStartedAt);
+}
+
+/** The session loop's whileTrue (callback style, checked after each session). */
+export function userStaysOn(context: VuContext, next: (stay: boolean) => void): void {
+  const v = vars(context);
+  if (v.sessionLeft) return next(false);
+  const gate = hmpLoad()?.gate;
+  if (!gate) return next((v.hmpSessions ?? 0) < settings().sessionsPerVu);
+  Promise.resolve()
+    .then(() => gate.staysOn(context))
+    .then(
+      (stay) => next(stay === true),
+      (err: unknown) => {
+        console.error(`hmp: the session gate failed (${(err as Error).message}); this VU leaves`);
+        next(false);
+      },
+    );
+}

@@ -1,0 +1,52 @@
+// The smoke test's cast: one session plays a student, then an instructor,
+// then the admin (for GET /audit/, CONFIDENTIAL). Each `actAs*` step
+// switches who the next login is for.
+import { recordFailure } from './metrics.ts';
+import type { Ee, VuContext } from './types.ts';
+import { validateAuditList, type Outcome, type Reply } from './validate.ts';
+import { sessionOk, vars, type Identity } from './vars.ts';
+
+/** The audit window asked for: around this session, wide enough for a client clock a few minutes off. */
+export const AUDIT_MARGIN_MS = 10 * 60_000;
+
+function actAs(context: VuContext, who: Identity): void {
+  const v = vars(context);
+  v.me = who;
+  v.token = undefined;
+  v.challenge = undefined;
+}
+
+export function actAsStudent(context: VuContext, _ee: Ee, next: () => void): void {
+  if (sessionOk(context.vars) && vars(context).cast) actAs(context, vars(context).cast!.student);
+  next();
+}
+
+export function actAsInstructor(context: VuContext, _ee: Ee, next: () => void): void {
+  if (sessionOk(context.vars) && vars(context).cast) actAs(context, vars(context).cast!.instructor);
+  next();
+}
+
+export function actAsAdmin(context: VuContext, ee: Ee, next: () => void): void {
+  const v = vars(context);
+  if (sessionOk(context.vars) && v.cast) {
+    const admin = v.cast.admin;
+    if (typeof admin === 'string') {
+      const [reason, ...detail] = admin.split(': ');
+      recordFailure(ee, context, 'audit_list', reason!, detail.join(': '));
+    } else {
+      actAs(context, admin);
+      v.auditWindow = {
+        start: new Date(v.sessionStartedAt - AUDIT_MARGIN_MS).toISOString(),
+        end: new Date(Date.now() + AUDIT_MARGIN_MS).toISOString(),
+      };
+    }
+  }
+  next();
+}
+
+export function onAuditList(reply: Reply): Outcome {
+  const v = validateAuditList(reply);
+  if (!v.ok) return v;
+  if (v.value === 0) return { ok: false, reason: 'empty_audit', detail: 'no audit rows for this session, which made requests: is the audit log written?' };
+  return { ok: true };
+}

@@ -1,0 +1,38 @@
+// Think time between actions (`function: think`): uniform in the profile's
+// range (or HMP_THINK_MIN/MAX, or config.variables thinkMin/thinkMax), times
+// the time scale. Skipped once the session has failed. With the closed-model
+// plugin the gate runs the wait (it may end the session early).
+import { hmpLoad } from './gate.ts';
+import type { Rand } from './pick.ts';
+import { uniform } from './pick.ts';
+import { profileNamed } from './profiles.ts';
+import { workerRand } from './random.ts';
+import { settings, thinkRangeS, timeScaleOf } from './settings.ts';
+import type { Ee, VuContext } from './types.ts';
+import { sessionOk, vars } from './vars.ts';
+
+/** Milliseconds to think: uniform in [min, max] seconds, scaled. */
+export function thinkMs(rangeS: readonly [number, number], scale: number, rand: Rand): number {
+  return Math.round(uniform(rangeS[0], rangeS[1], rand) * 1000 * scale);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** This run's time scale for the VU. */
+export function timeScale(context: VuContext): number {
+  return timeScaleOf(settings(), context.vars, hmpLoad()?.timeScale);
+}
+
+/** The think time of this VU's session, in ms. */
+export function sessionThinkMs(context: VuContext): number {
+  const profile = vars(context).profile ?? profileNamed(context.scenario?.name);
+  return thinkMs(thinkRangeS(settings(), context.vars, profile.thinkS), timeScale(context), workerRand());
+}
+
+export async function think(context: VuContext, _ee: Ee): Promise<void> {
+  if (!sessionOk(context.vars)) return;
+  const ms = sessionThinkMs(context);
+  const gate = hmpLoad()?.gate;
+  if (gate?.think) await gate.think(context, ms);
+  else await sleep(ms);
+}

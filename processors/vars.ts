@@ -1,0 +1,103 @@
+// What a session keeps in the VU's `context.vars` (YAML templates read some
+// of it: project, upload, read, conv), and the `ifTrue` condition every
+// request carries.
+import type { Profile, ReadKind } from './profiles.ts';
+import type { VuContext } from './types.ts';
+
+export interface Identity {
+  id: number;
+  /** 64 hex chars: kept in memory only, never logged. */
+  privateKeyHex: string;
+  role: 'student' | 'instructor' | 'admin';
+  projectIds: number[];
+}
+
+export interface Read {
+  id: number;
+  /** The content hash the list gave. */
+  hash: string;
+  kind: ReadKind;
+}
+
+export interface Conversion {
+  /** Which step runs next: none (no conversion this session), key, execute, poll, download, done. */
+  stage: 'none' | 'key' | 'execute' | 'poll' | 'download' | 'done';
+  version: '1.0' | '1.1' | undefined;
+  /** The last answer said "busy": retry after a backoff. */
+  busy: boolean;
+  attempts: number;
+  aesKey: Buffer | undefined;
+  taskUuid: string | undefined;
+  /** v1.0: the server's public key (from the API or the configuration). */
+  serverKey: Buffer | undefined;
+  pdf: Uint8Array | undefined;
+  /** The PDF under the task's AES key (kept for busy retries). */
+  encryptedFile: Buffer | undefined;
+  polls: number;
+  startedAt: number;
+  /** v1.1: when execute accepted the task (the bounded wait starts there). */
+  acceptedAt: number;
+}
+
+export interface SessionVars {
+  /** Sessions this VU has started. */
+  hmpSessions: number;
+  sessionFailed: boolean;
+  /** The closed-model gate sent this VU away: skip everything, then leave. */
+  sessionLeft: boolean;
+  sessionStartedAt: number;
+  profileName: string;
+  profile: Profile;
+  me: Identity | undefined;
+  token: string | undefined;
+  challenge: string | undefined;
+  /** Smoke: the identities the session plays in turn (admin: why not, when it cannot be had). */
+  cast: { student: Identity; instructor: Identity; admin: Identity | string } | undefined;
+  plannedDetails: number;
+  plannedReads: ReadKind[];
+  /** Loops of the YAML go over these (empty = the block is skipped). */
+  projectPicks: number[];
+  uploadPicks: Array<{ projectId: number }>;
+  readPicks: Read[];
+  conversionPicks: number[];
+  /** Current loop elements. */
+  project: number | undefined;
+  upload: { projectId: number } | undefined;
+  read: Read | undefined;
+  instructorKey: Buffer | undefined;
+  /** MD5 of the encrypted content being uploaded. */
+  pendingUpload: { md5: string; projectId: number } | undefined;
+  lastUpload: { id: number; md5: string } | undefined;
+  conv: Conversion;
+  auditWindow: { start: string; end: string } | undefined;
+}
+
+export function vars(context: VuContext): SessionVars {
+  return context.vars as SessionVars;
+}
+
+/**
+ * `ifTrue` of every request: the session has not failed, the VU is not
+ * leaving, and the closed-model gate has not taken its slot back during a
+ * think time ($hmpYielded: the session ends early, the VU stays).
+ */
+export function sessionOk(v: Record<string, unknown>): boolean {
+  return v.sessionFailed !== true && v.sessionLeft !== true && v.$hmpYielded !== true;
+}
+
+export function newConversion(): Conversion {
+  return {
+    stage: 'none',
+    version: undefined,
+    busy: false,
+    attempts: 0,
+    aesKey: undefined,
+    taskUuid: undefined,
+    serverKey: undefined,
+    pdf: undefined,
+    encryptedFile: undefined,
+    polls: 0,
+    startedAt: 0,
+    acceptedAt: 0,
+  };
+}

@@ -1,0 +1,119 @@
+// A 401 on an authenticated request (expired token): re-login once and one
+// retry, both visible in the metrics; only a failed retry is an error.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { checkResponse } from '../processors/check.ts';
+import { PROFILES } from '../processors/profiles.ts';
+import type { ArtilleryResponse, RequestParams, VuContext } from '../processors/types.ts';
+import { newConversion } from '../processors/vars.ts';
+import { startTwin, type TwinHandle } from '../twin/server.ts';
+import { seed, type Seeded } from './support/twin-session.ts';
+
+const SECRET = 'relogin-test-secret';
+
+class Recorder extends EventEmitter {
+  counters = new Map<string, number>();
+  histograms = new Map<string, number[]>();
+  constructor() {
+    super();
+    this.on('counter', (n: string, v: number) => this.counters.set(n, (this.counters.get(n) ?? 0) + v));
+    this.on('histogram', (n: string, v: number) => this.histograms.set(n, [...(this.histograms.get(n) ?? []), v]));
+  }
+  named(prefix: string): Record<string, number> {
+    return Object.fromEntries([...this.counters].filter(([k]) => k.startsWith(prefix)));
+  }
+}
+
+describe('re-login on 401', () => {
+  let twin: TwinHandle;
+  let up: Seeded['up'];
+  let expired: string;
+  before(async () => {
+    twin = await startTwin({ jwtSecret: SECRET });
+    up = (await seed(twin)).up;
+    const past = Math.floor(Date.now() / 1000) - 60;
+    expired = await new SignJWT({ sub: String(up.students[0]!.id) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(past - 60).setExpirationTime(past)
+      .sign(new TextEncoder().encode(SECRET));
+  });
+  after(() => twin.close());
+
+  function session(privateKeyHex = up.students[0]!.private_key, profileName = 'student'): VuContext {
+    const s = up.students[0]!;
+    return {
+      vars: {
+        target: twin.url, sessionFailed: false, profileName, profile: PROFILES[profileName], plannedDetails: 0, plannedReads: [],
+        me: { id: s.id, privateKeyHex, role: 'student', projectIds: s.project_ids }, token: expired, conv: newConversion(),
+      },
+    };
+  }
+
+  /** Sends like Artillery would and hands the answer to checkResponse. */
+  async function exchange(context: VuContext, ee: Recorder, name: string, path: string, init: { method?: string; body?: Buffer; type?: string } = {}) {
+    const req: RequestParams = {
+      name, url: `${twin.url}${path}`, method: init.method ?? 'GET', timeout: 5, uuid: randomUUID(),
+      headers: { authorization: `Bearer ${context.vars.token}`, ...(init.type ? { 'content-type': init.type } : {}) },
+      ...(init.body ? { body: init.body } : {}),
+    };
+    const r = await fetch(req.url, { method: req.method, headers: req.headers, body: init.body });
+    const res: ArtilleryResponse = { statusCode: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
+    await checkResponse(req, res, context, ee);
+    return res;
+  }
+
+  test('an expired token: re-login, retry once as <name>_retry, no error', async () => {
+    const ee = new Recorder();
+    const context = session();
+    const res = await exchange(context, ee, 'project_list', '/project/');
+    assert.equal(res.statusCode, 401);
+    assert.deepEqual(ee.named('hmp.'), { 'hmp.relogin': 1, 'hmp.ok.auth_relogin': 1, 'hmp.ok.project_list_retry': 1 });
+    assert.equal(ee.counters.get('plugins.metrics-by-endpoint.auth_relogin.codes.200'), 1);
+    assert.equal(ee.counters.get('plugins.metrics-by-endpoint.project_list_retry.codes.200'), 1);
+    assert.equal(ee.histograms.get('plugins.metrics-by-endpoint.response_time.project_list_retry')?.length, 1);
+    assert.equal(ee.histograms.get('plugins.metrics-by-endpoint.response_time.auth_relogin')?.length, 1);
+    assert.notEqual(context.vars.token, expired, 'the session keeps the fresh token');
+    assert.equal(context.vars.sessionFailed, false);
+  });
+
+  test('a failed re-login is an error of auth_relogin and ends the session, without a retry', async () => {
+    const ee = new Recorder();
+    const context = session('11'.repeat(32)); // not this user's key: login answers 400
+    await exchange(context, ee, 'project_list', '/project/');
+    assert.deepEqual(ee.named('hmp.'), {
+      'hmp.relogin': 1, 'hmp.errors': 1, 'hmp.errors.auth_relogin': 1, 'hmp.errors.auth_relogin.status_400': 1,
+    });
+    assert.equal(ee.counters.get('plugins.metrics-by-endpoint.auth_relogin.codes.400'), 1);
+    assert.equal(context.vars.sessionFailed, true);
+  });
+
+  test('the retry resends the same body and is checked like the original: a bad one is an error of <name>_retry', async () => {
+    const ee = new Recorder();
+    const context = session();
+    await exchange(context, ee, 'submission_create', '/submission/', { method: 'POST', body: Buffer.from([0xa2, 0x61]), type: 'application/cbor' });
+    assert.deepEqual(ee.named('hmp.errors'), {
+      'hmp.errors': 1, 'hmp.errors.submission_create_retry': 1, 'hmp.errors.submission_create_retry.upload_error_list': 1,
+    });
+    assert.equal(ee.counters.get('plugins.metrics-by-endpoint.submission_create_retry.codes.200'), 1);
+    assert.equal(context.vars.sessionFailed, true);
+  });
+
+  test('401 from /credentials/public-key is that endpoint\'s own answer: no re-login', async () => {
+    const mix = new Recorder();
+    const context = session();
+    context.vars.token = undefined;
+    await exchange(context, mix, 'credentials_public_key', '/credentials/public-key');
+    assert.deepEqual(mix.named('hmp.'), { 'hmp.expected.credentials_public_key.status_401': 1 }, 'the mixes fall back to the configured key');
+    assert.equal(context.vars.sessionFailed, false);
+
+    const smoke = new Recorder();
+    const smokeContext = session(undefined, 'smoke');
+    await exchange(smokeContext, smoke, 'credentials_public_key', '/credentials/public-key');
+    assert.deepEqual(smoke.named('hmp.'), {
+      'hmp.errors': 1, 'hmp.errors.credentials_public_key': 1, 'hmp.errors.credentials_public_key.status_401': 1,
+    }, 'the smoke test reports the endpoint as broken');
+    assert.equal(smokeContext.vars.sessionFailed, false, 'and still goes on to check the conversion');
+  });
+});

@@ -1,0 +1,83 @@
+// End to end: a real Artillery run with the suite's plugin against the twin,
+// then its report folder from the -o results: four files whose figures are
+// the run's, and (with Debian's chromium) a page that shows it, screenshot in
+// test-artifacts/report-run.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FILES, writeReportFolder } from '../report/build.ts';
+import { startTwin } from '../twin/server.ts';
+import { launch, open } from '../report/browser.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+/** The plugin's fixture shape (ramp to 6 users, hold, ramp to 2) in a folder of its own, so runs do not share a bundle. */
+function runFolder(): string {
+  const dir = join(ARTIFACTS, `report-run-${process.pid}-${Date.now()}`);
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  writeFileSync(join(dir, 'dist/package.json'), '{ "type": "commonjs" }\n');
+  copyFileSync(join(ROOT, 'test/fixtures/plugin/processor.ts'), join(dir, 'processor.ts'));
+  const yml = readFileSync(join(ROOT, 'test/fixtures/plugin/shape.yml'), 'utf8')
+    .replace(/common: .*/, `common: ${JSON.stringify(join(ROOT, 'phases/common.yml'))}`)
+    .replace(/scenarios: \.\.\/test\/fixtures\/plugin\/idle\.yml/, `scenarios: ${JSON.stringify(join(ROOT, 'test/fixtures/plugin/idle.yml'))}`);
+  writeFileSync(join(dir, 'run.yml'), yml);
+  writeFileSync(join(dir, 'test_data.json'), '{}\n');
+  return dir;
+}
+
+function artillery(dir: string, target: string): Promise<{ code: number; out: string }> {
+  const args = [join(ROOT, 'node_modules/artillery/bin/run'), 'run', join(dir, 'run.yml'), '-o', join(dir, 'out.json')];
+  const env = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', HMP_TARGET: target, HMP_TEST_DATA: join(dir, 'test_data.json'), HMP_TIME_SCALE: '0.2', TEST_THINK_MS: '1000' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` });
+    });
+  });
+}
+
+test('a real run against the twin gives a report folder whose figures are the run\'s', { timeout: 240_000 }, async (t) => {
+  const twin = await startTwin({});
+  t.after(() => twin.close());
+  const dir = runFolder();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = await artillery(dir, twin.url);
+  assert.equal(run.code, 0, run.out.slice(-3000));
+  const raw = readFileSync(join(dir, 'out.json'), 'utf8');
+  const results = JSON.parse(raw);
+  const folder = writeReportFolder(results, { reportsDir: join(dir, 'reports'), rawText: raw });
+  assert.match(folder, /average-\d{8}T\d{6}Z$/);
+  assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'results.json', 'summary.json', 'summary.md']);
+
+  const summary = JSON.parse(readFileSync(join(folder, FILES.summaryJson), 'utf8'));
+  const c = results.aggregate.counters;
+  assert.equal(summary.totals.requests, c['http.requests']);
+  assert.ok(summary.totals.requests > 10, `${summary.totals.requests} requests`);
+  const health = summary.endpoints.find((e: { name: string }) => e.name === 'health');
+  assert.equal(health.requests, c['plugins.metrics-by-endpoint.health.codes.200']);
+  assert.equal(summary.verdicts.find((v: { id: string }) => v.id === 'error_rate').measured, c['hmp.gate.error_rate_pct']);
+  assert.equal(summary.outcome, 'PASS');
+  assert.equal(summary.run.timeScale, 0.2);
+  assert.equal(summary.run.target, twin.url);
+  assert.equal(summary.users.targetPeak, 6);
+  assert.equal(summary.run.periods, results.intermediate.length);
+
+  const browser = await launch();
+  if (!browser) {
+    t.diagnostic('chromium not installed at /usr/bin/chromium: browser check skipped');
+    return;
+  }
+  t.after(() => browser.close());
+  const { page, consoleErrors, requests } = await open(browser.context, join(folder, FILES.html));
+  assert.deepEqual(consoleErrors, []);
+  assert.equal(requests.length, 1);
+  const charts = (await page.evaluate('window.hmpReport.charts')) as Array<{ points: number }>;
+  assert.ok(charts.length >= 3, `${charts.length} charts`);
+  assert.equal(await page.locator('#endpoint-table tr[data-endpoint="health"] td:nth-child(3)').innerText(), String(health.requests));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'report-run.png'), fullPage: true });
+  t.diagnostic(`screenshot: ${join(ARTIFACTS, 'report-run.png')}`);
+});

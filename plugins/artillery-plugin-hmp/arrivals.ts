@@ -5,7 +5,7 @@
 // lost to request errors (Artillery ends a VU on a timeout or a refused
 // connection). Only arrivalCount phases: Artillery gives all of them to one
 // worker, so one gate sees every user.
-import type { Shape } from '../../lib/shape.ts';
+import type { Shape } from './shape.ts';
 
 export interface ArrivalPhase {
   name: string;

@@ -2,7 +2,7 @@
 // break a rule. Overloaded servers often stall instead of failing (requests
 // neither succeed nor fail for tens of seconds), so a throughput collapse
 // counts as failure too, not only errors.
-import type { Shape } from '../../lib/shape.ts';
+import type { Shape } from './shape.ts';
 import { PERIOD_S, type PeriodView } from './period-view.ts';
 import type { BreakpointRules } from './settings.ts';
 

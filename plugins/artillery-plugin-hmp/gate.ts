@@ -6,7 +6,7 @@
 // A VU with a slot runs sessions; one without parks. When the target rises,
 // parked VUs are admitted; when it falls, thinking VUs give their slot back
 // at once and park. A VU that dies on a request error frees its slot (onError).
-import { targetAt, type Shape } from '../../lib/shape.ts';
+import { targetAt, type Shape } from './shape.ts';
 
 export interface GateContext {
   vars: Record<string, unknown>;

@@ -74,3 +74,36 @@ export function ensureConditions(settings: HmpSettings): Condition[] {
   }
   return out;
 }
+
+export interface Verdict {
+  criterion: string;
+  measured: number;
+  limit: number;
+  unit: string;
+  /** "<", "<=" or "==": how measured must compare to limit. */
+  op: '<' | '<=' | '==';
+  pass: boolean;
+}
+
+/** The plan's criteria in words, with measured value vs limit (the same checks as ensureConditions). */
+export function verdicts(settings: HmpSettings, d: Derived): Verdict[] {
+  if (settings.test === 'breakpoint') return [];
+  const out: Verdict[] = [];
+  if (settings.test === 'smoke') {
+    out.push({ criterion: 'errors', measured: d.errors, limit: 0, unit: '', op: '==', pass: d.errors === 0 });
+    out.push({ criterion: 'critical endpoints not answered', measured: d.unanswered.length, limit: 0, unit: '', op: '==', pass: d.unanswered.length === 0 });
+  } else if (settings.maxErrorRate !== undefined) {
+    const rate = Math.round(d.errorRate * 1000) / 1000;
+    out.push({ criterion: 'error rate', measured: rate, limit: settings.maxErrorRate, unit: '%', op: '<', pass: rate < settings.maxErrorRate });
+  }
+  for (const [group, ms] of Object.entries(settings.slo)) {
+    if (!settings.groups[group]) continue;
+    const p99 = d.p99[group] ?? 0;
+    out.push({ criterion: `p99 of ${group} endpoints`, measured: p99, limit: ms, unit: 'ms', op: '<=', pass: p99 <= ms });
+  }
+  return out;
+}
+
+export function formatVerdict(v: Verdict): string {
+  return `${v.pass ? 'PASS' : 'FAIL'} ${v.criterion}: ${v.measured}${v.unit} (limit ${v.op} ${v.limit}${v.unit})`;
+}

@@ -3,15 +3,19 @@
 // step. Synchronous on purpose: it happens in the plugin's constructor, which
 // Artillery does not await, before any load starts.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+// The suite's checkout: where the run starts (npx artillery run phases/x.yml), else beside this plugin.
+const ROOT = existsSync(join(process.cwd(), 'twin', 'main.ts')) ? process.cwd() : resolve(import.meta.dirname, '..', '..');
 
 export interface LocalTwin {
   url: string;
   dataPath: string;
+  /** The admin's credentials file and its password (the smoke test reads the audit log as admin). */
+  credentialsPath: string;
+  password: string;
   stop(): void;
 }
 
@@ -61,6 +65,8 @@ export function startLocalTwin(options: { twinArgs?: string[]; submissions?: num
   return {
     url,
     dataPath,
+    credentialsPath: creds,
+    password,
     stop: () => {
       spawnSync(process.execPath, [join(ROOT, 'tools', 'test-env.ts'), 'down', '--target', url!, '--credentials', creds, '--data', dataPath], {
         env: { ...process.env, HMP_PASSWORD: password },

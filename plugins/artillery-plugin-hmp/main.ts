@@ -2,13 +2,13 @@
 // per-period progress. Runs in the plugin's constructor, before any load.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { buildShape, describeShape, readUserPhases, type Shape } from '../../lib/shape.ts';
+import { buildShape, describeShape, readUserPhases, type Shape } from './shape.ts';
 import { arrivalPhases } from './arrivals.ts';
 import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
 import { formatLevelTable, LevelTable } from './level-table.ts';
 import { viewOf } from './period-view.ts';
 import { aggregate, plainPeriod, writeJsonAtomic, type RawPeriod } from './results.ts';
-import { derive, derivedCounters, ensureConditions } from './gates.ts';
+import { derive, derivedCounters, ensureConditions, formatVerdict, verdicts, type Derived, type Verdict } from './gates.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
 import type { GatePayload } from './worker.ts';
@@ -31,6 +31,9 @@ export interface PeriodStats {
 interface Events {
   on(event: string, fn: (...args: any[]) => void): void;
 }
+
+/** The phase files' default target: start the twin unless HMP_TARGET names a server. */
+export const LOCAL_TWIN = 'local-twin';
 
 export class MainSide {
   settings: HmpSettings;
@@ -85,8 +88,12 @@ export class MainSide {
     events.on('stats', (stats: PeriodStats) => this.#onPeriod(stats));
     // The same object becomes the final report (-o JSON) that ensure checks in beforeExit.
     events.on('done', (stats: PeriodStats) => {
-      stats.counters = { ...stats.counters, ...derivedCounters(derive(s, stats)) };
-      (stats as unknown as Record<string, unknown>).hmp = this.#hmpResults();
+      const derived = derive(s, stats);
+      stats.counters = { ...stats.counters, ...derivedCounters(derived) };
+      const results = this.#hmpResults();
+      results.verdicts = verdicts(s, derived);
+      (stats as unknown as Record<string, unknown>).hmp = results;
+      this.#printVerdicts(results.verdicts as Verdict[], derived);
     });
     // Artillery writes no results on an early stop or Ctrl-C: write what was measured.
     this.#artillery.ext({
@@ -103,21 +110,26 @@ export class MainSide {
   }
 
   #resolveTarget(testConfig: Record<string, any>): void {
-    const target = String(testConfig.target ?? '').trim();
+    let target = String(testConfig.target ?? '').trim();
+    if (target === LOCAL_TWIN || !target) target = process.env.HMP_TARGET?.trim() ?? '';
     if (!target) {
       try {
         this.twin = startLocalTwin({ log: (l) => this.#log(l) });
       } catch (err) {
         this.#fail(`${(err as Error).message}.`);
       }
+      // The workers inherit these: the processors find the twin, its data and its admin.
       process.env.HMP_TARGET = this.twin!.url;
       process.env.HMP_TEST_DATA = this.twin!.dataPath;
+      process.env.HMP_ADMIN_CREDENTIALS = this.twin!.credentialsPath;
+      process.env.HMP_PASSWORD = this.twin!.password;
       testConfig.target = this.twin!.url;
       return;
     }
     const why = probeTarget(target);
     if (why) this.#fail(`the target ${target} does not answer (${why}); start the server or fix --target / HMP_TARGET. No load was sent.`);
-    process.env.HMP_TARGET ??= target;
+    process.env.HMP_TARGET = target;
+    testConfig.target = target;
     const data = resolve(process.env.HMP_TEST_DATA ?? 'data/test_data.json');
     if (!existsSync(data)) {
       this.#fail(`no test data at ${data}; run "npm run test-env -- up --target ${target} --credentials <admin.bin>" first (or set HMP_TEST_DATA).`);
@@ -139,6 +151,14 @@ export class MainSide {
       const dev = stats.summaries?.['hmp.users.deviation']?.max ?? 0;
       this.#log(`users: target ${Math.round(target.min)}-${Math.round(target.max)}, active ${Math.round(active.min)}-${Math.round(active.max)} (max deviation ${dev})`);
     }
+  }
+
+  #printVerdicts(list: Verdict[], derived: Derived): void {
+    if (list.length === 0) return;
+    const failed = list.filter((v) => !v.pass);
+    this.#log(`${this.settings.test} test ${failed.length ? 'FAILED' : 'passed'} the plan's criteria (${derived.requests} requests, ${derived.errors} errors):`);
+    for (const v of list) console.log(`  ${formatVerdict(v)}`);
+    if (derived.unanswered.length) console.log(`  not answered: ${derived.unanswered.join(', ')}`);
   }
 
   #checkBreakpoint(stats: PeriodStats): void {
@@ -195,8 +215,9 @@ export class MainSide {
     if (this.#resultsWritten) return;
     this.#resultsWritten = true;
     const report = aggregate(this.#periods) as PeriodStats & Record<string, unknown>;
-    report.counters = { ...report.counters, ...derivedCounters(derive(this.settings, report)) };
-    report.hmp = { ...this.#hmpResults(), earlyStop: true };
+    const derived = derive(this.settings, report);
+    report.counters = { ...report.counters, ...derivedCounters(derived) };
+    report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts: verdicts(this.settings, derived) };
     const path = this.#resultsPath();
     writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
     this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);

@@ -3,7 +3,7 @@
 import createDebug from 'debug';
 import { MainSide } from './main.ts';
 import { SettingsError } from './settings.ts';
-import { ShapeError } from '../../lib/shape.ts';
+import { ShapeError } from './shape.ts';
 import { setUpWorker } from './worker.ts';
 
 const debug = createDebug('plugin:hmp');

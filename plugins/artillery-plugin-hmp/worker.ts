@@ -2,7 +2,7 @@
 // and installs the closed-model gate the processors call.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { buildShape, type UserPhase } from '../../lib/shape.ts';
+import { buildShape, type UserPhase } from './shape.ts';
 import { ClosedModelGate, type GateContext } from './gate.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
@@ -36,7 +36,8 @@ export function setUpWorker(script: Record<string, any>): void {
   const payload = (script.config.phases as Array<Record<string, any>>).find((p) => p.hmp)?.hmp as GatePayload | undefined;
   if (!payload) return; // this worker got no arrivals
 
-  if (!script.config.target && process.env.HMP_TARGET) script.config.target = process.env.HMP_TARGET;
+  // The main thread resolved the target (--target, HMP_TARGET or a local twin).
+  if (!/^https?:\/\//.test(String(script.config.target ?? '')) && process.env.HMP_TARGET) script.config.target = process.env.HMP_TARGET;
   if (!Array.isArray(script.scenarios) || script.scenarios.length === 0) {
     const doc = parseYaml(readFileSync(payload.scenarios, 'utf8')) as { scenarios?: unknown[] };
     script.scenarios = doc.scenarios ?? [];

@@ -1,0 +1,40 @@
+// SLO gates in pipelines: a twin made slow or failing makes a test exit
+// non-zero and name the missed criterion; the healthy runs are in phases-run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTwin } from '../twin/server.ts';
+import type { TwinConfig } from '../twin/config.ts';
+import { cleanUp, runDir, writeTestData } from './support/artillery-run.ts';
+import { runPhaseFile } from './support/phase-run.ts';
+
+const CASES: Array<[string, number, Partial<TwinConfig>, RegExp]> = [
+  // slow lists: p99 of GET /project/ above its 700 ms SLO
+  ['average', 0.01, { latencyMs: { project_list: 900 } }, /FAIL p99 of list endpoints: \d+(\.\d+)?ms \(limit <= 700ms\)/],
+  // failing: 10% of requests answer 500, over stress's 2%
+  ['stress', 0.008, { errorRate: 0.1, seed: 3 }, /FAIL error rate: [\d.]+% \(limit < 2%\)/],
+  ['spike', 0.05, { errorRate: 0.1, seed: 3 }, /FAIL error rate: [\d.]+% \(limit < 3%\)/],
+  ['soak', 0.002, { latencyMs: { auth_login: 600 } }, /FAIL p99 of auth endpoints: \d+(\.\d+)?ms \(limit <= 400ms\)/],
+];
+
+for (const [type, scale, knobs, missed] of CASES) {
+  test(`${type}: a twin with ${JSON.stringify(knobs)} fails the gate, exit non-zero, criterion named`, async () => {
+    const twin = await startTwin(knobs);
+    const dir = runDir(`gate-${type}`);
+    try {
+      // Seed through a healthy path: the data is written straight from the twin's fixtures.
+      const data = await writeTestData(twin, dir, 0);
+      const r = await runPhaseFile(`phases/${type}.yml`, { env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_TIME_SCALE: String(scale) }, label: `gate-${type}` });
+      try {
+        assert.notEqual(r.code, 0, r.stdout.slice(-2000));
+        assert.match(r.stdout, new RegExp(`hmp: ${type} test FAILED the plan's criteria`));
+        assert.match(r.stdout, missed);
+        assert.match(r.stdout, /fail: hmp\.gate\./, 'ensure failed the run');
+      } finally {
+        cleanUp(r.dir);
+      }
+    } finally {
+      cleanUp(dir);
+      await twin.close();
+    }
+  });
+}

@@ -1,0 +1,60 @@
+// Each of the six phase files runs as is (`artillery run phases/<type>.yml`,
+// no target: the plugin starts and seeds a local twin), under time scale,
+// and the achieved concurrency follows the plan's shape in every 10 s period.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildShape, readUserPhases } from '../lib/shape.ts';
+import { cleanUp } from './support/artillery-run.ts';
+import { fidelity, runPhaseFile } from './support/phase-run.ts';
+
+// Scales that fit each test in ~15-35 s; think times shrink by the same factor.
+const RUNS: Array<[string, number, Record<string, string>?]> = [
+  ['smoke', 0.1],
+  ['average', 0.02],
+  ['stress', 0.015],
+  ['spike', 0.1, { HMP_JITTER_SEED: '42' }],
+  ['soak', 0.003],
+  // 200 users at 1/100 of the plan's think time would be a DoS of the twin, not a load test.
+  ['breakpoint', 0.01, { HMP_THINK_MIN: '50', HMP_THINK_MAX: '150' }],
+];
+
+for (const [type, scale, env] of RUNS) {
+  test(`phases/${type}.yml runs as is and holds its shape (time scale ${scale})`, async () => {
+    const r = await runPhaseFile(`phases/${type}.yml`, { env: { HMP_TIME_SCALE: String(scale), ...env }, label: `phase-${type}` });
+    try {
+      assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+      assert.match(r.stdout, /no target given: started the local HMP twin/);
+      const agg = r.results!.aggregate;
+      assert.equal(agg.hmp.test, type);
+      assert.equal(agg.hmp.timeScale, scale, 'the scale is recorded in the results');
+      assert.equal(agg.counters['hmp.gate.errors'] ?? 0, 0, 'a healthy twin gives no errors');
+      const periods = fidelity(r.results);
+      assert.ok(periods.length >= 2, `${periods.length} periods measured`);
+      for (const p of periods) {
+        const bound = Math.max(1, 0.02 * p.targetMax);
+        assert.ok(p.maxDeviation <= bound, `period ${p.period}: achieved off target by ${p.maxDeviation} users (target ${p.targetMin}-${p.targetMax})`);
+      }
+      const peak = Math.max(...periods.map((p) => p.targetMax));
+      const expectPeak: Record<string, [number, number]> = { smoke: [5, 5], average: [15, 15], stress: [30, 30], spike: [60, 66], soak: [8, 8], breakpoint: [200, 200] };
+      assert.ok(peak >= expectPeak[type]![0] && peak <= expectPeak[type]![1], `peak target ${peak}`);
+      if (type === 'spike') {
+        // Jitter: printed seed, recorded, the same moves as the seed gives anywhere, and the users followed.
+        assert.match(r.stdout, /spike jitter seed 42 \(HMP_JITTER_SEED\)/);
+        assert.equal(agg.hmp.jitterSeed, 42);
+        const shape = buildShape(readUserPhases(agg.hmp.shape), scale, 42);
+        assert.deepEqual(agg.hmp.jitter, shape.jitter);
+        assert.ok(shape.jitter.some((j) => j.factor > 1) && shape.jitter.some((j) => j.factor < 1));
+        const moved = periods.filter((p) => p.targetMin !== p.targetMax && p.targetMin >= 54);
+        assert.ok(moved.length >= 1, 'the target moved during the hold');
+        assert.ok(periods.every((p) => p.targetMax <= 66 && (p.targetMax < 54 || p.targetMin >= 0)));
+      }
+      if (type === 'breakpoint') {
+        assert.match(r.stdout, /no breakpoint below 200 users/);
+        assert.equal(agg.hmp.breakpoint.found, false);
+        assert.equal(agg.hmp.breakpoint.maxSustainableUsers, 200);
+      }
+    } finally {
+      cleanUp(r.dir);
+    }
+  });
+}

@@ -110,3 +110,34 @@ test('CLI: a missing file, a file that is not JSON, or JSON that is not results:
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: npm run report -- <results\.json> \[options\]/);
 });
+
+test('the plugin\'s own results on an early stop (its aggregate of sketches) give a report', async (t) => {
+  const dir = tmp(t);
+  const { DDSketch } = await import('@artilleryio/sketches-js');
+  const { aggregate, plainPeriod } = await import('../plugins/artillery-plugin-hmp/results.ts');
+  const at = Date.UTC(2026, 10, 27, 10, 0, 0);
+  const periods = [0, 1].map((i) => {
+    const h = new DDSketch({ relativeAccuracy: 0.01 });
+    for (const ms of [100, 120, 140, 900]) h.accept(ms + i);
+    const histograms = { 'plugins.metrics-by-endpoint.response_time.project_list': h };
+    return {
+      period: at + i * 10_000,
+      counters: { 'http.requests': 4, 'http.responses': 4, 'plugins.metrics-by-endpoint.project_list.codes.200': 3, 'plugins.metrics-by-endpoint.project_list.codes.500': 1, 'hmp.errors.project_list': 1, 'hmp.errors.project_list.status_500': 1 },
+      histograms,
+      summaries: {},
+    };
+  });
+  // As the plugin's #writeOwnResults builds them, while the run is still in memory (sketches in the aggregate).
+  const report = aggregate(periods) as Record<string, unknown>;
+  report.hmp = { test: 'stress', earlyStop: true, startedAt: at + 1000, endedAt: at + 20_000, criteria: { slo: { list: 700 }, groups: { list: ['project_list'] }, maxErrorRate: 2 } };
+  report.histograms = { x: new DDSketch({ relativeAccuracy: 0.01 }) };
+  const folder = writeReportFolder({ aggregate: report, intermediate: periods.map(plainPeriod) }, { reportsDir: dir });
+  const summary = JSON.parse(readFileSync(join(folder, FILES.summaryJson), 'utf8'));
+  assert.equal(summary.outcome, 'FAIL'); // 25% errors > 2%
+  assert.equal(summary.run.earlyStop, true);
+  assert.match(summary.headline, /Stopped early: the figures cover what was measured\.$/);
+  assert.equal(summary.endpoints[0].requests, 8);
+  assert.equal(summary.verdicts.find((v: { id: string }) => v.id === 'p99.list').measured, (report.summaries as Record<string, { p99: number }>)['plugins.metrics-by-endpoint.response_time.project_list']!.p99);
+  const raw = JSON.parse(readFileSync(join(folder, FILES.raw), 'utf8'));
+  assert.deepEqual(raw.aggregate.histograms, raw.aggregate.summaries); // sketches saved as summaries
+});

@@ -251,5 +251,32 @@ test('damaged fields are read as missing, not trusted', () => {
   const s = summarize(r);
   assert.equal(s.test, 'unknown');
   assert.equal(s.totals.errors, 0);
-  assert.deepEqual(s.criteria.slo, {});
+  assert.deepEqual(Object.keys(s.criteria.slo), []);
+});
+
+test('metric names like __proto__ and constructor are plain names: nothing inherited, nothing polluted', () => {
+  const r = plain(
+    {
+      'http.requests': 6,
+      'plugins.metrics-by-endpoint.__proto__.codes.200': 2,
+      'plugins.metrics-by-endpoint.constructor.codes.500': 1,
+      'hmp.errors.constructor': 1,
+      'hmp.errors.constructor.status_500': 1,
+      'hmp.errors.toString.constructor': 1,
+      'http.codes.__proto__': 1,
+    },
+    { hmp: JSON.parse('{"test": "constructor", "criteria": {"slo": {"constructor": 5}, "groups": {"__proto__": ["constructor"]}}}') },
+  );
+  const s = summarize(r);
+  assert.equal(({} as Record<string, unknown>)['200'], undefined);
+  assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, '200'), false);
+  const names = s.endpoints.map((e) => e.name).sort();
+  assert.deepEqual(names, ['__proto__', 'constructor', 'toString']);
+  assert.equal(s.endpoints.find((e) => e.name === '__proto__')!.requests, 2);
+  assert.equal(s.endpoints.find((e) => e.name === 'constructor')!.errors, 1);
+  assert.equal(s.errors.find((e) => e.endpoint === 'toString')!.meaning, '');
+  assert.equal(s.test, 'constructor');
+  assert.deepEqual(s.groups.map((g) => [g.group, g.sloMs]), [['__proto__', null]]);
+  assert.equal(s.endpoints.find((e) => e.name === 'constructor')!.group, '__proto__');
+  assert.equal(JSON.parse(JSON.stringify(s)).totals.codes.__proto__, 1);
 });

@@ -1,0 +1,38 @@
+// The page's inlined assets: uPlot (script and style) and the report's own
+// script and style, read once from disk.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Assets {
+  uplotJs: string;
+  uplotCss: string;
+  pageJs: string;
+  pageCss: string;
+  uplotVersion: string;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+let cached: Assets | undefined;
+
+export function assets(): Assets {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const uplotDir = dirname(require.resolve('uplot/package.json'));
+  const read = (p: string) => readFileSync(p, 'utf8');
+  const uplotJs = read(join(uplotDir, 'dist/uPlot.iife.min.js'));
+  const pageJs = read(join(HERE, 'page/report.js'));
+  for (const [name, js] of [['uPlot', uplotJs], ['report.js', pageJs]] as const) {
+    // An inline script must not close its own element.
+    if (/<\/?script|<!--/i.test(js)) throw new Error(`${name} holds "<script", "</script" or "<!--" and cannot be inlined.`);
+  }
+  cached = {
+    uplotJs,
+    uplotCss: read(join(uplotDir, 'dist/uPlot.min.css')),
+    pageJs,
+    pageCss: read(join(HERE, 'page/report.css')),
+    uplotVersion: (JSON.parse(read(join(uplotDir, 'package.json'))) as { version: string }).version,
+  };
+  return cached;
+}

@@ -1,0 +1,84 @@
+// The report builder's entry: writes reports/<test>-<UTC timestamp>/ with
+// the raw results, summary.json, summary.md and report.html, each file
+// atomically (temp file + rename). The pure parts are re-exported here.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { renderHtml } from './html.ts';
+import { asResults } from './input.ts';
+import { renderMarkdown } from './markdown.ts';
+import { toolInfo } from './provenance.ts';
+import { summarize } from './summarize.ts';
+import type { Results, Summary, ToolInfo } from './types.ts';
+
+export { renderHtml } from './html.ts';
+export { renderMarkdown } from './markdown.ts';
+export { summarize } from './summarize.ts';
+export { parseResultsText, asResults, ReportInputError } from './input.ts';
+export type { Results, Summary } from './types.ts';
+
+export interface WriteOptions {
+  /** Parent folder of the run folders (e.g. "reports"). */
+  reportsDir: string;
+  /** Appended to the folder name: <test>-<stamp>-<label>. */
+  label?: string;
+  /** Name of the raw results copy in the folder (default results.json). */
+  rawFileName?: string;
+  /** The raw file's exact text, when the results were read from one (kept byte for byte). */
+  rawText?: string;
+  /** Version and commit when the results do not record them (default: this checkout's). */
+  tool?: ToolInfo;
+}
+
+export const FILES = { summaryJson: 'summary.json', summaryMd: 'summary.md', html: 'report.html', raw: 'results.json' } as const;
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 60) || 'run';
+
+/** "20261127T040110Z" */
+export function utcStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** The run folder's name: <test>-<UTC start>[-<label>]. */
+export function folderName(summary: Summary, label?: string, now = Date.now()): string {
+  const started = summary.run.startedAt ? Date.parse(summary.run.startedAt) : now;
+  return [slug(summary.test), utcStamp(Number.isFinite(started) ? started : now), ...(label ? [slug(label)] : [])].join('-');
+}
+
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Sketch objects (an in-memory run's histograms) as their summaries: what Artillery's -o file holds. */
+function plainJson(results: Results): string {
+  return JSON.stringify(
+    results,
+    function (this: Record<string, unknown>, key, value) {
+      if (key === 'histograms' && value && typeof value === 'object' && Object.values(value).some((h) => h && typeof (h as { toProto?: unknown }).toProto === 'function')) {
+        return this.summaries ?? {};
+      }
+      return value;
+    },
+    2,
+  );
+}
+
+/** Writes the four files; returns the folder's path. Throws ReportInputError for input that is not results. */
+export function writeReportFolder(input: unknown, opts: WriteOptions): string {
+  const results = asResults(input);
+  const summary = summarize(results, { tool: opts.tool ?? toolInfo() });
+  const folder = resolve(opts.reportsDir, folderName(summary, opts.label));
+  mkdirSync(folder, { recursive: true });
+  const rawName = basename(opts.rawFileName ?? FILES.raw) || FILES.raw;
+  writeAtomic(join(folder, rawName), opts.rawText ?? plainJson(results));
+  writeAtomic(join(folder, FILES.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);
+  writeAtomic(join(folder, FILES.summaryMd), renderMarkdown(summary));
+  writeAtomic(join(folder, FILES.html), renderHtml(summary, results));
+  return folder;
+}

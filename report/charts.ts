@@ -1,0 +1,122 @@
+// What each chart shows (pure): lines, colours, limits and markers, from
+// the time series. The page's script only draws these specs.
+import type { Analysis } from './summarize.ts';
+import type { Values } from './series.ts';
+import { CPU_LIMIT_PCT, RAM_LIMIT_PCT } from './verdicts.ts';
+
+export interface ChartLine {
+  label: string;
+  color: string;
+  /** One value per period, or `constant` for a limit line. */
+  values?: Values;
+  constant?: number;
+  dash?: number[];
+  width?: number;
+}
+
+export interface ChartSpec {
+  /** [a-z0-9-] only: the element id is chart-<id>. */
+  id: string;
+  title: string;
+  unit: string;
+  lines: ChartLine[];
+  /** Vertical markers on the x axis (seconds). */
+  markers: Array<{ x: number; label: string }>;
+}
+
+export const COLORS = {
+  blue: '#2563eb',
+  orange: '#ea580c',
+  green: '#16a34a',
+  red: '#dc2626',
+  purple: '#7c3aed',
+  gray: '#6b7280',
+  teal: '#0d9488',
+} as const;
+
+const LIMIT_DASH = [6, 4];
+
+const hasData = (v: Values | undefined) => !!v && v.some((x) => x !== null);
+
+/** A safe element id from any name. */
+export function chartId(name: string, i: number): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return `${slug || 'chart'}-${i}`;
+}
+
+export function chartsOf(a: Analysis): ChartSpec[] {
+  const { series: s, summary } = a;
+  const charts: ChartSpec[] = [];
+  const markers: ChartSpec['markers'] = [];
+  if (summary.spike) {
+    markers.push({ x: summary.spike.holdStartS, label: `hold ${summary.spike.peakUsers} users` });
+    markers.push({ x: summary.spike.holdEndS, label: 'hold ends' });
+  }
+  if (summary.breakpoint?.failedAt) {
+    markers.push({ x: (Date.parse(summary.breakpoint.failedAt) - a.t0) / 1000, label: `failed at ${summary.breakpoint.failingUsers ?? '?'} users` });
+  }
+  const push = (c: Omit<ChartSpec, 'id' | 'markers'>) => {
+    if (!c.lines.some((l) => hasData(l.values))) return;
+    charts.push({ ...c, id: chartId(c.title, charts.length), markers });
+  };
+
+  push({
+    title: 'Concurrent users: target vs achieved',
+    unit: 'users',
+    lines: [
+      // drawn in this order: the dashed target stays visible on top of the achieved line
+      { label: 'active (achieved)', color: COLORS.blue, values: s.active, width: 2.5 },
+      { label: 'target', color: '#111827', values: s.target, dash: [5, 4], width: 1.5 },
+    ],
+  });
+  push({
+    title: 'Throughput',
+    unit: 'req/s',
+    lines: [
+      { label: 'requests/s', color: COLORS.blue, values: s.reqPerS },
+      { label: 'responses/s', color: COLORS.green, values: s.respPerS },
+    ],
+  });
+  const maxErr = summary.criteria.maxErrorRate;
+  push({
+    title: 'Error rate',
+    unit: '%',
+    lines: [
+      { label: 'errors', color: COLORS.red, values: s.errorPct, width: 2 },
+      { label: 'timeouts', color: COLORS.orange, values: s.timeoutPct },
+      ...(maxErr !== null && maxErr > 0 ? [{ label: `limit ${maxErr}%`, color: COLORS.red, constant: maxErr, dash: LIMIT_DASH, width: 1 }] : []),
+    ],
+  });
+  for (const [group, v] of Object.entries(s.groups)) {
+    const slo = summary.criteria.slo[group];
+    push({
+      title: `Latency: ${group}`,
+      unit: 'ms',
+      lines: [
+        { label: 'p50', color: COLORS.green, values: v.p50 },
+        { label: 'p95', color: COLORS.orange, values: v.p95 },
+        { label: 'p99', color: COLORS.purple, values: v.p99, width: 2 },
+        ...(slo !== undefined ? [{ label: `SLO p99 ${slo} ms`, color: COLORS.red, constant: slo, dash: LIMIT_DASH, width: 1 }] : []),
+      ],
+    });
+  }
+  push({
+    title: 'CPU',
+    unit: '%',
+    lines: [
+      { label: 'CPU', color: COLORS.teal, values: a.system.cpu, width: 2 },
+      { label: `limit ${CPU_LIMIT_PCT}%`, color: COLORS.red, constant: CPU_LIMIT_PCT, dash: LIMIT_DASH, width: 1 },
+    ],
+  });
+  if (a.system.memoryUnit) {
+    push({
+      title: 'Memory',
+      unit: a.system.memoryUnit,
+      lines: [
+        { label: a.system.memoryUnit === '%' ? 'RAM' : 'RSS', color: COLORS.purple, values: a.system.memory, width: 2 },
+        ...(a.system.memoryUnit === '%' ? [{ label: `limit ${RAM_LIMIT_PCT}%`, color: COLORS.red, constant: RAM_LIMIT_PCT, dash: LIMIT_DASH, width: 1 }] : []),
+      ],
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,80 @@
+// Number, time and verdict formatting shared by the HTML and Markdown
+// renderers (pure; fixed locale so every report reads the same).
+import type { Verdict } from './types.ts';
+
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function fmtInt(n: number): string {
+  return INT.format(n);
+}
+
+/** Up to `digits` decimals, no trailing zeros; "-" for null. */
+export function fmtNum(n: number | null | undefined, digits = 1): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  const f = 10 ** digits;
+  const r = Math.round(n * f) / f;
+  return Math.abs(r) >= 1000 ? new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(r) : String(r);
+}
+
+/** "36 s", "25 min", "3 h 5 min". */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '-';
+  if (s < 120) return `${Math.round(s)} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** Elapsed time on the chart axis: "m:ss" or "h:mm:ss". */
+export function fmtClock(s: number): string {
+  const neg = s < 0;
+  let t = Math.round(Math.abs(s));
+  const h = Math.floor(t / 3600);
+  t -= h * 3600;
+  const m = Math.floor(t / 60);
+  const sec = t - m * 60;
+  const body = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+  return neg ? `-${body}` : body;
+}
+
+/** "2026-11-27 04:01:10 UTC" from an ISO time; "-" for null. */
+export function fmtUtc(iso: string | null): string {
+  if (!iso) return '-';
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Time of day only: "04:01:10". */
+export function fmtTimeOfDay(iso: string | null): string {
+  return iso ? iso.slice(11, 19) : '-';
+}
+
+const OPS: Record<Verdict['op'], string> = { '<': '<', '<=': '≤', '==': '=' };
+
+/** A percentage: 3 decimals below 1% (0.842%), 2 above (6.53%). */
+export function fmtPct(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return `${fmtNum(n, Math.abs(n) < 1 ? 3 : 2)}%`;
+}
+
+export function fmtValue(n: number | null, unit: string): string {
+  if (n === null) return 'not measured';
+  if (unit === '%') return fmtPct(n);
+  const digits = 1;
+  return unit ? `${fmtNum(n, digits)} ${unit}` : fmtInt(n);
+}
+
+export function fmtLimit(v: Verdict): string {
+  if (v.limit === null) return '-';
+  const value = v.unit === '%' ? `${fmtNum(v.limit, 3)}%` : v.unit ? `${fmtNum(v.limit, 3)} ${v.unit}` : fmtInt(v.limit);
+  return `${OPS[v.op]} ${value}`;
+}
+
+export function fmtResult(pass: boolean | null): string {
+  return pass === true ? 'PASS' : pass === false ? 'FAIL' : 'reported';
+}
+
+/** Status codes as "200: 1,234 · 500: 3". */
+export function fmtCodes(codes: Record<string, number>): string {
+  const entries = Object.entries(codes).sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.length ? entries.map(([k, v]) => `${k}: ${fmtInt(v)}`).join(' · ') : '-';
+}

@@ -1,0 +1,66 @@
+// report.html: one self-contained page (pure apart from reading the inlined
+// assets). Tables are rendered here; the charts are drawn in the browser
+// from ONE embedded JSON blob. A Content-Security-Policy allows only the
+// page's own two scripts (by hash) and no network request at all.
+import { createHash } from 'node:crypto';
+import { assets } from './assets.ts';
+import { chartsOf } from './charts.ts';
+import { escapeHtml as e, jsonForScript } from './escape.ts';
+import { fmtUtc } from './format.ts';
+import { breakpointHtml, soakHtml, spikeHtml } from './html-types.ts';
+import { chartsHtml, endpointsHtml, errorsHtml, figuresHtml, groupsHtml, headerHtml, verdictHtml } from './html-sections.ts';
+import { analyze } from './summarize.ts';
+import type { Results, Summary } from './types.ts';
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+export function contentSecurityPolicy(scripts: string[], styles: string[]): string {
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map(sha256).join(' ')}`,
+    `style-src ${styles.map(sha256).join(' ')}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function renderHtml(summary: Summary, results: Results): string {
+  const a = analyze(results);
+  const charts = chartsOf(a);
+  const { uplotJs, uplotCss, pageJs, pageCss, uplotVersion } = assets();
+  const data = jsonForScript({ x: a.series.x, charts, summary });
+  const css = `${uplotCss}\n${pageCss}`;
+  const csp = contentSecurityPolicy([uplotJs, pageJs], [css]);
+  const title = `HMP ${summary.test} test: ${summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${e(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${e(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+${headerHtml(summary)}
+<main>
+${verdictHtml(summary)}
+${breakpointHtml(summary)}
+${spikeHtml(summary)}
+${soakHtml(summary)}
+${figuresHtml(summary)}
+${chartsHtml(charts, summary.run.periods)}
+${endpointsHtml(summary)}
+${groupsHtml(summary)}
+${errorsHtml(summary)}
+</main>
+<footer>Built by hmp-load's report builder (charts: uPlot ${e(uplotVersion)}, MIT). Rebuild from the saved results: <code>npm run report -- results.json</code>. Figures: <code>summary.json</code> beside this file.</footer>
+<script type="application/json" id="data">${data}</script>
+<script>${uplotJs}</script>
+<script>${pageJs}</script>
+</body>
+</html>
+`;
+}

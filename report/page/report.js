@@ -1,0 +1,140 @@
+// The report page's script: draws the charts described in the embedded
+// data (the application/json script element with id "data") with uPlot. Runs offline;
+// text from the data only ever goes through textContent (uPlot does the same).
+(function () {
+  'use strict';
+  var blob = document.getElementById('data');
+  if (!blob) return;
+  var data = JSON.parse(blob.textContent || '{}');
+  var x = data.x || [];
+  var HEIGHT = 230;
+  var drawn = [];
+
+  function clock(s) {
+    if (s == null || !isFinite(s)) return '-';
+    var neg = s < 0;
+    var t = Math.round(Math.abs(s));
+    var h = Math.floor(t / 3600);
+    t -= h * 3600;
+    var m = Math.floor(t / 60);
+    var sec = t - m * 60;
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return (neg ? '-' : '') + (h > 0 ? h + ':' + pad(m) + ':' + pad(sec) : m + ':' + pad(sec));
+  }
+
+  function num(v) {
+    if (v == null || !isFinite(v)) return '-';
+    var a = Math.abs(v);
+    return String(a >= 100 ? Math.round(v) : a >= 10 ? Math.round(v * 10) / 10 : Math.round(v * 100) / 100);
+  }
+
+  function drawMarkers(markers) {
+    return function (u) {
+      if (!markers || !markers.length) return;
+      var ctx = u.ctx;
+      var dpr = window.devicePixelRatio || 1;
+      ctx.save();
+      ctx.strokeStyle = '#111827';
+      ctx.fillStyle = '#111827';
+      ctx.setLineDash([2 * dpr, 3 * dpr]);
+      ctx.lineWidth = dpr;
+      ctx.font = 11 * dpr + 'px system-ui, sans-serif';
+      ctx.textBaseline = 'top';
+      for (var i = 0; i < markers.length; i++) {
+        var m = markers[i];
+        var px = u.valToPos(m.x, 'x', true);
+        if (!(px >= u.bbox.left && px <= u.bbox.left + u.bbox.width)) continue;
+        ctx.beginPath();
+        ctx.moveTo(px, u.bbox.top);
+        ctx.lineTo(px, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+        var label = String(m.label);
+        var right = px + 3 * dpr + ctx.measureText(label).width > u.bbox.left + u.bbox.width;
+        ctx.textAlign = right ? 'right' : 'left';
+        ctx.fillText(label, right ? px - 3 * dpr : px + 3 * dpr, u.bbox.top + 2 * dpr + i * 13 * dpr);
+      }
+      ctx.restore();
+    };
+  }
+
+  // The x axis spans the periods and any marker past them (a breakpoint confirmed at a period's end).
+  function xRange(markers) {
+    return function (u, min, max) {
+      for (var i = 0; markers && i < markers.length; i++) {
+        if (markers[i].x < min) min = markers[i].x;
+        if (markers[i].x > max) max = markers[i].x;
+      }
+      return min === max ? [min - 1, max + 1] : [min, max];
+    };
+  }
+
+  function widthOf(host) {
+    return Math.max(280, Math.floor(host.getBoundingClientRect().width) || 600);
+  }
+
+  var specs = data.charts || [];
+  for (var c = 0; c < specs.length; c++) {
+    var spec = specs[c];
+    var host = document.getElementById('chart-' + spec.id);
+    if (!host) continue;
+    var unit = spec.unit === '%' ? '%' : ' ' + spec.unit;
+    var series = [{ label: 'time', value: function (u, v) { return clock(v); } }];
+    var cols = [x];
+    for (var l = 0; l < spec.lines.length; l++) {
+      var line = spec.lines[l];
+      var values = line.values;
+      if (!values) {
+        values = new Array(x.length);
+        for (var k = 0; k < x.length; k++) values[k] = line.constant;
+      }
+      cols.push(values);
+      var one = {
+        label: line.label,
+        stroke: line.color,
+        width: line.width || 1.5,
+        spanGaps: false,
+        value: (function (u0) { return function (u, v) { return v == null ? '-' : num(v) + u0; }; })(unit),
+      };
+      if (line.dash) one.dash = line.dash;
+      // limit lines: no point markers; data lines: uPlot's own choice (isolated points stay visible)
+      if (!line.values) one.points = { show: false };
+      series.push(one);
+    }
+    var opts = {
+      width: widthOf(host),
+      height: HEIGHT,
+      series: series,
+      scales: {
+        x: { time: false, range: xRange(spec.markers) },
+        y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } },
+      },
+      axes: [
+        {
+          values: function (u, splits) { return splits.map(clock); },
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
+          space: 70,
+        },
+        { size: 56, values: function (u, splits) { return splits.map(num); } },
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      hooks: { draw: [drawMarkers(spec.markers)] },
+    };
+    var chart = new uPlot(opts, cols, host);
+    drawn.push({ id: spec.id, chart: chart, host: host, points: x.length });
+  }
+
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      for (var i = 0; i < drawn.length; i++) drawn[i].chart.setSize({ width: widthOf(drawn[i].host), height: HEIGHT });
+    });
+  });
+
+  // For tests and for a reader's console: what was drawn.
+  window.hmpReport = {
+    charts: drawn.map(function (d) { return { id: d.id, points: d.points, series: d.chart.series.length - 1 }; }),
+  };
+  document.documentElement.setAttribute('data-charts-drawn', String(drawn.length));
+})();

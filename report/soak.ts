@@ -1,0 +1,89 @@
+// Soak drift (pure): the first hour of the hold vs the last hour (hours
+// scaled by the time scale; half the hold each when it is shorter than two).
+// Percentiles cannot be merged again from saved periods, so a window's
+// latency is the median of its periods' values. The plan's step 7 flags a
+// performance degradation above 15% and a memory growth above 10%.
+import { dict } from './input.ts';
+import type { Hold, PeriodHealth } from './spike.ts';
+import type { Series } from './series.ts';
+import type { SoakSummary, SoakWindow } from './types.ts';
+
+export const HOUR_S = 3600;
+export const DEGRADATION_PCT = 15;
+export const MEMORY_GROWTH_PCT = 10;
+
+export interface SoakInput {
+  series: Series;
+  health: PeriodHealth;
+  responses: number[];
+  /** Per period: p95 of all requests (http.response_time). */
+  p95: Array<number | null>;
+  cpu: Array<number | null>;
+  memory: Array<number | null>;
+  memoryUnit: '%' | 'MB' | null;
+  periodS: number;
+  timeScale: number;
+}
+
+function median(xs: Array<number | null | undefined>): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+function mean(xs: Array<number | null | undefined>): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+const change = (a: number | null, b: number | null) => (a === null || b === null || a <= 0 ? null : Math.round((1000 * (b - a)) / a) / 10);
+
+function windowOf(idx: number[], from: number, to: number, s: SoakInput): SoakWindow {
+  const req = idx.reduce((a, i) => a + (s.health.requests[i] ?? 0), 0);
+  const err = idx.reduce((a, i) => a + (s.health.errors[i] ?? 0), 0);
+  const resp = idx.reduce((a, i) => a + (s.responses[i] ?? 0), 0);
+  const p99ByGroup = dict<number | null>();
+  for (const [g, v] of Object.entries(s.series.groups)) p99ByGroup[g] = r1(median(idx.map((i) => v.p99[i])));
+  return {
+    fromS: from,
+    toS: to,
+    periods: idx.length,
+    reqPerS: idx.length ? Math.round((100 * resp) / (idx.length * s.periodS)) / 100 : 0,
+    errorRatePct: req > 0 ? Math.round((10000 * err) / req) / 100 : null,
+    p95: r1(median(idx.map((i) => s.p95[i]))),
+    p99ByGroup,
+    cpuPct: r1(mean(idx.map((i) => s.cpu[i]))),
+    memory: r1(mean(idx.map((i) => s.memory[i]))),
+  };
+}
+
+export function soakOf(hold: Hold | undefined, s: SoakInput): SoakSummary | null {
+  if (!hold) return null;
+  const length = hold.end - hold.start;
+  const windowS = Math.min(HOUR_S * s.timeScale, length / 2);
+  if (windowS < s.periodS) return null;
+  const inside = (from: number, to: number) => s.series.x.map((x, i) => (x >= from && x <= to ? i : -1)).filter((i) => i >= 0);
+  const firstIdx = inside(hold.start, hold.start + windowS);
+  const lastIdx = inside(hold.end - windowS, hold.end);
+  if (firstIdx.length === 0 || lastIdx.length === 0) return null;
+  const first = windowOf(firstIdx, hold.start, hold.start + windowS, s);
+  const last = windowOf(lastIdx, hold.end - windowS, hold.end, s);
+  const p99ByGroup = dict<number | null>();
+  for (const g of Object.keys(first.p99ByGroup)) p99ByGroup[g] = change(first.p99ByGroup[g] ?? null, last.p99ByGroup[g] ?? null);
+  const delta = {
+    p95: change(first.p95, last.p95),
+    p99ByGroup,
+    reqPerS: change(first.reqPerS, last.reqPerS),
+    memory: change(first.memory, last.memory),
+    cpuPct: change(first.cpuPct, last.cpuPct),
+  };
+  const flags: string[] = [];
+  if (delta.p95 !== null && delta.p95 > DEGRADATION_PCT) flags.push(`performance degraded: p95 of all requests +${delta.p95}% (plan: flag above ${DEGRADATION_PCT}%)`);
+  for (const [g, d] of Object.entries(p99ByGroup)) {
+    if (d !== null && d > DEGRADATION_PCT) flags.push(`performance degraded: p99 of ${g} +${d}% (plan: flag above ${DEGRADATION_PCT}%)`);
+  }
+  if (delta.memory !== null && delta.memory > MEMORY_GROWTH_PCT) flags.push(`memory grew ${delta.memory}% (plan: flag above ${MEMORY_GROWTH_PCT}%)`);
+  return { windowS, memoryUnit: s.memoryUnit, first, last, change: delta, flags };
+}

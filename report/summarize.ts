@@ -1,0 +1,282 @@
+// From results to the report's figures (pure): verdicts, totals, tables,
+// per-type sections, and the time series the charts draw. `analyze` keeps
+// its answer per results object, so summarize and renderHtml share the work.
+import { errorRows } from './errors.ts';
+import { fmtLimit, fmtValue } from './format.ts';
+import { endpointRows } from './endpoints.ts';
+import {
+  asResults,
+  counter,
+  counters,
+  dict,
+  hmpOf,
+  isObject,
+  listRecord,
+  num,
+  numberRecord,
+  own,
+  periodSeconds,
+  periodsOf,
+  stat,
+  str,
+  stringList,
+  summaries,
+} from './input.ts';
+import { endpointCounters, LATENCY, summariesUnder, sum, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
+import { seriesOf, type Series } from './series.ts';
+import { soakOf } from './soak.ts';
+import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
+import { systemFigures, type SystemSeries } from './system.ts';
+import type { BreakpointSummary, HmpSection, Results, Summary, ToolInfo } from './types.ts';
+import { outcomeOf, verdictsOf } from './verdicts.ts';
+
+export interface Analysis {
+  summary: Summary;
+  series: Series;
+  system: SystemSeries;
+  /** ms since the epoch of x = 0 on the charts. */
+  t0: number;
+}
+
+export interface SummarizeOptions {
+  /** Version and commit of the tool when the results do not say (the report build's). */
+  tool?: ToolInfo;
+}
+
+const cache = new WeakMap<object, { key: string; analysis: Analysis }>();
+
+export function summarize(results: Results, opts: SummarizeOptions = {}): Summary {
+  return analyze(results, opts).summary;
+}
+
+function shapeOf(hmp: HmpSection): Summary['run']['shape'] {
+  if (!Array.isArray(hmp.shape)) return [];
+  return hmp.shape.filter(isObject).map((s, i) => ({
+    name: str(s.name) ?? `phase ${i + 1}`,
+    from: num(s.from) ?? 0,
+    users: num(s.users) ?? 0,
+    startS: num(s.start) ?? 0,
+    endS: num(s.end) ?? 0,
+    jitter: num(s.jitter) ?? null,
+  }));
+}
+
+function describe(shape: Summary['run']['shape']): string {
+  const dur = (s: number) => (s >= 120 ? `${Math.round(s / 6) / 10} min` : `${Math.round(s)} s`);
+  // A staircase (breakpoint): one line for its levels when every ramp and every hold lasts the same.
+  const holds = shape.filter((s) => s.users === s.from && s.users > 0);
+  const ramps = shape.filter((s) => s.users > s.from);
+  const same = (xs: typeof shape) => xs.every((x) => Math.abs(x.endS - x.startS - (xs[0]!.endS - xs[0]!.startS)) < 1e-6);
+  if (holds.length >= 4 && ramps.length === holds.length && same(holds) && same(ramps)) {
+    const last = shape[shape.length - 1]!;
+    const down = last.users < last.from ? `, then down to ${last.users} in ${dur(last.endS - last.startS)}` : '';
+    return `${holds.length} levels: ${holds.map((h) => h.users).join(', ')} users, each a ${dur(ramps[0]!.endS - ramps[0]!.startS)} ramp and a ${dur(holds[0]!.endS - holds[0]!.startS)} hold${down}`;
+  }
+  return shape
+    .map((s) => {
+      const d = dur(s.endS - s.startS);
+      const jitter = s.jitter ? ` ±${Math.round(s.jitter * 100)}%` : '';
+      if (s.users === s.from) return `hold ${s.users} users ${d}${jitter}`;
+      return `${s.users > s.from ? 'ramp' : 'down'} ${s.from}→${s.users} users in ${d}${jitter}`;
+    })
+    .join(', ');
+}
+
+/** The longest hold at the highest level (spike), or the longest hold (soak), on the chart axis. */
+function holdOf(shape: Summary['run']['shape'], offsetS: number, atPeak: boolean): Hold | undefined {
+  const holds = shape.filter((s) => s.users === s.from && s.users > 0 && s.endS > s.startS);
+  if (holds.length === 0) return undefined;
+  let pick = holds;
+  if (atPeak) {
+    const peak = Math.max(...holds.map((s) => s.users));
+    pick = holds.filter((s) => s.users === peak);
+    // consecutive holds at the peak (jitter splits nothing, but be safe): from the first to the last
+    return { users: peak, start: pick[0]!.startS + offsetS, end: pick[pick.length - 1]!.endS + offsetS };
+  }
+  const longest = pick.reduce((a, b) => (b.endS - b.startS > a.endS - a.startS ? b : a));
+  return { users: longest.users, start: longest.startS + offsetS, end: longest.endS + offsetS };
+}
+
+function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
+  const b = hmp.breakpoint;
+  if (!isObject(b)) return null;
+  const levels = Array.isArray(b.levels) ? b.levels.filter(isObject) : [];
+  const failedAt = num(b.failedAt);
+  return {
+    found: b.found === true,
+    maxSustainableUsers: num(b.maxSustainableUsers) ?? 0,
+    failingUsers: num(b.failingUsers) ?? null,
+    failedAt: failedAt === undefined ? null : new Date(failedAt).toISOString(),
+    failureMode: str(b.failureMode) ?? null,
+    problems: (Array.isArray(b.problems) ? b.problems.filter(isObject) : []).map((p) => ({ kind: str(p.kind) ?? '', text: str(p.text) ?? '' })),
+    summary: str(b.summary) ?? '',
+    levels: levels.map((l) => ({
+      users: num(l.users) ?? 0,
+      status: str(l.status) ?? '',
+      periods: num(l.periods) ?? 0,
+      reqPerS: num(l.reqPerS) ?? 0,
+      errorPct: num(l.errorPct) ?? 0,
+      p50: num(l.p50) ?? null,
+      p95: num(l.p95) ?? null,
+      p99: num(l.p99) ?? null,
+    })),
+  };
+}
+
+function headlineOf(s: Omit<Summary, 'headline'>): string {
+  const stopped = s.run.earlyStop && !(s.breakpoint?.found ?? false) ? ' Stopped early: the figures cover what was measured.' : '';
+  if (s.outcome === 'NO DATA') return `NO DATA: the ${s.test} run measured no period and no request.${stopped}`;
+  if (s.test === 'breakpoint') {
+    const b = s.breakpoint;
+    return `REPORT: ${b?.summary || 'breakpoint test without a breakpoint result'}.${stopped}`;
+  }
+  const gated = s.verdicts.filter((v) => v.pass !== null);
+  const failed = gated.filter((v) => v.pass === false);
+  if (s.outcome === 'FAIL') {
+    const what = failed.map((v) => `${v.name} ${fmtValue(v.measured, v.unit)} (limit ${fmtLimit(v)})`);
+    return `FAIL: ${failed.length} of ${gated.length} criteria missed: ${what.join('; ')}.${stopped}`;
+  }
+  if (s.outcome === 'REPORT') return `REPORT: no criterion could be checked (no limits in the results).${stopped}`;
+  return `PASS: the ${s.test} test met ${gated.length === 1 ? 'its only criterion' : `all ${gated.length} criteria`}.${stopped}`;
+}
+
+export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
+  const key = JSON.stringify(opts.tool ?? null);
+  const hit = cache.get(input);
+  // Without a tool to record, any earlier analysis of the same object will do (renderHtml after summarize).
+  if (hit && (opts.tool === undefined || hit.key === key)) return hit.analysis;
+  const results = asResults(input);
+  const agg = results.aggregate;
+  const hmp = hmpOf(results);
+  const criteria = isObject(hmp.criteria) ? hmp.criteria : {};
+  const test = str(hmp.test) ?? 'unknown';
+  const slo = numberRecord(criteria.slo);
+  const groups = listRecord(criteria.groups);
+  const maxErrorRate = num(criteria.maxErrorRate);
+  const smokeEndpoints = stringList(criteria.smokeEndpoints);
+  const timeScale = num(hmp.timeScale) ?? 1;
+
+  const periods = periodsOf(results);
+  const periodS = periodSeconds(periods);
+  const firstAt = periods[0]?.at;
+  const lastAt = periods.length ? periods[periods.length - 1]!.at : undefined;
+  const startedMs = num(hmp.startedAt) ?? num(agg.firstMetricAt) ?? firstAt;
+  const endedMs = num(hmp.endedAt) ?? num(agg.lastMetricAt) ?? (lastAt !== undefined ? lastAt + periodS * 1000 : undefined);
+  const t0 = firstAt ?? startedMs ?? 0;
+  const durationS = startedMs !== undefined && endedMs !== undefined && endedMs > startedMs ? (endedMs - startedMs) / 1000 : periods.length * periodS;
+  const offsetS = startedMs !== undefined ? (startedMs - t0) / 1000 : 0;
+
+  const aggC = endpointCounters(counters(agg));
+  const perPeriod: EndpointCounters[] = periods.map((p) => endpointCounters(counters(p)));
+  const requests = counter(agg, 'http.requests');
+  const errors = totalErrors(aggC);
+  const errorRatePct = requests > 0 ? (100 * errors) / requests : 0;
+
+  const latency = summariesUnder(summaries(agg), LATENCY);
+  const groupP99 = dict<{ value: number; endpoint: string } | undefined>();
+  const groupRows: Summary['groups'] = [];
+  for (const [g, names] of Object.entries(groups)) {
+    const worst = worstOf(latency, names, 'p99');
+    groupP99[g] = worst;
+    groupRows.push({ group: g, endpoints: names, sloMs: own(slo, g) ?? null, p99: worst?.value ?? null, worstEndpoint: worst?.endpoint ?? null });
+  }
+  const answered = (e: string) => sum(Object.values(own(aggC.codes, e) ?? {})) > 0 || (own(aggC.ok, e) ?? 0) > 0;
+  const unanswered = test === 'smoke' ? smokeEndpoints.filter((e) => !answered(e)) : [];
+
+  const memTotalMb = isObject(hmp.system) ? num(hmp.system.memTotalMb) : undefined;
+  const system = systemFigures(periods, agg, memTotalMb, periodS);
+  const verdicts = verdictsOf({ test, slo, groups, maxErrorRate, requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory });
+
+  const series = seriesOf(periods, perPeriod, groups, t0, periodS);
+  const shape = shapeOf(hmp);
+  const health: PeriodHealth = { requests: periods.map((p) => counter(p, 'http.requests')), errors: perPeriod.map(totalErrors) };
+  const spike =
+    test === 'spike'
+      ? spikeOf(holdOf(shape, offsetS, true), series, health, slo, maxErrorRate ?? 3, periodS, timeScale)
+      : null;
+  const soak =
+    test === 'soak'
+      ? soakOf(holdOf(shape, offsetS, false), {
+          series,
+          health,
+          responses: periods.map((p) => counter(p, 'http.responses')),
+          p95: periods.map((p) => stat(p, 'http.response_time', 'p95') ?? null),
+          cpu: system.series.cpu,
+          memory: system.series.memory,
+          memoryUnit: system.series.memoryUnit,
+          periodS,
+          timeScale,
+        })
+      : null;
+
+  const alsoList = [...Object.values(groups).flat(), ...smokeEndpoints];
+  const codes = dict<number>();
+  const requestErrors = dict<number>();
+  for (const [k, v] of Object.entries(numberRecord(counters(agg)))) {
+    if (k.startsWith('http.codes.')) codes[k.slice('http.codes.'.length)] = v;
+    else if (k.startsWith('errors.')) requestErrors[k.slice('errors.'.length)] = v;
+  }
+
+  const resultsTool = isObject(hmp.tool) ? hmp.tool : undefined;
+  const tool: Summary['tool'] = resultsTool
+    ? { name: 'hmp-load', version: str(resultsTool.version) ?? null, commit: str(resultsTool.commit) ?? null, source: 'results' }
+    : opts.tool
+      ? { name: 'hmp-load', version: opts.tool.version ?? null, commit: opts.tool.commit ?? null, source: 'report-build' }
+      : { name: 'hmp-load', version: null, commit: null, source: 'unknown' };
+
+  const jitterSteps = Array.isArray(hmp.jitter) ? hmp.jitter.length : 0;
+  const measuredAnything = requests > 0 || periods.length > 0;
+  const partial: Omit<Summary, 'headline'> = {
+    schema: 'hmp-load/summary@1',
+    test,
+    outcome: outcomeOf(test, verdicts, measuredAnything),
+    run: {
+      target: str(hmp.target) ?? null,
+      startedAt: startedMs !== undefined ? new Date(startedMs).toISOString() : null,
+      endedAt: endedMs !== undefined ? new Date(endedMs).toISOString() : null,
+      durationS: Math.round(durationS * 10) / 10,
+      timeScale,
+      jitterSeed: num(hmp.jitterSeed) ?? null,
+      jitterSteps,
+      shape,
+      shapeText: describe(shape),
+      earlyStop: hmp.earlyStop === true,
+      periods: periods.length,
+      periodS,
+    },
+    tool,
+    criteria: { slo, groups, maxErrorRate: maxErrorRate ?? null },
+    verdicts,
+    totals: {
+      requests,
+      responses: counter(agg, 'http.responses'),
+      errors,
+      errorRatePct: Math.round(errorRatePct * 1000) / 1000,
+      timeouts: totalTimeouts(aggC),
+      reqPerS: durationS > 0 ? Math.round((100 * requests) / durationS) / 100 : 0,
+      p50: stat(agg, 'http.response_time', 'p50') ?? stat(agg, 'http.response_time', 'median') ?? null,
+      p95: stat(agg, 'http.response_time', 'p95') ?? null,
+      p99: stat(agg, 'http.response_time', 'p99') ?? null,
+      max: stat(agg, 'http.response_time', 'max') ?? null,
+      codes,
+      relogins: counter(agg, 'hmp.relogin'),
+      requestErrors,
+    },
+    users: {
+      targetPeak: stat(agg, 'hmp.users.target', 'max') ?? null,
+      activePeak: stat(agg, 'hmp.users.active', 'max') ?? null,
+      maxDeviation: stat(agg, 'hmp.users.deviation', 'max') ?? null,
+    },
+    groups: groupRows,
+    endpoints: endpointRows(agg, groups, slo, alsoList, durationS),
+    errors: errorRows(aggC, periods.map((p, i) => ({ at: p.at, c: perPeriod[i]! })), periodS, t0, hmp.errorSamples),
+    system: { cpu: system.cpu, memory: system.memory },
+    breakpoint: breakpointOf(hmp),
+    spike,
+    soak,
+  };
+  const summary: Summary = { ...partial, headline: headlineOf(partial) };
+  const analysis: Analysis = { summary, series, system: system.series, t0 };
+  cache.set(input, { key, analysis });
+  return analysis;
+}

@@ -1,0 +1,352 @@
+// Synthetic results in Artillery's `-o` format, with the suite's metric
+// families and `hmp` section, for the report's tests and benchmark: N
+// periods x M endpoints, seeded, so every figure can be checked against sums
+// of the counters. Not a model of HMP: plausible numbers only.
+import { mulberry32 } from '../lib/prng.ts';
+import type { Period, Results, ShapeSegment, Stat } from './types.ts';
+
+export const REAL_ENDPOINTS = [
+  'auth_challenge',
+  'auth_login',
+  'project_list',
+  'project_detail',
+  'submission_instructor_key',
+  'submission_create',
+  'submission_list',
+  'submission_hash',
+  'submission_content',
+  'credentials_public_key',
+  'pdf_upload_key',
+  'pdf_execute',
+  'pdf_status',
+  'pdf_audio',
+  'audit_list',
+];
+
+export const GROUPS: Record<string, string[]> = {
+  auth: ['auth_challenge', 'auth_login'],
+  list: ['project_list', 'submission_list'],
+  detail: ['project_detail', 'submission_hash', 'submission_content'],
+  convert: ['pdf_execute'],
+};
+
+export const SLO: Record<string, number> = { auth: 400, list: 700, detail: 800, convert: 2000 };
+export const MAX_ERROR_RATE: Record<string, number | undefined> = { smoke: 0, average: 1, stress: 2, spike: 3, soak: 1, breakpoint: undefined };
+
+/** The plan's shapes, in unscaled seconds: [name, duration, users, jitter?]. */
+export const SHAPES: Record<string, Array<[string, number, number, number?]>> = {
+  smoke: [['ramp to 5 users', 3, 5], ['hold 5 users', 120, 5], ['ramp down', 3, 0]],
+  average: [['ramp to 10', 120, 10], ['hold 10', 540, 10], ['ramp to 15', 120, 15], ['hold 15', 600, 15], ['ramp down', 120, 0]],
+  stress: [['ramp to 30', 240, 30], ['hold 30', 1740, 30], ['ramp down', 120, 0]],
+  spike: [['ramp to 60', 60, 60], ['hold 60 with jitter', 180, 60, 0.1], ['ramp down', 60, 0]],
+  soak: [['ramp to 8', 120, 8], ['hold 8', 10560, 8], ['ramp down', 120, 0]],
+  breakpoint: [10, 20, 40, 60, 80, 100, 120, 140, 160, 180, 200].flatMap((u, i, all): Array<[string, number, number]> => [
+    [`ramp to ${u}`, 120, u],
+    [`hold ${u}`, 180, u],
+    ...(i === all.length - 1 ? [['ramp down', 60, 0] as [string, number, number]] : []),
+  ]),
+};
+
+export interface SyntheticOptions {
+  test?: string;
+  /** Periods to generate (default: the shape's length in 10 s periods, plus one). */
+  periods?: number;
+  /** Endpoint names: the real ones first, then extra_NN. */
+  endpoints?: number;
+  seed?: number;
+  /** ms since the epoch, start of the first period (a multiple of 10 s). */
+  startAt?: number;
+  timeScale?: number;
+  /** Add hmp.system.cpu_pct / rss_mb; memTotalMb turns RSS into a share. */
+  system?: boolean;
+  memTotalMb?: number;
+  /** Share of requests failing with 500 (default 0.002). */
+  errorShare?: number;
+  /** Share of requests timing out (default 0.0005). */
+  timeoutShare?: number;
+  /** Chance per period that submission_content fails validation once (default 0.02). */
+  badBodyShare?: number;
+  /** Multiplies every latency (1 = comfortably within the SLOs). */
+  latencyFactor?: number;
+  /** Latency growth per hour of run (0.1 = +10% an hour). */
+  driftPerHour?: number;
+  /** Memory growth per hour, MB. */
+  leakMbPerHour?: number;
+  /** A server message for status_500 answers (goes to hmp.errorSamples). */
+  errorMessage?: string;
+  /** An extra endpoint name (e.g. hostile text) with a few 500s. */
+  extraEndpoint?: string;
+  earlyStop?: boolean;
+  /** Breakpoint test: the level that fails (default 120); the run stops there. */
+  breakpointAt?: number;
+}
+
+const PERIOD_MS = 10_000;
+const WEIGHT: Record<string, number> = {
+  auth_challenge: 1,
+  auth_login: 1,
+  project_list: 1,
+  project_detail: 1.5,
+  submission_list: 0.3,
+  submission_hash: 0.4,
+  submission_content: 0.3,
+  submission_instructor_key: 0.2,
+  submission_create: 0.2,
+  pdf_execute: 0.12,
+};
+const BASE_MS: Record<string, number> = { auth_challenge: 25, auth_login: 60, project_list: 140, submission_list: 180, pdf_execute: 450, submission_content: 90 };
+
+function statOf(p50: number, count: number): Stat {
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    min: r1(p50 * 0.35),
+    max: r1(p50 * 4.2),
+    count,
+    mean: r1(p50 * 1.2),
+    p50: r1(p50),
+    median: r1(p50),
+    p75: r1(p50 * 1.4),
+    p90: r1(p50 * 1.8),
+    p95: r1(p50 * 2.2),
+    p99: r1(p50 * 3),
+    p999: r1(p50 * 3.8),
+  };
+}
+
+function segmentsOf(test: string, scale: number): ShapeSegment[] {
+  const out: ShapeSegment[] = [];
+  let start = 0;
+  let from = 0;
+  for (const [name, duration, users, jitter] of SHAPES[test] ?? SHAPES.average!) {
+    const end = start + duration * scale;
+    out.push({ name, duration, users, from, start, end, ...(jitter ? { jitter } : {}) });
+    start = end;
+    from = users;
+  }
+  return out;
+}
+
+function targetAt(segs: ShapeSegment[], t: number): number {
+  const s = segs.find((x) => t >= x.start! && t < x.end!);
+  if (!s) return 0;
+  return s.from! + ((s.users! - s.from!) * (t - s.start!)) / (s.end! - s.start!);
+}
+
+/** Merges period summaries roughly (count-weighted percentiles): good enough for synthetic data. */
+function mergeStats(stats: Stat[]): Stat {
+  const count = stats.reduce((a, s) => a + (s.count ?? 0), 0);
+  const w = (f: keyof Stat) => Math.round((10 * stats.reduce((a, s) => a + (s[f] ?? 0) * (s.count ?? 0), 0)) / Math.max(1, count)) / 10;
+  return {
+    min: Math.min(...stats.map((s) => s.min ?? Infinity)),
+    max: Math.max(...stats.map((s) => s.max ?? 0)),
+    count,
+    mean: w('mean'),
+    p50: w('p50'),
+    median: w('p50'),
+    p75: w('p75'),
+    p90: w('p90'),
+    p95: w('p95'),
+    p99: w('p99'),
+    p999: w('p999'),
+  };
+}
+
+function breakpointOf(segs: ShapeSegment[], periods: Period[], startedAt: number, failAt: number, failedAtMs: number) {
+  const holds = segs.filter((x) => x.users === x.from && x.users! > 0);
+  const found = Number.isFinite(failedAtMs);
+  const levels = holds.map((h) => {
+    const inHold = periods.filter((p) => {
+      const mid = (Number(p.period) + PERIOD_MS / 2 - startedAt) / 1000;
+      return mid >= h.start! && mid < h.end!;
+    });
+    const sumOf = (k: string) => inHold.reduce((a, p) => a + (p.counters?.[k] ?? 0), 0);
+    const lat = inHold.map((p) => p.summaries?.['http.response_time']).filter((x): x is Stat => !!x);
+    const m = lat.length ? mergeStats(lat) : undefined;
+    const requests = sumOf('http.requests');
+    const status = h.users === failAt ? 'failed' : inHold.length === 0 || h.users! > failAt ? 'not reached' : 'held';
+    return {
+      users: h.users!,
+      status,
+      periods: inHold.length,
+      reqPerS: inHold.length ? Math.round(sumOf('http.responses') / inHold.length) / 10 : 0,
+      errorPct: requests ? Math.round((1000 * sumOf('hmp.errors')) / requests) / 10 : 0,
+      p50: m?.p50 ?? null,
+      p95: m?.p95 ?? null,
+      p99: m?.p99 ?? null,
+    };
+  });
+  const below = holds.filter((h) => h.users! < failAt).map((h) => h.users!);
+  const max = below.length ? Math.max(...below) : 0;
+  const mode = `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests); latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users`;
+  return found
+    ? {
+        found: true,
+        maxSustainableUsers: max,
+        failingUsers: failAt,
+        failedAt: failedAtMs,
+        failureMode: mode,
+        problems: [
+          { kind: 'errors', text: `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests)` },
+          { kind: 'latency', text: `latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users` },
+        ],
+        summary: `breakpoint: max sustainable ${max} users; failed at ${failAt} users: ${mode}`,
+        levels,
+      }
+    : { found: false, maxSustainableUsers: Math.max(...holds.map((h) => h.users!)), summary: 'no breakpoint below 200 users', levels };
+}
+
+export function syntheticResults(o: SyntheticOptions = {}): Results {
+  const test = o.test ?? 'soak';
+  const scale = o.timeScale ?? 1;
+  const rand = mulberry32(o.seed ?? 1);
+  const segs = segmentsOf(test, scale);
+  const total = segs[segs.length - 1]!.end!;
+  const periods = o.periods ?? Math.ceil(total / 10) + 1;
+  const startAt = o.startAt ?? Date.UTC(2026, 10, 27, 9, 0, 0);
+  const startedAt = startAt + 3_000;
+  const names = [...REAL_ENDPOINTS];
+  for (let i = names.length; i < (o.endpoints ?? REAL_ENDPOINTS.length); i++) names.push(`extra_${String(i).padStart(2, '0')}`);
+  names.length = Math.min(names.length, o.endpoints ?? names.length);
+  if (o.extraEndpoint) names.push(o.extraEndpoint);
+  const baseErrorShare = o.errorShare ?? 0.002;
+  const timeoutShare = o.timeoutShare ?? 0.0005;
+  const failAt = test === 'breakpoint' ? (o.breakpointAt ?? 120) : Infinity;
+  const failHold = segs.find((x) => x.users === failAt && x.from === failAt);
+  const failedAtMs = failHold ? startedAt + (failHold.start! + 30 * scale) * 1000 : Infinity;
+
+  const intermediate: Period[] = [];
+  for (let i = 0; i < periods; i++) {
+    const at = startAt + i * PERIOD_MS;
+    if (at >= failedAtMs) break;
+    const t = (at + PERIOD_MS / 2 - startedAt) / 1000;
+    const target = targetAt(segs, t);
+    const counters: Record<string, number> = {};
+    const summaries: Record<string, Stat> = {};
+    const inc = (k: string, v: number) => {
+      if (v) counters[k] = (counters[k] ?? 0) + v;
+    };
+    const hours = Math.max(0, t) / 3600 / scale;
+    const load = test === 'breakpoint' ? 1 + (target / (failAt * 0.8)) ** 4 : 1 + target / 100;
+    const errorShare = target >= failAt * 0.95 ? 0.08 : baseErrorShare;
+    const drift = 1 + (o.driftPerHour ?? 0) * hours;
+    let requests = 0;
+    const all: Stat[] = [];
+    for (const name of names) {
+      const weight = WEIGHT[name] ?? 0.1;
+      const n = Math.round(target * weight * (0.9 + 0.2 * rand()));
+      if (n === 0) continue;
+      const err500 = rand() < n * errorShare * 3 ? Math.max(1, Math.round(n * errorShare)) : 0;
+      const timeouts = rand() < n * timeoutShare * 3 ? 1 : 0;
+      const bad = name === 'submission_content' && rand() < (o.badBodyShare ?? 0.02) ? 1 : 0;
+      const forced = name === o.extraEndpoint ? 1 : 0;
+      const fails500 = Math.min(n, err500 + forced);
+      const answered = n - timeouts;
+      inc(`plugins.metrics-by-endpoint.${name}.codes.200`, answered - fails500);
+      inc(`plugins.metrics-by-endpoint.${name}.codes.500`, fails500);
+      inc(`http.codes.200`, answered - fails500);
+      inc(`http.codes.500`, fails500);
+      if (timeouts) {
+        inc(`plugins.metrics-by-endpoint.${name}.errors.ETIMEDOUT`, timeouts);
+        inc('errors.ETIMEDOUT', timeouts);
+        inc(`hmp.errors.${name}.ETIMEDOUT`, timeouts);
+      }
+      if (fails500) inc(`hmp.errors.${name}.status_500`, fails500);
+      if (bad) inc(`hmp.errors.${name}.bad_body`, bad);
+      const errs = fails500 + timeouts + bad;
+      inc(`hmp.errors.${name}`, errs);
+      inc('hmp.errors', errs);
+      inc(`hmp.ok.${name}`, n - errs);
+      requests += n;
+      inc('http.requests', n);
+      inc('http.responses', answered);
+      inc('http.downloaded_bytes', answered * 1800);
+      if (answered > 0) {
+        const p50 = (BASE_MS[name] ?? 70) * load * drift * (o.latencyFactor ?? 1) * (0.9 + 0.2 * rand());
+        const s = statOf(p50, answered);
+        summaries[`plugins.metrics-by-endpoint.response_time.${name}`] = s;
+        summaries[`plugins.metrics-by-endpoint.server-timing.${name}`] = statOf(p50 * 0.7, answered);
+        all.push(s);
+      }
+    }
+    if (all.length) {
+      summaries['http.response_time'] = mergeStats(all);
+      summaries['http.response_time.2xx'] = mergeStats(all);
+    }
+    if (target > 0 || i === 0) {
+      const tr = Math.round(target);
+      summaries['hmp.users.target'] = { min: tr, max: tr, count: 10, mean: tr, p50: tr, median: tr, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      const active = Math.max(0, tr - (rand() < 0.1 ? 1 : 0));
+      summaries['hmp.users.active'] = { min: active, max: tr, count: 10, mean: active, p50: active, median: active, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      summaries['hmp.users.deviation'] = { min: 0, max: tr - active, count: 10, mean: tr - active, p50: 0, median: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+      inc('vusers.created', Math.round(target / 5));
+      inc('vusers.completed', Math.round(target / 5));
+    }
+    if (o.system) {
+      const cpu = Math.min(100, 8 + target * 2.2 + 6 * rand());
+      summaries['hmp.system.cpu_pct'] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
+      const rss = 140 + target * 1.5 + (o.leakMbPerHour ?? 0) * hours + 2 * rand();
+      summaries['hmp.system.rss_mb'] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
+    }
+    intermediate.push({
+      counters,
+      rates: { 'http.request_rate': Math.round(requests / 10) },
+      'http.request_rate': null,
+      firstCounterAt: at + 12,
+      firstHistogramAt: at + 15,
+      lastCounterAt: at + 9_990,
+      lastHistogramAt: at + 9_991,
+      firstMetricAt: at + 12,
+      lastMetricAt: at + 9_991,
+      period: at,
+      summaries,
+      histograms: summaries,
+    });
+  }
+
+  const counters: Record<string, number> = {};
+  const byName: Record<string, Stat[]> = {};
+  for (const p of intermediate) {
+    for (const [k, v] of Object.entries(p.counters ?? {})) counters[k] = (counters[k] ?? 0) + v;
+    for (const [k, s] of Object.entries(p.summaries ?? {})) (byName[k] ??= []).push(s);
+  }
+  const summaries = Object.fromEntries(Object.entries(byName).map(([k, list]) => [k, mergeStats(list)]));
+  const endedAt = Number.isFinite(failedAtMs) ? failedAtMs + 2_000 : startedAt + total * 1000;
+  const breakpoint = test === 'breakpoint' ? breakpointOf(segs, intermediate, startedAt, failAt, failedAtMs) : undefined;
+  const hmp = {
+    test,
+    timeScale: scale,
+    ...(test === 'spike' ? { jitterSeed: o.seed ?? 1 } : {}),
+    jitter: test === 'spike' ? [{ at: 100 * scale, factor: 1.06 }, { at: 150 * scale, factor: 0.93 }] : [],
+    shape: segs,
+    target: 'http://127.0.0.1:8000',
+    startedAt,
+    endedAt,
+    ...(o.earlyStop || breakpoint?.found ? { earlyStop: true } : {}),
+    ...(breakpoint ? { breakpoint } : {}),
+    criteria: {
+      slo: SLO,
+      groups: GROUPS,
+      maxErrorRate: MAX_ERROR_RATE[test],
+      ...(test === 'smoke' ? { smokeEndpoints: REAL_ENDPOINTS.slice(0, 12) } : {}),
+    },
+    ...(o.memTotalMb ? { system: { memTotalMb: o.memTotalMb } } : {}),
+    ...(o.errorMessage ? { errorSamples: names.map((endpoint) => ({ endpoint, reason: 'status_500', status: 500, message: o.errorMessage })) } : {}),
+  };
+  return {
+    aggregate: {
+      counters,
+      rates: { 'http.request_rate': 0 },
+      firstCounterAt: startAt,
+      firstHistogramAt: startAt,
+      lastCounterAt: startAt + periods * PERIOD_MS,
+      lastHistogramAt: startAt + periods * PERIOD_MS,
+      firstMetricAt: startAt,
+      lastMetricAt: startAt + periods * PERIOD_MS,
+      period: startAt + (periods - 1) * PERIOD_MS,
+      summaries,
+      histograms: summaries,
+      hmp,
+    },
+    intermediate,
+  };
+}

@@ -1,0 +1,85 @@
+// CPU and memory of the server under test, when the results carry them
+// (hmp.system.cpu_pct, hmp.system.mem_pct or hmp.system.rss_mb summaries).
+// The plan's limits are for SUSTAINED use ("brief spikes allowed"), so the
+// figure a verdict uses is the highest 1-minute mean of the period means.
+import { num, stat } from './input.ts';
+import type { Period, SystemFigure } from './types.ts';
+
+export const CPU = 'hmp.system.cpu_pct';
+export const MEM_PCT = 'hmp.system.mem_pct';
+export const RSS_MB = 'hmp.system.rss_mb';
+export const SUSTAINED_S = 60;
+
+export interface SystemSeries {
+  cpu: Array<number | null>;
+  memory: Array<number | null>;
+  memoryUnit: '%' | 'MB' | null;
+}
+
+/** Per-period CPU % and memory (% when it can be, else MB). */
+export function systemSeries(periods: Period[], memTotalMb: number | undefined): SystemSeries {
+  const cpu = periods.map((p) => stat(p, CPU, 'mean') ?? null);
+  const hasPct = periods.some((p) => stat(p, MEM_PCT, 'mean') !== undefined);
+  const hasRss = periods.some((p) => stat(p, RSS_MB, 'mean') !== undefined);
+  let memory: Array<number | null> = periods.map(() => null);
+  let memoryUnit: SystemSeries['memoryUnit'] = null;
+  if (hasPct) {
+    memory = periods.map((p) => stat(p, MEM_PCT, 'mean') ?? null);
+    memoryUnit = '%';
+  } else if (hasRss) {
+    const total = memTotalMb !== undefined && memTotalMb > 0 ? memTotalMb : undefined;
+    memory = periods.map((p) => {
+      const mb = stat(p, RSS_MB, 'mean');
+      return mb === undefined ? null : total ? (100 * mb) / total : mb;
+    });
+    memoryUnit = total ? '%' : 'MB';
+  }
+  return { cpu, memory, memoryUnit };
+}
+
+/** Mean, max and highest rolling mean over `window` consecutive periods. */
+export function figureOf(values: Array<number | null>, window: number, unit: '%' | 'MB'): SystemFigure | null {
+  const xs = values.filter((v): v is number => v !== null);
+  if (xs.length === 0) return null;
+  const w = Math.max(1, Math.min(window, values.length));
+  let sustained = -Infinity;
+  for (let i = 0; i + w <= values.length; i++) {
+    let s = 0;
+    let n = 0;
+    for (let j = i; j < i + w; j++) {
+      const v = values[j];
+      if (v !== null && v !== undefined) {
+        s += v;
+        n++;
+      }
+    }
+    if (n > 0) sustained = Math.max(sustained, s / n);
+  }
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs), sustained, unit };
+}
+
+/** Only the aggregate has it (no periods): its mean stands for "sustained". */
+export function figureFromAggregate(agg: Period, name: string, unit: '%' | 'MB', scale = 1): SystemFigure | null {
+  const mean = stat(agg, name, 'mean');
+  const max = stat(agg, name, 'max');
+  if (mean === undefined) return null;
+  return { mean: mean * scale, max: (max ?? mean) * scale, sustained: mean * scale, unit };
+}
+
+export function systemFigures(
+  periods: Period[],
+  agg: Period,
+  memTotalMb: number | undefined,
+  periodS: number,
+): { cpu: SystemFigure | null; memory: SystemFigure | null; series: SystemSeries } {
+  const series = systemSeries(periods, memTotalMb);
+  const window = Math.max(1, Math.round(SUSTAINED_S / periodS));
+  let cpu = figureOf(series.cpu, window, '%');
+  let memory = series.memoryUnit ? figureOf(series.memory, window, series.memoryUnit) : null;
+  cpu ??= figureFromAggregate(agg, CPU, '%');
+  if (!memory) {
+    const total = num(memTotalMb);
+    memory = figureFromAggregate(agg, MEM_PCT, '%') ?? (total && total > 0 ? figureFromAggregate(agg, RSS_MB, '%', 100 / total) : figureFromAggregate(agg, RSS_MB, 'MB'));
+  }
+  return { cpu, memory, series };
+}

@@ -1,7 +1,9 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
-import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildShape, describeShape, readUserPhases, type Shape } from './shape.ts';
 import { arrivalPhases } from './arrivals.ts';
 import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
@@ -32,6 +34,15 @@ interface Events {
   on(event: string, fn: (...args: any[]) => void): void;
 }
 
+function toolOf(dir: string): { version: string | null; commit: string | null } {
+  let version: string | null = null;
+  try {
+    version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version ?? null;
+  } catch {}
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8', timeout: 5000 });
+  return { version, commit: git.status === 0 ? git.stdout.trim() || null : null };
+}
+
 /** The phase files' default target: start the twin unless HMP_TARGET names a server. */
 export const LOCAL_TWIN = 'local-twin';
 
@@ -44,7 +55,6 @@ export class MainSide {
   #t0: number | undefined;
   #periods: RawPeriod[] = [];
   #breakpoint: { detector: BreakpointDetector; table: LevelTable } | undefined;
-  #resultsWritten = false;
 
   constructor(pluginConfig: Record<string, any>, events: Events) {
     // Artillery sends anonymous telemetry to the internet by default; never from this suite.
@@ -95,11 +105,13 @@ export class MainSide {
       (stats as unknown as Record<string, unknown>).hmp = results;
       this.#printVerdicts(results.verdicts as Verdict[], derived);
     });
-    // Artillery writes no results on an early stop or Ctrl-C: write what was measured.
+    // Artillery writes no results on an early stop or Ctrl-C: write what was
+    // measured. Then the report folder, for every run.
     this.#artillery.ext({
       ext: 'beforeExit',
-      method: async (event: { earlyStop?: boolean }) => {
-        if (event?.earlyStop) this.#writeOwnResults();
+      method: async (event: { earlyStop?: boolean; report?: Record<string, unknown> }) => {
+        const aggregate = event?.earlyStop || !event?.report?.hmp ? this.#writeOwnResults() : event.report;
+        await this.#writeReport(aggregate);
       },
     });
     this.#artillery.ext({ ext: 'onShutdown', method: async () => this.#cleanup() });
@@ -149,7 +161,10 @@ export class MainSide {
     const target = stats.summaries?.['hmp.users.target'];
     if (active && target) {
       const dev = stats.summaries?.['hmp.users.deviation']?.max ?? 0;
-      this.#log(`users: target ${Math.round(target.min)}-${Math.round(target.max)}, active ${Math.round(active.min)}-${Math.round(active.max)} (max deviation ${dev})`);
+      const range = (s: { min: number; max: number }) => (Math.round(s.min) === Math.round(s.max) ? `${Math.round(s.max)}` : `${Math.round(s.min)}-${Math.round(s.max)}`);
+      const c = stats.counters ?? {};
+      const errors = Object.entries(c).filter(([k]) => /^hmp\.errors\.[^.]+$/.test(k)).reduce((a, [, v]) => a + v, 0);
+      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c['http.requests'] ?? 0} requests, ${errors} errors`);
     }
   }
 
@@ -170,7 +185,6 @@ export class MainSide {
     this.#log(found.summary);
     this.#log(`stopping the run: the server failed at ${found.failingUsers} users (${new Date(found.failedAt!).toISOString()})`);
     console.log(formatLevelTable(table.rows(found.failingUsers)));
-    this.#writeOwnResults();
     void this.#artillery.shutdown?.({ earlyStop: true, exitCode: 0 });
   }
 
@@ -184,6 +198,7 @@ export class MainSide {
       jitter: this.shape.jitter,
       shape: this.shape.segments,
       target: process.env.HMP_TARGET,
+      tool: this.#tool,
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.
@@ -211,9 +226,13 @@ export class MainSide {
     return resolve('reports', `${this.settings.test}-${stamp}.json`);
   }
 
-  #writeOwnResults(): void {
-    if (this.#resultsWritten) return;
-    this.#resultsWritten = true;
+  #ownAggregate: Record<string, unknown> | undefined;
+  /** The suite's version and commit, recorded with the results (null outside a checkout). */
+  #tool = toolOf(process.cwd());
+
+  /** Writes the results Artillery did not; returns their aggregate. */
+  #writeOwnResults(): Record<string, unknown> {
+    if (this.#ownAggregate) return this.#ownAggregate;
     const report = aggregate(this.#periods) as PeriodStats & Record<string, unknown>;
     const derived = derive(this.settings, report);
     report.counters = { ...report.counters, ...derivedCounters(derived) };
@@ -221,6 +240,33 @@ export class MainSide {
     const path = this.#resultsPath();
     writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
     this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);
+    this.#ownAggregate = report;
+    return report;
+  }
+
+  /**
+   * reports/<test>-<time>/ with results, summary.json/md and report.html, by
+   * the suite's report builder (`report` in phases/common.yml; a copy of this
+   * plugin used without the suite has none and skips it).
+   */
+  async #writeReport(aggregate: Record<string, unknown>): Promise<void> {
+    const builder = this.settings.reportBuilder;
+    if (!builder || this.#periods.length === 0 || process.env.HMP_NO_REPORT) return;
+    try {
+      const mod = (await import(pathToFileURL(builder).href)) as { writeReportFolder: (r: unknown, o: { reportsDir: string }) => string };
+      const folder = mod.writeReportFolder({ aggregate, intermediate: this.#periods }, { reportsDir: resolve(process.env.HMP_REPORTS_DIR ?? 'reports') });
+      this.#log(`report: ${join(folder, 'report.html')}`);
+    } catch (err) {
+      console.error(`hmp: the report could not be written (${(err as Error).message.split('\n')[0]}); the results are kept: npm run report -- <results.json> rebuilds it.`);
+    }
+  }
+
+  /** "02:30 / 25:00 (10%)" in the plan's minutes (unscaled), so scaled runs read the same. */
+  #progress(): string {
+    const elapsed = this.#t0 === undefined ? 0 : (Date.now() - this.#t0) / 1000 / this.settings.timeScale;
+    const total = this.shape.total / this.settings.timeScale;
+    const mmss = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
+    return `${mmss(Math.min(elapsed, total))} / ${mmss(total)} (${Math.min(100, Math.round((100 * elapsed) / total))}%)`;
   }
 
   #cleanup(): void {

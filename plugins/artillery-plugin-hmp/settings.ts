@@ -28,6 +28,8 @@ export interface HmpSettings {
   timeScale: number;
   seed: number;
   seedSource: 'HMP_JITTER_SEED' | 'variables' | 'random';
+  /** Absolute path of the report builder module (writeReportFolder), if any. */
+  reportBuilder: string | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -103,5 +105,6 @@ export function resolveSettings(
     timeScale,
     seed,
     seedSource,
+    reportBuilder: typeof merged.report === 'string' ? resolve(dirname(commonPath), merged.report) : undefined,
   };
 }

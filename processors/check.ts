@@ -1,11 +1,12 @@
 // The afterResponse hook every scenario lists once (`checkResponse`): each
 // response is checked by its endpoint's rules (endpoints.ts). A passed check
 // counts `hmp.ok.<name>`; a failed one `hmp.errors.<name>[.<reason>]` and
-// ends this session (not the VU). A 401 on an authenticated request is an
+// ends this session (not the VU); a known server defect
+// `hmp.warnings.<name>[.<reason>]`. A 401 on an authenticated request is an
 // expired token: re-login and one retry, checked as `<name>_retry`.
 import { takeRawBody } from './binary-body.ts';
 import { endpointOf, type Endpoint } from './endpoints.ts';
-import { metric, recordExpected, recordFailure, recordOk } from './metrics.ts';
+import { metric, recordFailure, recordOk, recordWarning } from './metrics.ts';
 import { reloginAndRetry } from './relogin.ts';
 import type { ArtilleryResponse, Ee, RequestParams, VuContext } from './types.ts';
 import type { Outcome, Reply } from './validate.ts';
@@ -30,7 +31,7 @@ export async function settle(name: string, ep: Endpoint, reply: Reply, context: 
     recordFailure(ee, context, name, outcome.reason, outcome.detail);
     if (keepGoing) context.vars.sessionFailed = false;
   } else {
-    recordExpected(ee, name, outcome.reason);
+    recordWarning(ee, name, outcome.reason, outcome.message);
   }
   return outcome;
 }

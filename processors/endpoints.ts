@@ -31,7 +31,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   submission_list: { auth: true, check: onSubmissionList },
   submission_hash: { auth: true, check: onSubmissionHash },
   submission_content: { auth: true, raw: true, check: onSubmissionContent },
-  // Current HMP answers 401 to everyone here (HMP-API.md).
+  // Current HMP answers 401 to everyone here (HMP-API.md): a warning, not an error (convert.ts).
   credentials_public_key: { auth: true, own401: true, check: onServerKey },
   pdf_upload_key: { auth: true, check: onUploadKey },
   // v1.0 converts inside this request and answers CBOR; v1.1 answers JSON.

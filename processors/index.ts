@@ -2,8 +2,8 @@
 // YAML names, re-exported. Artillery bundles this file with esbuild into
 // processors/dist/index.js (CommonJS: processors/dist/package.json says so).
 export { beginSession, endSession, userStaysOn } from './session.ts';
-export { sessionOk } from './vars.ts';
-export { think } from './think.ts';
+export { instructorOk, sessionOk, studentOk } from './vars.ts';
+export { think, thinkIfInstructor } from './think.ts';
 export { captureBinary, withTimeout, withToken } from './request-hooks.ts';
 export { checkResponse } from './check.ts';
 export { challengeBody, signLogin } from './auth.ts';

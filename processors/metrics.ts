@@ -9,7 +9,7 @@
 //   hmp.ok.<name>                 a response that passed its validation
 //   hmp.errors                    every failed request or check, all endpoints
 //   hmp.errors.<name>             a failed request or check (+ .<reason>)
-//   hmp.expected.<name>.<reason>  a documented answer that is not a failure here
+//   hmp.warnings.<name>           a known server defect, reported but not an error (+ .<reason>)
 import type { Ee, VuContext } from './types.ts';
 import { settings } from './settings.ts';
 
@@ -23,11 +23,13 @@ export const metric = {
   allErrors: 'hmp.errors',
   errors: (name: string) => `hmp.errors.${name}`,
   error: (name: string, reason: string) => `hmp.errors.${name}.${reason}`,
-  expected: (name: string, reason: string) => `hmp.expected.${name}.${reason}`,
+  warnings: (name: string) => `hmp.warnings.${name}`,
+  warning: (name: string, reason: string) => `hmp.warnings.${name}.${reason}`,
   relogin: 'hmp.relogin',
   reloginName: 'auth_relogin',
   retryName: (name: string) => `${name}_retry`,
   session: (what: string) => `hmp.session.${what}`,
+  role: (role: string) => `hmp.roles.${role}`,
   login: (role: string) => `hmp.login.${role}`,
   plan: (action: string) => `hmp.plan.${action}`,
   convert: (what: string) => `hmp.conversion.${what}`,
@@ -75,8 +77,21 @@ export function recordFailure(ee: Ee, context: VuContext, name: string, reason: 
   context.vars.sessionFailed = true;
 }
 
-export function recordExpected(ee: Ee, name: string, reason: string): void {
-  count(ee, metric.expected(name, slug(reason)));
+const warned = new Set<string>();
+
+/**
+ * A known server defect (HMP-API.md) that does not fail the request: counted
+ * under the endpoint's name and reason, `message` printed once per worker.
+ * The session goes on.
+ */
+export function recordWarning(ee: Ee, name: string, reason: string, message: string): void {
+  const r = slug(reason);
+  count(ee, metric.warnings(name));
+  count(ee, metric.warning(name, r));
+  const key = `${name}.${r}`;
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`hmp: warning: ${message}`);
 }
 
 /** A request made with fetch, in the metrics-by-endpoint families. */

@@ -1,7 +1,10 @@
-// What one session of each scenario does (pure data): the per-session action
-// weights of the test plan (hmp-load-testing-strategy.md, section 5) as decks
-// (see Deck in pick.ts), and the think time between actions. A scenario's
-// `name` in the YAML selects its profile.
+// Who the users are and what one session does (pure data), from the test
+// plan (hmp-load-testing-strategy.md, section 5):
+// - MIXES: a scenario's `name` in the YAML selects its mix, the users by role
+//   as the cards of a shuffle bag; each VU is dealt one card (a profile) at
+//   its first session and keeps it (session.ts).
+// - PROFILES: per-session action weights as decks (see Deck in pick.ts) and
+//   the think time between actions.
 
 export type Role = 'student' | 'instructor' | 'smoke';
 export type ReadKind = 'hash' | 'content';
@@ -82,14 +85,46 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   },
 };
 
+/**
+ * The users of a scenario: cards per profile in the per-worker shuffle bag
+ * VUs are dealt their role from. The shares hold exactly over every full bag,
+ * so 10 VUs of the average mix are 8 students and 2 instructors, where a
+ * random pick per VU gives no instructor at all in ~11% of runs.
+ */
+export type Mix = Readonly<Record<string, number>>;
+
+export const MIXES: Readonly<Record<string, Mix>> = {
+  // Plan 5.1: ~80% students, ~20% instructors (the load, stress, soak and breakpoint tests).
+  average: { student: 4, instructor: 1 },
+  // Plan 5.2: ~95% students, ~5% instructors.
+  spike: { spike_student: 19, spike_instructor: 1 },
+  // Plan 6.1: one profile that plays a student, an instructor and the admin in every session.
+  smoke: { smoke: 1 },
+};
+
 export class ProfileError extends Error {}
 
 export function profileNamed(name: string | undefined): Profile {
-  const profile = name === undefined ? undefined : PROFILES[name];
+  const profile = name === undefined || !Object.hasOwn(PROFILES, name) ? undefined : PROFILES[name];
   if (!profile) {
     throw new ProfileError(
-      `scenario "${name ?? '(unnamed)'}" has no session profile: name it one of ${Object.keys(PROFILES).join(', ')} (processors/profiles.ts)`,
+      `there is no session profile "${name ?? '(none)'}": known are ${Object.keys(PROFILES).join(', ')} (processors/profiles.ts)`,
     );
   }
   return profile;
+}
+
+export function mixNamed(name: string | undefined): Mix {
+  const mix = name === undefined || !Object.hasOwn(MIXES, name) ? undefined : MIXES[name];
+  if (!mix) {
+    throw new ProfileError(
+      `scenario "${name ?? '(unnamed)'}" has no role mix: name it one of ${Object.keys(MIXES).join(', ')} (processors/profiles.ts)`,
+    );
+  }
+  return mix;
+}
+
+/** The mix as the cards of its shuffle bag: each profile name `count` times. */
+export function mixCards(mix: Mix): string[] {
+  return Object.entries(mix).flatMap(([profile, count]) => Array.from({ length: count }, () => profile));
 }

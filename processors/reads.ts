@@ -2,7 +2,7 @@
 // lead to (which details to open, which submissions to read), and the
 // checks of each read: /hash must match the list, and the MD5 of the bytes
 // of /content must match the hash.
-import { TEST_TITLE_PREFIX } from '../tools/test-env/plan.ts';
+import { TEST_TITLE_PREFIX } from '../lib/test-data.ts';
 import { count, metric } from './metrics.ts';
 import { pickDistinct, type Rand } from './pick.ts';
 import { workerRand } from './random.ts';
@@ -17,7 +17,7 @@ import {
   type Reply,
   type SubmissionSummary,
 } from './validate.ts';
-import { sessionOk, vars, type Read } from './vars.ts';
+import { instructorOk, vars, type Read } from './vars.ts';
 
 /** n distinct ids: from `preferred` first, then from `fallback`. */
 export function choose(preferred: readonly number[], fallback: readonly number[], n: number, rand: Rand): number[] {
@@ -87,12 +87,12 @@ export function onSubmissionContent(reply: Reply, context: VuContext): Outcome {
   return v.ok ? { ok: true } : v;
 }
 
-/** ifTrue of GET /submission/{id}/hash inside the reads loop. */
+/** ifTrue of GET /submission/{id}/hash inside the reads loop (instructors only). */
 export function readingHash(v: Record<string, unknown>): boolean {
-  return sessionOk(v) && (v.read as Read | undefined)?.kind === 'hash';
+  return instructorOk(v) && (v.read as Read | undefined)?.kind === 'hash';
 }
 
-/** ifTrue of GET /submission/{id}/content inside the reads loop. */
+/** ifTrue of GET /submission/{id}/content inside the reads loop (instructors only). */
 export function readingContent(v: Record<string, unknown>): boolean {
-  return sessionOk(v) && (v.read as Read | undefined)?.kind === 'content';
+  return instructorOk(v) && (v.read as Read | undefined)?.kind === 'content';
 }

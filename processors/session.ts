@@ -9,12 +9,16 @@
 // end the session early: $hmpYielded). Without it, a VU runs
 // HMP_SESSIONS_PER_VU sessions (default 1) and leaves: Artillery's plain
 // open model.
+//
+// A VU's role (its profile) is dealt at its first session (roles.ts); the
+// scenario's name says from which mix.
 import { adminIdentity } from './admin.ts';
 import { hmpLoad } from './gate.ts';
 import { count, histogram, metric } from './metrics.ts';
 import { Deck, pickOne, type Rand } from './pick.ts';
-import { profileNamed, type Profile, type ReadKind } from './profiles.ts';
+import { mixNamed, profileNamed, type Profile, type ReadKind } from './profiles.ts';
 import { workerRand } from './random.ts';
+import { RoleDealer } from './roles.ts';
 import { settings } from './settings.ts';
 import { readTestData, usersOf, type AccountRecord, type Users } from './test-data.ts';
 import { sessionThinkMs, sleep } from './think.ts';
@@ -64,6 +68,7 @@ export function rollSession(profile: Profile, decks: SessionDecks): SessionPlan 
 // --- per worker ---
 
 const decks = new Map<string, SessionDecks>();
+let dealer: RoleDealer | undefined;
 let users: Users | undefined;
 let warnedTarget = false;
 let warnedData = false;
@@ -98,8 +103,7 @@ async function pause(context: VuContext): Promise<void> {
 
 export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
   const v = vars(context);
-  const profileName = context.scenario?.name ?? '';
-  const profile = profileNamed(profileName);
+  mixNamed(context.scenario?.name); // a scenario without a mix fails at once, saying which names exist
   // Between two sessions the user pauses like between two actions, so a
   // failed session is not retried in a tight loop.
   if ((v.hmpSessions ?? 0) > 0) await pause(context);
@@ -112,6 +116,14 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
 
   const rand = workerRand();
   const all = workerUsers(context.vars.target);
+  // Dealt once, after the gate let the VU in: parked VUs that never run take no card.
+  if (v.profileName === undefined) {
+    dealer ??= new RoleDealer(rand);
+    v.profileName = dealer.deal(context.scenario?.name, settings().role);
+    count(ee, metric.role(profileNamed(v.profileName).role));
+  }
+  const profileName = v.profileName;
+  const profile = profileNamed(profileName);
   let roll = decks.get(profileName);
   if (!roll) decks.set(profileName, (roll = decksFor(profile, rand)));
   const plan = rollSession(profile, roll);
@@ -121,7 +133,6 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
     sessionFailed: false,
     sessionLeft: false,
     sessionStartedAt: Date.now(),
-    profileName,
     profile,
     token: undefined,
     challenge: undefined,

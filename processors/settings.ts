@@ -25,6 +25,8 @@ export interface Settings {
   /** The admin's credentials file and its password, for the smoke test's GET /audit/. */
   adminCredentialsPath: string | undefined;
   adminPassword: string | undefined;
+  /** Every VU of a mix plays this role instead of being dealt one (HMP_ROLE): to run one journey alone. */
+  role: 'student' | 'instructor' | undefined;
   /** Seed for the processors' random choices (HMP_SEED); undefined = Math.random. */
   seed: number | undefined;
   /** Print a sample of the server's message per failure reason (DEBUG=hmp). */
@@ -53,6 +55,13 @@ function number(env: Env, name: string, min: number, integer = false): number | 
     throw new SettingsError(`${name} must be ${integer ? 'a whole number' : 'a number'} >= ${min}, got "${raw}"`);
   }
   return n;
+}
+
+function role(raw: string | undefined): Settings['role'] {
+  const v = raw?.trim() ?? '';
+  if (v === '') return undefined;
+  if (v === 'student' || v === 'instructor') return v;
+  throw new SettingsError(`HMP_ROLE must be student or instructor (or unset: roles dealt by the mix), got "${raw}"`);
 }
 
 function serverKey(raw: string | undefined): Buffer | undefined {
@@ -86,6 +95,7 @@ export function parseSettings(env: Env): Settings {
     serverPublicKey: serverKey(env.HMP_SERVER_PUBLIC_KEY),
     adminCredentialsPath: env.HMP_ADMIN_CREDENTIALS || undefined,
     adminPassword: env.HMP_PASSWORD || undefined,
+    role: role(env.HMP_ROLE),
     seed: number(env, 'HMP_SEED', 0, true),
     debug: debug === '*' || /(^|[,\s])hmp($|[:*,\s])/.test(debug),
   };

@@ -3,7 +3,7 @@
 // worker; users are handed out round robin from a random start.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseTestData, type AccountRecord, type TestData } from '../tools/test-env/data-file.ts';
+import { parseTestData, type AccountRecord, type TestData } from '../lib/test-data.ts';
 import type { Rand } from './pick.ts';
 
 export type { AccountRecord, TestData };

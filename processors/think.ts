@@ -5,11 +5,10 @@
 import { hmpLoad } from './gate.ts';
 import type { Rand } from './pick.ts';
 import { uniform } from './pick.ts';
-import { profileNamed } from './profiles.ts';
 import { workerRand } from './random.ts';
 import { settings, thinkRangeS, timeScaleOf } from './settings.ts';
 import type { Ee, VuContext } from './types.ts';
-import { sessionOk, vars } from './vars.ts';
+import { instructorOk, sessionOk, vars } from './vars.ts';
 
 /** Milliseconds to think: uniform in [min, max] seconds, scaled. */
 export function thinkMs(rangeS: readonly [number, number], scale: number, rand: Rand): number {
@@ -23,16 +22,25 @@ export function timeScale(context: VuContext): number {
   return timeScaleOf(settings(), context.vars, hmpLoad()?.timeScale);
 }
 
-/** The think time of this VU's session, in ms. */
+/** The think time of this VU's session, in ms (its profile's range: beginSession sets it). */
 export function sessionThinkMs(context: VuContext): number {
-  const profile = vars(context).profile ?? profileNamed(context.scenario?.name);
+  const profile = vars(context).profile;
+  if (!profile) throw new Error('think time before beginSession: the flow must start with "function: beginSession"');
   return thinkMs(thinkRangeS(settings(), context.vars, profile.thinkS), timeScale(context), workerRand());
 }
 
-export async function think(context: VuContext, _ee: Ee): Promise<void> {
-  if (!sessionOk(context.vars)) return;
+async function thinkNow(context: VuContext): Promise<void> {
   const ms = sessionThinkMs(context);
   const gate = hmpLoad()?.gate;
   if (gate?.think) await gate.think(context, ms);
   else await sleep(ms);
+}
+
+export async function think(context: VuContext, _ee: Ee): Promise<void> {
+  if (sessionOk(context.vars)) await thinkNow(context);
+}
+
+/** A think step of the instructor block: function steps take no ifTrue, so it checks instructorOk itself. */
+export async function thinkIfInstructor(context: VuContext, _ee: Ee): Promise<void> {
+  if (instructorOk(context.vars)) await thinkNow(context);
 }

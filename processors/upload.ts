@@ -4,7 +4,7 @@
 // acknowledged upload is recorded with the MD5 of the bytes sent.
 import { encode as cborEncode } from 'cbor-x';
 import { md5Hex, PublicKeyCipher } from '../lib/hmp-crypto.ts';
-import { TEST_TITLE_PREFIX } from '../tools/test-env/plan.ts';
+import { TEST_TITLE_PREFIX } from '../lib/test-data.ts';
 import { pickPdf } from './fixtures.ts';
 import { workerRand } from './random.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';

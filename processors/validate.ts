@@ -15,12 +15,13 @@ export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string; d
 
 /**
  * What a response handler concludes: passed, failed (the session stops,
- * unless `keepGoing`), or a documented answer that is not a failure here.
+ * unless `keepGoing`), or a warning: a known server defect that is reported
+ * but is not a failure (`message` is printed once per worker).
  */
 export type Outcome =
   | { ok: true }
   | { ok: false; reason: string; detail: string; keepGoing?: boolean }
-  | { ok: 'expected'; reason: string };
+  | { ok: 'warning'; reason: string; message: string };
 
 const pass = <T>(value: T): Verdict<T> => ({ ok: true, value });
 const fail = (reason: string, detail: string): { ok: false; reason: string; detail: string } => ({ ok: false, reason, detail });

@@ -46,7 +46,8 @@ export interface SessionVars {
   /** The closed-model gate sent this VU away: skip everything, then leave. */
   sessionLeft: boolean;
   sessionStartedAt: number;
-  profileName: string;
+  /** The VU's profile (its role), dealt at its first session and kept for the VU's life. */
+  profileName: string | undefined;
   profile: Profile;
   me: Identity | undefined;
   token: string | undefined;
@@ -83,6 +84,20 @@ export function vars(context: VuContext): SessionVars {
  */
 export function sessionOk(v: Record<string, unknown>): boolean {
   return v.sessionFailed !== true && v.sessionLeft !== true && v.$hmpYielded !== true;
+}
+
+function playing(v: Record<string, unknown>, role: Identity['role']): boolean {
+  return sessionOk(v) && (v.me as Identity | undefined)?.role === role;
+}
+
+/** `ifTrue` of the student block of a mix (uploads): sessionOk, and the session's user is a student. */
+export function studentOk(v: Record<string, unknown>): boolean {
+  return playing(v, 'student');
+}
+
+/** `ifTrue` of the instructor block (submissions, reads, conversions): sessionOk, and the user is an instructor. */
+export function instructorOk(v: Record<string, unknown>): boolean {
+  return playing(v, 'instructor');
 }
 
 export function newConversion(): Conversion {

@@ -1,7 +1,7 @@
 // The conversion steps without a server: version detection, busy retries,
-// the v1.0 round trip (keys, CBOR body, audio decrypted), status errors and
-// the server-key fallback.
-import { test } from 'node:test';
+// the v1.0 round trip (keys, CBOR body, audio decrypted), status errors,
+// the server-key fallback and /credentials/public-key's 401 as a warning.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 import { aesGcmDecrypt, aesGcmEncrypt, newPrivateKey, PublicKeyCipher, publicKeyOf } from '../lib/hmp-crypto.ts';
 import {
   MAX_BUSY_ATTEMPTS,
+  PUBLIC_KEY_401_WARNING,
   audioReady,
   beginConversion,
   encodeConversion,
@@ -20,6 +21,8 @@ import {
   polling,
   prepareConversion,
 } from '../processors/convert.ts';
+import { settle } from '../processors/check.ts';
+import { ENDPOINTS } from '../processors/endpoints.ts';
 import { PROFILES } from '../processors/profiles.ts';
 import type { RequestParams, VuContext } from '../processors/types.ts';
 import type { Reply } from '../processors/validate.ts';
@@ -63,6 +66,41 @@ test('v1.0: upload key -> no server key: fails as no_server_key, nothing sent', 
   prepareConversion(context, ee, () => {});
   assert.equal(ee.counters.get('hmp.errors.pdf_execute.no_server_key'), 1);
   assert.equal(executing(context.vars), false);
+});
+
+describe('GET /credentials/public-key', () => {
+  const reply = (status: number, body: unknown): Reply => ({ status, contentType: 'application/json', bytes: Buffer.from(JSON.stringify(body)) });
+  const check = async (r: Reply, profileName = 'instructor') => {
+    const { context, ee } = await instructor(profileName);
+    const outcome = await settle('credentials_public_key', ENDPOINTS.credentials_public_key!, r, context, ee);
+    return { outcome, context, ee };
+  };
+  const named = (ee: Recorder, prefix: string) => Object.fromEntries([...ee.counters].filter(([k]) => k.startsWith(prefix)));
+
+  test('401 (current HMP): a warning, not an error, printed once per worker; the session goes on', async (t) => {
+    const printed: string[] = [];
+    t.mock.method(console, 'warn', (line: string) => printed.push(line));
+    for (const profileName of ['instructor', 'spike_instructor', 'smoke']) {
+      const { outcome, context, ee } = await check(reply(401, { detail: 'Not authenticated' }), profileName);
+      assert.equal(outcome.ok, 'warning');
+      assert.deepEqual(named(ee, 'hmp.'), { 'hmp.warnings.credentials_public_key': 1, 'hmp.warnings.credentials_public_key.status_401': 1 }, profileName);
+      assert.equal(context.vars.sessionFailed, false);
+    }
+    assert.deepEqual(printed, [`hmp: warning: ${PUBLIC_KEY_401_WARNING}`]);
+    assert.equal(PUBLIC_KEY_401_WARNING, 'GET /credentials/public-key answered 401 (known HMP defect); conversions use HMP_SERVER_PUBLIC_KEY');
+  });
+
+  test('a 5xx or a wrong body is still an error; the smoke test goes on to check the conversion', async () => {
+    for (const [r, reason] of [[reply(500, 'boom'), 'status_500'], [reply(200, { public_key: 'c2hvcnQ=' }), 'bad_body'], [reply(403, { detail: 'no' }), 'status_403']] as const) {
+      const mix = await check(r);
+      assert.equal(mix.outcome.ok, false);
+      assert.deepEqual(named(mix.ee, 'hmp.'), { 'hmp.errors': 1, 'hmp.errors.credentials_public_key': 1, [`hmp.errors.credentials_public_key.${reason}`]: 1 });
+      assert.equal(mix.context.vars.sessionFailed, true, 'the mix ends the session');
+      const smoke = await check(r, 'smoke');
+      assert.equal(named(smoke.ee, 'hmp.errors.')[`hmp.errors.credentials_public_key.${reason}`], 1);
+      assert.equal(smoke.context.vars.sessionFailed, false, 'the smoke test reports it and goes on');
+    }
+  });
 });
 
 test('v1.0 round trip: the body carries the PDF under the AES key and the key sealed for the server; the audio decrypts', async () => {

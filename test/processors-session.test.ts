@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { mulberry32 } from '../lib/prng.ts';
 import { backoffMs, pollIntervalMs } from '../processors/convert.ts';
 import { Deck, pickDistinct } from '../processors/pick.ts';
-import { PROFILES, profileNamed, type Profile } from '../processors/profiles.ts';
+import { MIXES, PROFILES, mixNamed, profileNamed, type Profile } from '../processors/profiles.ts';
+import { RoleDealer } from '../processors/roles.ts';
 import { beginSession, decksFor, endSession, rollSession, userStaysOn } from '../processors/session.ts';
 import { parseSettings, SettingsError, thinkRangeS, timeoutS, timeScaleOf } from '../processors/settings.ts';
 import { think, thinkMs } from '../processors/think.ts';
@@ -81,8 +82,57 @@ describe('per-session weights hold within 5 points over 250 sessions, for any se
     assert.equal(new Set(two).size, 2);
   });
 
-  test('an unknown scenario name says which names are known', () => {
-    assert.throws(() => profileNamed('students'), /scenario "students" has no session profile: name it one of student, instructor/);
+  test('an unknown scenario or profile name says which names are known', () => {
+    assert.throws(() => mixNamed('student'), /scenario "student" has no role mix: name it one of average, spike, smoke/);
+    assert.throws(() => mixNamed('toString'), /has no role mix/, 'nothing inherited counts as a mix');
+    assert.throws(() => profileNamed('students'), /there is no session profile "students": known are student, instructor/);
+  });
+});
+
+describe('roles: each VU is dealt one from its mix\'s shuffle bag', () => {
+  const dealAll = (dealer: RoleDealer, mix: string, n: number) => Array.from({ length: n }, () => profileNamed(dealer.deal(mix)).role);
+  const students = (roles: string[]) => roles.filter((r) => r === 'student').length;
+
+  for (const seed of SEEDS) {
+    test(`seed ${seed}: exact over every full bag (average 4:1, spike 19:1), off by less than one card in between`, () => {
+      const dealer = new RoleDealer(mulberry32(seed));
+      for (const [mix, size, share] of [['average', 5, 0.8], ['spike', 20, 0.95]] as const) {
+        const roles = dealAll(dealer, mix, 10 * size);
+        for (let n = 1; n <= roles.length; n++) {
+          const s = students(roles.slice(0, n));
+          assert.ok(Math.abs(s - n * share) < 1, `${mix}: ${s} students among the first ${n} VUs`);
+          if (n % size === 0) assert.equal(s, n * share, `${mix}: exact after ${n} VUs`);
+        }
+      }
+    });
+  }
+
+  test('10 VUs of the average mix are always 8 students and 2 instructors (a random pick per VU gives no instructor in ~11% of runs)', () => {
+    for (let seed = 0; seed < 200; seed++) assert.equal(students(dealAll(new RoleDealer(mulberry32(seed)), 'average', 10)), 8);
+  });
+
+  test('one bag per mix: dealing in one mix does not move another\'s', () => {
+    const a = new RoleDealer(mulberry32(7));
+    const b = new RoleDealer(mulberry32(7));
+    dealAll(b, 'smoke', 3);
+    assert.deepEqual(dealAll(b, 'average', 5).sort(), dealAll(a, 'average', 5).sort());
+  });
+
+  test('HMP_ROLE pins every VU to the mix\'s profile of that role; the smoke test has none', () => {
+    const dealer = new RoleDealer(mulberry32(1));
+    assert.equal(dealer.deal('average', 'instructor'), 'instructor');
+    assert.equal(dealer.deal('spike', 'student'), 'spike_student');
+    assert.equal(dealer.deal('spike', 'instructor'), 'spike_instructor');
+    assert.throws(() => dealer.deal('smoke', 'student'), /HMP_ROLE is student, but scenario "smoke" has no student profile \(it has smoke\): unset HMP_ROLE/);
+    assert.equal(parseSettings({ HMP_ROLE: 'instructor' }).role, 'instructor');
+    assert.equal(parseSettings({ HMP_ROLE: '' }).role, undefined);
+    assert.throws(() => parseSettings({ HMP_ROLE: 'admin' }), /HMP_ROLE must be student or instructor \(or unset: roles dealt by the mix\), got "admin"/);
+  });
+
+  test('every mix names existing profiles, of the roles the plan gives it', () => {
+    for (const [name, mix] of Object.entries(MIXES)) {
+      for (const profile of Object.keys(mix)) assert.ok(PROFILES[profile], `${name}: ${profile}`);
+    }
   });
 });
 
@@ -175,7 +225,8 @@ describe('the session loop contract', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const context = (name: string): VuContext => ({ vars: { target: 'http://127.0.0.1:9' }, scenario: { name } });
+  /** A VU of the average mix; `profileName` skips the deal (a VU that already has its role). */
+  const context = (profileName?: string): VuContext => ({ vars: { target: 'http://127.0.0.1:9', profileName }, scenario: { name: 'average' } });
   const staysOn = (c: VuContext) => new Promise<boolean>((resolve) => userStaysOn(c, resolve));
 
   test('without the plugin a VU runs HMP_SESSIONS_PER_VU sessions (default 1), then leaves', async () => {
@@ -199,6 +250,29 @@ describe('the session loop contract', () => {
     await beginSession(c, ee);
     assert.equal(sessionOk(c.vars), true, 'the user tries again in its next session');
     assert.equal(c.vars.me.role, 'instructor');
+  });
+
+  test('a VU is dealt its role at its first session and keeps it; hmp.roles.<role> counts VUs, hmp.session.<role> sessions', async () => {
+    const before = (name: string) => counters.get(name) ?? 0;
+    const roles0 = before('hmp.roles.student') + before('hmp.roles.instructor');
+    const c = context();
+    await beginSession(c, ee);
+    const dealt = c.vars.profileName as string;
+    assert.ok(dealt === 'student' || dealt === 'instructor', dealt);
+    assert.equal(c.vars.me.role, dealt);
+    const sessions0 = before(`hmp.session.${dealt}`);
+    for (let i = 0; i < 4; i++) {
+      await endSession(c, ee);
+      await beginSession(c, ee);
+      assert.equal(c.vars.profileName, dealt, 'the VU keeps its role');
+      assert.equal(c.vars.me.role, dealt);
+    }
+    assert.equal(before('hmp.roles.student') + before('hmp.roles.instructor'), roles0 + 1, 'dealt once');
+    assert.equal(before(`hmp.session.${dealt}`), sessions0 + 4);
+  });
+
+  test('a scenario without a role mix fails at its first step, saying which names exist', async () => {
+    await assert.rejects(beginSession({ vars: {}, scenario: { name: 'student' } }, ee), /scenario "student" has no role mix/);
   });
 
   test('with the gate: it admits or sends away, decides staying, and may end a session during think time', async () => {
@@ -236,5 +310,12 @@ describe('the session loop contract', () => {
     assert.equal(sessionOk(c.vars), false, 'a VU sent away skips every step');
     stay = true;
     assert.equal(await staysOn(c), false, 'and leaves');
+
+    const roles = (counters.get('hmp.roles.student') ?? 0) + (counters.get('hmp.roles.instructor') ?? 0);
+    const parked = context();
+    await beginSession(parked, ee);
+    assert.equal(parked.vars.sessionLeft, true);
+    assert.equal(parked.vars.profileName, undefined, 'a VU sent away before its first session is dealt no role');
+    assert.equal((counters.get('hmp.roles.student') ?? 0) + (counters.get('hmp.roles.instructor') ?? 0), roles);
   });
 });

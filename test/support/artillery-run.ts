@@ -42,12 +42,6 @@ export interface RunOptions {
   variables?: Record<string, unknown>;
   /** Only this scenario of the file (Artillery's --scenario-name). */
   scenarioName?: string;
-  /**
-   * Replaces the scenarios' weights, in file order (the run config is merged
-   * into the scenario file item by item), e.g. [1, 1] so that a short run
-   * surely exercises both roles.
-   */
-  weights?: number[];
 }
 
 /** A fresh folder under test-artifacts/ (git-ignored), inside the project so the bundle resolves node_modules. */
@@ -62,7 +56,6 @@ export function runDir(label: string): string {
 
 export function runArtillery(opts: RunOptions, dir = runDir(opts.label)): Promise<RunResult> {
   const config: Record<string, unknown> = { config: { target: opts.target, phases: opts.phases, processor: './processor.ts', variables: opts.variables ?? {} } };
-  if (opts.weights) config.scenarios = opts.weights.map((weight) => ({ weight }));
   writeFileSync(join(dir, 'run.yml'), JSON.stringify(config, null, 2));
   const out = join(dir, 'out.json');
   const uploadsLog = join(dir, 'uploads.jsonl');

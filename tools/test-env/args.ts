@@ -1,8 +1,9 @@
 // Command-line parsing and validation for tools/test-env.ts (pure: no I/O).
 import { parseArgs } from 'node:util';
+import type { Via } from '../../lib/test-data.ts';
 
+export type { Via };
 export type Command = 'up' | 'down';
-export type Via = 'load-test' | 'api';
 
 export interface TestEnvOptions {
   command: Command;

@@ -2,9 +2,9 @@
 // mirroring what POST /admin/load-test/up makes (HMP-API.md, "Load-test
 // fixtures"), and which student uploads which historical submission.
 import { mulberry32, randomInt } from '../../lib/prng.ts';
+import { TEST_TITLE_PREFIX } from '../../lib/test-data.ts';
 
-/** Title prefix that marks test projects; /admin/load-test/down and `down` match on it. */
-export const TEST_TITLE_PREFIX = '$TEST$ ';
+export { TEST_TITLE_PREFIX };
 export const TEST_EMAIL_DOMAIN = 'hmp.test';
 /** Far in the future, so test accounts never expire during a run. */
 export const FAR_FUTURE = '2099-12-31T23:59:59.000Z';

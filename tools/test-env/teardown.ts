@@ -2,8 +2,8 @@
 // really gone (every test user's challenge refused, no $TEST$ project, none
 // of the recorded submissions listed).
 import { HmpClient, HmpHttpError } from '../../lib/hmp-client.ts';
-import type { AccountRecord, TestData } from './data-file.ts';
-import { mapLimit, TEST_TITLE_PREFIX } from './plan.ts';
+import { TEST_TITLE_PREFIX, type AccountRecord, type TestData } from '../../lib/test-data.ts';
+import { mapLimit } from './plan.ts';
 import { SEED_CONCURRENCY, type Log } from './seed.ts';
 
 /** What could not be removed, in words, for the final message. */

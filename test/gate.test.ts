@@ -103,3 +103,23 @@ test('a session beyond the target parks instead of running', async () => {
   assert.equal(g.gate.active, 3);
   g.gate.stop();
 });
+
+test('after a dip, users who were active come back before fresh ones', async () => {
+  const g = setup();
+  g.at(0);
+  const runs = g.vus.map((vu) => g.gate.beginSession(vu, 1e9));
+  g.at(15);
+  await flush();
+  assert.equal(g.gate.active, 4);
+  // vus[0..3] run; the target drops to 3: vus[0] gives its slot back and parks again.
+  g.at(25);
+  await g.gate.think(g.vus[0]!, 0);
+  assert.equal(g.vus[0]!.vars.$hmpYielded, true);
+  const again = g.gate.beginSession(g.vus[0]!, 1e9);
+  g.gate.vuFailed(g.vus[1]!); // a slot frees: the returning user gets it, not the fresh vus[4]
+  g.gate.rebalance();
+  assert.equal(await again, true);
+  assert.equal(g.vus[4]!.vars.$hmpSlot, undefined);
+  g.gate.stop();
+  void runs;
+});

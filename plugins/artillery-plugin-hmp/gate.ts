@@ -84,12 +84,16 @@ export class ClosedModelGate {
       this.#release(context); // too many: park until the target rises again
     }
     return new Promise((resolve) => {
-      this.#parked.push({
+      const entry: Parked = {
         admit: (run) => {
           if (run) this.#take(context);
           resolve(run);
         },
-      });
+      };
+      // A user who was active before comes back first (after a dip of the
+      // target): the mix of users stays the one already dealt.
+      if (context.vars.$hmpWasActive === true) this.#parked.unshift(entry);
+      else this.#parked.push(entry);
       this.rebalance();
     });
   }
@@ -127,6 +131,7 @@ export class ClosedModelGate {
 
   #take(context: GateContext): void {
     context.vars.$hmpSlot = true;
+    context.vars.$hmpWasActive = true;
     context.vars.$hmpYielded = false;
     this.active++;
   }

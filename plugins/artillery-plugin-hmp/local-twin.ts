@@ -54,7 +54,7 @@ export function startLocalTwin(options: { twinArgs?: string[]; submissions?: num
   options.log(`no target given: started the local HMP twin at ${url}`);
   const seed = spawnSync(
     process.execPath,
-    [join(ROOT, 'tools', 'test-env.ts'), 'up', '--target', url, '--credentials', creds, '--data', dataPath, '--submissions', String(options.submissions ?? 30)],
+    [join(ROOT, 'tools', 'test-env.ts'), 'up', '--target', url, '--credentials', creds, '--data', dataPath, '--submissions', String(options.submissions ?? 20)],
     { env: { ...process.env, HMP_PASSWORD: password }, encoding: 'utf8' },
   );
   if (seed.status !== 0) {

@@ -10,6 +10,7 @@
 //   hmp.errors                    every failed request or check, all endpoints
 //   hmp.errors.<name>             a failed request or check (+ .<reason>)
 //   hmp.warnings.<name>           a known server defect, reported but not an error (+ .<reason>)
+import { logErrorSample } from './error-log.ts';
 import type { Ee, VuContext } from './types.ts';
 import { settings } from './settings.ts';
 
@@ -74,6 +75,7 @@ export function recordFailure(ee: Ee, context: VuContext, name: string, reason: 
   count(ee, metric.errors(name));
   count(ee, metric.error(name, r));
   sample(name, r, detail);
+  logErrorSample(name, r, detail);
   context.vars.sessionFailed = true;
 }
 

@@ -29,6 +29,11 @@ for (const [type, scale, knobs, missed] of CASES) {
         assert.match(r.stdout, new RegExp(`hmp: ${type} test FAILED the plan's criteria`));
         assert.match(r.stdout, missed);
         assert.match(r.stdout, /fail: hmp\.gate\./, 'ensure failed the run');
+        if (knobs.errorRate) {
+          // The server's own words reach the results (and so the report).
+          const samples = r.results!.aggregate.hmp.errorSamples as Array<{ endpoint: string; reason: string; message: string }>;
+          assert.ok(samples.some((x) => x.reason === 'status_500' && /Injected fault/.test(x.message)), JSON.stringify(samples).slice(0, 500));
+        }
       } finally {
         cleanUp(r.dir);
       }

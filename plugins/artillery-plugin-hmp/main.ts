@@ -1,7 +1,8 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildShape, describeShape, readUserPhases, type Shape } from './shape.ts';
@@ -43,6 +44,22 @@ function toolOf(dir: string): { version: string | null; commit: string | null } 
   return { version, commit: git.status === 0 ? git.stdout.trim() || null : null };
 }
 
+function readErrorSamples(path: string | undefined): unknown[] {
+  if (!path || !existsSync(path)) return [];
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const s = JSON.parse(line) as { endpoint: string; reason: string };
+      const key = `${s.endpoint}\u0000${s.reason}`;
+      if (!seen.has(key)) out.push(s);
+      seen.add(key);
+    } catch {}
+  }
+  return out;
+}
+
 /** The phase files' default target: start the twin unless HMP_TARGET names a server. */
 export const LOCAL_TWIN = 'local-twin';
 
@@ -71,6 +88,8 @@ export class MainSide {
     this.shape = buildShape(userPhases, s.timeScale, s.seed);
 
     this.#resolveTarget(testConfig);
+    // Workers write the server's error messages here (first per endpoint and reason).
+    process.env.HMP_ERRORS_LOG ??= join(mkdtempSync(join(tmpdir(), 'hmp-errors-')), 'errors.jsonl');
 
     // The workers receive these phases: the gate in the worker draws the shape.
     const payload: GatePayload = { test: s.test, userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
@@ -199,6 +218,7 @@ export class MainSide {
       shape: this.shape.segments,
       target: process.env.HMP_TARGET,
       tool: this.#tool,
+      errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.

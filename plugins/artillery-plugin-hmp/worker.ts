@@ -1,6 +1,6 @@
 // Worker side: completes the per-worker script (target, scenarios, hooks)
 // and installs the closed-model gate the processors call.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { buildShape, type UserPhase } from './shape.ts';
 import { ClosedModelGate, type GateContext } from './gate.ts';
@@ -31,6 +31,18 @@ interface Emitter {
 }
 
 const SAMPLE_MS = 1000;
+
+const sampled = new Set<string>();
+/** First message per endpoint and error code, for the report (see processors/error-log.ts). */
+function sampleError(endpoint: string, reason: string, message: string): void {
+  const path = process.env.HMP_ERRORS_LOG;
+  const key = `${endpoint}\u0000${reason}`;
+  if (!path || sampled.has(key)) return;
+  sampled.add(key);
+  try {
+    appendFileSync(path, `${JSON.stringify({ endpoint, reason, message: message.slice(0, 500), at: Date.now() })}\n`);
+  } catch {}
+}
 
 export function setUpWorker(script: Record<string, any>): void {
   const payload = (script.config.phases as Array<Record<string, any>>).find((p) => p.hmp)?.hmp as GatePayload | undefined;
@@ -67,6 +79,7 @@ export function setUpWorker(script: Record<string, any>): void {
   // endpoint and give the slot to a parked VU.
   processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string }, context: GateContext, ee: Emitter, next: Next) => {
     const code = err.code ?? 'request_error';
+    sampleError(req?.name ?? 'unnamed', code, err.message);
     ee.emit('counter', 'hmp.errors', 1);
     ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}`, 1);
     ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}.${code}`, 1);

@@ -1,0 +1,151 @@
+// The `digitalocean` source: CPU and memory percentage of an App Platform
+// component from DigitalOcean's monitoring API, fetched for the test's time
+// window when sampling stops:
+//   GET /v2/monitoring/metrics/apps/cpu_percentage?app_id=&app_component=&start=&end=
+//   GET /v2/monitoring/metrics/apps/memory_percentage?...   (start/end: UNIX seconds)
+// Answer (Prometheus style): {"status":"success","data":{"resultType":"matrix",
+//   "result":[{"metric":{...labels},"values":[[ts,"12.3"],...]}]}}
+// One series per component instance; the samples are their mean per timestamp.
+// The token (DIGITALOCEAN_TOKEN) goes only into the Authorization header: it
+// is never logged and never part of an error message.
+import { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
+
+export const DO_API = 'https://api.digitalocean.com';
+export const DO_METRICS = { cpu: 'cpu_percentage', memory: 'memory_percentage' } as const;
+
+export interface DigitalOceanOptions {
+  /** The app's UUID. */
+  appId: string;
+  /** The component (service) name; all components when omitted. */
+  component?: string;
+  /** API base URL (default https://api.digitalocean.com; tests point it at a local fake). */
+  baseUrl?: string;
+  /** Environment to read DIGITALOCEAN_TOKEN from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Wait this long after stop() before fetching, for the last points to arrive (default 0). */
+  settleMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/** Timestamp (ms) -> mean value of the series that have a point there. */
+export function parseMatrix(body: unknown, metric: string): Map<number, number> {
+  const b = body as { status?: unknown; data?: { result?: unknown } } | null;
+  if (!b || typeof b !== 'object' || b.status !== 'success' || !Array.isArray(b.data?.result)) {
+    throw new SystemMetricsError(`DigitalOcean's ${metric} answer is not {"status":"success","data":{"result":[...]}}; check the base URL.`);
+  }
+  const sums = new Map<number, { sum: number; n: number }>();
+  for (const series of b.data.result as Array<{ values?: unknown }>) {
+    if (!Array.isArray(series?.values)) continue;
+    for (const point of series.values) {
+      if (!Array.isArray(point)) continue;
+      const ts = Number(point[0]);
+      const v = Number(point[1]);
+      if (!Number.isFinite(ts) || !Number.isFinite(v)) continue;
+      const t = Math.round(ts * 1000);
+      const acc = sums.get(t) ?? { sum: 0, n: 0 };
+      acc.sum += v;
+      acc.n += 1;
+      sums.set(t, acc);
+    }
+  }
+  return new Map([...sums].map(([t, { sum, n }]) => [t, sum / n]));
+}
+
+/** CPU and memory series joined on their timestamps (points without CPU are left out). */
+export function joinSeries(cpu: Map<number, number>, memory: Map<number, number>): Sample[] {
+  return [...cpu.keys()]
+    .sort((a, b) => a - b)
+    .map((t) => {
+      const s: Sample = { t, cpuPct: Math.round(cpu.get(t)! * 1000) / 1000 };
+      const m = memory.get(t);
+      if (m !== undefined) s.memPct = Math.round(m * 1000) / 1000;
+      return s;
+    });
+}
+
+/** The metric's URL for a window in ms since the epoch (start/end sent as UNIX seconds). */
+export function metricUrl(baseUrl: string, metric: string, appId: string, component: string | undefined, startMs: number, endMs: number): string {
+  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/v2/monitoring/metrics/apps/${metric}`);
+  url.searchParams.set('app_id', appId);
+  if (component) url.searchParams.set('app_component', component);
+  url.searchParams.set('start', String(Math.floor(startMs / 1000)));
+  url.searchParams.set('end', String(Math.ceil(endMs / 1000)));
+  return url.toString();
+}
+
+function refusal(status: number, metric: string, detail: string): string {
+  if (status === 401 || status === 403) return `DigitalOcean refused the token (${status}) for ${metric}; set DIGITALOCEAN_TOKEN to a token with read access to monitoring.`;
+  if (status === 404) return `DigitalOcean knows no such app or component (404 for ${metric}); check the app id and component name.`;
+  if (status === 429) return `DigitalOcean rate-limited the metrics request (429 for ${metric}); fetch them again later.`;
+  return `DigitalOcean answered ${status} for ${metric}${detail ? `: ${detail}` : ''}.`;
+}
+
+export class DigitalOceanSampler implements SystemSampler {
+  readonly source = 'digitalocean' as const;
+  readonly appId: string;
+  readonly component: string | undefined;
+  readonly baseUrl: string;
+  #token: string;
+  #timeoutMs: number;
+  #settleMs: number;
+  #now: () => number;
+  #startedAt: number | undefined;
+
+  constructor(options: DigitalOceanOptions) {
+    const env = options.env ?? process.env;
+    const token = env.DIGITALOCEAN_TOKEN?.trim();
+    if (!token) throw new SystemMetricsError('the digitalocean source needs a token: set DIGITALOCEAN_TOKEN (read access to monitoring).');
+    if (!options.appId?.trim()) throw new SystemMetricsError('the digitalocean source needs the App Platform app id (its UUID).');
+    this.#token = token;
+    this.appId = options.appId.trim();
+    this.component = options.component?.trim() || undefined;
+    this.baseUrl = (options.baseUrl ?? DO_API).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]/.test(this.baseUrl)) throw new SystemMetricsError(`the DigitalOcean API base URL must start with http:// or https://, got "${this.baseUrl}".`);
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#settleMs = options.settleMs ?? 0;
+    this.#now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.#startedAt ??= this.#now();
+  }
+
+  /** Fetches both metrics for the window since start(). Throws SystemMetricsError on a refusal or no answer. */
+  async stop(): Promise<Sample[]> {
+    const start = this.#startedAt;
+    this.#startedAt = undefined;
+    if (start === undefined) return [];
+    if (this.#settleMs > 0) await new Promise((r) => setTimeout(r, this.#settleMs));
+    const end = this.#now();
+    const [cpu, memory] = await Promise.all([this.fetchMetric(DO_METRICS.cpu, start, end), this.fetchMetric(DO_METRICS.memory, start, end)]);
+    return joinSeries(cpu, memory).filter((s) => s.t >= start - 60_000 && s.t <= end + 60_000);
+  }
+
+  async fetchMetric(metric: string, startMs: number, endMs: number): Promise<Map<number, number>> {
+    const url = metricUrl(this.baseUrl, metric, this.appId, this.component, startMs, endMs);
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' }, signal: AbortSignal.timeout(this.#timeoutMs) });
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
+      throw new SystemMetricsError(`could not fetch ${metric} from ${this.baseUrl} (${why}).`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const message = (body as { message?: unknown } | undefined)?.message;
+      throw new SystemMetricsError(refusal(res.status, metric, typeof message === 'string' ? message.slice(0, 200) : ''));
+    }
+    return parseMatrix(body, metric);
+  }
+}

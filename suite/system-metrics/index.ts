@@ -1,0 +1,61 @@
+// Pluggable system metrics: pick a source by name, sample during a test,
+// turn the samples into per-period summaries and the CPU/RAM verdicts.
+import { DigitalOceanSampler } from './digitalocean.ts';
+import { LocalSampler, type CpuBasis } from './local.ts';
+import { NoneSampler } from './none.ts';
+import type { SystemInfo } from './periods.ts';
+import { SystemMetricsError, type SystemSampler } from './types.ts';
+
+export { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
+export { LocalSampler, type CpuBasis, type LocalOptions } from './local.ts';
+export { DigitalOceanSampler, DO_API, type DigitalOceanOptions } from './digitalocean.ts';
+export { NoneSampler } from './none.ts';
+export { SYSTEM_METRIC, mergeSystemMetrics, systemAggregate, systemPeriods, type MergeOutcome, type SystemInfo, type SystemPeriod } from './periods.ts';
+export { CPU_LIMIT_PCT, RAM_LIMIT_PCT, sustained, systemVerdicts, type CriteriaOptions } from './criteria.ts';
+
+export const SOURCES = ['local', 'digitalocean', 'none'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+export interface SamplerOptions {
+  source: SourceName;
+  /** local: the process to watch. */
+  pid?: number;
+  intervalMs?: number;
+  cpuBasis?: CpuBasis;
+  memLimitMb?: number;
+  /** digitalocean: app UUID, component name, API base URL, where the token is read. */
+  appId?: string;
+  component?: string;
+  baseUrl?: string;
+  env?: Record<string, string | undefined>;
+  settleMs?: number;
+}
+
+/** The source to use when none is given: local for a twin this suite started, none for a remote target. */
+export function defaultSource(localPid: number | undefined): SourceName {
+  return localPid !== undefined ? 'local' : 'none';
+}
+
+/** Throws SystemMetricsError (one sentence) for a missing option. */
+export function createSampler(o: SamplerOptions): SystemSampler {
+  switch (o.source) {
+    case 'local':
+      if (o.pid === undefined) throw new SystemMetricsError('the local source needs the pid of the server (--pid N), or a twin started by the suite.');
+      return new LocalSampler({ pid: o.pid, intervalMs: o.intervalMs, cpuBasis: o.cpuBasis, memLimitMb: o.memLimitMb });
+    case 'digitalocean':
+      return new DigitalOceanSampler({ appId: o.appId ?? '', component: o.component, baseUrl: o.baseUrl, env: o.env, settleMs: o.settleMs });
+    case 'none':
+      return new NoneSampler();
+    default:
+      throw new SystemMetricsError(`the system metrics source must be one of ${SOURCES.join(', ')}, got "${String((o as { source: unknown }).source)}".`);
+  }
+}
+
+/** What to record with the results about a sampler (mergeSystemMetrics's `info`). */
+export function describeSampler(s: SystemSampler): SystemInfo {
+  if (s instanceof LocalSampler) return { source: 'local', cpuBasis: s.cpuBasis, memTotalMb: Math.round(s.memLimitMb), intervalMs: s.intervalMs, pid: s.pid, note: s.ended };
+  if (s instanceof DigitalOceanSampler) {
+    return { source: 'digitalocean', cpuBasis: 'DigitalOcean cpu_percentage', appId: s.appId, component: s.component };
+  }
+  return { source: s.source };
+}

@@ -1,0 +1,101 @@
+// `npm run compare -- <baseline> <new> [--budget-p99 15]`: per endpoint the
+// change in p50/p95/p99, error rate and req/s between two runs, and the
+// regressions beyond the budget. Prints the table and writes it as
+// compare.md next to the new run. Exit 0: no regression, 1: regression,
+// 2: bad input.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { compareRuns, DEFAULT_BUDGET, type Budget } from '../suite/compare.ts';
+import { renderComparison } from '../suite/compare-markdown.ts';
+import { loadRun, writeTextAtomic } from '../suite/results-file.ts';
+import { ResultsError } from '../suite/results.ts';
+
+const USAGE = `Usage: npm run compare -- <baseline> <new> [options]
+
+<baseline>, <new>: report folders (reports/<test>-<time>/, holding results.json) or results JSON files.
+
+  --budget-p99 PCT          allowed p99 rise per endpoint (default ${DEFAULT_BUDGET.p99Pct})
+  --budget-p95 PCT          allowed p95 rise (default: not checked)
+  --budget-error-rate PTS   allowed error-rate rise in percentage points (default ${DEFAULT_BUDGET.errorRatePoints})
+  --budget-rps PCT          allowed req/s drop (default: not checked; req/s follows the load shape)
+  --min-requests N          do not judge endpoints with fewer answers in either run (default ${DEFAULT_BUDGET.minRequests})
+  --min-delta-ms MS         latency rises below this are noise (default ${DEFAULT_BUDGET.minDeltaMs})
+  --out FILE                where to write the markdown (default: compare.md next to <new>)
+  --help                    this text
+
+Exit code: 0 no regression, 1 regression beyond the budget, 2 bad input.`;
+
+class UsageError extends Error {}
+
+function number(name: string, raw: string | undefined, min = 0): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got "${raw}".`);
+  return n;
+}
+
+function main(argv: string[]): number {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean' },
+        'budget-p99': { type: 'string' },
+        'budget-p95': { type: 'string' },
+        'budget-error-rate': { type: 'string' },
+        'budget-rps': { type: 'string' },
+        'min-requests': { type: 'string' },
+        'min-delta-ms': { type: 'string' },
+        out: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    console.error(`compare: ${(err as Error).message.split('\n')[0]} Run with --help to see the options.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    if (positionals.length !== 2) throw new UsageError(`give two runs, the baseline and the new one (got ${positionals.length}); run with --help.`);
+    const s = (k: string) => values[k] as string | undefined;
+    const budget: Partial<Budget> = {};
+    const set = <K extends keyof Budget>(k: K, v: number | undefined) => {
+      if (v !== undefined) budget[k] = v as Budget[K];
+    };
+    set('p99Pct', number('budget-p99', s('budget-p99')));
+    set('p95Pct', number('budget-p95', s('budget-p95')));
+    set('errorRatePoints', number('budget-error-rate', s('budget-error-rate')));
+    set('reqPerSDropPct', number('budget-rps', s('budget-rps')));
+    set('minRequests', number('min-requests', s('min-requests')));
+    set('minDeltaMs', number('min-delta-ms', s('min-delta-ms')));
+    const base = loadRun(positionals[0]!);
+    const next = loadRun(positionals[1]!);
+    const comparison = compareRuns(base.results, next.results, budget);
+    const md = renderComparison(comparison, { base: base.label, next: next.label });
+    const out = s('out') ?? join(next.dir, 'compare.md');
+    try {
+      writeTextAtomic(out, md);
+    } catch (err) {
+      throw new UsageError(`cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass --out FILE.`);
+    }
+    console.log(md);
+    console.log(`written to ${out}`);
+    return comparison.regressed ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ResultsError) {
+      console.error(`compare: ${err.message}`);
+      return 2;
+    }
+    // Never let a failure look like a regression (exit 1); the stack only when asked.
+    console.error(`compare: internal error: ${(err as Error).message}; please report it${process.env.DEBUG ? `\n${(err as Error).stack}` : ' (DEBUG=1 shows the stack)'}.`);
+    return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -123,3 +123,16 @@ test('after a dip, users who were active come back before fresh ones', async () 
   g.gate.stop();
   void runs;
 });
+
+test('when no VU is thinking, users waiting on a request are shed too (their session ends after it)', async () => {
+  const g = setup();
+  g.at(0);
+  for (const vu of g.vus.slice(0, 4)) void g.gate.beginSession(vu, 1e9);
+  g.at(15);
+  await flush();
+  assert.equal(g.gate.active, 4);
+  g.at(29.9); // target 1; nobody is thinking: all four are mid-request
+  assert.equal(g.gate.active, 1);
+  assert.equal(g.vus.slice(0, 4).filter((v) => v.vars.$hmpYielded === true).length, 3);
+  g.gate.stop();
+});

@@ -33,6 +33,8 @@ export class ClosedModelGate {
   #now: () => number;
   #parked: Parked[] = [];
   #thinking = new Set<Thinking>();
+  /** VUs holding a slot, to shed mid-request ones when no thinking VU is left. */
+  #holders = new Set<GateContext>();
   #timer: NodeJS.Timeout | undefined;
   #startedAt: number | undefined;
   active = 0;
@@ -132,6 +134,7 @@ export class ClosedModelGate {
   #take(context: GateContext): void {
     context.vars.$hmpSlot = true;
     context.vars.$hmpWasActive = true;
+    this.#holders.add(context);
     context.vars.$hmpYielded = false;
     this.active++;
   }
@@ -139,6 +142,7 @@ export class ClosedModelGate {
   #release(context: GateContext): void {
     if (context.vars.$hmpSlot !== true) return;
     context.vars.$hmpSlot = false;
+    this.#holders.delete(context);
     this.active--;
   }
 
@@ -162,6 +166,13 @@ export class ClosedModelGate {
       th.context.vars.$hmpYielded = true;
       this.#release(th.context);
       th.wake();
+    }
+    // Still too many: users waiting on a request leave now too; the request
+    // finishes, the rest of their session is skipped ($hmpYielded).
+    for (const context of [...this.#holders]) {
+      if (this.active <= target) break;
+      context.vars.$hmpYielded = true;
+      this.#release(context);
     }
   }
 

@@ -65,6 +65,7 @@ export function setUpWorker(script: Record<string, any>): void {
     if (!sampler) {
       const emit = () => {
         if (gate.ended) return clearInterval(sampler); // after the shape, the target means nothing
+        gate.rebalance(); // measure right after the gate has followed the line, not up to a tick late
         const s = gate.sample();
         ee.emit('histogram', 'hmp.users.target', s.target);
         ee.emit('histogram', 'hmp.users.active', s.active);

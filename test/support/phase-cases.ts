@@ -3,12 +3,12 @@
 // and the achieved concurrency follows the plan's shape in every 10 s period.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape, readUserPhases } from '../lib/shape.ts';
-import { cleanUp } from './support/artillery-run.ts';
-import { fidelity, runPhaseFile } from './support/phase-run.ts';
+import { buildShape, readUserPhases } from '../../lib/shape.ts';
+import { cleanUp } from './artillery-run.ts';
+import { fidelity, runPhaseFile } from './phase-run.ts';
 
 // Scales that fit each test in ~15-35 s; think times shrink by the same factor.
-const RUNS: Array<[string, number, Record<string, string>?]> = [
+export const RUNS: Array<[string, number, Record<string, string>?]> = [
   ['smoke', 0.1],
   ['average', 0.02],
   ['stress', 0.007],
@@ -18,7 +18,9 @@ const RUNS: Array<[string, number, Record<string, string>?]> = [
   ['breakpoint', 0.01, { HMP_THINK_MIN: '50', HMP_THINK_MAX: '150' }],
 ];
 
-for (const [type, scale, env] of RUNS) {
+/** Registers the phase-file runs of these test types. */
+export function phaseRuns(types: string[]): void {
+for (const [type, scale, env] of RUNS.filter(([t]) => types.includes(t))) {
   test(`phases/${type}.yml runs as is and holds its shape (time scale ${scale})`, async () => {
     const r = await runPhaseFile(`phases/${type}.yml`, { env: { HMP_TIME_SCALE: String(scale), ...env }, label: `phase-${type}` });
     try {
@@ -57,4 +59,5 @@ for (const [type, scale, env] of RUNS) {
       cleanUp(r.dir);
     }
   });
+}
 }

@@ -1,0 +1,183 @@
+// Client (b) of the generator-cost benchmark: stock Artillery, no plugins,
+// sending the same request mix as the suite's average test with bodies
+// built once before the run (the framework's own floor). Each VU loops over
+// a cycle of static requests whose per-endpoint shares are those the
+// suite's run (c) just sent, with a think time before every request so the
+// request rate matches (c)'s.
+//
+// What is static: the login is a challenge signed once (the twin, like HMP,
+// accepts any correctly signed challenge); tokens are fetched once; the
+// upload is one pre-encrypted CBOR body. The only processor function,
+// floor-processor.ts `staticBody`, sets req.body to a pre-built CBOR body.
+// Conversions use a stale task id (the twin answers 404 at once), so (b)
+// downloads no audio where (c) downloads ~1 MB per conversion: (b) is a
+// lower floor than a perfect copy would be, and (c)/(b) errs high.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode as cborEncode } from 'cbor-x';
+import { aesGcmEncrypt, PublicKeyCipher, signChallenge } from '../lib/hmp-crypto.ts';
+import { TEST_TITLE_PREFIX, type TestData } from '../lib/test-data.ts';
+import { fixturePdf } from './fixtures.ts';
+
+type Who = 'student' | 'instructor' | 'none';
+
+interface StaticRequest {
+  method: 'get' | 'post';
+  url: string;
+  who: Who;
+  json?: unknown;
+  /** A CBOR body file in the run folder (set by staticBody). */
+  cbor?: string;
+}
+
+export interface FloorMaterial {
+  requests: Record<string, StaticRequest>;
+  tokens: Record<Who, string | undefined>;
+  bodies: Record<string, Buffer>;
+}
+
+async function post(url: string, json: unknown, token?: string): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(json),
+  });
+  if (!res.ok) throw new Error(`floor set-up: POST ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  return res.json();
+}
+
+async function get(url: string, token: string): Promise<any> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`floor set-up: GET ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  return res.json();
+}
+
+/** A signed login body and a token for one account. */
+export async function loginOnce(base: string, id: number, privateKeyHex: string): Promise<{ body: unknown; token: string }> {
+  const { challenge } = await post(`${base}/auth/challenge`, { user_id: id });
+  const body = { user_id: id, challenge, signature: await signChallenge(challenge, Buffer.from(privateKeyHex, 'hex')) };
+  const { token } = await post(`${base}/auth/login`, body);
+  return { body, token };
+}
+
+/** Everything (b) sends, fetched and built once. */
+export async function prepareFloor(base: string, data: TestData): Promise<FloorMaterial> {
+  const student = data.students.find((s) => s.project_ids.length > 0);
+  const sub = data.submissions[0];
+  const project = sub && data.projects.find((p) => p.id === sub.project_id);
+  const instructor = project && data.instructors.find((i) => i.id === project.instructor_id);
+  if (!student || !sub || !instructor) throw new Error('floor set-up: the test data needs a student with a project and a submission with its instructor');
+  const projectId = student.project_ids[0]!;
+  const s = await loginOnce(base, student.id, student.private_key);
+  const i = await loginOnce(base, instructor.id, instructor.private_key);
+  const { public_key } = await get(`${base}/submission/instructor_key?project_id=${projectId}`, s.token);
+  const pdf = await fixturePdf(0); // the same paper (c) uploads
+  const encrypted = await new PublicKeyCipher().encrypt(Buffer.from(public_key, 'base64'), pdf);
+  const upload = Buffer.from(cborEncode({ project_id: projectId, title: `${TEST_TITLE_PREFIX}bench floor upload`, encrypted_content: encrypted }));
+  const stale = '00000000-0000-4000-8000-000000000000';
+  const execute = Buffer.from(cborEncode({ task_uuid: stale, speed: 140, encrypted_file: aesGcmEncrypt(Buffer.alloc(32, 7), pdf) }));
+  return {
+    tokens: { student: s.token, instructor: i.token, none: undefined },
+    bodies: { submission_create: upload, pdf_execute: execute },
+    requests: {
+      auth_challenge: { method: 'post', url: '/auth/challenge', who: 'none', json: { user_id: student.id } },
+      auth_login: { method: 'post', url: '/auth/login', who: 'none', json: s.body },
+      project_list: { method: 'get', url: '/project/', who: 'student' },
+      project_detail: { method: 'get', url: `/project/${projectId}`, who: 'student' },
+      submission_instructor_key: { method: 'get', url: `/submission/instructor_key?project_id=${projectId}`, who: 'student' },
+      submission_create: { method: 'post', url: '/submission/', who: 'student', cbor: 'submission_create' },
+      submission_list: { method: 'get', url: '/submission/', who: 'instructor' },
+      submission_hash: { method: 'get', url: `/submission/${sub.id}/hash`, who: 'instructor' },
+      submission_content: { method: 'get', url: `/submission/${sub.id}/content`, who: 'instructor' },
+      pdf_upload_key: { method: 'get', url: '/pdf-to-audio/upload-key', who: 'instructor' },
+      pdf_execute: { method: 'post', url: '/pdf-to-audio/execute', who: 'instructor', cbor: 'pdf_execute' },
+      pdf_status: { method: 'get', url: `/pdf-to-audio/conversion-status/${stale}`, who: 'instructor' },
+      pdf_audio: { method: 'get', url: `/pdf-to-audio/converted-audio/${stale}`, who: 'instructor' },
+    },
+  };
+}
+
+/**
+ * A cycle of request names with the shares of `counts` (pure): about `size`
+ * long, every endpoint at least once, spread out by smooth weighted round robin.
+ */
+export function cycleOf(counts: Record<string, number>, size = 100): string[] {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  const want = entries.map(([name, n]) => ({ name, n: Math.max(1, Math.round((size * n) / total)) }));
+  const len = want.reduce((a, w) => a + w.n, 0);
+  const credit = new Map(want.map((w) => [w.name, 0]));
+  const left = new Map(want.map((w) => [w.name, w.n]));
+  const out: string[] = [];
+  for (let k = 0; k < len; k++) {
+    let best: string | undefined;
+    for (const w of want) {
+      if (left.get(w.name)! <= 0) continue;
+      credit.set(w.name, credit.get(w.name)! + w.n);
+      if (best === undefined || credit.get(w.name)! > credit.get(best)!) best = w.name;
+    }
+    credit.set(best!, credit.get(best!)! - len);
+    left.set(best!, left.get(best!)! - 1);
+    out.push(best!);
+  }
+  return out;
+}
+
+export interface FloorPlan {
+  target: string;
+  users: number;
+  rampS: number;
+  /** Think before every request (ms, +-50% jitter). */
+  thinkMs: number;
+  cycle: string[];
+  /** Requests each VU sends before it leaves. */
+  requestsPerVu: number;
+  /** Scenarios, each the cycle started at another place, so VUs do not all send the same request at once. */
+  rotations: number;
+}
+
+/** The stock Artillery script of (b) (pure): no plugins, one processor function for binary bodies. */
+export function floorScript(plan: FloorPlan, material: Pick<FloorMaterial, 'requests' | 'tokens'>): Record<string, unknown> {
+  const step = (name: string) => {
+    const r = material.requests[name];
+    if (!r) return [];
+    const token = material.tokens[r.who];
+    const spec: Record<string, unknown> = { url: r.url, name };
+    if (token || r.cbor) {
+      spec.headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(r.cbor ? { 'content-type': 'application/cbor' } : {}) };
+    }
+    if (r.json !== undefined) spec.json = r.json;
+    if (r.cbor) spec.beforeRequest = 'staticBody';
+    return [{ think: `${Math.max(1, Math.round(plan.thinkMs))}ms` }, { [r.method]: spec }];
+  };
+  const len = plan.cycle.length;
+  const scenarios = Array.from({ length: plan.rotations }, (_, k) => {
+    const offset = Math.floor((k * len) / plan.rotations);
+    const names = Array.from({ length: plan.requestsPerVu }, (_, j) => plan.cycle[(offset + j) % len]!);
+    return { name: `floor ${k + 1}`, weight: 1, flow: names.flatMap(step) };
+  });
+  return {
+    config: {
+      target: plan.target,
+      processor: './processor.ts',
+      phases: [{ name: 'floor users arrive', duration: plan.rampS, arrivalCount: plan.users }],
+      http: { timeout: 30 },
+      // Every think +-50%, as the suite's uniform 0.5-1.5 x the mean.
+      defaults: { think: { jitter: '50%' } },
+    },
+    scenarios,
+  };
+}
+
+/** Request names of `counts` that (b) cannot send statically. */
+export function unsupported(counts: Record<string, number>, material: Pick<FloorMaterial, 'requests'>): string[] {
+  return Object.keys(counts).filter((n) => counts[n]! > 0 && !material.requests[n]);
+}
+
+/** Writes the CBOR bodies next to the script; staticBody reads them from BENCH_FLOOR_BODIES. */
+export function writeFloor(dir: string, script: Record<string, unknown>, material: FloorMaterial): string {
+  for (const [name, body] of Object.entries(material.bodies)) writeFileSync(join(dir, `${name}.cbor`), body);
+  const path = join(dir, 'floor.json');
+  writeFileSync(path, JSON.stringify(script, null, 2));
+  return path;
+}

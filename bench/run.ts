@@ -1,0 +1,512 @@
+// `npm run bench`: benchmarks of the suite itself on this machine, against
+// the HMP twin on loopback (its own process). Prints a table and writes
+// bench/results.json. Not part of `npm test`. See bench/README.md.
+//   npm run bench                        everything (~8 min)
+//   npm run bench -- --only cost,report  some sections: cost, scale (accuracy + scale), fidelity, report
+//   npm run bench -- --burn-us 500       (c) burns 500 us of CPU per response: shows what a slower suite does to the table
+//   npm run bench -- --keep              keep the run folders under bench/.runs/
+//   npm run bench -- --only cost --profile   CPU profiles of (b) and (c) in bench/profiles/ (bench/profile-summary.ts reads them)
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import type { TestData } from '../lib/test-data.ts';
+import { runArtillery, tail, type ArtilleryRun, type Results } from './artillery.ts';
+import {
+  accuracyIn,
+  countsByEndpoint,
+  fidelityOf,
+  formatTable,
+  heldAt,
+  ladderPhases,
+  levelFigures,
+  levelHolds,
+  loopIn,
+  parseProbe,
+  steadyWindow,
+  usageIn,
+  windowCost,
+  costOf,
+  type Cost,
+  type LevelFigures,
+  type Row,
+} from './analysis.ts';
+import { writeFixtures } from './fixtures.ts';
+import { cycleOf, floorScript, loginOnce, prepareFloor, unsupported, writeFloor } from './floor.ts';
+import { CpuSampler } from './proc.ts';
+import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
+import { startBenchTwin, twinProbe } from './twin.ts';
+
+const execFileP = promisify(execFile);
+
+// --- what is measured, and the issue's targets ---
+
+const COST = {
+  /** Concurrent users of (c) and (b), think 0.5-1.5 s: ~75 req/s on the twin. */
+  users: 60,
+  thinkS: [0.5, 1.5] as const,
+  rampS: 5,
+  holdS: 35,
+  /** Target: (c) <= 2x (b) CPU per request. */
+  maxRatio: 2,
+};
+const SCALE = {
+  /** The breakpoint's top level first (accuracy), then the scale ladder; think: the plan's 5-15 s (mean 10 s). */
+  levels: [200, 500, 1000, 2000, 3000],
+  rampS: 10,
+  holdS: 30,
+  /** A longer hold at 200 users: ~1,100 requests for the accuracy p99. */
+  accuracyHoldS: 50,
+  accuracyUsers: 200,
+  gapLimitMs: 5,
+  accuracyLoopLimitMs: 20,
+  scaleLoopLimitMs: 50,
+  targetUsers: 2000,
+};
+// Time scales of the phase files (as their tests use them): ~15-35 s each.
+const FIDELITY: Array<{ type: string; scale: number; env?: Record<string, string> }> = [
+  { type: 'smoke', scale: 0.1 },
+  { type: 'average', scale: 0.02 },
+  { type: 'stress', scale: 0.015 },
+  { type: 'spike', scale: 0.1, env: { HMP_JITTER_SEED: '42' } },
+  { type: 'soak', scale: 0.003 },
+  // 200 users at 1/100 of the plan's think time would be a DoS of the twin, not a load test.
+  { type: 'breakpoint', scale: 0.01, env: { HMP_THINK_MIN: '50', HMP_THINK_MAX: '150' } },
+];
+/** Runs at once: 3 made a period of the stress run miss by 2 users on this shared machine. */
+const FIDELITY_AT_ONCE = 2;
+
+const SECTIONS = ['cost', 'scale', 'fidelity', 'report'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'burn-us': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()) as Section[]);
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got "${s}"`);
+const burnUs = flags['burn-us'] === undefined ? 0 : Number(flags['burn-us']);
+if (!(burnUs >= 0)) throw new Error(`--burn-us takes microseconds >= 0; got "${flags['burn-us']}"`);
+const PROFILES = join(ROOT, 'bench', 'profiles');
+const profileArgs = (label: string) => (flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILES, label)}`] : []);
+
+const t0 = Date.now();
+const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const round = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? undefined : Number(x.toFixed(digits)));
+const fmt = (x: number | undefined, digits = 1, unit = '') => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(digits)}${unit}`);
+
+function done(label: string, dir: string, run: ArtilleryRun | undefined): void {
+  if (run && !run.results) log(`${label}: no results (exit ${run.code}):\n${tail(run)}`);
+  if (!flags.keep) removeRunDir(dir);
+}
+
+// --- 1. generator cost ---
+
+interface CostFigures {
+  requestRate: number;
+  a: Cost | undefined;
+  b: Cost | undefined;
+  c: Cost | undefined;
+  ratioCB: number | undefined;
+  ratioBA: number | undefined;
+  mix: Record<string, number>;
+  floorSkipped: string[];
+  burnUs: number;
+  notes: string[];
+  /** The twin's CPU (% of a core) during (b)'s and (c)'s windows. */
+  twinCpuPct: { b: number | undefined; c: number | undefined };
+}
+
+async function costSection(): Promise<CostFigures> {
+  const twin = await startBenchTwin({ submissions: 20 });
+  log(`cost: twin at ${twin.url} (pid ${twin.pid})`);
+  const notes: string[] = [];
+  try {
+    // (c) the suite's average test: phases/average.yml, its plugins and processors, a short hold.
+    const entry = burnUs > 0 ? { all: ['processors/index.ts'], named: [{ from: 'bench/burn.ts', names: ['checkResponse'] }] } : { all: ['processors/index.ts'] };
+    const cDir = makeRunDir('cost-suite', entry);
+    const fixtures = await writeFixtures(join(cDir, 'fixtures'));
+    const { users, rampS, holdS } = COST;
+    const twinCpu = new CpuSampler(twin.pid);
+    const cRun = await runArtillery({
+      nodeArgs: profileArgs('cost-suite'),
+      script: 'phases/average.yml',
+      dir: cDir,
+      overrides: {
+        config: {
+          processor: join(cDir, 'processor.ts'),
+          phases: [
+            { name: `ramp to ${users} users`, duration: rampS, arrivalCount: users, users },
+            { name: `hold ${users} users`, pause: holdS, users },
+          ],
+        },
+      },
+      env: {
+        HMP_TARGET: twin.url,
+        HMP_TEST_DATA: twin.dataPath,
+        HMP_TIME_SCALE: '1',
+        HMP_THINK_MIN: String(COST.thinkS[0]),
+        HMP_THINK_MAX: String(COST.thinkS[1]),
+        HMP_FIXTURES_DIR: fixtures,
+        ...(burnUs > 0 ? { BENCH_BURN_US: String(burnUs) } : {}),
+      },
+      timeoutMs: 150_000,
+    });
+    done('(c) suite', cDir, cRun);
+    const cWin = cRun.results && steadyWindow(cRun.results.intermediate, (p) => {
+      const t = p.summaries?.['hmp.users.target'];
+      return t !== undefined && t.min === users && t.max === users;
+    });
+    const c = cWin && windowCost(cRun.cpu, cWin);
+    if (!c) throw new Error(`(c) gave no steady window to measure (exit ${cRun.code}):\n${tail(cRun)}`);
+    const cTwin = usageIn(twinCpu.samples, cWin!.from, cWin!.to);
+    log(`cost (c) suite: ${c.rate.toFixed(1)} req/s, ${c.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${c.seconds} s (generator ${c.cpuPct.toFixed(0)}% of a core, waited ${fmt(c.waitPct, 0)}%; twin ${fmt(cTwin.cpuPct, 0)}%)`);
+    const mix = countsByEndpoint(cRun.results!.aggregate.counters);
+    const meanLatencyMs = cRun.results!.aggregate.summaries['http.response_time']?.mean ?? 5;
+
+    // (b) stock Artillery, same mix and rate, static bodies.
+    const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;
+    const material = await prepareFloor(twin.url, data);
+    const floorSkipped = unsupported(mix, material);
+    const bMix = Object.fromEntries(Object.entries(mix).filter(([n]) => material.requests[n]));
+    const cycle = cycleOf(bMix, 100);
+    const perVuRate = c.rate / users;
+    const bDir = makeRunDir('cost-floor', { named: [{ from: 'bench/floor-processor.ts', names: ['staticBody'] }] });
+    const script = floorScript(
+      {
+        target: twin.url,
+        users,
+        rampS,
+        thinkMs: Math.max(1, 1000 / perVuRate - meanLatencyMs),
+        cycle,
+        requestsPerVu: Math.round((holdS + rampS) * perVuRate),
+        rotations: 10,
+      },
+      material,
+    );
+    const bRun = await runArtillery({ script: writeFloor(bDir, script, material), dir: bDir, env: { BENCH_FLOOR_BODIES: bDir }, timeoutMs: 150_000, nodeArgs: profileArgs('cost-floor') });
+    done('(b) floor', bDir, bRun);
+    // Steady: every VU arrived (but a straggler) and none has finished yet.
+    const bWin = bRun.results && steadyWindow(bRun.results.intermediate, (p) => (p.counters['vusers.created'] ?? 0) <= users * 0.05 && !p.counters['vusers.completed']);
+    const b = bWin && windowCost(bRun.cpu, bWin);
+    const bTwin = bWin && usageIn(twinCpu.samples, bWin.from, bWin.to);
+    if (b) log(`cost (b) floor: ${b.rate.toFixed(1)} req/s, ${b.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${b.seconds} s (generator ${b.cpuPct.toFixed(0)}% of a core, waited ${fmt(b.waitPct, 0)}%; twin ${fmt(bTwin?.cpuPct, 0)}%)`);
+    else notes.push(`(b) gave no steady window (exit ${bRun.code})`);
+
+    // (a) a plain fetch loop, GET /project/ at (c)'s rate.
+    const aSeconds = 24;
+    const { stdout } = await execFileP(
+      process.execPath,
+      [join(ROOT, 'bench/fetch-client.ts'), '--url', `${twin.url}/project/`, '--token', material.tokens.student!, '--rate', c.rate.toFixed(1), '--seconds', String(aSeconds), '--warm', '5'],
+      { cwd: ROOT, timeout: 60_000 },
+    );
+    const aOut = JSON.parse(stdout.trim().split('\n').pop()!) as { requests: number; cpuS: number; wallS: number; errors: number };
+    twinCpu.stop();
+    const a = costOf(aOut.requests, aOut.wallS, aOut.cpuS);
+    if (aOut.errors) notes.push(`(a) had ${aOut.errors} failed requests`);
+    log(`cost (a) fetch loop: ${a.rate.toFixed(1)} req/s, ${a.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${a.seconds.toFixed(0)} s`);
+    return {
+      requestRate: c.rate,
+      a,
+      b,
+      c,
+      ratioCB: b ? c.cpuMsPerRequest / b.cpuMsPerRequest : undefined,
+      ratioBA: b ? b.cpuMsPerRequest / a.cpuMsPerRequest : undefined,
+      mix,
+      floorSkipped,
+      burnUs,
+      notes,
+      twinCpuPct: { b: round(bTwin?.cpuPct, 0), c: round(cTwin.cpuPct, 0) },
+    };
+  } finally {
+    await twin.stop();
+  }
+}
+
+// --- 2 and 4. accuracy (the 200-user level) and scale (the ladder), one run ---
+
+type Level = LevelFigures & {
+  holds: boolean;
+  generatorCpuPct?: number;
+  generatorWaitPct?: number;
+  twinCpuPct?: number;
+  twinLoopP99?: number;
+  /** The suite's gap minus the reference's: the generator's own share. */
+  generatorGapMs?: number;
+  /** The reference process (reference.ts) in the same window: its gap and its own loop delay. */
+  reference?: { gapMs: number | undefined; clientP99: number | undefined; serverP99: number | undefined; requests: number; loopP99: number | undefined };
+};
+
+interface ScaleFigures {
+  levels: Level[];
+  accuracy: (Level & { loopWorstP99ToLevel: number | undefined }) | undefined;
+  maxUsers: number;
+  code: number | null;
+  wallS: number;
+}
+
+async function scaleSection(): Promise<ScaleFigures> {
+  const twin = await startBenchTwin({ submissions: 20 });
+  log(`scale: twin at ${twin.url} (pid ${twin.pid}); ladder ${SCALE.levels.join(' -> ')} users, think 5-15 s`);
+  const dir = makeRunDir('scale', { all: ['processors/index.ts'], named: [{ from: 'bench/probe.ts', names: ['beginSession', 'checkResponse'] }] });
+  const fixtures = await writeFixtures(join(dir, 'fixtures'));
+  const probePath = join(dir, 'probe.csv');
+  const refPath = join(dir, 'reference.csv');
+  const started = Date.now();
+  const twinCpu = new CpuSampler(twin.pid);
+  const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;
+  const { token } = await loginOnce(twin.url, data.students[0]!.id, data.students[0]!.private_key);
+  const reference = spawn(process.execPath, [join(ROOT, 'bench/reference.ts'), '--url', `${twin.url}/project/`, '--token', token, '--rate', '20', '--out', refPath], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    const run = await runArtillery({
+      script: 'phases/average.yml',
+      dir,
+      overrides: { config: { processor: join(dir, 'processor.ts'), phases: ladderPhases(SCALE.levels, SCALE.rampS, (u) => (u === SCALE.accuracyUsers ? SCALE.accuracyHoldS : SCALE.holdS)) } },
+      env: { HMP_TARGET: twin.url, HMP_TEST_DATA: twin.dataPath, HMP_TIME_SCALE: '1', HMP_FIXTURES_DIR: fixtures, BENCH_PROBE_FILE: probePath },
+      timeoutMs: (SCALE.levels.length * (SCALE.rampS + SCALE.holdS) + SCALE.accuracyHoldS + 90) * 1000,
+      onLine: (l) => /^hmp: .*users/.test(l) && log(`scale: ${l.slice(5)}`),
+      nodeArgs: profileArgs('scale'),
+    });
+    twinCpu.stop();
+    reference.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const probe = parseProbe(existsSync(probePath) ? readFileSync(probePath, 'utf8') : '');
+    const ref = parseProbe(existsSync(refPath) ? readFileSync(refPath, 'utf8') : '');
+    done('scale ladder', dir, run);
+    // Whole periods only: the last one ends with the run.
+    const inter = [...(run.results?.intermediate ?? [])].sort((a, b) => Number(a.period) - Number(b.period)).slice(0, -1);
+    const levels: Level[] = SCALE.levels.map((users) => {
+      const f = levelFigures(heldAt(inter, users), users, probe);
+      if (f.from === undefined || f.to === undefined) return { ...f, holds: false };
+      const gen = usageIn(run.cpu, f.from, f.to);
+      const tw = usageIn(twinCpu.samples, f.from, f.to);
+      const tp = twinProbe(twin.probePath, f.from, f.to);
+      const ra = accuracyIn(ref, f.from, f.to);
+      return {
+        reference: { gapMs: round(ra.gapMs), clientP99: ra.clientP99, serverP99: ra.serverP99, requests: ra.requests, loopP99: round(loopIn(ref, f.from, f.to).p99) },
+        ...f,
+        generatorGapMs: f.gapMs === undefined ? undefined : round(f.gapMs - Math.max(0, ra.gapMs ?? 0)),
+        holds: levelHolds(f, SCALE.scaleLoopLimitMs, SCALE.gapLimitMs, ra.gapMs),
+        generatorCpuPct: round(gen.cpuPct, 0),
+        generatorWaitPct: round(gen.waitPct, 0),
+        twinCpuPct: round(tw.cpuPct, 0),
+        twinLoopP99: tp.length ? Math.max(...tp.map((l) => l.p99)) : undefined,
+      };
+    });
+    let maxUsers = 0;
+    for (const l of levels) {
+      if (!l.holds) break;
+      maxUsers = l.users;
+    }
+    for (const l of levels) {
+      log(`scale ${l.users} users: ${l.reqPerS.toFixed(0)} req/s, loop p99 ${fmt(l.loopP99)} ms, client p99 ${fmt(l.clientP99)} - server p99 ${fmt(l.serverP99)} = ${fmt(l.gapMs)} ms; ` +
+        `generator ${fmt(l.generatorCpuPct, 0)}% CPU, waited ${fmt(l.generatorWaitPct, 0)}%; twin ${fmt(l.twinCpuPct, 0)}% CPU, loop p99 ${fmt(l.twinLoopP99, 0)} ms; ` +
+        `reference: gap ${fmt(l.reference?.gapMs)} ms, loop p99 ${fmt(l.reference?.loopP99)} ms`);
+    }
+    // Accuracy at 200 users: its hold; the loop delay throughout = every 10 s from the first VU to the end of that hold.
+    const acc = levels.find((l) => l.users === SCALE.accuracyUsers);
+    const firstAt = probe.loop[0]?.[0];
+    const loopToLevel = acc?.to !== undefined && firstAt !== undefined ? loopIn(probe, firstAt, acc.to).worstSliceP99 : undefined;
+    return {
+      levels,
+      accuracy: acc && { ...acc, loopWorstP99ToLevel: loopToLevel },
+      maxUsers,
+      code: run.code,
+      wallS: (Date.now() - started) / 1000,
+    };
+  } finally {
+    twinCpu.stop();
+    if (reference.exitCode === null) reference.kill('SIGTERM');
+    await twin.stop();
+  }
+}
+
+// --- 3. shape fidelity ---
+
+interface FidelityFigures {
+  type: string;
+  scale: number;
+  periods: number;
+  worstDeviation: number | undefined;
+  worstBound: number | undefined;
+  /** Worst deviation / its bound (<= 1 passes). */
+  worstShare: number | undefined;
+  met: boolean;
+  code: number | null;
+  note?: string;
+}
+
+async function fidelityOne(f: (typeof FIDELITY)[number]): Promise<FidelityFigures> {
+  const dir = makeRunDir(`fidelity-${f.type}`, { all: ['processors/index.ts'] });
+  // No target: the plugin starts and seeds its own twin, as `artillery run phases/<type>.yml` does.
+  const env: Record<string, string> = { HMP_TIME_SCALE: String(f.scale), HMP_TARGET: '', ...f.env };
+  const run = await runArtillery({ script: `phases/${f.type}.yml`, dir, overrides: { config: { processor: join(dir, 'processor.ts') } }, env, timeoutMs: 240_000 });
+  done(`fidelity ${f.type}`, dir, run);
+  const periods = fidelityOf((run.results as Results | undefined)?.intermediate ?? []);
+  const worst = periods.reduce<(typeof periods)[number] | undefined>((a, p) => (!a || p.maxDeviation / p.bound > a.maxDeviation / a.bound ? p : a), undefined);
+  return {
+    type: f.type,
+    scale: f.scale,
+    periods: periods.length,
+    worstDeviation: worst?.maxDeviation,
+    worstBound: worst && round(worst.bound, 2),
+    worstShare: worst && round(worst.maxDeviation / worst.bound, 2),
+    met: periods.length > 0 && periods.every((p) => p.maxDeviation <= p.bound),
+    code: run.code,
+    note: run.results ? undefined : `no results (exit ${run.code}): ${tail(run, 3)}`,
+  };
+}
+
+async function fidelitySection(): Promise<FidelityFigures[]> {
+  const out: FidelityFigures[] = [];
+  // Longest first, so the slots finish together.
+  const queue = [...FIDELITY].sort((a, b) => ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'].indexOf(a.type) - ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'].indexOf(b.type));
+  await Promise.all(
+    Array.from({ length: FIDELITY_AT_ONCE }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const r = await fidelityOne(f);
+        log(`fidelity ${r.type} (x${r.scale}): worst deviation ${r.worstDeviation ?? 'n/a'} users (bound ${r.worstBound ?? 'n/a'}) over ${r.periods} periods`);
+        out.push(r);
+      }
+    }),
+  );
+  return FIDELITY.map((f) => out.find((r) => r.type === f.type)!);
+}
+
+// --- 5. report build ---
+
+interface ReportFigures {
+  available: boolean;
+  buildS?: number;
+  htmlMb?: number;
+  openS?: number | null;
+  note?: string;
+}
+
+async function reportSection(): Promise<ReportFigures> {
+  const script = join(ROOT, 'bench/report-bench.ts');
+  if (!existsSync(script)) return { available: false, note: 'bench/report-bench.ts not available yet' };
+  const resultsPath = join(ROOT, 'bench/results.json');
+  try {
+    // It writes its figures to bench/results.json; ours are written after, with them inside.
+    const { stdout } = await execFileP(process.execPath, [script], { cwd: ROOT, timeout: 120_000 });
+    log(`report: ${stdout.trim().split('\n').join('; ')}`);
+  } catch (err) {
+    const e = err as { stdout?: string; code?: number };
+    // Exit 1 = over budget, figures still written.
+    if (e.code !== 1) return { available: false, note: `report-bench failed: ${(e.stdout ?? String(err)).trim().split('\n').pop()}` };
+  }
+  try {
+    const r = JSON.parse(readFileSync(resultsPath, 'utf8')) as { buildS: number; htmlMb: number; openS: number | null };
+    return { available: true, buildS: r.buildS, htmlMb: r.htmlMb, openS: r.openS };
+  } catch {
+    return { available: false, note: 'report-bench wrote no figures' };
+  }
+}
+
+// --- main ---
+
+function rows(r: { cost?: CostFigures; scale?: ScaleFigures; fidelity?: FidelityFigures[]; report?: ReportFigures }): Row[] {
+  const out: Row[] = [];
+  if (r.cost) {
+    const { a, b, c } = r.cost;
+    const line = (x: Cost | undefined) => (x ? `${(x.cpuMsPerRequest * 1000).toFixed(0)} us/req at ${x.rate.toFixed(0)} req/s` : 'n/a');
+    out.push({ bench: '1a CPU/request: fetch loop, GET /project/', measured: line(a), target: '-', met: null });
+    out.push({ bench: '1b CPU/request: stock Artillery, static mix', measured: line(b), target: '-', met: null });
+    out.push({ bench: `1c CPU/request: suite average test${r.cost.burnUs ? ` (+${r.cost.burnUs} us burn)` : ''}`, measured: line(c), target: '-', met: null });
+    out.push({ bench: '1  (c)/(b): what the suite adds', measured: fmt(r.cost.ratioCB, 2, 'x'), target: `<= ${COST.maxRatio}x`, met: r.cost.ratioCB === undefined ? false : r.cost.ratioCB <= COST.maxRatio });
+    out.push({ bench: '1  (b)/(a): Artillery vs a fetch loop', measured: fmt(r.cost.ratioBA, 2, 'x'), target: '-', met: null });
+  }
+  if (r.scale) {
+    const acc = r.scale.accuracy;
+    out.push({
+      bench: `2  accuracy at ${SCALE.accuracyUsers} users: client p99 - server p99`,
+      measured: acc ? `${fmt(acc.gapMs, 1, ' ms')} (${fmt(acc.clientP99)} - ${fmt(acc.serverP99)}, ${acc.requests} req); reference ${fmt(acc.reference?.gapMs, 1, ' ms')}` : 'n/a',
+      target: `<= ${SCALE.gapLimitMs} ms`,
+      met: acc?.gapMs !== undefined && acc.gapMs <= SCALE.gapLimitMs,
+    });
+    out.push({
+      bench: `2  generator loop delay p99, worst 10 s up to ${SCALE.accuracyUsers} users`,
+      measured: `${fmt(acc?.loopWorstP99ToLevel, 1, ' ms')}; hold ${fmt(acc?.loopP99, 1, ' ms')}, reference ${fmt(acc?.reference?.loopP99, 1, ' ms')}`,
+      target: `< ${SCALE.accuracyLoopLimitMs} ms`,
+      met: acc?.loopWorstP99ToLevel !== undefined && acc.loopWorstP99ToLevel < SCALE.accuracyLoopLimitMs,
+    });
+    for (const l of r.scale.levels.filter((x) => x.users !== SCALE.accuracyUsers)) {
+      out.push({
+        bench: `4  ${l.users} users (think 10 s): loop p99 / generator's gap`,
+        measured: l.periods
+          ? `${fmt(l.loopP99, 0, ' ms')} / ${fmt(l.generatorGapMs, 1, ' ms')} at ${l.reqPerS.toFixed(0)} req/s (gap ${fmt(l.gapMs, 0)} - reference ${fmt(l.reference?.gapMs, 0)})`
+          : 'not reached',
+        target: `< ${SCALE.scaleLoopLimitMs} ms / <= ${SCALE.gapLimitMs} ms`,
+        met: l.holds,
+      });
+    }
+    out.push({ bench: '4  most users one generator sustains', measured: `${r.scale.maxUsers}`, target: `>= ${SCALE.targetUsers}`, met: r.scale.maxUsers >= SCALE.targetUsers });
+  }
+  for (const f of r.fidelity ?? []) {
+    out.push({
+      bench: `3  shape fidelity ${f.type} (time scale ${f.scale})`,
+      measured: f.periods ? `max dev ${f.worstDeviation} users (bound ${f.worstBound}), ${f.periods} periods` : `no data${f.note ? `: ${f.note}` : ''}`,
+      target: '+-1 user or 2%',
+      met: f.met,
+    });
+  }
+  if (r.report) {
+    if (!r.report.available) out.push({ bench: '5  report build, 3 h soak', measured: r.report.note ?? 'not available yet', target: '< 5 s, <= 5 MB', met: null });
+    else {
+      out.push({
+        bench: '5  report build, 3 h soak (time, size)',
+        measured: `${fmt(r.report.buildS, 2, ' s')}, ${fmt(r.report.htmlMb, 2, ' MB')}`,
+        target: '< 5 s, <= 5 MB',
+        met: (r.report.buildS ?? Infinity) < 5 && (r.report.htmlMb ?? Infinity) <= 5,
+      });
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const artilleryVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules/artillery/package.json'), 'utf8')) as { version: string }).version;
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGb: round(totalmem() / 2 ** 30, 1),
+    os: `${osType()} ${release()}`,
+    loadavgAtStart: loadavg().map((x) => round(x, 2)),
+  };
+  log(`${machine.cores} cores (${machine.cpu}), load average ${machine.loadavgAtStart.join(' ')}; Node ${process.version}, Artillery ${artilleryVersion}`);
+  const results: { cost?: CostFigures; scale?: ScaleFigures; fidelity?: FidelityFigures[]; report?: ReportFigures } = {};
+  if (only.has('report')) results.report = await reportSection();
+  if (only.has('cost')) results.cost = await costSection();
+  if (only.has('scale')) results.scale = await scaleSection();
+  if (only.has('fidelity')) results.fidelity = await fidelitySection();
+
+  const table = rows(results);
+  console.log(`\n${formatTable(table)}\n`);
+  const wallS = (Date.now() - t0) / 1000;
+  const out = {
+    schema: 'hmp-load/bench@1',
+    at: new Date().toISOString(),
+    wallS: round(wallS, 0),
+    machine: { ...machine, loadavgAtEnd: loadavg().map((x) => round(x, 2)) },
+    node: process.version,
+    artillery: artilleryVersion,
+    sections: [...only],
+    table,
+    ...results,
+  };
+  // A full run's figures are the ones the README quotes; a partial or altered run does not replace them.
+  const partial = flags.only !== undefined || burnUs > 0 || flags.profile;
+  const outPath = join(ROOT, partial ? 'bench/results-partial.json' : 'bench/results.json');
+  writeFileSync(outPath, `${JSON.stringify(out, null, 2)}\n`);
+  const missed = table.filter((r) => r.met === false);
+  log(`done in ${wallS.toFixed(0)} s; ${missed.length ? `${missed.length} target(s) missed` : 'every target met'}; figures in ${outPath.slice(ROOT.length + 1)}`);
+  return missed.length ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -25,6 +25,9 @@ export function startTwinProcess(args: string[] = [], options: { timeoutMs?: num
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'twin', 'main.ts'), '--port', '0', '--admin-credentials', creds, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
+    // Its own process group: a Ctrl-C in the terminal reaches the suite, which
+    // tears down through the twin and then stops it, not the twin first.
+    detached: true,
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {

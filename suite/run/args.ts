@@ -1,0 +1,269 @@
+// `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
+import { parseArgs } from 'node:util';
+import { SOURCES, type SourceName } from '../system-metrics/index.ts';
+import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
+
+export class UsageError extends Error {}
+
+export interface SystemMetricsOptions {
+  source: SourceName | undefined;
+  pid: number | undefined;
+  memLimitMb: number | undefined;
+  cpuBasis: 'core' | 'all' | undefined;
+  appId: string | undefined;
+  component: string | undefined;
+}
+
+/** Everything a run needs besides the password; saved in suite-state.json for --resume. */
+export interface SuiteOptions {
+  /** undefined: start the HMP twin in its own process. */
+  target: string | undefined;
+  credentialsPath: string | undefined;
+  timeScale: number;
+  /** The smoke's time scale (undefined: max(timeScale, SMOKE_MIN_TIME_SCALE)). */
+  smokeTimeScale: number | undefined;
+  /** The tests to run, in the plan's order. */
+  tests: TestId[];
+  /** --only / --skip as given (for the report). */
+  only: TestId[] | undefined;
+  skip: TestId[];
+  /** Think range in the plan's seconds for every step but the smoke. */
+  think: [number, number] | undefined;
+  /** Historical submissions test-env up seeds (undefined: its default). */
+  submissions: number | undefined;
+  systemMetrics: SystemMetricsOptions;
+  twinArgs: string[];
+  /** Parent folder of the suite folder. */
+  out: string | undefined;
+  /** Plain progress lines even on a terminal. */
+  plain: boolean;
+}
+
+export type Parsed = { kind: 'help' } | { kind: 'run'; options: SuiteOptions } | { kind: 'resume'; dir: string; plain: boolean };
+
+export const EXIT = {
+  ok: 0,
+  /** The tool itself failed: setup, a step that crashed, teardown not verified. */
+  failed: 1,
+  usage: 2,
+  flagged: 3,
+  aborted: 4,
+  interrupted: 130,
+} as const;
+
+export const USAGE = `Usage: npm run suite -- [options]
+
+Runs the HMP load-testing plan's algorithm (section 6): setup, smoke, average,
+stress, spike, breakpoint, soak, teardown, report. Writes one folder:
+  <out>/suite-<UTC start>/  suite-report.html  suite-summary.md  suite-summary.json
+                            suite-state.json   <test>/ (results, report folder, logs)
+
+  --target URL            the HMP server (default: start the HMP twin in its own process)
+  --credentials PATH      the admin's credentials file (.bin); needed with --target.
+                          Its password comes from HMP_PASSWORD or a hidden prompt, never argv
+  --time-scale F          multiply every duration and think time by F (e.g. 0.01; default 1)
+  --smoke-time-scale F    the smoke's own time scale (default: F, but at least ${SMOKE_MIN_TIME_SCALE}: its
+                          session, every endpoint once, must fit in its 2-minute hold)
+  --only LIST             run only these tests, e.g. smoke,average (setup, teardown and
+                          the report always run)
+  --skip LIST             leave these tests out, e.g. soak
+  --think MIN-MAX         think time in the plan's seconds for every test but the smoke
+                          (default: the journeys' own; the breakpoint keeps 0.5-1.5 s real
+                          think time below time scale 0.1)
+  --submissions N         historical submissions test-env up seeds (default 300)
+  --system-metrics SRC    CPU and memory of the server: local, digitalocean or none
+                          (default: local for the suite's own twin, none for a --target)
+  --pid N                 local: the server's process id (with --target)
+  --mem-limit-mb N        local: memory the server may use (default: the machine's RAM)
+  --cpu-basis core|all    local: CPU % of one core (default) or of all cores
+  --do-app-id ID          digitalocean: the App Platform app (token: DIGITALOCEAN_TOKEN)
+  --do-component NAME     digitalocean: the component (default: all)
+  --twin-args "ARGS"      options for the suite's own twin, e.g. "--latency project_list=900"
+                          (not with --target; see npm run twin -- --help)
+  --out DIR               parent folder of the suite folder (default $HMP_REPORTS_DIR or reports)
+  --resume DIR            continue the interrupted suite in DIR from its first unfinished
+                          test, reusing the results already written (options come from
+                          DIR/suite-state.json)
+  --plain                 plain progress lines even on a terminal
+  --help                  this text
+
+Exit status: 0 nothing flagged; 3 flagged (a test raised one of the plan's flags);
+4 aborted (the smoke test found functional issues); 1 the suite itself failed
+(setup, a test that could not run, or teardown not verified); 2 wrong usage;
+130 interrupted (Ctrl-C; continue with --resume). Teardown always runs.`;
+
+const OPTIONS = {
+  help: { type: 'boolean' },
+  target: { type: 'string' },
+  credentials: { type: 'string' },
+  'time-scale': { type: 'string' },
+  'smoke-time-scale': { type: 'string' },
+  only: { type: 'string' },
+  skip: { type: 'string' },
+  think: { type: 'string' },
+  submissions: { type: 'string' },
+  'system-metrics': { type: 'string' },
+  pid: { type: 'string' },
+  'mem-limit-mb': { type: 'string' },
+  'cpu-basis': { type: 'string' },
+  'do-app-id': { type: 'string' },
+  'do-component': { type: 'string' },
+  'twin-args': { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  plain: { type: 'boolean' },
+  // Declared only to refuse it with a sentence that says why.
+  password: { type: 'string' },
+} as const;
+
+/** Only these may accompany --resume (the rest comes from the saved state). */
+const RESUME_COMPATIBLE = new Set(['resume', 'plain']);
+
+function problem(err: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(err.message)?.[1]?.split(' ')[0];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `option ${option} needs a value`;
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ''}`.trim();
+  return err.message.split('\n')[0]!.replace(/\.$/, '');
+}
+
+export function normalizeTarget(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--target must be a URL such as http://127.0.0.1:8000, got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http:// or https:// URL, got "${raw}".`);
+  if (url.search || url.hash) throw new UsageError(`--target must be the server's base URL without a query or fragment, got "${raw}".`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function parseTestList(name: string, raw: string): TestId[] {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--${name} needs a comma-separated list of tests (${TESTS.join(', ')}).`);
+  for (const item of items) {
+    if (!(TESTS as readonly string[]).includes(item)) {
+      throw new UsageError(`--${name}: "${item}" is not a test; the tests are ${TESTS.join(', ')} (setup, teardown and the report always run).`);
+    }
+  }
+  return TESTS.filter((t) => items.includes(t));
+}
+
+function positiveNumber(name: string, raw: string, max: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${name} must be a number above 0 and at most ${max}, got "${raw}".`);
+  return n;
+}
+
+function wholeNumber(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  return n;
+}
+
+export function parseThink(raw: string): [number, number] {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(raw);
+  if (!m) throw new UsageError(`--think takes MIN-MAX in the plan's seconds (e.g. 5-15), got "${raw}".`);
+  const min = Number(m[1]);
+  const max = Number(m[2]);
+  if (max < min) throw new UsageError(`--think: MAX (${max}) must not be below MIN (${min}).`);
+  return [min, max];
+}
+
+/** Splits --twin-args on whitespace; quotes group words ("a b" or 'a b'). */
+export function splitArgs(raw: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+/** `--twin-args "--latency x=1"`: its value starts with a dash, which parseArgs refuses; join it as --twin-args=VALUE. */
+export function joinTwinArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--twin-args' && i + 1 < argv.length) out.push(`--twin-args=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
+export function parseSuiteArgs(argv: string[]): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: joinTwinArgs(argv), strict: true, allowPositionals: false, options: OPTIONS });
+  } catch (err) {
+    throw new UsageError(`${problem(err as Error)}; run with --help to see the options.`);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  if (v.password !== undefined) {
+    throw new UsageError('the password is never taken from the command line (it would show in ps and shell history); set HMP_PASSWORD or type it at the prompt.');
+  }
+  if (v.resume !== undefined) {
+    const extra = Object.keys(v).filter((k) => !RESUME_COMPATIBLE.has(k) && v[k as keyof typeof v] !== undefined);
+    if (extra.length) throw new UsageError(`--resume takes the options saved in the suite folder; leave out ${extra.map((k) => `--${k}`).join(', ')}.`);
+    if (v.resume.trim() === '') throw new UsageError('--resume needs the suite folder to continue (reports/suite-<time>/).');
+    return { kind: 'resume', dir: v.resume, plain: v.plain ?? false };
+  }
+
+  const target = v.target === undefined ? undefined : normalizeTarget(v.target);
+  if (target !== undefined && (v.credentials === undefined || v.credentials === '')) {
+    throw new UsageError("--target needs --credentials, the admin's credentials file (.bin) for test-env up and down.");
+  }
+  if (target === undefined && v.credentials !== undefined) {
+    throw new UsageError('--credentials goes with --target; without a target the suite starts its own twin and uses its admin.');
+  }
+  if (target !== undefined && v['twin-args'] !== undefined) {
+    throw new UsageError('--twin-args configures the suite\'s own twin; it cannot change a --target server.');
+  }
+  const timeScale = v['time-scale'] === undefined ? 1 : positiveNumber('time-scale', v['time-scale'], 10);
+  const only = v.only === undefined ? undefined : parseTestList('only', v.only);
+  const skip = v.skip === undefined ? [] : parseTestList('skip', v.skip);
+  const tests = (only ?? [...TESTS]).filter((t) => !skip.includes(t));
+  if (tests.length === 0) throw new UsageError('--only and --skip leave no test to run.');
+
+  let source: SourceName | undefined;
+  if (v['system-metrics'] !== undefined) {
+    if (!(SOURCES as readonly string[]).includes(v['system-metrics'])) {
+      throw new UsageError(`--system-metrics must be one of ${SOURCES.join(', ')}, got "${v['system-metrics']}".`);
+    }
+    source = v['system-metrics'] as SourceName;
+  }
+  const pid = v.pid === undefined ? undefined : wholeNumber('pid', v.pid, 1, 2 ** 31 - 1);
+  if (source === 'local' && target !== undefined && pid === undefined) {
+    throw new UsageError('--system-metrics local with --target needs --pid, the process id of the server on this machine.');
+  }
+  if (pid !== undefined && target === undefined) throw new UsageError('--pid goes with --target; the suite samples its own twin by itself.');
+  if (source === 'digitalocean' && !v['do-app-id']) throw new UsageError('--system-metrics digitalocean needs --do-app-id (and DIGITALOCEAN_TOKEN in the environment).');
+  const cpuBasis = v['cpu-basis'];
+  if (cpuBasis !== undefined && cpuBasis !== 'core' && cpuBasis !== 'all') throw new UsageError(`--cpu-basis must be core or all, got "${cpuBasis}".`);
+
+  if (v.out === '') throw new UsageError('--out must be a folder path.');
+  return {
+    kind: 'run',
+    options: {
+      target,
+      credentialsPath: v.credentials,
+      timeScale,
+      smokeTimeScale: v['smoke-time-scale'] === undefined ? undefined : positiveNumber('smoke-time-scale', v['smoke-time-scale'], 10),
+      tests,
+      only,
+      skip,
+      think: v.think === undefined ? undefined : parseThink(v.think),
+      submissions: v.submissions === undefined ? undefined : wholeNumber('submissions', v.submissions, 0, 100_000),
+      systemMetrics: {
+        source,
+        pid,
+        memLimitMb: v['mem-limit-mb'] === undefined ? undefined : positiveNumber('mem-limit-mb', v['mem-limit-mb'], 16 * 2 ** 20),
+        cpuBasis: cpuBasis as 'core' | 'all' | undefined,
+        appId: v['do-app-id'],
+        component: v['do-component'],
+      },
+      twinArgs: v['twin-args'] === undefined ? [] : splitArgs(v['twin-args']),
+      out: v.out,
+      plain: v.plain ?? false,
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Breakpoint bottleneck analysis (pure): which endpoint or resource failed
+// first as the users climbed. Every 10 s period is checked for each signal;
+// the first period a signal shows up in, with the users at that time, orders
+// them. Signals:
+//   cpu       the server's CPU at or above 90% (of one core for `local`)
+//   memory    the server's memory at or above 80%
+//   timeouts  requests of an endpoint with no answer in time
+//   5xx       an endpoint answering 5xx
+//   latency   an endpoint's p99 above its group's SLO
+//   stall     requests sent and none answered in the period
+import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
+import { counter, hmpSection, LATENCY_PREFIX, num, periodsOf, stat, type Results } from '../results.ts';
+import { fmtMs, round } from '../stats.ts';
+
+export const CPU_SATURATED_PCT = 90;
+export const MEMORY_FULL_PCT = 80;
+const TIMEOUT_REASONS = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'timeout']);
+
+export type SignalKind = 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall';
+
+export interface Signal {
+  kind: SignalKind;
+  /** The endpoint, for timeouts, 5xx and latency. */
+  endpoint?: string;
+  /** Start of the first period it showed in, ms since the epoch. */
+  at: number;
+  /** Target users at that time (highest of the period). */
+  users: number;
+  /** What was measured, in words. */
+  detail: string;
+}
+
+export interface Bottleneck {
+  /** The signals of the earliest period that had any (what failed first). */
+  first: Signal[];
+  /** Every signal's first appearance, in time order. */
+  timeline: Signal[];
+  /** Whether the server's CPU and memory were measured. */
+  systemMeasured: boolean;
+  text: string;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function criteriaOf(results: Results): { slo: Record<string, number>; groupOf: Map<string, string> } {
+  const c = isObject(hmpSection(results).criteria) ? (hmpSection(results).criteria as Record<string, unknown>) : {};
+  const slo: Record<string, number> = {};
+  for (const [k, v] of Object.entries(isObject(c.slo) ? c.slo : {})) if (num(v) !== undefined) slo[k] = v as number;
+  const groupOf = new Map<string, string>();
+  for (const [g, eps] of Object.entries(isObject(c.groups) ? c.groups : {})) if (Array.isArray(eps)) for (const e of eps) if (typeof e === 'string') groupOf.set(e, g);
+  return { slo, groupOf };
+}
+
+function describe(s: Signal): string {
+  return `${s.detail} at ${s.users} users`;
+}
+
+export function bottleneckOf(results: Results): Bottleneck {
+  const { slo, groupOf } = criteriaOf(results);
+  const periods = periodsOf(results);
+  const seen = new Map<string, Signal>();
+  let systemMeasured = false;
+  const note = (key: string, s: Signal) => {
+    if (!seen.has(key)) seen.set(key, s);
+  };
+  for (const p of periods) {
+    const users = Math.round(stat(p, 'hmp.users.target', 'max') ?? 0);
+    const cpu = stat(p, SYSTEM_METRIC.cpu, 'mean');
+    const mem = stat(p, SYSTEM_METRIC.mem, 'mean');
+    if (cpu !== undefined || mem !== undefined) systemMeasured = true;
+    if (cpu !== undefined && cpu >= CPU_SATURATED_PCT) note('cpu', { kind: 'cpu', at: p.at, users, detail: `CPU ${round(cpu, 0)}% (saturated: >= ${CPU_SATURATED_PCT}%)` });
+    if (mem !== undefined && mem >= MEMORY_FULL_PCT) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${MEMORY_FULL_PCT}%)` });
+    const timeouts = new Map<string, number>();
+    for (const [k, v] of Object.entries(p.counters ?? {})) {
+      const m5 = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.(5\d\d)$/.exec(k);
+      if (m5 && v > 0) note(`5xx:${m5[1]}`, { kind: '5xx', endpoint: m5[1], at: p.at, users, detail: `${m5[1]} answered ${m5[2]} (${v} in 10 s)` });
+      const mt = /^hmp\.errors\.([^.]+)\.(.+)$/.exec(k);
+      if (mt && TIMEOUT_REASONS.has(mt[2]!) && v > 0) timeouts.set(mt[1]!, (timeouts.get(mt[1]!) ?? 0) + v);
+    }
+    for (const [ep, n] of timeouts) note(`timeouts:${ep}`, { kind: 'timeouts', endpoint: ep, at: p.at, users, detail: `${ep} timed out (${n} in 10 s)` });
+    for (const [k, s] of Object.entries(p.summaries ?? {})) {
+      if (!k.startsWith(LATENCY_PREFIX)) continue;
+      const ep = k.slice(LATENCY_PREFIX.length);
+      const group = groupOf.get(ep);
+      const limit = group === undefined ? undefined : slo[group];
+      const p99 = num(s?.p99);
+      if (limit !== undefined && p99 !== undefined && p99 > limit) {
+        note(`latency:${ep}`, { kind: 'latency', endpoint: ep, at: p.at, users, detail: `p99 of ${ep} ${fmtMs(p99)} > ${fmtMs(limit)} (${group} SLO)` });
+      }
+    }
+    if (counter(p, 'http.requests') > 0 && counter(p, 'http.responses') === 0) {
+      note('stall', { kind: 'stall', at: p.at, users, detail: `stall: ${counter(p, 'http.requests')} requests sent, none answered in 10 s` });
+    }
+  }
+  const timeline = [...seen.values()].sort((a, b) => a.at - b.at || a.users - b.users);
+  const firstAt = timeline[0]?.at;
+  const first = timeline.filter((s) => s.at === firstAt);
+  let text: string;
+  if (timeline.length === 0) {
+    text = `No endpoint or resource failed${systemMeasured ? '' : ' (CPU and memory not measured)'}.`;
+  } else {
+    const later = timeline.filter((s) => s.at !== firstAt).slice(0, 4);
+    text = `Failed first: ${first.map(describe).join('; ')}.`;
+    if (later.length) text += ` Then: ${later.map(describe).join('; ')}${timeline.length - first.length > later.length ? '; ...' : ''}.`;
+    if (!systemMeasured) text += ' CPU and memory were not measured (--system-metrics).';
+  }
+  return { first, timeline, systemMeasured, text };
+}

@@ -1,0 +1,138 @@
+// Steps 1 and 8 (I/O): test-env up and down, called in-process (the same
+// code as `npm run test-env`), and the checks the plan asks for: "VERIFY
+// test_data.json created" and "VERIFY test data removed" (down itself
+// checks that every test user's challenge is refused, no $TEST$ project and
+// none of the recorded submissions is listed, then deletes the data file).
+import { existsSync, readFileSync } from 'node:fs';
+import { parseTestData, type TestData } from '../../lib/test-data.ts';
+import { parseTestEnvArgs, type TestEnvOptions } from '../../tools/test-env/args.ts';
+import { runDown, runUp } from '../../tools/test-env/commands.ts';
+import { explain, sentence } from '../../tools/test-env/messages.ts';
+
+export interface Admin {
+  target: string;
+  credentialsPath: string;
+  password: string;
+}
+
+export interface SetupResult {
+  students: number;
+  instructors: number;
+  projects: number;
+  submissions: number;
+  via: string;
+  /** Whether an existing data file for this target was reused (--resume). */
+  reused: boolean;
+  /** The test users' ids (no keys): what teardown must make unusable. */
+  userIds: number[];
+}
+
+export interface TeardownResult {
+  /** true: removed and verified; false: nothing was recorded to remove. */
+  removed: boolean;
+  users: number;
+  projects: number;
+  submissions: number;
+  message: string;
+}
+
+export class EnvironmentError extends Error {}
+
+function options(argv: string[], dataFile: string): TestEnvOptions {
+  const parsed = parseTestEnvArgs(argv);
+  if (parsed === 'help') throw new Error('unreachable');
+  return { ...parsed, dataPath: dataFile };
+}
+
+function why(err: unknown, admin: Admin): string {
+  return sentence(explain(err, { target: admin.target, credentialsPath: admin.credentialsPath }));
+}
+
+/** Reads and checks the data file: complete, for this target, with students and instructors. */
+export function verifyDataFile(dataFile: string, target: string): TestData {
+  let data: TestData;
+  try {
+    data = parseTestData(readFileSync(dataFile, 'utf8'));
+  } catch (err) {
+    throw new EnvironmentError(`the data file ${dataFile} was not created or cannot be read (${(err as Error).message}).`);
+  }
+  if (!data.complete) throw new EnvironmentError(`the data file ${dataFile} records an incomplete set-up (complete: false).`);
+  if (data.target !== target) throw new EnvironmentError(`the data file ${dataFile} describes ${data.target}, not ${target}.`);
+  if (data.students.length === 0 || data.instructors.length === 0) throw new EnvironmentError(`the data file ${dataFile} lists no students or no instructors.`);
+  return data;
+}
+
+function summaryOf(data: TestData, reused: boolean): SetupResult {
+  return {
+    students: data.students.length,
+    instructors: data.instructors.length,
+    projects: data.projects.length,
+    submissions: data.submissions.length,
+    via: data.via,
+    reused,
+    userIds: [...data.students, ...data.instructors].map((u) => u.id),
+  };
+}
+
+/** Step 1: seeds the target (or reuses this suite's data file for the same target) and verifies the file. */
+export async function setUp(admin: Admin, dataFile: string, submissions: number | undefined, log: (line: string) => void): Promise<SetupResult> {
+  if (existsSync(dataFile)) {
+    let existing: TestData | undefined;
+    try {
+      existing = parseTestData(readFileSync(dataFile, 'utf8'));
+    } catch {
+      existing = undefined;
+    }
+    if (existing && existing.target === admin.target && existing.complete) {
+      log(`reusing the test data already on ${admin.target} (${dataFile})`);
+      return summaryOf(verifyDataFile(dataFile, admin.target), true);
+    }
+    throw new EnvironmentError(
+      existing
+        ? `the data file ${dataFile} describes test data on ${existing.target}${existing.complete ? '' : ' (incomplete)'}; run "npm run test-env -- down --data ${dataFile} --credentials <admin.bin>" first.`
+        : `the data file ${dataFile} exists but is not test data; move it away.`,
+    );
+  }
+  const argv = ['up', '--target', admin.target, '--credentials', admin.credentialsPath, '--data', dataFile];
+  if (submissions !== undefined) argv.push('--submissions', String(submissions));
+  try {
+    await runUp(options(argv, dataFile), { password: admin.password, log, result: log });
+  } catch (err) {
+    throw new EnvironmentError(why(err, admin));
+  }
+  return summaryOf(verifyDataFile(dataFile, admin.target), false);
+}
+
+/** Step 8: removes what the data file records and verifies it is gone (test-env down). */
+export async function tearDown(admin: Admin, dataFile: string, log: (line: string) => void): Promise<TeardownResult> {
+  if (!existsSync(dataFile)) {
+    return { removed: false, users: 0, projects: 0, submissions: 0, message: 'nothing to remove: no test data was recorded (set-up created nothing, or it was removed already).' };
+  }
+  let data: TestData | undefined;
+  try {
+    data = parseTestData(readFileSync(dataFile, 'utf8'));
+  } catch {
+    data = undefined;
+  }
+  let message = '';
+  try {
+    await runDown(options(['down', '--credentials', admin.credentialsPath, '--data', dataFile], dataFile), {
+      password: admin.password,
+      log,
+      result: (line) => {
+        message = line;
+        log(line);
+      },
+    });
+  } catch (err) {
+    throw new EnvironmentError(why(err, { ...admin, target: data?.target ?? admin.target }));
+  }
+  if (existsSync(dataFile)) throw new EnvironmentError(`test-env down finished but the data file ${dataFile} is still there.`);
+  return {
+    removed: true,
+    users: (data?.students.length ?? 0) + (data?.instructors.length ?? 0),
+    projects: data?.projects.length ?? 0,
+    submissions: data?.submissions.length ?? 0,
+    message: message.replace(/^down: /, ''),
+  };
+}

@@ -1,0 +1,405 @@
+// The sequence (plan section 6, "Execution Algorithm"), I/O glue only:
+//   1 setup -> 2 smoke -> 3 average -> 4 stress -> 5 spike -> 6 breakpoint
+//   -> 7 soak (only if every earlier test passed) -> 8 teardown (ALWAYS,
+//   verified) -> 9 the suite report.
+// The state is written after every step, so the report can always be built
+// and --resume continues from the first unfinished test. Ctrl-C: the running
+// Artillery gets SIGINT (its plugin writes the results), then teardown and
+// the report run with what exists.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTwinProcess, type TwinProcess } from '../twin-process.ts';
+import type { ArtilleryProcess } from './artillery.ts';
+import { EnvironmentError, setUp, tearDown, type Admin } from './environment.ts';
+import { loadShapes, timeScaleFor } from './plan.ts';
+import { healthCheck } from './probe-loop.ts';
+import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, usersAt, type Out, type Users } from './progress.ts';
+import { writeTextAtomic } from '../results-file.ts';
+import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
+import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type StepRecord, type SuiteState } from './state.ts';
+import { ALGORITHM, FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
+import { buildSummary, FILES, VERDICT } from './summary.ts';
+import { baselineFrom, runTest, type TestOutcome } from './tests.ts';
+
+export interface SuiteIo {
+  /** Progress (stderr). */
+  err: Out;
+  /** The final result lines (stdout). */
+  out: (line: string) => void;
+  tty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Orchestrator {
+  readonly dir: string;
+  readonly state: SuiteState;
+  #io: SuiteIo;
+  #view: ProgressView;
+  #resumed: boolean;
+  #password: string | undefined;
+  #twin: TwinProcess | undefined;
+  #admin: Admin | undefined;
+  #current: ArtilleryProcess | undefined;
+  #interrupts = 0;
+  #inTeardown = false;
+  #startedAt = Date.now();
+  #step: StepId = 'setup';
+  #stepStartedAt = Date.now();
+  #loadStartedAt: number | undefined;
+  #users: Users | undefined;
+  #ticker: NodeJS.Timeout | undefined;
+  #shapes: ReturnType<typeof loadShapes>;
+
+  constructor(dir: string, state: SuiteState, io: SuiteIo, opts: { resumed: boolean; password?: string }) {
+    this.dir = dir;
+    this.state = state;
+    this.#io = io;
+    this.#view = new ProgressView(io.err, io.tty);
+    this.#resumed = opts.resumed;
+    this.#password = opts.password;
+    this.#shapes = loadShapes((t) => timeScaleFor(t, state.options.timeScale, state.options.smokeTimeScale));
+  }
+
+  get interrupted(): boolean {
+    return this.#interrupts > 0;
+  }
+
+  /** Ctrl-C. Returns true when the caller should give up waiting (third Ctrl-C). */
+  interrupt(): boolean {
+    this.#interrupts++;
+    if (this.#interrupts === 1) {
+      this.#line(`suite: interrupted: stopping ${this.#current ? 'the running test (its results are kept)' : 'after this step'}, then teardown and the report.`);
+      const child = this.#current;
+      if (child) {
+        child.signal('SIGINT');
+        const t1 = setTimeout(() => child.signal('SIGTERM'), 30_000);
+        const t2 = setTimeout(() => child.signal('SIGKILL'), 45_000);
+        t1.unref();
+        t2.unref();
+        void child.wait().then(() => {
+          clearTimeout(t1);
+          clearTimeout(t2);
+        });
+      }
+      return false;
+    }
+    if (this.#interrupts === 2) {
+      this.#line(
+        this.#inTeardown
+          ? 'suite: teardown is removing the test data; press Ctrl-C once more to leave now (the data then stays: run "npm run test-env -- down").'
+          : 'suite: still stopping; press Ctrl-C once more to leave now (teardown would not run).',
+      );
+      this.#current?.signal('SIGTERM');
+      return false;
+    }
+    return true;
+  }
+
+  #line(text: string): void {
+    this.#view.line(text);
+  }
+
+  #save(): void {
+    writeState(this.dir, this.state);
+  }
+
+  #begin(step: StepId): StepRecord {
+    this.#step = step;
+    this.#stepStartedAt = Date.now();
+    this.#loadStartedAt = undefined;
+    this.#users = undefined;
+    const r = this.state.steps[step];
+    r.status = 'running';
+    r.startedAt = iso(this.#stepStartedAt);
+    delete r.reason;
+    this.#save();
+    this.#tick(true);
+    return r;
+  }
+
+  #end(r: StepRecord): void {
+    r.endedAt = iso(Date.now());
+    r.durationS = Math.round((Date.now() - this.#stepStartedAt) / 100) / 10;
+    this.#save();
+    const verdict = VERDICT[r.status];
+    const where = r.report ? ` (report: ${join(this.dir, r.report)})` : '';
+    this.#line(`suite: ${stepTag(r.id)} ${verdict}${r.reason ? `${r.reason.startsWith('"') ? ' ' : ': '}${r.reason}` : ''}${where}`);
+  }
+
+  #tick(force = false): void {
+    const over = this.interrupted || this.#step === 'teardown' || this.#step === 'report';
+    const pending = over ? [] : testsToRun(this.state).filter((t) => t !== this.#step);
+    const current = (TESTS as readonly string[]).includes(this.#step) ? (this.#step as TestId) : undefined;
+    const extraS = { spike: ALGORITHM.recoveryLimitS * this.state.options.timeScale };
+    const remaining = remainingS({ current, currentElapsedS: (Date.now() - this.#stepStartedAt) / 1000, pending, shapes: this.#shapes, extraS });
+    let users = this.#users;
+    if (!users && current && this.#loadStartedAt !== undefined) users = { active: undefined, target: usersAt(this.#shapes[current], (Date.now() - this.#loadStartedAt) / 1000) };
+    this.#view.status(formatStatus({ step: this.#step, elapsedS: (Date.now() - this.#startedAt) / 1000, remainingS: remaining, users }), force);
+  }
+
+  #onChildLine(line: string): void {
+    if (/^Phase started: /.test(line)) {
+      this.#loadStartedAt ??= Date.now();
+      return;
+    }
+    if (/^Phase completed: /.test(line)) return;
+    const users = parseUsers(line);
+    if (users) this.#users = users;
+    this.#line(`suite: ${stepTag(this.#step)} ${line.trim()}`);
+  }
+
+  /** The environment: the suite's own twin, or the target with its admin. */
+  async #environment(): Promise<Admin> {
+    const o = this.state.options;
+    if (o.target === undefined) {
+      this.#twin = await startTwinProcess(o.twinArgs);
+      this.#line(`suite: started the HMP twin at ${this.#twin.url} (pid ${this.#twin.pid})${o.twinArgs.length ? ` with ${o.twinArgs.join(' ')}` : ''}`);
+      return { target: this.#twin.url, credentialsPath: this.#twin.adminCredentialsPath, password: this.#twin.adminPassword };
+    }
+    if (!this.#password) throw new EnvironmentError('no password for the credentials file: set HMP_PASSWORD.');
+    return { target: o.target, credentialsPath: o.credentialsPath!, password: this.#password };
+  }
+
+  async #setup(): Promise<boolean> {
+    const r = this.#begin('setup');
+    const log = (l: string) => this.#line(`suite: ${stepTag('setup')} ${l}`);
+    try {
+      this.#admin = await this.#environment();
+      this.state.invocations[this.state.invocations.length - 1]!.target = this.#admin.target;
+      const down = await healthCheck(this.#admin.target, 10_000);
+      if (down) throw new EnvironmentError(`the target ${this.#admin.target} does not answer GET /health (${down}); start the server or fix --target.`);
+      // A data file left by an earlier run of this suite against its own (now gone) twin describes nothing that exists.
+      if (this.#twin && existsSync(this.state.dataFile)) {
+        log(`removing the stale data file of this suite's earlier twin (${this.state.dataFile})`);
+        rmSync(this.state.dataFile, { force: true });
+      }
+      const setup = await setUp(this.#admin, this.state.dataFile, this.state.options.submissions, log);
+      const source = this.state.options.systemMetrics.source ?? (this.#twin ? 'local' : 'none');
+      r.status = 'passed';
+      r.reason = `${setup.reused ? 'reused' : 'seeded'} ${this.#admin.target} and verified the data file (${setup.students} students, ${setup.instructors} instructors, ${setup.projects} projects, ${setup.submissions} submissions).`;
+      r.details = { setup, target: this.#admin.target, ownTwin: this.#twin !== undefined, systemMetrics: source };
+      r.numbers = { students: setup.students, instructors: setup.instructors, projects: setup.projects, submissions: setup.submissions };
+      this.#end(r);
+      return true;
+    } catch (err) {
+      r.status = 'failed';
+      r.reason = err instanceof EnvironmentError ? err.message : `set-up failed: ${(err as Error).message}`;
+      this.#end(r);
+      return false;
+    }
+  }
+
+  #notRun(tests: TestId[], reason: string, final: boolean): void {
+    for (const t of tests) {
+      const r = this.state.steps[t];
+      if (isFinished(r) || r.status === 'interrupted' || r.status === 'failed') continue;
+      r.status = final ? 'skipped' : 'pending';
+      r.reason = reason;
+    }
+    this.#save();
+  }
+
+  #record(r: StepRecord, t: TestOutcome): void {
+    r.status = t.status;
+    r.reason = t.reason;
+    r.timeScale = t.timeScale;
+    r.dir = t.dir;
+    r.report = t.report;
+    r.results = t.results;
+    r.log = t.log;
+    r.artilleryExit = t.artilleryExit;
+    r.numbers = t.numbers;
+    r.notes = t.notes;
+    r.details = t.details;
+    if (t.flag) r.flag = t.flag;
+    else delete r.flag;
+    r.evidence = t.evidence;
+  }
+
+  async #tests(): Promise<void> {
+    const admin = this.#admin!;
+    for (const test of this.state.options.tests) {
+      const r = this.state.steps[test];
+      if (isFinished(r)) {
+        if (this.#resumed) this.#line(`suite: ${stepTag(test)} already ${VERDICT[r.status]} (kept from the interrupted run)`);
+        continue;
+      }
+      if (this.interrupted) break;
+      if (abortedBy(this.state)) break;
+      if (test === 'soak') {
+        const blocked = soakBlockedBy(this.state);
+        if (blocked) {
+          this.#begin('soak');
+          r.status = 'skipped';
+          r.reason = blocked;
+          this.#end(r);
+          continue;
+        }
+      }
+      this.#begin(test);
+      this.#line(`suite: ${stepTag(test)} ${STEP_TITLE[test]}: phases/${test}.yml at time scale ${timeScaleFor(test, this.state.options.timeScale, this.state.options.smokeTimeScale)}`);
+      let outcome: TestOutcome;
+      try {
+        outcome = await runTest(test, {
+          suiteDir: this.dir,
+          options: this.state.options,
+          target: admin.target,
+          dataFile: this.state.dataFile,
+          adminCredentials: admin.credentialsPath,
+          password: admin.password,
+          ownTwinPid: this.#twin?.pid,
+          baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
+          line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),
+          onChildLine: (l) => this.#onChildLine(l),
+          interrupted: () => this.interrupted,
+          setCurrent: (p) => {
+            this.#current = p;
+          },
+        });
+      } catch (err) {
+        outcome = { status: 'failed', reason: `the ${test} step crashed: ${(err as Error).message}`, evidence: [], numbers: {}, notes: [], details: {}, timeScale: 0, dir: test, artilleryExit: null, interrupted: false };
+      }
+      this.#record(r, outcome);
+      this.#end(r);
+      if (r.status === 'aborted') {
+        this.#notRun(this.state.options.tests, `not run: the suite aborted after the smoke test ("${FLAG_TITLE.functional}").`, true);
+        break;
+      }
+      if (r.status === 'failed' || r.status === 'interrupted') {
+        this.#notRun(
+          this.state.options.tests,
+          r.status === 'interrupted' ? 'not run: the suite was interrupted (Ctrl-C); --resume runs it.' : `not run: the ${test} step could not run; --resume runs it after the cause is fixed.`,
+          false,
+        );
+        break;
+      }
+    }
+  }
+
+  async #teardown(): Promise<void> {
+    const r = this.#begin('teardown');
+    this.#inTeardown = true;
+    const log = (l: string) => this.#line(`suite: ${stepTag('teardown')} ${l}`);
+    try {
+      if (!this.#admin) {
+        if (existsSync(this.state.dataFile)) throw new EnvironmentError(`no target to tear down (set-up did not start), but ${this.state.dataFile} records test data: run "npm run test-env -- down --data ${this.state.dataFile} --credentials <admin.bin>".`);
+        r.status = 'passed';
+        r.reason = 'nothing to remove: set-up created nothing.';
+        r.details = { teardown: { removed: false, users: 0, projects: 0, submissions: 0, message: r.reason } };
+      } else if (this.#twin && !(await this.#twinAlive())) {
+        // Without --db the twin keeps everything in memory: the test data went with its process.
+        const inMemory = !this.state.options.twinArgs.includes('--db');
+        if (!inMemory) throw new EnvironmentError(`the suite's twin exited before teardown; its database (--db) may still hold the test data (${this.state.dataFile} is kept).`);
+        rmSync(this.state.dataFile, { force: true });
+        r.status = 'passed';
+        r.reason = "the suite's own twin had exited: its in-memory database, and the test data with it, are gone.";
+        r.details = { teardown: { removed: true, users: 0, projects: 0, submissions: 0, message: r.reason } };
+      } else {
+        const t = await tearDown(this.#admin, this.state.dataFile, log);
+        r.status = 'passed';
+        r.reason = t.message;
+        r.details = { teardown: t };
+        r.numbers = { users: t.users, projects: t.projects, submissions: t.submissions };
+      }
+    } catch (err) {
+      r.status = 'failed';
+      r.reason = err instanceof EnvironmentError ? err.message : `teardown failed: ${(err as Error).message}`;
+    }
+    this.#inTeardown = false;
+    this.#end(r);
+  }
+
+  async #twinAlive(): Promise<boolean> {
+    const pid = this.#twin?.pid;
+    if (pid === undefined) return false;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    return (await healthCheck(this.#twin!.url, 5000)) === null;
+  }
+
+  #report(): number {
+    const r = this.#begin('report');
+    const inv = this.state.invocations[this.state.invocations.length - 1]!;
+    r.status = 'passed';
+    r.reason = `${FILES.html}, ${FILES.md} and ${FILES.json} in ${this.dir}.`;
+    r.endedAt = inv.endedAt = iso(Date.now());
+    r.durationS = 0;
+    const summary = buildSummary(this.state);
+    inv.exitCode = summary.exitCode;
+    writeTextAtomic(join(this.dir, FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
+    writeTextAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
+    writeTextAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary));
+    this.#save();
+    this.#view.clear();
+    this.#line(`suite: ${stepTag('report')} ${VERDICT[r.status]}: ${r.reason}`);
+    this.#io.out(summary.headline);
+    for (const rec of summary.recommendations.slice(0, 5)) this.#io.out(`  recommend (${rec.cost}): ${rec.text}`);
+    if (summary.recommendations.length > 5) this.#io.out(`  ... ${summary.recommendations.length - 5} more in the report`);
+    this.#io.out(`suite report: ${join(this.dir, FILES.html)} (also ${FILES.md}, ${FILES.json}; exit ${summary.exitCode})`);
+    return summary.exitCode;
+  }
+
+  /** --resume of a suite whose tests are all finished: retry a teardown that failed, then the report. */
+  async #finishOnly(): Promise<number> {
+    this.#line(`suite: nothing to resume: every test of ${this.dir} is finished.`);
+    if (this.state.steps.teardown.status !== 'passed') {
+      if (this.state.options.target === undefined) {
+        const r = this.#begin('teardown');
+        rmSync(this.state.dataFile, { force: true });
+        r.status = 'passed';
+        r.reason = "the suite's earlier twin has exited: its in-memory database, and the test data with it, are gone.";
+        this.#end(r);
+      } else {
+        try {
+          this.#admin = await this.#environment();
+        } catch {
+          // #teardown records why it cannot run
+        }
+        await this.#teardown();
+      }
+    }
+    return this.#report();
+  }
+
+  async run(): Promise<number> {
+    this.state.invocations.push({ startedAt: iso(this.#startedAt), resumed: this.#resumed });
+    this.#save();
+    if (this.#resumed && testsToRun(this.state).length === 0) return this.#finishOnly();
+    this.#line(`suite: ${this.#resumed ? 'resuming' : 'running'} ${this.dir} (${this.state.options.tests.join(', ')} at time scale ${this.state.options.timeScale})`);
+    this.#ticker = setInterval(() => this.#tick(), 1000);
+    this.#ticker.unref();
+    try {
+      const ready = await this.#setup();
+      if (ready) await this.#tests();
+      else this.#notRun(this.state.options.tests, 'not run: set-up failed.', false);
+      if (this.interrupted) {
+        const next = this.state.options.tests.find((t) => !isFinished(this.state.steps[t]));
+        const r = next && this.state.steps[next];
+        if (r && r.status !== 'interrupted' && r.status !== 'failed') {
+          r.status = 'interrupted';
+          r.reason = 'interrupted (Ctrl-C) before it started; --resume runs it.';
+        }
+        this.#notRun(this.state.options.tests, 'not run: the suite was interrupted (Ctrl-C); --resume runs it.', false);
+      }
+    } catch (err) {
+      // Anything unexpected: still tear down and report.
+      const r = this.state.steps[this.#step];
+      r.status = 'failed';
+      r.reason = `${STEP_TITLE[this.#step]} crashed: ${(err as Error).message}`;
+      this.#save();
+    } finally {
+      await this.#teardown();
+      if (this.#twin) {
+        await this.#twin.stop();
+        this.#twin = undefined;
+      }
+    }
+    clearInterval(this.#ticker);
+    return this.#report();
+  }
+}

@@ -1,0 +1,47 @@
+// Where things go (pure apart from the project root).
+import { randomBytes } from 'node:crypto';
+import { basename, join, relative, resolve, sep } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** "20261127T040110Z" */
+export function utcStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+export function suiteFolderName(now: number): string {
+  return `suite-${utcStamp(now)}`;
+}
+
+/** The parent of suite folders: --out, else HMP_REPORTS_DIR, else reports/ of the project. */
+export function outDir(out: string | undefined, env: Record<string, string | undefined>): string {
+  return resolve(out ?? env.HMP_REPORTS_DIR ?? join(ROOT, 'reports'));
+}
+
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
+}
+
+/**
+ * The test data file of a suite: in the project's data/ (git-ignored, holds
+ * private keys), never in the suite folder; unique even for suites started
+ * in the same second from different --out folders.
+ */
+export function dataFileFor(suiteId: string): string {
+  return join(ROOT, 'data', `${suiteId}-${randomBytes(4).toString('hex')}.test_data.json`);
+}
+
+/**
+ * The per-run processor entry's folder: inside the project (the bundle loads
+ * cbor-x and friends from node_modules), unique per step run.
+ */
+export function entryDirFor(suiteDir: string, test: string): string {
+  const tag = `${basename(suiteDir)}-${test}-${randomBytes(3).toString('hex')}`;
+  return isInside(ROOT, suiteDir) ? join(suiteDir, test, `.processor-${randomBytes(3).toString('hex')}`) : join(ROOT, 'reports', '.suite-processors', tag);
+}
+
+/** A path as the suite's files show it: relative to the suite folder, with forward slashes. */
+export function rel(suiteDir: string, path: string): string {
+  return relative(suiteDir, path).split(sep).join('/');
+}

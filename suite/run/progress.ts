@@ -1,0 +1,125 @@
+// The progress view: the step (N/9), elapsed and remaining time, current
+// users. On a terminal one status line is redrawn in place under the event
+// lines; elsewhere (CI logs) everything is plain lines, the status every 30 s.
+// Formatting and estimates are pure; ProgressView only writes.
+import { targetAt, type Shape } from '../../lib/shape.ts';
+import { STEP_COUNT, STEP_OVERHEAD_S, STEP_TITLE, stepNumber, type StepId, type TestId } from './steps.ts';
+
+export function clock(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export function stepTag(step: StepId): string {
+  return `[${stepNumber(step)}/${STEP_COUNT} ${step}]`;
+}
+
+export interface Users {
+  active: number | undefined;
+  target: number | undefined;
+}
+
+/** "users 10-15 of 10-15 (max deviation 0)" in a plugin line -> the latest (upper) numbers. */
+export function parseUsers(line: string): Users | undefined {
+  const m = /users (\d+)(?:-(\d+))? of (\d+)(?:-(\d+))?/.exec(line);
+  if (!m) return undefined;
+  return { active: Number(m[2] ?? m[1]), target: Number(m[4] ?? m[3]) };
+}
+
+/** Seconds left: the rest of the current test's shape, then every test still to run (shape + start-up), then teardown. */
+export function remainingS(o: {
+  current: TestId | undefined;
+  currentElapsedS: number;
+  pending: TestId[];
+  shapes: Partial<Record<TestId, Shape>>;
+  /** Extra observation after a test (the spike's recovery), s. */
+  extraS?: Partial<Record<TestId, number>>;
+  overheadS?: number;
+}): number | undefined {
+  const over = o.overheadS ?? STEP_OVERHEAD_S;
+  const cost = (t: TestId) => {
+    const shape = o.shapes[t];
+    return shape === undefined ? undefined : shape.total + over + (o.extraS?.[t] ?? 0);
+  };
+  let total = 5; // teardown and the report
+  if (o.current) {
+    const c = cost(o.current);
+    if (c === undefined) return undefined;
+    total += Math.max(0, c - o.currentElapsedS);
+  }
+  for (const t of o.pending) {
+    const c = cost(t);
+    if (c === undefined) return undefined;
+    total += c;
+  }
+  return total;
+}
+
+/** Target users of a shape `s` seconds after its load started. */
+export function usersAt(shape: Shape | undefined, s: number): number | undefined {
+  return shape === undefined ? undefined : targetAt(shape, s);
+}
+
+export interface StatusInput {
+  step: StepId;
+  elapsedS: number;
+  remainingS: number | undefined;
+  users: Users | undefined;
+}
+
+export function formatStatus(s: StatusInput): string {
+  const parts = [`${stepTag(s.step)} ${STEP_TITLE[s.step]}`, `${clock(s.elapsedS)} elapsed`];
+  parts.push(s.remainingS === undefined ? 'remaining unknown' : `~${clock(s.remainingS)} left`);
+  if (s.users && (s.users.active !== undefined || s.users.target !== undefined)) {
+    parts.push(s.users.active !== undefined && s.users.target !== undefined ? `users ${s.users.active} of ${s.users.target}` : `users ${s.users.active ?? s.users.target}`);
+  }
+  return parts.join(' | ');
+}
+
+export interface Out {
+  write(text: string): void;
+}
+
+export class ProgressView {
+  readonly tty: boolean;
+  #out: Out;
+  #status = '';
+  #lastPlainStatus = 0;
+  #plainEveryMs: number;
+
+  constructor(out: Out, tty: boolean, plainEveryMs = 30_000) {
+    this.#out = out;
+    this.tty = tty;
+    this.#plainEveryMs = plainEveryMs;
+  }
+
+  /** An event line (kept in the scroll-back). */
+  line(text: string): void {
+    if (this.tty && this.#status) this.#out.write(`\r\x1b[K${text}\n${this.#status}`);
+    else this.#out.write(`${text}\n`);
+  }
+
+  /** The status: redrawn in place on a terminal; a plain line every 30 s (or when forced) elsewhere. */
+  status(text: string, force = false, now = Date.now()): void {
+    if (this.tty) {
+      this.#status = text;
+      this.#out.write(`\r\x1b[K${text}`);
+      return;
+    }
+    if (force || now - this.#lastPlainStatus >= this.#plainEveryMs) {
+      this.#lastPlainStatus = now;
+      this.#out.write(`suite: ${text}\n`);
+    }
+  }
+
+  /** Removes the status line (before the final output). */
+  clear(): void {
+    if (this.tty && this.#status) this.#out.write('\r\x1b[K');
+    this.#status = '';
+  }
+}

@@ -1,0 +1,69 @@
+// A test's measurements after its run (I/O): the server's CPU and memory
+// sampled during the test are merged into its results BEFORE its report is
+// written (the plugin's own report is switched off with HMP_NO_REPORT), so
+// the step's report.html charts them; then the report folder
+// <step>/<test>-<UTC start>/ (results.json, summary.json/md, report.html).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeReportFolder } from '../../report/build.ts';
+import { summarize } from '../../report/summarize.ts';
+import type { Summary } from '../../report/types.ts';
+import { asResults, type Results } from '../results.ts';
+import { createSampler, describeSampler, mergeSystemMetrics, NoneSampler, systemVerdicts, type Sample, type SystemSampler } from '../system-metrics/index.ts';
+import type { Verdict } from '../../plugins/artillery-plugin-hmp/gates.ts';
+import type { SystemMetricsOptions } from './args.ts';
+
+export interface StepSampler {
+  sampler: SystemSampler;
+  /** Why sampling is off or failed, if it is. */
+  problem: string | undefined;
+}
+
+/** The sampler for one test: local for the suite's twin (or --pid), DigitalOcean, or none. */
+export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefined, timeScale: number): StepSampler {
+  const source = o.source ?? (ownTwinPid !== undefined ? 'local' : 'none');
+  try {
+    const sampler = createSampler({
+      source,
+      pid: o.pid ?? ownTwinPid,
+      // Short tests under a time scale get more samples.
+      intervalMs: timeScale < 1 ? 1000 : 2000,
+      cpuBasis: o.cpuBasis,
+      memLimitMb: o.memLimitMb,
+      appId: o.appId,
+      component: o.component,
+    });
+    sampler.start();
+    return { sampler, problem: undefined };
+  } catch (err) {
+    return { sampler: new NoneSampler(), problem: `system metrics (${source}) are off for this test: ${(err as Error).message}` };
+  }
+}
+
+export async function stopSampler(s: StepSampler): Promise<{ samples: Sample[]; problem: string | undefined }> {
+  try {
+    return { samples: await s.sampler.stop(), problem: s.problem };
+  } catch (err) {
+    return { samples: [], problem: `system metrics could not be collected: ${(err as Error).message}` };
+  }
+}
+
+export function readResults(path: string): Results {
+  return asResults(JSON.parse(readFileSync(path, 'utf8')), path);
+}
+
+export interface StepReport {
+  results: Results;
+  summary: Summary;
+  /** The report folder. */
+  folder: string;
+  report: string;
+  system: Verdict[];
+}
+
+/** Merges the samples (if any), writes the report folder, and summarizes. */
+export function buildStepReport(results: Results, samples: Sample[], sampler: SystemSampler, reportsDir: string): StepReport {
+  const merged = samples.length > 0 ? mergeSystemMetrics(results, samples, describeSampler(sampler)).results : results;
+  const folder = writeReportFolder(merged, { reportsDir });
+  return { results: merged, summary: summarize(merged), folder, report: join(folder, 'report.html'), system: systemVerdicts(samples) };
+}

@@ -1,0 +1,238 @@
+// One test of the sequence (I/O): Artillery on its phase file, the server's
+// CPU and memory meanwhile, the probes the analyses need (stress: is the
+// server still answering; spike: recovery after the hold), the data-loss
+// check after the spike, the step's report, and its verdict (evaluate.ts).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseTestData } from '../../lib/test-data.ts';
+import { driftOfResults } from '../drift.ts';
+import { IntegrityError, verifyRun, type IntegrityReport } from '../integrity.ts';
+import { ALL_LATENCY, holdOf, stat, type Results } from '../results.ts';
+import { baselineOf, recoveryOf, type Baseline, type Recovery } from '../recovery.ts';
+import type { SuiteOptions } from './args.ts';
+import { ArtilleryProcess, stepEnv } from './artillery.ts';
+import { bottleneckOf } from './bottleneck.ts';
+import {
+  evaluateAverage,
+  evaluateBreakpoint,
+  evaluateSmoke,
+  evaluateSoak,
+  evaluateSpike,
+  evaluateStress,
+  noResults,
+  stalledPeriodsOf,
+  type CrashWatch,
+  type Evaluation,
+} from './evaluate.ts';
+import { entryDirFor, rel } from './paths.ts';
+import { thinkFor, timeScaleFor } from './plan.ts';
+import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
+import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
+import { buildStepReport, readResults, samplerFor, stopSampler } from './step-report.ts';
+import { ALGORITHM, type TestId } from './steps.ts';
+
+export interface TestContext {
+  suiteDir: string;
+  options: SuiteOptions;
+  target: string;
+  dataFile: string;
+  adminCredentials: string;
+  password: string;
+  /** The suite's own twin, when it started one. */
+  ownTwinPid: number | undefined;
+  /** Baseline for the spike's recovery (average's results, else smoke's). */
+  baseline: () => Baseline | undefined;
+  /** Lines for the progress view. */
+  line: (text: string) => void;
+  onChildLine: (line: string) => void;
+  /** Set by the suite on Ctrl-C. */
+  interrupted: () => boolean;
+  /** The running Artillery process, so Ctrl-C can reach it. */
+  setCurrent: (p: ArtilleryProcess | undefined) => void;
+}
+
+export interface TestOutcome extends Evaluation {
+  timeScale: number;
+  dir: string;
+  report?: string;
+  results?: string;
+  log?: string;
+  artilleryExit: number | null;
+  interrupted: boolean;
+}
+
+const HEALTH_WATCH_EVERY_MS = 500;
+const HEALTH_TIMEOUT_MS = 5_000;
+const AFTER_HEALTH_TIMEOUT_MS = 10_000;
+
+function twinExited(pid: number | undefined): string | null {
+  if (pid === undefined) return null;
+  try {
+    process.kill(pid, 0);
+    return null;
+  } catch {
+    return `process ${pid} is gone`;
+  }
+}
+
+function studentOf(dataFile: string): { id: number; private_key: string } | undefined {
+  try {
+    const data = parseTestData(readFileSync(dataFile, 'utf8'));
+    return data.students.find((s) => s.project_ids.length > 0) ?? data.students[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Keeps the spike's probes going until recovery is judged: recovered, or observed past the (scaled) limit. */
+async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Baseline, timeScale: number, interrupted: () => boolean): Promise<Recovery> {
+  const { periodMs } = recoveryCadence(timeScale);
+  const limitS = ALGORITHM.recoveryLimitS * timeScale;
+  const judge = (now: number) => recoveryOf({ periods: probePeriods(loop.samples, periodMs, holdEnd, now), holdEnd, baseline, limitS, periodMs });
+  const deadline = holdEnd + limitS * 1000 + 3 * periodMs;
+  let r = judge(Date.now());
+  while (r.status === 'not-observed' && Date.now() < deadline && !interrupted()) {
+    await sleep(Math.min(periodMs, 1000));
+    r = judge(Date.now());
+  }
+  return r;
+}
+
+export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutcome> {
+  const o = ctx.options;
+  const timeScale = timeScaleFor(test, o.timeScale, o.smokeTimeScale);
+  const dir = join(ctx.suiteDir, test);
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // an unfinished earlier attempt
+  const base = { timeScale, dir: rel(ctx.suiteDir, dir), artilleryExit: null, interrupted: false };
+
+  const before = await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS);
+  if (before) return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).`) };
+
+  const sampling = samplerFor(o.systemMetrics, ctx.ownTwinPid, timeScale);
+  let loop: ProbeLoop | undefined;
+  if (test === 'stress') loop = new ProbeLoop(healthProbe(ctx.target), { everyMs: HEALTH_WATCH_EVERY_MS, timeoutMs: HEALTH_TIMEOUT_MS });
+  let recoveryBaseline: Baseline | undefined;
+  if (test === 'spike') {
+    recoveryBaseline = ctx.baseline();
+    const student = studentOf(ctx.dataFile);
+    if (student) {
+      const { everyMs, periodMs } = recoveryCadence(timeScale);
+      loop = new ProbeLoop(projectsProbe(ctx.target, student), { everyMs, timeoutMs: Math.max(2 * periodMs, 2000) });
+    }
+  }
+  loop?.start();
+
+  const think = thinkFor(test, o.timeScale, o.think);
+  if (think && test === 'breakpoint' && !o.think) ctx.line(`the breakpoint keeps ${think[0]}-${think[1]} s of think time (plan seconds): 0.5-1.5 s real at time scale ${o.timeScale}`);
+  const artillery = new ArtilleryProcess({
+    test,
+    target: ctx.target,
+    dir,
+    entryDir: entryDirFor(ctx.suiteDir, test),
+    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think }),
+    onLine: ctx.onChildLine,
+  });
+  ctx.setCurrent(artillery);
+  const exit = await artillery.wait();
+  ctx.setCurrent(undefined);
+  const { samples, problem } = await stopSampler(sampling);
+  const notes: string[] = problem ? [problem] : [];
+  const interrupted = ctx.interrupted();
+  const paths = { log: rel(ctx.suiteDir, exit.logPath) };
+
+  let results: Results | undefined;
+  let readProblem = '';
+  if (existsSync(exit.resultsPath)) {
+    try {
+      results = readResults(exit.resultsPath);
+    } catch (err) {
+      readProblem = (err as Error).message;
+    }
+  } else {
+    readProblem = `Artillery exited with ${exit.code ?? exit.signal} and wrote no results (see ${paths.log})`;
+  }
+
+  // The spike: keep observing after the hold until recovery is judged.
+  let recovery: Recovery | undefined;
+  if (test === 'spike' && loop && results && recoveryBaseline) {
+    const hold = holdOf(results);
+    if (hold) recovery = await observeRecovery(loop, hold.end, recoveryBaseline, timeScale, ctx.interrupted);
+  }
+  if (test === 'spike' && !recoveryBaseline) notes.push('spike: no baseline to judge recovery against (neither the average nor the smoke test has results).');
+  const probes = loop ? await loop.stop() : [];
+  const afterHealth = test === 'stress' ? await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS) : null;
+
+  if (!results) {
+    const failed = noResults(test, readProblem);
+    return { ...base, ...failed, ...paths, status: interrupted ? 'interrupted' : 'failed', artilleryExit: exit.code, interrupted, notes: [...notes, ...failed.notes] };
+  }
+
+  const report = buildStepReport(results, samples, sampling.sampler, dir);
+  const merged = report.results;
+  const s = report.summary;
+  const where = { ...paths, report: rel(ctx.suiteDir, report.report), results: rel(ctx.suiteDir, exit.resultsPath) };
+  if (interrupted) {
+    return {
+      ...base,
+      ...where,
+      status: 'interrupted',
+      reason: `interrupted (Ctrl-C) after ${Math.round(s.run.durationS)} s of load; its partial results are in its report, and --resume runs it again.`,
+      evidence: [],
+      numbers: {},
+      notes,
+      details: {},
+      artilleryExit: exit.code,
+      interrupted,
+    };
+  }
+
+  let ev: Evaluation;
+  switch (test) {
+    case 'smoke':
+      ev = evaluateSmoke(merged, s);
+      break;
+    case 'average':
+      ev = evaluateAverage(merged, s, report.system);
+      break;
+    case 'stress': {
+      const watch: CrashWatch = { during: probes.length ? unansweredOf(probes, HEALTH_TIMEOUT_MS) : null, after: afterHealth, exited: twinExited(ctx.ownTwinPid), stalledPeriods: stalledPeriodsOf(merged) };
+      ev = evaluateStress(merged, s, watch, report.system);
+      break;
+    }
+    case 'spike': {
+      let integrity: IntegrityReport | { error: string };
+      try {
+        integrity = await verifyRun({ logPath: join(dir, 'uploads.jsonl'), dataPath: ctx.dataFile, target: ctx.target });
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) throw err;
+        integrity = { error: err.message };
+      }
+      ev = evaluateSpike(merged, s, { recovery, timeScale, integrity });
+      if (recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
+      break;
+    }
+    case 'breakpoint':
+      ev = evaluateBreakpoint(s, bottleneckOf(merged));
+      break;
+    case 'soak':
+      ev = evaluateSoak(merged, s, driftOfResults(merged));
+      break;
+  }
+  if (exit.code !== 0 && exit.code !== 1) ev.notes.push(`${test}: Artillery exited with ${exit.code ?? exit.signal} (see ${paths.log}).`);
+  return { ...base, ...where, ...ev, notes: [...notes, ...ev.notes], artilleryExit: exit.code, interrupted };
+}
+
+/** Baseline from a finished test's results file, if it has one. */
+export function baselineFrom(suiteDir: string, resultsRel: string | undefined): Baseline | undefined {
+  if (!resultsRel) return undefined;
+  try {
+    const r = readResults(join(suiteDir, resultsRel));
+    const b = baselineOf(r);
+    return stat(r.aggregate, ALL_LATENCY, 'p95') === undefined ? undefined : b;
+  } catch {
+    return undefined;
+  }
+}
+

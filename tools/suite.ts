@@ -1,0 +1,87 @@
+// `npm run suite`: the HMP load-testing plan's algorithm (section 6) from
+// set-up to the suite report. Run with --help for the options and exit codes.
+//
+//   npm run suite -- --time-scale 0.01                      (the suite's own twin)
+//   HMP_PASSWORD=... npm run suite -- --target http://127.0.0.1:8000 --credentials admin.bin --skip soak
+//   npm run suite -- --resume reports/suite-20261127T040110Z
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT, parseSuiteArgs, UsageError, USAGE, type Parsed } from '../suite/run/args.ts';
+import { createSuite, resumeSuite } from '../suite/run/folder.ts';
+import { Orchestrator } from '../suite/run/orchestrator.ts';
+import { StateError, type SuiteState } from '../suite/run/state.ts';
+import { getPassword, PromptInterrupted } from './test-env/password.ts';
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`suite: error: ${message}\n`);
+  return code;
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseSuiteArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(err.message, EXIT.usage);
+    throw err;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+
+  let dir: string;
+  let state: SuiteState;
+  let plain: boolean;
+  if (parsed.kind === 'resume') {
+    dir = resolve(parsed.dir);
+    try {
+      state = resumeSuite(dir);
+    } catch (err) {
+      if (err instanceof StateError) return fail(err.message, EXIT.usage);
+      throw err;
+    }
+    plain = parsed.plain;
+  } else {
+    const o = parsed.options;
+    if (o.credentialsPath !== undefined && !existsSync(o.credentialsPath)) {
+      return fail(`the credentials file ${o.credentialsPath} does not exist; pass the admin's .bin file with --credentials.`, EXIT.usage);
+    }
+    ({ dir, state } = createSuite(o, env));
+    plain = o.plain;
+  }
+
+  let password: string | undefined;
+  if (state.options.target !== undefined) {
+    try {
+      password = await getPassword(env, state.options.credentialsPath!);
+    } catch (err) {
+      if (err instanceof PromptInterrupted) return fail('interrupted at the password prompt; nothing was started.', EXIT.interrupted);
+      throw err;
+    }
+    if (password === undefined) {
+      return fail(`no password for ${state.options.credentialsPath}: set HMP_PASSWORD, or run on a terminal to be prompted (it is never a command-line argument).`, EXIT.usage);
+    }
+  }
+
+  const suite = new Orchestrator(dir, state, { err: process.stderr, out: (l) => process.stdout.write(`${l}\n`), tty: Boolean(process.stderr.isTTY) && !plain, env }, { resumed: parsed.kind === 'resume', password });
+  const onSignal = () => {
+    if (suite.interrupt()) {
+      process.stderr.write('suite: leaving now; the test data may still be on the server (npm run test-env -- down).\n');
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await suite.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2), process.env);
+}

@@ -102,3 +102,16 @@ test('stopped before the top: reports the highest level held, not "no breakpoint
   assert.equal(r.maxSustainableUsers, 10);
   assert.match(r.summary, /stopped before the top level: held 10 users/);
 });
+
+test('a failing period that begins just before a hold ends still counts that hold as held', () => {
+  // Shift the periods by 0.4 s: the first bad one spans 49.6-59.6 s, the 10-user hold ends at 50.
+  const d = new BreakpointDetector(shape, rules, slo, groups);
+  let r;
+  for (let t = 9.6; t <= shape.total && !r; t += 10) {
+    const bad = t > 55 && t < 80;
+    r = d.push(period(t, bad ? { errors: 50, errorsBy: { project_list: { status_500: 50 } } } : {}));
+  }
+  assert.ok(r);
+  assert.equal(r!.maxSustainableUsers, 10);
+  assert.equal(r!.failingUsers, 20);
+});

@@ -131,7 +131,10 @@ export class BreakpointDetector {
     if (this.#badStreak.length < 2) return undefined;
     const first = this.#badStreak[0]!.view;
     const failingUsers = levelAt(this.#shape, first.t - PERIOD_S / 2);
-    const held = levelsOf(this.#shape).filter((l) => l.end <= first.t - PERIOD_S && l.users < failingUsers);
+    // Periods do not line up with phases: a hold counts as held when it ended
+    // before the middle of the first failing period (which then mostly
+    // measured the next ramp).
+    const held = levelsOf(this.#shape).filter((l) => l.end <= first.t - PERIOD_S / 2 && l.users < failingUsers);
     const maxSustainableUsers = Math.max(0, ...held.map((l) => l.users));
     const seen = new Map<string, Problem>();
     for (const b of this.#badStreak) for (const p of b.problems) if (!seen.has(p.kind)) seen.set(p.kind, p);

@@ -37,6 +37,7 @@ import { cycleOf, floorScript, loginOnce, prepareFloor, unsupported, writeFloor 
 import { CpuSampler } from './proc.ts';
 import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
+import { warmUpTwin } from './warm-up.ts';
 
 const execFileP = promisify(execFile);
 
@@ -127,6 +128,7 @@ async function costSection(): Promise<CostFigures> {
   log(`cost: twin at ${twin.url} (pid ${twin.pid})`);
   const notes: string[] = [];
   try {
+    await warmUpTwin(twin.url, JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData);
     // (c) the suite's average test: phases/average.yml, its plugins and processors, a short hold.
     const entry = burnUs > 0 ? { all: ['processors/index.ts'], named: [{ from: 'bench/burn.ts', names: ['checkResponse'] }] } : { all: ['processors/index.ts'] };
     const cDir = makeRunDir('cost-suite', entry);
@@ -245,7 +247,10 @@ type Level = LevelFigures & {
 interface ScaleFigures {
   levels: Level[];
   accuracy: (Level & { loopWorstP99ToLevel: number | undefined }) | undefined;
+  /** Highest level up to which every level held (loop delay, generator's gap, users, errors). */
   maxUsers: number;
+  /** The same by the loop-delay limit alone. */
+  maxUsersByLoopDelay: number;
   code: number | null;
   wallS: number;
 }
@@ -260,6 +265,7 @@ async function scaleSection(): Promise<ScaleFigures> {
   const started = Date.now();
   const twinCpu = new CpuSampler(twin.pid);
   const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;
+  await warmUpTwin(twin.url, data);
   const { token } = await loginOnce(twin.url, data.students[0]!.id, data.students[0]!.private_key);
   const reference = spawn(process.execPath, [join(ROOT, 'bench/reference.ts'), '--url', `${twin.url}/project/`, '--token', token, '--rate', '20', '--out', refPath], { cwd: ROOT, stdio: 'ignore' });
   try {
@@ -303,6 +309,11 @@ async function scaleSection(): Promise<ScaleFigures> {
       if (!l.holds) break;
       maxUsers = l.users;
     }
+    let maxUsersByLoopDelay = 0;
+    for (const l of levels) {
+      if (!(l.periods > 0 && l.loopP99 !== undefined && l.loopP99 < SCALE.scaleLoopLimitMs)) break;
+      maxUsersByLoopDelay = l.users;
+    }
     for (const l of levels) {
       log(`scale ${l.users} users: ${l.reqPerS.toFixed(0)} req/s, loop p99 ${fmt(l.loopP99)} ms, client p99 ${fmt(l.clientP99)} - server p99 ${fmt(l.serverP99)} = ${fmt(l.gapMs)} ms; ` +
         `generator ${fmt(l.generatorCpuPct, 0)}% CPU, waited ${fmt(l.generatorWaitPct, 0)}%; twin ${fmt(l.twinCpuPct, 0)}% CPU, loop p99 ${fmt(l.twinLoopP99, 0)} ms; ` +
@@ -316,6 +327,7 @@ async function scaleSection(): Promise<ScaleFigures> {
       levels,
       accuracy: acc && { ...acc, loopWorstP99ToLevel: loopToLevel },
       maxUsers,
+      maxUsersByLoopDelay,
       code: run.code,
       wallS: (Date.now() - started) / 1000,
     };
@@ -446,7 +458,12 @@ function rows(r: { cost?: CostFigures; scale?: ScaleFigures; fidelity?: Fidelity
         met: l.holds,
       });
     }
-    out.push({ bench: '4  most users one generator sustains', measured: `${r.scale.maxUsers}`, target: `>= ${SCALE.targetUsers}`, met: r.scale.maxUsers >= SCALE.targetUsers });
+    out.push({
+      bench: '4  most users one generator sustains',
+      measured: `${r.scale.maxUsers} (by loop delay alone: ${r.scale.maxUsersByLoopDelay})`,
+      target: `>= ${SCALE.targetUsers}`,
+      met: r.scale.maxUsers >= SCALE.targetUsers,
+    });
   }
   for (const f of r.fidelity ?? []) {
     out.push({

@@ -108,6 +108,7 @@ export class CpuSampler {
     this.#pid = pid;
     this.sample();
     this.#timer = setInterval(() => this.sample(), everyMs);
+    this.#timer.unref();
   }
 
   sample(): void {

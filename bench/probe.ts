@@ -6,6 +6,8 @@
 //   checkResponse  records, per request, what the suite records (time to
 //                  first byte, as metrics-by-endpoint does) and the server's
 //                  own Server-Timing total
+// and observes the requests the suite sends outside the engine (binary
+// downloads, retries: processors/outside-engine.ts) the same way.
 // then calls the suite's function unchanged. The raw values go to the CSV
 // file BENCH_PROBE_FILE (flushed once a second), so the bench computes exact
 // percentiles over any window instead of Artillery's per-period ones:
@@ -14,6 +16,7 @@
 import { appendFileSync } from 'node:fs';
 import { beginSession as suiteBeginSession } from '../processors/session.ts';
 import { checkResponse as suiteCheckResponse } from '../processors/check.ts';
+import { observeTimings } from '../processors/outside-engine.ts';
 import type { ArtilleryResponse, Ee, RequestParams, VuContext } from '../processors/types.ts';
 import { watchLoopDelay } from './loop-delay.ts';
 import { serverTotal } from './server-timing.ts';
@@ -26,6 +29,9 @@ function start(): void {
   started = true;
   if (!file) return;
   watchLoopDelay((ms) => lines.push(`L,${Date.now()},${ms.toFixed(2)}`));
+  observeTimings((name, client, server) => {
+    if (server !== undefined) lines.push(`R,${Date.now()},${client.toFixed(2)},${server},${name}`);
+  });
   setInterval(() => {
     if (lines.length === 0) return;
     const batch = lines;

@@ -36,6 +36,16 @@ export async function settle(name: string, ep: Endpoint, reply: Reply, context: 
   return outcome;
 }
 
+/** A reply of `name`: an expired token (401) re-logs in and retries once; else its check. */
+export async function settleReply(name: string, ep: Endpoint, reply: Reply, req: RequestParams, context: VuContext, ee: Ee): Promise<void> {
+  if (reply.status === 401 && ep.auth && !ep.own401) {
+    const retried = await reloginAndRetry(name, req, context, ee);
+    if (retried) await settle(metric.retryName(name), ep, retried, context, ee);
+    return;
+  }
+  await settle(name, ep, reply, context, ee);
+}
+
 export async function checkResponse(req: RequestParams, res: ArtilleryResponse, context: VuContext, ee: Ee): Promise<void> {
   const ep = endpointOf(req.name);
   if (!ep || req.name === undefined) return;
@@ -44,10 +54,5 @@ export async function checkResponse(req: RequestParams, res: ArtilleryResponse, 
     contentType: header(res, 'content-type'),
     bytes: ep.raw ? takeRawBody(req, res) : Buffer.from(res.body ?? '', 'utf8'),
   };
-  if (reply.status === 401 && ep.auth && !ep.own401) {
-    const retried = await reloginAndRetry(req.name, req, context, ee);
-    if (retried) await settle(metric.retryName(req.name), ep, retried, context, ee);
-    return;
-  }
-  await settle(req.name, ep, reply, context, ee);
+  await settleReply(req.name, ep, reply, req, context, ee);
 }

@@ -14,7 +14,7 @@ export interface Endpoint {
   auth: boolean;
   /** A 401 here is the endpoint's own answer, not an expired token: no re-login. */
   own401?: boolean;
-  /** The body is binary: collect the raw bytes. */
+  /** The body is binary: collect the raw bytes from the engine (binary-body.ts). */
   raw?: boolean;
   /** The client timeout: HMP_CONVERT_TIMEOUT instead of HMP_HTTP_TIMEOUT. */
   convertTimeout?: boolean;
@@ -30,14 +30,15 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   submission_create: { auth: true, check: onSubmissionCreate },
   submission_list: { auth: true, check: onSubmissionList },
   submission_hash: { auth: true, check: onSubmissionHash },
-  submission_content: { auth: true, raw: true, check: onSubmissionContent },
+  // Binary, fetched outside the engine (download.ts).
+  submission_content: { auth: true, check: onSubmissionContent },
   // Current HMP answers 401 to everyone here (HMP-API.md): a warning, not an error (convert.ts).
   credentials_public_key: { auth: true, own401: true, check: onServerKey },
   pdf_upload_key: { auth: true, check: onUploadKey },
   // v1.0 converts inside this request and answers CBOR; v1.1 answers JSON.
   pdf_execute: { auth: true, raw: true, convertTimeout: true, check: onExecute },
   pdf_status: { auth: true, check: onStatus },
-  pdf_audio: { auth: true, raw: true, check: onAudio },
+  pdf_audio: { auth: true, check: onAudio },
   audit_list: { auth: true, check: onAuditList },
 };
 

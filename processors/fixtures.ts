@@ -1,6 +1,8 @@
 // The PDFs that sessions upload and convert: every *.pdf in HMP_FIXTURES_DIR
 // (default data/fixtures; `npm run fixtures` makes them), read once per
 // worker; without any, small generated ones (HMP_UPLOAD_BYTES, default 20 KB).
+// Loaded at the worker's first session (preloadPdfs), before the load rises:
+// made on the first upload instead, they stalled the worker mid-run (~180 ms).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makePdf } from '../lib/pdf-fixture.ts';
@@ -34,7 +36,14 @@ async function load(): Promise<Uint8Array[]> {
   );
 }
 
+/** Starts reading (or making) the PDFs; a failure surfaces at the first pickPdf. */
+export function preloadPdfs(): void {
+  if (pdfs) return;
+  pdfs = load();
+  pdfs.catch(() => {});
+}
+
 export async function pickPdf(rand: Rand): Promise<Uint8Array> {
-  pdfs ??= load();
-  return pickOne(await pdfs, rand)!;
+  preloadPdfs();
+  return pickOne(await pdfs!, rand)!;
 }

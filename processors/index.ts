@@ -8,6 +8,7 @@ export { captureBinary, withTimeout, withToken } from './request-hooks.ts';
 export { checkResponse } from './check.ts';
 export { challengeBody, signLogin } from './auth.ts';
 export { readingContent, readingHash } from './reads.ts';
+export { downloadAudio, readContent } from './download.ts';
 export { encodeSubmission } from './upload.ts';
 export {
   audioReady,

@@ -1,7 +1,7 @@
 // Metric names, declared once. Per-endpoint families are those of
 // artillery-plugin-metrics-by-endpoint with `useOnlyRequestNames: true`, so
-// requests made outside Artillery's HTTP engine (re-login, retries) land
-// next to the engine's own:
+// requests made outside Artillery's HTTP engine (binary downloads, re-login,
+// retries: outside-engine.ts) land next to the engine's own:
 //   plugins.metrics-by-endpoint.response_time.<name>     histogram, ms to first byte
 //   plugins.metrics-by-endpoint.<name>.codes.<status>    counter
 //   plugins.metrics-by-endpoint.<name>.errors.<code>     counter (no answer)
@@ -94,10 +94,4 @@ export function recordWarning(ee: Ee, name: string, reason: string, message: str
   if (warned.has(key)) return;
   warned.add(key);
   console.warn(`hmp: warning: ${message}`);
-}
-
-/** A request made with fetch, in the metrics-by-endpoint families. */
-export function recordExchange(ee: Ee, name: string, ms: number, status: number): void {
-  histogram(ee, metric.responseTime(name), ms);
-  count(ee, metric.code(name, status));
 }

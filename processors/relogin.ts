@@ -4,16 +4,13 @@
 // metrics: the handshake as `auth_relogin`, the retry as `<name>_retry`
 // (response time and codes in the metrics-by-endpoint families).
 import { performance } from 'node:perf_hooks';
-import { causeCode, HmpClient, HmpHttpError, HmpTimeoutError } from '../lib/hmp-client.ts';
-import { count, ENDPOINT_METRICS, histogram, metric, recordExchange, recordFailure, recordOk } from './metrics.ts';
+import { HmpClient, HmpHttpError, HmpTimeoutError } from '../lib/hmp-client.ts';
+import { count, metric, recordFailure, recordOk } from './metrics.ts';
+import { recordAnswer, send } from './outside-engine.ts';
 import { settings, timeoutS } from './settings.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';
 import type { Reply } from './validate.ts';
 import { vars } from './vars.ts';
-
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-}
 
 /** A fresh token for the session's user; undefined (failure recorded) when the login fails. */
 export async function relogin(context: VuContext, ee: Ee): Promise<string | undefined> {
@@ -25,16 +22,17 @@ export async function relogin(context: VuContext, ee: Ee): Promise<string | unde
     return undefined;
   }
   const client = new HmpClient(String(context.vars.target), { timeoutMs: timeoutS(settings(), context.vars, 'default') * 1000 });
+  count(ee, 'http.requests'); // the handshake's two requests are reported as one exchange
   const t0 = performance.now();
   try {
     const token = await client.login(v.me.id, Buffer.from(v.me.privateKeyHex, 'hex'));
-    recordExchange(ee, name, performance.now() - t0, 200);
+    recordAnswer(ee, name, performance.now() - t0, 200, undefined);
     recordOk(ee, name);
     v.token = token;
     return token;
   } catch (err) {
     if (err instanceof HmpHttpError) {
-      recordExchange(ee, name, performance.now() - t0, err.status);
+      recordAnswer(ee, name, performance.now() - t0, err.status, undefined);
       recordFailure(ee, context, name, err.status === 200 ? 'bad_body' : `status_${err.status}`, err.message);
     } else {
       const code = err instanceof HmpTimeoutError ? 'ETIMEDOUT' : ((err as { code?: string }).code ?? 'unreachable');
@@ -43,11 +41,6 @@ export async function relogin(context: VuContext, ee: Ee): Promise<string | unde
     }
     return undefined;
   }
-}
-
-function serverTimingTotal(header: string | null): number | undefined {
-  const m = header ? /total;dur=([0-9.]+)/i.exec(header) : null;
-  return m ? Number(m[1]) : undefined;
 }
 
 /** The same request again with another token, reported as `reportAs`. */
@@ -64,21 +57,7 @@ export async function replay(req: RequestParams, token: string, reportAs: string
   } else if (req.body !== undefined) {
     body = req.body;
   }
-  const t0 = performance.now();
-  try {
-    const res = await fetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeout * 1000) });
-    const ms = performance.now() - t0;
-    const bytes = Buffer.from(await res.arrayBuffer());
-    recordExchange(ee, reportAs, ms, res.status);
-    const st = serverTimingTotal(res.headers.get('server-timing'));
-    if (st !== undefined) histogram(ee, `${ENDPOINT_METRICS}.server-timing.${reportAs}`, st);
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes };
-  } catch (err) {
-    const code = isAbort(err) ? 'ETIMEDOUT' : causeCode(err);
-    count(ee, metric.endpointError(reportAs, code));
-    recordFailure(ee, context, reportAs, code === 'ETIMEDOUT' ? 'timeout' : code, `${req.method} ${req.url}: ${code}`);
-    return undefined;
-  }
+  return send({ method: req.method, url: req.url, headers, body, timeoutS: req.timeout }, reportAs, context, ee);
 }
 
 /** Re-login, then the retry's reply (undefined when either failed: the failure is recorded). */

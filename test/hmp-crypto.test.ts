@@ -14,6 +14,7 @@ import {
   publicKeyOf,
   signChallenge,
 } from '../lib/hmp-crypto.ts';
+import * as ed from '@noble/ed25519';
 import { startTwin } from '../twin/server.ts';
 import { call, login } from './support/twin-session.ts';
 
@@ -58,6 +59,18 @@ test('signChallenge: Ed25519 over the decoded challenge, verified by node:crypto
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') }, format: 'jwk' });
   assert.ok(verify(null, challenge, key, sig));
   assert.equal(md5Hex(Buffer.from('abc')), '900150983cd24fb0d6963f7d28e17f72');
+});
+
+test('signChallenge gives the same bytes as @noble/ed25519 (the library that makes the keys)', async () => {
+  for (let i = 0; i < 20; i++) {
+    const seed = newPrivateKey();
+    const challenge = randomBytes(1 + i * 13);
+    const ours = await signChallenge(challenge.toString('base64'), seed);
+    assert.equal(ours, Buffer.from(await ed.signAsync(challenge, seed)).toString('base64'));
+    // Twice: the second signature comes from the cached key.
+    assert.equal(await signChallenge(challenge.toString('base64'), seed), ours);
+  }
+  await assert.rejects(signChallenge('AAAA', new Uint8Array(31)), /32 bytes, got 31/);
 });
 
 test("the twin's admin credentials file opens with its password and logs in", async () => {

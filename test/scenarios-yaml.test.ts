@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as processor from '../processors/index.ts';
 import { ENDPOINTS } from '../processors/endpoints.ts';
+import { DOWNLOAD_STEPS } from '../processors/download.ts';
 import { MIXES, PROFILES, mixNamed, profileNamed } from '../processors/profiles.ts';
 import { newConversion } from '../processors/vars.ts';
 import { ROOT } from './support/artillery-run.ts';
@@ -159,6 +160,8 @@ describe('the smoke test covers the plan\'s critical endpoints (section 3)', () 
     const s = scenarios('smoke.yml')[0]!;
     const { requests, functions } = walk(s.flow);
     const names = new Set(requests.map((r) => r.name));
+    // Binary downloads are function steps that fetch outside the engine (processors/download.ts).
+    for (const [step, name] of Object.entries(DOWNLOAD_STEPS)) if (functions.includes(step)) names.add(name);
     for (const name of [
       'auth_challenge', 'auth_login', 'project_list', 'project_detail', 'submission_instructor_key', 'submission_create',
       'submission_list', 'submission_hash', 'submission_content', 'credentials_public_key', 'pdf_upload_key', 'pdf_execute', 'audit_list',

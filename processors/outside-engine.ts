@@ -1,0 +1,89 @@
+// Requests the suite sends with fetch instead of Artillery's HTTP engine: the
+// binary downloads (download.ts) and the retry after a re-login (relogin.ts).
+// Each is reported in the metrics the engine and metrics-by-endpoint write
+// for their own requests, so a run's totals, status codes and per-endpoint
+// percentiles include it:
+//   http.requests, http.request_rate, http.responses, http.codes.<status>,
+//   http.response_time (+ .2xx ...), http.downloaded_bytes, errors.<code>
+//   plugins.metrics-by-endpoint.response_time.<name> (ms to the headers),
+//   .<name>.codes.<status>, .server-timing.<name>, .<name>.errors.<code>
+import { performance } from 'node:perf_hooks';
+import { causeCode } from '../lib/hmp-client.ts';
+import { count, ENDPOINT_METRICS, histogram, metric, recordFailure } from './metrics.ts';
+import type { Ee, VuContext } from './types.ts';
+import type { Reply } from './validate.ts';
+
+export interface Exchange {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /** Client timeout for the whole exchange, seconds. */
+  timeoutS: number;
+}
+
+/** Sees each answered exchange's time to headers and the server's own total (the bench's probe). */
+export type TimingObserver = (name: string, clientMs: number, serverMs: number | undefined) => void;
+
+const observers = new Set<TimingObserver>();
+
+/** Adds an observer; returns its removal. */
+export function observeTimings(fn: TimingObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
+/** The `total;dur=` of a Server-Timing header (the first, as metrics-by-endpoint reads it). */
+export function serverTimingTotal(header: string | null | undefined): number | undefined {
+  const m = header ? /total;dur=([0-9.]+)/i.exec(header) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+function statusClass(status: number): string | undefined {
+  return status >= 200 && status < 600 ? `${Math.floor(status / 100)}xx` : undefined;
+}
+
+/** An answered exchange, in the engine's and metrics-by-endpoint's families. */
+export function recordAnswer(ee: Ee, name: string, ms: number, status: number, serverMs: number | undefined): void {
+  count(ee, `http.codes.${status}`);
+  count(ee, 'http.responses');
+  histogram(ee, 'http.response_time', ms);
+  const cls = statusClass(status);
+  if (cls) histogram(ee, `http.response_time.${cls}`, ms);
+  histogram(ee, metric.responseTime(name), ms);
+  count(ee, metric.code(name, status));
+  if (serverMs !== undefined) histogram(ee, `${ENDPOINT_METRICS}.server-timing.${name}`, serverMs);
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+/** No answer (or the body broke off): counted like the engine's errors; the session fails. */
+function recordNoAnswer(ee: Ee, context: VuContext, name: string, x: Exchange, err: unknown): void {
+  const code = isAbort(err) ? 'ETIMEDOUT' : causeCode(err);
+  count(ee, `errors.${code}`);
+  count(ee, metric.endpointError(name, code));
+  recordFailure(ee, context, name, code === 'ETIMEDOUT' ? 'timeout' : code, `${x.method} ${x.url}: ${code}`);
+}
+
+/** Sends `x`, reported as `name`; the whole reply, or undefined when there was none (recorded). */
+export async function send(x: Exchange, name: string, context: VuContext, ee: Ee): Promise<Reply | undefined> {
+  count(ee, 'http.requests');
+  ee.emit('rate', 'http.request_rate');
+  const signal = AbortSignal.timeout(x.timeoutS * 1000);
+  const t0 = performance.now();
+  try {
+    const res = await fetch(x.url, { method: x.method, headers: x.headers, body: x.body, signal });
+    const ms = performance.now() - t0;
+    const serverMs = serverTimingTotal(res.headers.get('server-timing'));
+    recordAnswer(ee, name, ms, res.status, serverMs);
+    for (const observe of observers) observe(name, ms, serverMs);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    count(ee, 'http.downloaded_bytes', bytes.length);
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes };
+  } catch (err) {
+    recordNoAnswer(ee, context, name, x, err);
+    return undefined;
+  }
+}

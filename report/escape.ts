@@ -28,11 +28,13 @@ export function markdownName(s: string): string {
 }
 
 /**
- * Text for a Markdown table cell or line: HTML-escaped (GitHub and chat
- * clients render inline HTML), Markdown punctuation backslash-escaped, one line.
+ * Text for a Markdown table cell or line: `&`, `<`, `>` as entities (GitHub
+ * and chat clients render inline HTML; quotes are plain text outside
+ * attributes, so "can't" stays readable), Markdown punctuation
+ * backslash-escaped, one line.
  */
 export function escapeMarkdown(s: unknown): string {
-  return escapeHtml(String(s).replace(/[\r\n]+/g, ' '))
+  return String(s).replace(/[\r\n]+/g, ' ').replace(/[&<>]/g, (c) => HTML[c]!)
     .replace(/([\\`*_{}[\]#+!|~])/g, '\\$1')
     .replace(/^(\s*)-/, '$1\\-');
 }

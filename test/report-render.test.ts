@@ -82,7 +82,7 @@ test('a hostile error message, endpoint name and target render as text, never as
 
   const md = renderMarkdown(s);
   assert.doesNotMatch(md, /<script|<img/);
-  assert.match(md, /&lt;script&gt;self\\\[&quot;\\_\\_pwned&quot;\\\]=3&lt;\/script&gt;/);
+  assert.match(md, /&lt;script&gt;self\\\["\\_\\_pwned"\\\]=3&lt;\/script&gt;/);
 });
 
 test('JSON for a script element cannot close it, and reads back the same', () => {
@@ -101,6 +101,7 @@ test('Markdown: a verdict table and key figures; pipes and newlines in text cann
   assert.match(md, /\| p99 latency, list \| [\d.,]+ ms \| ≤ 700 ms \| ❌ FAIL \|/);
   assert.match(md, new RegExp(`\\*\\*Key figures:\\*\\* ${s.totals.requests.toLocaleString('en-US')} requests`));
   assert.equal(escapeMarkdown('a|b\nc'), 'a\\|b c');
+  assert.equal(escapeMarkdown(`can't "x" <b>`), `can't "x" &lt;b&gt;`);
 });
 
 test('breakpoint: the level table, max sustainable users and failure mode are on the page and in the Markdown', () => {

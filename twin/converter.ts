@@ -1,27 +1,27 @@
 // PDF -> audio, as HMP does it: decrypt, extract text (400 without text),
 // synthesise speech, encrypt the audio for the caller. v1.1 runs conversions
-// in a bounded background pool of tasks.
+// in a bounded background pool of tasks. Extraction and synthesis run in
+// worker threads (convert-pool.ts), off the event loop.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { aesGcmEncrypt, publicKeyAesKey } from '../lib/hmp-crypto.ts';
-import { extractPdfText, NotAPdfError } from './pdf-text.ts';
+import type { ConvertPool } from './convert-pool.ts';
 import { HttpError } from './router.ts';
-import { synthesizeSpeech } from './speech.ts';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function pdfToSpeech(pdf: Uint8Array, speed: number, msPerMb: number): Promise<Uint8Array> {
-  let text: string;
-  try {
-    text = await extractPdfText(pdf);
-  } catch (err) {
-    if (err instanceof NotAPdfError) throw new HttpError(400, 'The file is not a PDF');
-    throw err;
+/** The audio of `pdf`, which is handed over (see ConvertPool.run); the CPU work runs in `workers`. */
+export async function pdfToSpeech(workers: ConvertPool, pdf: Uint8Array, speed: number, msPerMb: number): Promise<Uint8Array> {
+  const bytes = pdf.length;
+  const out = await workers.run({ pdf, speed });
+  if ('audio' in out) {
+    // Time in proportion to size: the real server's extraction and espeak-ng.
+    await sleep((msPerMb * bytes) / MiB);
+    return out.audio;
   }
-  if (text.trim() === '') throw new HttpError(400, 'The PDF has no text to convert');
-  // Time in proportion to size: the real server's extraction and espeak-ng.
-  await sleep((msPerMb * pdf.length) / MiB);
-  return synthesizeSpeech(text, speed);
+  if (out.fail === 'not-a-pdf') throw new HttpError(400, 'The file is not a PDF');
+  if (out.fail === 'no-text') throw new HttpError(400, 'The PDF has no text to convert');
+  throw out.error;
 }
 
 /** Encrypts with a fresh AES key; the key itself goes out encrypted for the caller. */

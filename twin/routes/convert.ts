@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { decode as cborDecode } from 'cbor-x';
 import { aesGcmDecrypt, aesGcmEncrypt, publicKeyAesKey } from '../../lib/hmp-crypto.ts';
 import { LEVEL } from '../access.ts';
+import { ConvertPool } from '../convert-pool.ts';
 import { checkSpeed, encryptForCaller, pdfToSpeech, TaskPool } from '../converter.ts';
 import { HttpError, addRoute, type Ctx, type TwinState } from '../router.ts';
 
@@ -27,6 +28,8 @@ function bytesField(body: Record<string, unknown>, key: string): Uint8Array {
 export function registerConvert(app: FastifyInstance, state: TwinState, serverPublicKey: Uint8Array): void {
   const level = LEVEL.RESTRICTED;
   const msPerMb = state.config.convertMsPerMb;
+  const workers = new ConvertPool();
+  app.addHook('onClose', () => workers.close());
 
   if (state.config.quirkPublicKey401) {
     // Upstream wraps this handler in the auth check but gives it no user: 401 for all.
@@ -51,7 +54,7 @@ export function registerConvert(app: FastifyInstance, state: TwinState, serverPu
       // Decryption failures are unhandled upstream: 500.
       const aesKey = aesGcmDecrypt(await publicKeyAesKey(serverPublicKey), bytesField(body, 'encrypted_aes_key'));
       const pdf = aesGcmDecrypt(aesKey, bytesField(body, 'encrypted_file'));
-      const audio = await pdfToSpeech(pdf, speed, msPerMb);
+      const audio = await pdfToSpeech(workers, pdf, speed, msPerMb);
       return { cbor: await encryptForCaller(ctx.user!.public_key, audio) };
     });
     return;
@@ -79,7 +82,7 @@ export function registerConvert(app: FastifyInstance, state: TwinState, serverPu
         throw new Error('decryption failed: the file was not encrypted with this task key');
       }
       try {
-        return await encryptForCaller(caller, await pdfToSpeech(pdf, speed, msPerMb));
+        return await encryptForCaller(caller, await pdfToSpeech(workers, pdf, speed, msPerMb));
       } catch (err) {
         throw new Error(err instanceof HttpError ? String(err.detail) : (err as Error).message);
       }

@@ -7,7 +7,7 @@
 // Either way the audio is decrypted with the caller's key: the round trip
 // is proven, not assumed. The YAML drives the steps; the stage below
 // decides which of them run.
-import { aesGcmDecrypt, aesGcmEncrypt, publicKeyOf } from '../lib/hmp-crypto.ts';
+import { aesGcmDecrypt, aesGcmEncrypt, publicKeyFromSeed } from '../lib/hmp-crypto.ts';
 import { pickPdf } from './fixtures.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
 import type { Rand } from './pick.ts';
@@ -50,13 +50,8 @@ export function pollIntervalMs(poll: number, scale: number): number {
 
 /** The server key, once GET /credentials/public-key served it. */
 let apiServerKey: Buffer | undefined;
-const publicKeys = new Map<string, Promise<Uint8Array>>();
-
-function myPublicKey(context: VuContext): Promise<Uint8Array> {
-  const me = vars(context).me!;
-  let key = publicKeys.get(me.privateKeyHex);
-  if (!key) publicKeys.set(me.privateKeyHex, (key = publicKeyOf(Buffer.from(me.privateKeyHex, 'hex'))));
-  return key;
+async function myPublicKey(context: VuContext): Promise<Uint8Array> {
+  return publicKeyFromSeed(Buffer.from(vars(context).me!.privateKeyHex, 'hex'));
 }
 
 function conv(v: Record<string, unknown>): Conversion | undefined {

@@ -14,6 +14,7 @@
 // scenario's name says from which mix.
 import { adminIdentity } from './admin.ts';
 import { preloadPdfs } from './fixtures.ts';
+import { warmUpFetch } from './outside-engine.ts';
 import { hmpLoad } from './gate.ts';
 import { count, histogram, metric } from './metrics.ts';
 import { Deck, pickOne, type Rand } from './pick.ts';
@@ -105,7 +106,9 @@ async function pause(context: VuContext): Promise<void> {
 export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
   const v = vars(context);
   mixNamed(context.scenario?.name); // a scenario without a mix fails at once, saying which names exist
-  preloadPdfs(); // at the worker's first session: all VUs arrive (and park) at the start
+  // At the worker's first session (all VUs arrive and park at the start), not mid-run:
+  preloadPdfs();
+  warmUpFetch();
   // Between two sessions the user pauses like between two actions, so a
   // failed session is not retried in a tight loop.
   if ((v.hmpSessions ?? 0) > 0) await pause(context);

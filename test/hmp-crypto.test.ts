@@ -11,6 +11,7 @@ import {
   md5Hex,
   newPrivateKey,
   PublicKeyCipher,
+  publicKeyFromSeed,
   publicKeyOf,
   signChallenge,
 } from '../lib/hmp-crypto.ts';
@@ -61,12 +62,13 @@ test('signChallenge: Ed25519 over the decoded challenge, verified by node:crypto
   assert.equal(md5Hex(Buffer.from('abc')), '900150983cd24fb0d6963f7d28e17f72');
 });
 
-test('signChallenge gives the same bytes as @noble/ed25519 (the library that makes the keys)', async () => {
+test('signChallenge and publicKeyFromSeed give the same bytes as @noble/ed25519 (the library that makes the keys)', async () => {
   for (let i = 0; i < 20; i++) {
     const seed = newPrivateKey();
     const challenge = randomBytes(1 + i * 13);
     const ours = await signChallenge(challenge.toString('base64'), seed);
     assert.equal(ours, Buffer.from(await ed.signAsync(challenge, seed)).toString('base64'));
+    assert.deepEqual(publicKeyFromSeed(seed), Buffer.from(await publicKeyOf(seed)));
     // Twice: the second signature comes from the cached key.
     assert.equal(await signChallenge(challenge.toString('base64'), seed), ours);
   }

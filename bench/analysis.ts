@@ -251,7 +251,7 @@ export function levelHolds(l: LevelFigures, loopLimitMs: number, gapLimitMs: num
 /** The ladder of concurrent users as closed-model phases: ramp then hold per level (`holdS` per level, or one for all). */
 export function ladderPhases(levels: readonly number[], rampS: number, holdS: number | ((users: number) => number)): Array<Record<string, unknown>> {
   let prev = 0;
-  return levels.flatMap((users) => {
+  const climb = levels.flatMap((users) => {
     const phases = [
       { name: `ramp to ${users} users`, duration: rampS, arrivalCount: users - prev, users },
       { name: `hold ${users} users`, pause: typeof holdS === 'number' ? holdS : holdS(users), users },
@@ -259,6 +259,10 @@ export function ladderPhases(levels: readonly number[], rampS: number, holdS: nu
     prev = users;
     return phases;
   });
+  // A ramp down last: the run's end (every VU stopped at once, a stall of
+  // 100+ ms in the worker) then falls in periods whose target is not the top
+  // level's, so it is not counted as that level's accuracy.
+  return [...climb, { name: 'ramp down', duration: rampS, arrivalCount: 0, users: 0 }];
 }
 
 // --- the table ---

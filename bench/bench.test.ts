@@ -126,12 +126,13 @@ test('levels: held periods, figures and the hold verdict', () => {
   assert.equal(levelHolds(levelFigures([], 1000, probe), 50, 5), false, 'never reached');
 });
 
-test('ladderPhases: a ramp and a hold per level, arrivals the difference', () => {
+test('ladderPhases: a ramp and a hold per level, arrivals the difference, a ramp down last', () => {
   assert.deepEqual(ladderPhases([200, 1000], 15, 30), [
     { name: 'ramp to 200 users', duration: 15, arrivalCount: 200, users: 200 },
     { name: 'hold 200 users', pause: 30, users: 200 },
     { name: 'ramp to 1000 users', duration: 15, arrivalCount: 800, users: 1000 },
     { name: 'hold 1000 users', pause: 30, users: 1000 },
+    { name: 'ramp down', duration: 15, arrivalCount: 0, users: 0 },
   ]);
 });
 

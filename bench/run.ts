@@ -58,8 +58,8 @@ const SCALE = {
   levels: [200, 500, 1000, 2000],
   rampS: 10,
   holdS: 30,
-  /** A longer hold at 200 users: ~1,100 requests for the accuracy p99. */
-  accuracyHoldS: 50,
+  /** A longer hold at 200 users: ~2,600 requests, so the accuracy p99 is not decided by a handful. */
+  accuracyHoldS: 110,
   accuracyUsers: 200,
   gapLimitMs: 5,
   accuracyLoopLimitMs: 20,
@@ -275,7 +275,7 @@ async function scaleSection(): Promise<ScaleFigures> {
       dir,
       overrides: { config: { processor: join(dir, 'processor.ts'), phases: ladderPhases(SCALE.levels, SCALE.rampS, (u) => (u === SCALE.accuracyUsers ? SCALE.accuracyHoldS : SCALE.holdS)) } },
       env: { HMP_TARGET: twin.url, HMP_TEST_DATA: twin.dataPath, HMP_TIME_SCALE: '1', HMP_FIXTURES_DIR: fixtures, BENCH_PROBE_FILE: probePath },
-      timeoutMs: (SCALE.levels.length * (SCALE.rampS + SCALE.holdS) + SCALE.accuracyHoldS + 90) * 1000,
+      timeoutMs: ((SCALE.levels.length + 1) * (SCALE.rampS + SCALE.holdS) + SCALE.accuracyHoldS + 90) * 1000,
       onLine: (l) => /^hmp: .*users/.test(l) && log(`scale: ${l.slice(5)}`),
       nodeArgs: profileArgs('scale'),
     });

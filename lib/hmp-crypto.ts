@@ -19,6 +19,34 @@ export function aesGcmEncrypt(key: Uint8Array, plaintext: Uint8Array): Buffer {
   return Buffer.concat([iv, body, cipher.getAuthTag()]);
 }
 
+const SLICE_BYTES = 256 * 1024;
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * aesGcmEncrypt of a large file in slices, yielding to the event loop
+ * between them, with the MD5 of the output computed on the way. In one go a
+ * 5 MB upload is ~8 ms of AES and ~7 ms of MD5: a stall of the load
+ * generator's event loop that delays every response in flight.
+ * Output: the parts of iv | ciphertext | tag, in order.
+ */
+export async function aesGcmEncryptSliced(key: Uint8Array, plaintext: Uint8Array, sliceBytes = SLICE_BYTES): Promise<{ parts: Buffer[]; md5: string }> {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const md5 = createHash('md5').update(iv);
+  const parts: Buffer[] = [iv];
+  for (let at = 0; at < plaintext.length; at += sliceBytes) {
+    if (at > 0) await nextTurn();
+    const part = cipher.update(plaintext.subarray(at, at + sliceBytes));
+    md5.update(part);
+    parts.push(part);
+  }
+  const last = cipher.final();
+  const tag = cipher.getAuthTag();
+  md5.update(last).update(tag);
+  parts.push(last, tag);
+  return { parts, md5: md5.digest('hex') };
+}
+
 /** Inverse of aesGcmEncrypt; throws when the tag does not verify. */
 export function aesGcmDecrypt(key: Uint8Array, blob: Uint8Array): Buffer {
   if (blob.length < IV_BYTES + TAG_BYTES) throw new Error('ciphertext too short');

@@ -7,7 +7,8 @@
 // Either way the audio is decrypted with the caller's key: the round trip
 // is proven, not assumed. The YAML drives the steps; the stage below
 // decides which of them run.
-import { aesGcmDecrypt, aesGcmEncrypt, publicKeyFromSeed } from '../lib/hmp-crypto.ts';
+import { aesGcmDecrypt, aesGcmEncryptSliced, publicKeyFromSeed } from '../lib/hmp-crypto.ts';
+import { cborMapWithBytes } from './cbor-framing.ts';
 import { pickPdf } from './fixtures.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
 import type { Rand } from './pick.ts';
@@ -15,7 +16,7 @@ import { workerRand } from './random.ts';
 import { settings, timeoutS } from './settings.ts';
 import { sleep, timeScale } from './think.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';
-import { cborBody, cipher } from './upload.ts';
+import { cipher } from './upload.ts';
 import {
   validateAudio,
   validateConversionStatus,
@@ -139,12 +140,14 @@ export async function pollWait(context: VuContext, ee: Ee): Promise<void> {
 export async function encodeConversion(req: RequestParams, context: VuContext, _ee: Ee): Promise<void> {
   const c = vars(context).conv;
   if (!c.aesKey || !c.pdf) throw new Error('encodeConversion needs the upload key and a PDF');
-  c.encryptedFile ??= aesGcmEncrypt(c.aesKey, c.pdf);
-  if (c.version === '1.0') {
-    cborBody(req, { encrypted_file: c.encryptedFile, encrypted_aes_key: await cipher.encrypt(c.serverKey!, c.aesKey), speed: SPEED });
-  } else {
-    cborBody(req, { encrypted_file: c.encryptedFile, speed: SPEED, task_uuid: c.taskUuid });
-  }
+  // Sliced, and the CBOR framed around the bytes: no multi-ms stall of the worker (upload.ts).
+  c.encryptedFile ??= (await aesGcmEncryptSliced(c.aesKey, c.pdf)).parts;
+  const head = c.version === '1.0'
+    ? { encrypted_aes_key: await cipher.encrypt(c.serverKey!, c.aesKey), speed: SPEED }
+    : { speed: SPEED, task_uuid: c.taskUuid };
+  delete req.json;
+  req.body = cborMapWithBytes(head, 'encrypted_file', c.encryptedFile);
+  req.headers = { ...req.headers, 'content-type': 'application/cbor' };
 }
 
 // --- response handlers ---

@@ -29,7 +29,8 @@ async function download(name: 'submission_content' | 'pdf_audio', path: string, 
     timeout: timeoutS(settings(), context.vars, 'default'),
     uuid: '',
   };
-  const reply = await send({ method: req.method, url: req.url, headers: req.headers!, timeoutS: req.timeout }, name, context, ee);
+  const md5 = name === 'submission_content'; // checked against the list's hash
+  const reply = await send({ method: req.method, url: req.url, headers: req.headers!, timeoutS: req.timeout, md5 }, name, context, ee);
   if (reply) await settleReply(name, ep, reply, req, context, ee);
 }
 

@@ -7,6 +7,7 @@
 //   http.response_time (+ .2xx ...), http.downloaded_bytes, errors.<code>
 //   plugins.metrics-by-endpoint.response_time.<name> (ms to the headers),
 //   .<name>.codes.<status>, .server-timing.<name>, .<name>.errors.<code>
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { causeCode } from '../lib/hmp-client.ts';
 import { count, ENDPOINT_METRICS, histogram, metric, recordFailure } from './metrics.ts';
@@ -20,6 +21,8 @@ export interface Exchange {
   body?: string | Buffer;
   /** Client timeout for the whole exchange, seconds. */
   timeoutS: number;
+  /** Hash the body as it arrives (Reply.md5): at the end, 5 MB would be ~7 ms of MD5 in one go. */
+  md5?: boolean;
 }
 
 /** Sees each answered exchange's time to headers and the server's own total (the bench's probe). */
@@ -76,6 +79,17 @@ function recordNoAnswer(ee: Ee, context: VuContext, name: string, x: Exchange, e
   recordFailure(ee, context, name, code === 'ETIMEDOUT' ? 'timeout' : code, `${x.method} ${x.url}: ${code}`);
 }
 
+async function readBody(res: Response, hashIt: boolean): Promise<{ bytes: Buffer; md5?: string }> {
+  if (!hashIt || !res.body) return { bytes: Buffer.from(await res.arrayBuffer()) };
+  const hash = createHash('md5');
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of res.body) {
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  return { bytes: Buffer.concat(chunks), md5: hash.digest('hex') };
+}
+
 /** Sends `x`, reported as `name`; the whole reply, or undefined when there was none (recorded). */
 export async function send(x: Exchange, name: string, context: VuContext, ee: Ee): Promise<Reply | undefined> {
   count(ee, 'http.requests');
@@ -88,9 +102,9 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
     const serverMs = serverTimingTotal(res.headers.get('server-timing'));
     recordAnswer(ee, name, ms, res.status, serverMs);
     for (const observe of observers) observe(name, ms, serverMs);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const { bytes, md5 } = await readBody(res, x.md5 === true);
     count(ee, 'http.downloaded_bytes', bytes.length);
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes };
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes, ...(md5 ? { md5 } : {}) };
   } catch (err) {
     recordNoAnswer(ee, context, name, x, err);
     return undefined;

@@ -9,6 +9,8 @@ export interface Reply {
   status: number;
   contentType: string;
   bytes: Buffer;
+  /** MD5 (hex) of `bytes`, when it was computed as they arrived. */
+  md5?: string;
 }
 
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string; detail: string };
@@ -170,7 +172,7 @@ export function validateSubmissionContent(reply: Reply, expectedMd5: string | un
   if (!s.ok) return s;
   if (reply.bytes.length === 0) return fail('empty_body', 'the content is empty');
   if (expectedMd5 !== undefined) {
-    const md5 = md5Hex(reply.bytes);
+    const md5 = reply.md5 ?? md5Hex(reply.bytes);
     if (md5 !== expectedMd5) return fail('md5_mismatch', `MD5 of the ${reply.bytes.length} bytes is ${md5}, the hash is ${expectedMd5}`);
   }
   return pass(reply.bytes);

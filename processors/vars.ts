@@ -32,7 +32,8 @@ export interface Conversion {
   serverKey: Buffer | undefined;
   pdf: Uint8Array | undefined;
   /** The PDF under the task's AES key (kept for busy retries). */
-  encryptedFile: Buffer | undefined;
+  /** The PDF under the task key, in parts (iv | ciphertext | tag): aesGcmEncryptSliced. */
+  encryptedFile: Buffer[] | undefined;
   polls: number;
   startedAt: number;
   /** v1.1: when execute accepted the task (the bounded wait starts there). */

@@ -3,7 +3,6 @@
 // metrics, checked like any other answer, failures recorded.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { md5Hex } from '../lib/hmp-crypto.ts';
@@ -11,19 +10,8 @@ import { readContent } from '../processors/download.ts';
 import { observeTimings, send } from '../processors/outside-engine.ts';
 import type { VuContext } from '../processors/types.ts';
 import { newConversion } from '../processors/vars.ts';
+import { MetricRecorder } from './support/metric-recorder.ts';
 
-class Recorder extends EventEmitter {
-  counters = new Map<string, number>();
-  histograms = new Map<string, number[]>();
-  constructor() {
-    super();
-    this.on('counter', (n: string, v: number) => this.counters.set(n, (this.counters.get(n) ?? 0) + v));
-    this.on('histogram', (n: string, v: number) => this.histograms.set(n, [...(this.histograms.get(n) ?? []), v]));
-  }
-  c(name: string): number {
-    return this.counters.get(name) ?? 0;
-  }
-}
 
 const CONTENT = Buffer.alloc(300_000, 0xfe); // not valid UTF-8: a string round trip would change it
 
@@ -61,7 +49,7 @@ describe('downloads outside the engine', () => {
   }
 
   test('content: the exact bytes, checked against the hash, in the engine metrics and metrics-by-endpoint', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const seen: Array<[string, number, number | undefined]> = [];
     const stop = observeTimings((name, client, server) => seen.push([name, client, server]));
     const context = instructor(md5Hex(CONTENT));
@@ -84,7 +72,7 @@ describe('downloads outside the engine', () => {
   });
 
   test('content whose MD5 differs from the list: a failed check, the session stops', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = instructor('0'.repeat(32));
     await readContent(context, ee);
     assert.equal(context.vars.sessionFailed, true);
@@ -93,7 +81,7 @@ describe('downloads outside the engine', () => {
   });
 
   test('not this read: nothing is sent', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = instructor(md5Hex(CONTENT));
     context.vars.read.kind = 'hash';
     await readContent(context, ee);
@@ -101,7 +89,7 @@ describe('downloads outside the engine', () => {
   });
 
   test('no answer within the timeout: errors.ETIMEDOUT and a failure, like the engine', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = instructor('');
     const reply = await send({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutS: 0.3 }, 'submission_content', context, ee);
     assert.equal(reply, undefined);
@@ -114,7 +102,7 @@ describe('downloads outside the engine', () => {
   });
 
   test('a refused connection: its code', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = instructor('');
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

@@ -2,7 +2,6 @@
 // retry, both visible in the metrics; only a failed retry is an error.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { checkResponse } from '../processors/check.ts';
@@ -11,21 +10,10 @@ import type { ArtilleryResponse, RequestParams, VuContext } from '../processors/
 import { newConversion } from '../processors/vars.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
 import { seed, type Seeded } from './support/twin-session.ts';
+import { MetricRecorder } from './support/metric-recorder.ts';
 
 const SECRET = 'relogin-test-secret';
 
-class Recorder extends EventEmitter {
-  counters = new Map<string, number>();
-  histograms = new Map<string, number[]>();
-  constructor() {
-    super();
-    this.on('counter', (n: string, v: number) => this.counters.set(n, (this.counters.get(n) ?? 0) + v));
-    this.on('histogram', (n: string, v: number) => this.histograms.set(n, [...(this.histograms.get(n) ?? []), v]));
-  }
-  named(prefix: string): Record<string, number> {
-    return Object.fromEntries([...this.counters].filter(([k]) => k.startsWith(prefix)));
-  }
-}
 
 describe('re-login on 401', () => {
   let twin: TwinHandle;
@@ -52,7 +40,7 @@ describe('re-login on 401', () => {
   }
 
   /** Sends like Artillery would and hands the answer to checkResponse. */
-  async function exchange(context: VuContext, ee: Recorder, name: string, path: string, init: { method?: string; body?: Buffer; type?: string } = {}) {
+  async function exchange(context: VuContext, ee: MetricRecorder, name: string, path: string, init: { method?: string; body?: Buffer; type?: string } = {}) {
     const req: RequestParams = {
       name, url: `${twin.url}${path}`, method: init.method ?? 'GET', timeout: 5, uuid: randomUUID(),
       headers: { authorization: `Bearer ${context.vars.token}`, ...(init.type ? { 'content-type': init.type } : {}) },
@@ -65,7 +53,7 @@ describe('re-login on 401', () => {
   }
 
   test('an expired token: re-login, retry once as <name>_retry, no error', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = session();
     const res = await exchange(context, ee, 'project_list', '/project/');
     assert.equal(res.statusCode, 401);
@@ -79,7 +67,7 @@ describe('re-login on 401', () => {
   });
 
   test('a failed re-login is an error of auth_relogin and ends the session, without a retry', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = session('11'.repeat(32)); // not this user's key: login answers 400
     await exchange(context, ee, 'project_list', '/project/');
     assert.deepEqual(ee.named('hmp.'), {
@@ -90,7 +78,7 @@ describe('re-login on 401', () => {
   });
 
   test('the retry resends the same body and is checked like the original: a bad one is an error of <name>_retry', async () => {
-    const ee = new Recorder();
+    const ee = new MetricRecorder();
     const context = session();
     await exchange(context, ee, 'submission_create', '/submission/', { method: 'POST', body: Buffer.from([0xa2, 0x61]), type: 'application/cbor' });
     assert.deepEqual(ee.named('hmp.errors'), {
@@ -102,7 +90,7 @@ describe('re-login on 401', () => {
 
   test('401 from /credentials/public-key is that endpoint\'s own answer: no re-login', async (t) => {
     t.mock.method(console, 'warn', () => {}); // the warning's line (checked in processors-convert.test.ts)
-    const mix = new Recorder();
+    const mix = new MetricRecorder();
     const context = session();
     context.vars.token = undefined;
     await exchange(context, mix, 'credentials_public_key', '/credentials/public-key');
@@ -110,7 +98,7 @@ describe('re-login on 401', () => {
     assert.deepEqual(mix.named('hmp.'), warning, 'a known HMP defect: a warning, not an error');
     assert.equal(context.vars.sessionFailed, false, 'the mixes fall back to the configured key');
 
-    const smoke = new Recorder();
+    const smoke = new MetricRecorder();
     const smokeContext = session(undefined, 'smoke');
     await exchange(smokeContext, smoke, 'credentials_public_key', '/credentials/public-key');
     assert.deepEqual(smoke.named('hmp.'), warning, 'the smoke test reports it as a warning too: a smoke run against current HMP can pass');

@@ -28,12 +28,22 @@ CREATE TABLE IF NOT EXISTS project_students (
   student_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   PRIMARY KEY (project_id, student_id)
 );
+-- A submission's bytes: in submission_chunks (see contents.ts), or for rows
+-- written before chunks existed (content_id NULL) in content.
+CREATE TABLE IF NOT EXISTS submission_contents (id INTEGER PRIMARY KEY AUTOINCREMENT);
+CREATE TABLE IF NOT EXISTS submission_chunks (
+  content_id INTEGER NOT NULL REFERENCES submission_contents(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY (content_id, seq)
+);
 CREATE TABLE IF NOT EXISTS submissions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   project_id INTEGER NOT NULL REFERENCES projects(id),
   student_id INTEGER NOT NULL REFERENCES users(id),
   title TEXT NOT NULL,
   content BLOB NOT NULL,
+  content_id INTEGER REFERENCES submission_contents(id),
   content_hash TEXT NOT NULL,
   submitted_at TEXT NOT NULL
 );
@@ -59,9 +69,21 @@ export interface UserRow {
   expires_at: string | null;
 }
 
+// After SCHEMA: a database file of an older twin gets content_id first.
+const CONTENTS = `
+-- Every way a submission goes (DELETE, the drop knob, load-test/down) takes its chunks along.
+CREATE TRIGGER IF NOT EXISTS submission_content_gone AFTER DELETE ON submissions
+BEGIN DELETE FROM submission_contents WHERE id = OLD.content_id; END;
+-- Contents of uploads cut short by a stop of the twin.
+DELETE FROM submission_contents WHERE id NOT IN (SELECT content_id FROM submissions WHERE content_id IS NOT NULL);
+`;
+
 export function openDatabase(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec(SCHEMA);
+  const columns = db.prepare("SELECT name FROM pragma_table_info('submissions')").all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'content_id')) db.exec('ALTER TABLE submissions ADD COLUMN content_id INTEGER REFERENCES submission_contents(id)');
+  db.exec(CONTENTS);
   return db;
 }
 

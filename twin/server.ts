@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { encodeCredentialsFile, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
 import { mulberry32 } from '../lib/prng.ts';
 import { LEVEL } from './access.ts';
+import { rawBodyParser } from './body.ts';
 import { CapacityGate } from './capacity.ts';
 import { defaultConfig, type TwinConfig } from './config.ts';
 import { openDatabase } from './db.ts';
@@ -18,6 +19,8 @@ import { registerConvert } from './routes/convert.ts';
 import { registerProjects } from './routes/projects.ts';
 import { registerSubmissions } from './routes/submissions.ts';
 import { Tokens } from './tokens.ts';
+
+const BODY_LIMIT = 64 * 1024 * 1024;
 
 export interface TwinHandle {
   url: string;
@@ -78,10 +81,10 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
   writeSecretFile(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword));
   const serverPublicKey = await publicKeyOf(newPrivateKey());
 
-  const app = Fastify({ bodyLimit: 64 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true }, logger: false, forceCloseConnections: true });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true }, logger: false, forceCloseConnections: true });
   // Bodies reach handlers raw: they decode JSON/CBOR themselves, with upstream's error codes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', rawBodyParser(BODY_LIMIT));
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).type('application/json').send(JSON.stringify({ detail: 'Not Found' }));
   });

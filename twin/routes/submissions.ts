@@ -1,10 +1,10 @@
 // /submission: encrypted CBOR uploads, the unpaginated list, hash and content.
 import type { FastifyInstance } from 'fastify';
 import { decode as cborDecode } from 'cbor-x';
-import { md5Hex } from '../../lib/hmp-crypto.ts';
 import { LEVEL } from '../access.ts';
+import { dropContent, readContent, writeContent } from '../contents.ts';
 import { getUser } from '../db.ts';
-import { HttpError, addRoute, type Ctx, type TwinState } from '../router.ts';
+import { HttpError, addRoute, type Ctx, type Out, type TwinState } from '../router.ts';
 
 /** Upstream cuts long titles in the list. */
 export function listTitle(title: string): string {
@@ -17,7 +17,7 @@ function submissionId(ctx: Ctx): number {
   return id;
 }
 
-function upload(state: TwinState, ctx: Ctx) {
+async function upload(state: TwinState, ctx: Ctx): Promise<Out> {
   const invalid = (why: string) => {
     // Upstream returns its error tuple from the handler: FastAPI sends it as a 200 list.
     if (state.config.quirkCborUpload200) return { json: [{ error: `Invalid CBOR data: ${why}` }, 400] };
@@ -48,10 +48,18 @@ function upload(state: TwinState, ctx: Ctx) {
     if (state.config.quirkUnassigned500) throw new Error(`student ${student.id} is not assigned to project ${projectId}`);
     throw new HttpError(403, 'You are not assigned to this project');
   }
-  const r = state.db
-    .prepare('INSERT INTO submissions (project_id, student_id, title, content, content_hash, submitted_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(projectId, student.id, String(body.title), content, md5Hex(content), new Date().toISOString());
-  const id = Number(r.lastInsertRowid);
+  // Visible (list, hash, content) only once all its bytes are stored.
+  const { contentId, md5 } = await writeContent(state.db, content);
+  let id: number;
+  try {
+    const r = state.db
+      .prepare("INSERT INTO submissions (project_id, student_id, title, content, content_id, content_hash, submitted_at) VALUES (?, ?, ?, x'', ?, ?, ?)")
+      .run(projectId, student.id, String(body.title), contentId, md5, new Date().toISOString());
+    id = Number(r.lastInsertRowid);
+  } catch (err) {
+    dropContent(state.db, contentId); // e.g. load-test/down took the project meanwhile (foreign key): 500
+    throw err;
+  }
   // Data-loss knob: the id is real and acknowledged, the row is gone.
   if (state.faults.dropThisUpload()) state.db.prepare('DELETE FROM submissions WHERE id = ?').run(id);
   return { json: { id } };
@@ -91,10 +99,16 @@ export function registerSubmissions(app: FastifyInstance, state: TwinState): voi
     return { json: row };
   });
 
-  addRoute(app, state, { method: 'GET', url: '/submission/:id/content', action: 'submission_content', level, access: 'read' }, (ctx) => {
-    const row = state.db.prepare('SELECT content FROM submissions WHERE id = ?').get(submissionId(ctx)) as { content: Uint8Array } | undefined;
+  addRoute(app, state, { method: 'GET', url: '/submission/:id/content', action: 'submission_content', level, access: 'read' }, async (ctx) => {
+    const id = submissionId(ctx);
+    const find = state.db.prepare('SELECT content, content_id FROM submissions WHERE id = ?');
+    const row = find.get(id) as { content: Uint8Array; content_id: number | null } | undefined;
     if (!row) throw new Error('submission not found'); // upstream: 500
-    return { bytes: row.content, type: 'application/octet-stream' };
+    const type = 'application/octet-stream';
+    if (row.content_id === null) return { bytes: row.content, type }; // written by an older twin
+    const parts = await readContent(state.db, row.content_id);
+    if (!find.get(id)) throw new Error('submission not found'); // deleted while being read
+    return { parts, type };
   });
 
   addRoute(app, state, { method: 'DELETE', url: '/submission/:id', action: 'submission_delete', level, access: 'write' }, (ctx) => {

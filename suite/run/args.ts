@@ -2,8 +2,9 @@
 import { parseArgs } from 'node:util';
 import { SOURCES, type SourceName } from '../system-metrics/index.ts';
 import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
+import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
 
-export class UsageError extends Error {}
+export { normalizeTarget, UsageError };
 
 export interface SystemMetricsOptions {
   source: SourceName | undefined;
@@ -127,17 +128,6 @@ function problem(err: Error & { code?: string }): string {
   return err.message.split('\n')[0]!.replace(/\.$/, '');
 }
 
-export function normalizeTarget(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target must be a URL such as http://127.0.0.1:8000, got "${raw}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http:// or https:// URL, got "${raw}".`);
-  if (url.search || url.hash) throw new UsageError(`--target must be the server's base URL without a query or fragment, got "${raw}".`);
-  return url.toString().replace(/\/+$/, '');
-}
 
 export function parseTestList(name: string, raw: string): TestId[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,6 +1,7 @@
 // Command-line parsing and validation for tools/test-env.ts (pure: no I/O).
 import { parseArgs } from 'node:util';
 import type { Via } from '../../lib/test-data.ts';
+import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
 
 export type { Via };
 export type Command = 'up' | 'down';
@@ -27,7 +28,7 @@ export interface TestEnvOptions {
   seed: number | undefined;
 }
 
-export class UsageError extends Error {}
+export { normalizeTarget, UsageError };
 
 export const DEFAULTS = {
   instructors: 2,
@@ -75,22 +76,6 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
-/** Checks a target URL and returns it without a trailing slash. */
-export function normalizeTarget(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target must be a URL such as http://127.0.0.1:8000, got "${raw}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--target must be an http:// or https:// URL, got "${raw}".`);
-  }
-  if (url.search || url.hash) {
-    throw new UsageError(`--target must be the server's base URL without a query or fragment, got "${raw}".`);
-  }
-  return url.toString().replace(/\/+$/, '');
-}
 
 const OPTIONS = {
   help: { type: 'boolean' },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { HmpClient, type LoadTestFixture } from '../lib/hmp-client.ts';
+import { HmpClient, HmpHttpError, type LoadTestFixture } from '../lib/hmp-client.ts';
 import { md5Hex } from '../lib/hmp-crypto.ts';
 import { parseTestData } from '../lib/test-data.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
@@ -24,10 +24,18 @@ async function uploadSome(twin: TwinHandle, up: LoadTestFixture, n: number, logP
   for (let i = 0; i < n; i++) {
     const student = up.students[i % up.students.length]!;
     const client = new HmpClient(twin.url);
-    await client.login(student.id, Buffer.from(student.private_key, 'hex'));
     const bytes = randomBytes(1000 + i * 37);
     const projectId = student.project_ids[0]!;
-    const id = await client.uploadSubmission(projectId, `$TEST$ upload ${i}`, bytes);
+    // With a 1 s JWT lifetime a token lives 0-1 s (exp is in whole seconds): log in again on a 401.
+    let id: number | undefined;
+    for (let attempt = 1; id === undefined; attempt++) {
+      await client.login(student.id, Buffer.from(student.private_key, 'hex'));
+      try {
+        id = await client.uploadSubmission(projectId, `$TEST$ upload ${i}`, bytes);
+      } catch (err) {
+        if (!(err instanceof HmpHttpError && err.status === 401 && attempt < 5)) throw err;
+      }
+    }
     records.push({ id, md5: md5Hex(bytes), project_id: projectId, student_id: student.id, at: new Date().toISOString() });
   }
   writeFileSync(logPath, records.map((r) => `${JSON.stringify(r)}\n`).join(''));

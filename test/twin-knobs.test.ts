@@ -158,9 +158,10 @@ test('drop uploads: acknowledged with an id, but not stored', async () => {
 });
 
 test('JWT lifetime: a token expires after its lifetime (401)', async () => {
-  await withTwin({ jwtLifetimeS: 1 }, async (twin, token) => {
+  // 2 s, not 1: exp is in whole seconds, so a 1 s token lives 0-1 s and could expire before the first call.
+  await withTwin({ jwtLifetimeS: 2 }, async (twin, token) => {
     assert.equal((await call(twin.url, 'GET', '/project/', { token })).status, 200);
-    await sleep(2100);
+    await sleep(3100);
     const r = await call(twin.url, 'GET', '/project/', { token });
     assert.equal(r.status, 401);
     assert.equal(r.json.detail, 'Invalid or expired token');

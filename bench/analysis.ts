@@ -1,6 +1,7 @@
 // The bench's figures from Artillery's 10 s periods and CPU samples (pure).
 import type { Period } from './artillery.ts';
 import { cpuBetween, type CpuSample } from './proc.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const PERIOD_MS = 10_000;
 
@@ -98,14 +99,14 @@ export interface FidelityPeriod {
 
 export function fidelityOf(intermediate: readonly Period[]): FidelityPeriod[] {
   return intermediate
-    .filter((p) => p.summaries?.['hmp.users.deviation'] && p.summaries['hmp.users.target'])
+    .filter((p) => p.summaries?.[metric.usersDeviation] && p.summaries[metric.usersTarget])
     .map((p) => {
-      const target = p.summaries['hmp.users.target']!;
+      const target = p.summaries[metric.usersTarget]!;
       return {
         period: periodStart(p),
         targetMin: target.min,
         targetMax: target.max,
-        maxDeviation: p.summaries['hmp.users.deviation']!.max,
+        maxDeviation: p.summaries[metric.usersDeviation]!.max,
         bound: Math.max(1, 0.02 * target.max),
       };
     });
@@ -201,7 +202,7 @@ export interface LevelFigures extends Accuracy {
 export function heldAt(intermediate: readonly Period[], users: number): Period[] {
   return intermediate
     .filter((p) => {
-      const t = p.summaries?.['hmp.users.target'];
+      const t = p.summaries?.[metric.usersTarget];
       return t !== undefined && t.min === users && t.max === users;
     })
     .sort((a, b) => periodStart(a) - periodStart(b));
@@ -213,8 +214,8 @@ export function levelFigures(periods: readonly Period[], users: number, probe: P
   const acc = from === undefined ? accuracyIn({ loop: [], requests: [] }, 0, 0) : accuracyIn(probe, from, to!);
   const loop = from === undefined ? undefined : loopIn(probe, from, to!);
   const requests = periods.reduce((a, p) => a + (p.counters['http.requests'] ?? 0), 0);
-  const errors = periods.reduce((a, p) => a + (p.counters['hmp.errors'] ?? 0), 0);
-  const deviations = periods.map((p) => p.summaries['hmp.users.deviation']?.max).filter((x): x is number => typeof x === 'number');
+  const errors = periods.reduce((a, p) => a + (p.counters[metric.allErrors] ?? 0), 0);
+  const deviations = periods.map((p) => p.summaries[metric.usersDeviation]?.max).filter((x): x is number => typeof x === 'number');
   return {
     ...acc,
     users,

@@ -6,17 +6,11 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuSampler, type CpuSample } from './proc.ts';
 import { ROOT } from './run-dir.ts';
+import type { Period as AnyPeriod, Results as AnyResults, Summary } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
-export interface Period {
-  period: string | number;
-  counters: Record<string, number>;
-  summaries: Record<string, { min: number; max: number; mean: number; count: number; p50: number; p95: number; p99: number }>;
-}
-
-export interface Results {
-  aggregate: Period & Record<string, any>;
-  intermediate: Period[];
-}
+/** A period of a run the bench just made: Artillery wrote its start, counters and summaries. */
+export type Period = AnyPeriod<Summary> & Required<Pick<AnyPeriod<Summary>, 'period' | 'counters' | 'summaries'>>;
+export type Results = AnyResults<Period>;
 
 export interface ArtilleryRun {
   code: number | null;

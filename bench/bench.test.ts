@@ -78,8 +78,8 @@ test('countsByEndpoint sums the status codes of each request name', () => {
 
 test('fidelity: +-1 user or 2% of the target, per period', () => {
   const rows = fidelityOf([
-    period(0, {}, { 'hmp.users.target': summary(0, 10), 'hmp.users.deviation': summary(0, 1) }),
-    period(1, {}, { 'hmp.users.target': summary(200, 200), 'hmp.users.deviation': summary(0, 4) }),
+    period(0, {}, { 'plugins.hmp.users.target': summary(0, 10), 'plugins.hmp.users.deviation': summary(0, 1) }),
+    period(1, {}, { 'plugins.hmp.users.target': summary(200, 200), 'plugins.hmp.users.deviation': summary(0, 4) }),
     period(2, {}, {}),
   ]);
   assert.deepEqual(rows.map((r) => [r.maxDeviation, r.bound]), [[1, 1], [4, 4]]);
@@ -103,10 +103,10 @@ test('probe: exact percentiles of client, server and their difference over a win
 });
 
 test('levels: held periods, figures and the hold verdict', () => {
-  const held = { 'hmp.users.target': summary(200, 200), 'hmp.users.deviation': summary(0, 1) };
+  const held = { 'plugins.hmp.users.target': summary(200, 200), 'plugins.hmp.users.deviation': summary(0, 1) };
   const inter = [
-    period(0, { 'http.requests': 50 }, { 'hmp.users.target': summary(0, 150) }),
-    period(1, { 'http.requests': 200, 'hmp.errors': 1 }, held),
+    period(0, { 'http.requests': 50 }, { 'plugins.hmp.users.target': summary(0, 150) }),
+    period(1, { 'http.requests': 200, 'plugins.hmp.errors': 1 }, held),
     period(2, { 'http.requests': 200 }, held),
   ];
   const periods = heldAt(inter, 200);

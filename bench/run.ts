@@ -38,6 +38,7 @@ import { CpuSampler } from './proc.ts';
 import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
 import { warmUpTwin } from './warm-up.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 const execFileP = promisify(execFile);
 
@@ -162,7 +163,7 @@ async function costSection(): Promise<CostFigures> {
     });
     done('(c) suite', cDir, cRun);
     const cWin = cRun.results && steadyWindow(cRun.results.intermediate, (p) => {
-      const t = p.summaries?.['hmp.users.target'];
+      const t = p.summaries?.[metric.usersTarget];
       return t !== undefined && t.min === users && t.max === users;
     });
     const c = cWin && windowCost(cRun.cpu, cWin);

@@ -1,7 +1,7 @@
 // The test data file's format (pure): what tools/test-env.ts `up` writes to
 // data/test_data.json and the processors log in with. Shared by both, so
 // neither imports the other. Reading and writing the file live with each
-// user of it (tools/test-env/data-file.ts, processors/test-data.ts).
+// user of it (test-env/data-file.ts, processors/test-data.ts).
 
 /** Title prefix that marks test projects and submissions; /admin/load-test/down and `down` match on it. */
 export const TEST_TITLE_PREFIX = '$TEST$ ';

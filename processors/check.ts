@@ -1,12 +1,12 @@
 // The afterResponse hook every scenario lists once (`checkResponse`): each
 // response is checked by its endpoint's rules (endpoints.ts). A passed check
-// counts `hmp.ok.<name>`; a failed one `hmp.errors.<name>[.<reason>]` and
+// counts `plugins.hmp.ok.<name>`; a failed one `plugins.hmp.errors.<name>[.<reason>]` and
 // ends this session (not the VU); a known server defect
-// `hmp.warnings.<name>[.<reason>]`. A 401 on an authenticated request is an
+// `plugins.hmp.warnings.<name>[.<reason>]`. A 401 on an authenticated request is an
 // expired token: re-login and one retry, checked as `<name>_retry`.
 import { takeRawBody } from './binary-body.ts';
 import { endpointOf, type Endpoint } from './endpoints.ts';
-import { metric, recordFailure, recordOk, recordWarning } from './metrics.ts';
+import { recordFailure, recordOk, recordWarning, requestName } from './metrics.ts';
 import { reloginAndRetry } from './relogin.ts';
 import type { ArtilleryResponse, Ee, RequestParams, VuContext } from './types.ts';
 import type { Outcome, Reply } from './validate.ts';
@@ -40,7 +40,7 @@ export async function settle(name: string, ep: Endpoint, reply: Reply, context: 
 export async function settleReply(name: string, ep: Endpoint, reply: Reply, req: RequestParams, context: VuContext, ee: Ee): Promise<void> {
   if (reply.status === 401 && ep.auth && !ep.own401) {
     const retried = await reloginAndRetry(name, req, context, ee);
-    if (retried) await settle(metric.retryName(name), ep, retried, context, ee);
+    if (retried) await settle(requestName.retry(name), ep, retried, context, ee);
     return;
   }
   await settle(name, ep, reply, context, ee);

@@ -1,45 +1,12 @@
-// Metric names, declared once. Per-endpoint families are those of
-// artillery-plugin-metrics-by-endpoint with `useOnlyRequestNames: true`, so
-// requests made outside Artillery's HTTP engine (binary downloads, re-login,
-// retries: outside-engine.ts) land next to the engine's own:
-//   plugins.metrics-by-endpoint.response_time.<name>     histogram, ms to first byte
-//   plugins.metrics-by-endpoint.<name>.codes.<status>    counter
-//   plugins.metrics-by-endpoint.<name>.errors.<code>     counter (no answer)
-// The suite's verdicts:
-//   hmp.ok.<name>                 a response that passed its validation
-//   hmp.errors                    every failed request or check, all endpoints
-//   hmp.errors.<name>             a failed request or check (+ .<reason>)
-//   hmp.warnings.<name>           a known server defect, reported but not an error (+ .<reason>)
+// Emitting the suite's metrics from the processors. The names are declared
+// once, in the plugin's core (plugins/artillery-plugin-hmp/core/metric-names.ts),
+// and read back from there by the plugin, the report and the suite.
+import { ENDPOINT_METRICS, metric, requestName, slug } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { logErrorSample } from './error-log.ts';
 import type { Ee, VuContext } from './types.ts';
 import { settings } from './settings.ts';
 
-export const ENDPOINT_METRICS = 'plugins.metrics-by-endpoint';
-
-export const metric = {
-  responseTime: (name: string) => `${ENDPOINT_METRICS}.response_time.${name}`,
-  code: (name: string, status: number) => `${ENDPOINT_METRICS}.${name}.codes.${status}`,
-  endpointError: (name: string, code: string) => `${ENDPOINT_METRICS}.${name}.errors.${code}`,
-  ok: (name: string) => `hmp.ok.${name}`,
-  allErrors: 'hmp.errors',
-  errors: (name: string) => `hmp.errors.${name}`,
-  error: (name: string, reason: string) => `hmp.errors.${name}.${reason}`,
-  warnings: (name: string) => `hmp.warnings.${name}`,
-  warning: (name: string, reason: string) => `hmp.warnings.${name}.${reason}`,
-  relogin: 'hmp.relogin',
-  reloginName: 'auth_relogin',
-  retryName: (name: string) => `${name}_retry`,
-  session: (what: string) => `hmp.session.${what}`,
-  role: (role: string) => `hmp.roles.${role}`,
-  login: (role: string) => `hmp.login.${role}`,
-  plan: (action: string) => `hmp.plan.${action}`,
-  convert: (what: string) => `hmp.conversion.${what}`,
-} as const;
-
-/** A reason as a metric-name segment: lower case, [a-z0-9_]. */
-export function slug(reason: string): string {
-  return reason.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'unknown';
-}
+export { ENDPOINT_METRICS, metric, requestName, slug };
 
 export function count(ee: Ee, name: string, value = 1): void {
   ee.emit('counter', name, value);

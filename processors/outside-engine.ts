@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { causeCode } from '../lib/hmp-client.ts';
-import { count, ENDPOINT_METRICS, histogram, metric, recordFailure } from './metrics.ts';
+import { count, histogram, metric, recordFailure } from './metrics.ts';
 import type { Ee, VuContext } from './types.ts';
 import type { Reply } from './validate.ts';
 
@@ -64,7 +64,7 @@ export function recordAnswer(ee: Ee, name: string, ms: number, status: number, s
   if (cls) histogram(ee, `http.response_time.${cls}`, ms);
   histogram(ee, metric.responseTime(name), ms);
   count(ee, metric.code(name, status));
-  if (serverMs !== undefined) histogram(ee, `${ENDPOINT_METRICS}.server-timing.${name}`, serverMs);
+  if (serverMs !== undefined) histogram(ee, metric.serverTiming(name), serverMs);
 }
 
 function isAbort(err: unknown): boolean {

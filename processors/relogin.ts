@@ -5,7 +5,7 @@
 // (response time and codes in the metrics-by-endpoint families).
 import { performance } from 'node:perf_hooks';
 import { HmpClient, HmpHttpError, HmpTimeoutError } from '../lib/hmp-client.ts';
-import { count, metric, recordFailure, recordOk } from './metrics.ts';
+import { count, metric, recordFailure, recordOk, requestName } from './metrics.ts';
 import { recordAnswer, send } from './outside-engine.ts';
 import { settings, timeoutS } from './settings.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';
@@ -14,7 +14,7 @@ import { vars } from './vars.ts';
 
 /** A fresh token for the session's user; undefined (failure recorded) when the login fails. */
 export async function relogin(context: VuContext, ee: Ee): Promise<string | undefined> {
-  const name = metric.reloginName;
+  const name = requestName.relogin;
   const v = vars(context);
   count(ee, metric.relogin);
   if (!v.me) {
@@ -63,5 +63,5 @@ export async function replay(req: RequestParams, token: string, reportAs: string
 /** Re-login, then the retry's reply (undefined when either failed: the failure is recorded). */
 export async function reloginAndRetry(name: string, req: RequestParams, context: VuContext, ee: Ee): Promise<Reply | undefined> {
   const token = await relogin(context, ee);
-  return token === undefined ? undefined : replay(req, token, metric.retryName(name), context, ee);
+  return token === undefined ? undefined : replay(req, token, requestName.retry(name), context, ee);
 }

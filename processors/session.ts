@@ -15,7 +15,7 @@
 import { adminIdentity } from './admin.ts';
 import { preloadPdfs } from './fixtures.ts';
 import { warmUpFetch } from './outside-engine.ts';
-import { hmpLoad } from './gate.ts';
+import { hmpLoad } from './closed-model.ts';
 import { count, histogram, metric } from './metrics.ts';
 import { Deck, pickOne, type Rand } from './pick.ts';
 import { mixNamed, profileNamed, type Profile, type ReadKind } from './profiles.ts';

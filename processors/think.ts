@@ -2,7 +2,7 @@
 // range (or HMP_THINK_MIN/MAX, or config.variables thinkMin/thinkMax), times
 // the time scale. Skipped once the session has failed. With the closed-model
 // plugin the gate runs the wait (it may end the session early).
-import { hmpLoad } from './gate.ts';
+import { hmpLoad } from './closed-model.ts';
 import type { Rand } from './pick.ts';
 import { uniform } from './pick.ts';
 import { workerRand } from './random.ts';

@@ -2,7 +2,6 @@
 // the time series. The page's script only draws these specs.
 import type { Analysis } from './summarize.ts';
 import type { Values } from './series.ts';
-import { CPU_LIMIT_PCT, RAM_LIMIT_PCT } from './verdicts.ts';
 
 export interface ChartLine {
   label: string;
@@ -105,7 +104,7 @@ export function chartsOf(a: Analysis): ChartSpec[] {
     unit: '%',
     lines: [
       { label: 'CPU', color: COLORS.teal, values: a.system.cpu, width: 2 },
-      { label: `limit ${CPU_LIMIT_PCT}%`, color: COLORS.red, constant: CPU_LIMIT_PCT, dash: LIMIT_DASH, width: 1 },
+      { label: `limit ${a.summary.criteria.system.cpuPct}%`, color: COLORS.red, constant: a.summary.criteria.system.cpuPct, dash: LIMIT_DASH, width: 1 },
     ],
   });
   if (a.system.memoryUnit) {
@@ -114,7 +113,7 @@ export function chartsOf(a: Analysis): ChartSpec[] {
       unit: a.system.memoryUnit,
       lines: [
         { label: a.system.memoryUnit === '%' ? 'RAM' : 'RSS', color: COLORS.purple, values: a.system.memory, width: 2 },
-        ...(a.system.memoryUnit === '%' ? [{ label: `limit ${RAM_LIMIT_PCT}%`, color: COLORS.red, constant: RAM_LIMIT_PCT, dash: LIMIT_DASH, width: 1 }] : []),
+        ...(a.system.memoryUnit === '%' ? [{ label: `limit ${a.summary.criteria.system.ramPct}%`, color: COLORS.red, constant: a.summary.criteria.system.ramPct, dash: LIMIT_DASH, width: 1 }] : []),
       ],
     });
   }

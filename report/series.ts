@@ -5,6 +5,7 @@
 import { counter, dict, stat, summaries } from './input.ts';
 import { LATENCY, summariesUnder, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
 import type { Period } from './types.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export type Values = Array<number | null>;
 
@@ -36,8 +37,8 @@ export function seriesOf(
   periods.forEach((p, i) => {
     const c = perPeriod[i]!;
     s.x.push(r1((p.at - t0) / 1000 + periodS / 2));
-    s.target.push(opt(stat(p, 'hmp.users.target', 'mean'), r2));
-    s.active.push(opt(stat(p, 'hmp.users.active', 'mean'), r2));
+    s.target.push(opt(stat(p, metric.usersTarget, 'mean'), r2));
+    s.active.push(opt(stat(p, metric.usersActive, 'mean'), r2));
     const requests = counter(p, 'http.requests');
     s.reqPerS.push(r2(requests / periodS));
     s.respPerS.push(r2(counter(p, 'http.responses') / periodS));

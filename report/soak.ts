@@ -1,16 +1,14 @@
-// Soak drift (pure): the first hour of the hold vs the last hour (hours
-// scaled by the time scale; half the hold each when it is shorter than two).
-// Percentiles cannot be merged again from saved periods, so a window's
-// latency is the median of its periods' values. The plan's step 7 flags a
-// performance degradation above 15% and a memory growth above 10%.
+// The soak in the report (pure): the first and last window of the hold side
+// by side (req/s, errors, p95, p99 per group, CPU, memory). The windows and
+// the flags are the drift's (plugins/artillery-plugin-hmp/core/drift.ts, the
+// one definition the criteria judge), so the figures here and the verdict
+// agree. Percentiles cannot be merged again from saved periods: a window's
+// latency is the median of its periods' values.
 import { dict } from './input.ts';
+import { mean, median } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Hold, PeriodHealth } from './spike.ts';
 import type { Series } from './series.ts';
 import type { SoakSummary, SoakWindow } from './types.ts';
-
-export const HOUR_S = 3600;
-export const DEGRADATION_PCT = 15;
-export const MEMORY_GROWTH_PCT = 10;
 
 export interface SoakInput {
   series: Series;
@@ -22,19 +20,9 @@ export interface SoakInput {
   memory: Array<number | null>;
   memoryUnit: '%' | 'MB' | null;
   periodS: number;
-  timeScale: number;
-}
-
-function median(xs: Array<number | null | undefined>): number | null {
-  const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-}
-
-function mean(xs: Array<number | null | undefined>): number | null {
-  const v = xs.filter((x): x is number => typeof x === 'number');
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  /** The drift's window (s, scaled) and what it flagged, in words. */
+  windowS: number;
+  flags: string[];
 }
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -62,7 +50,7 @@ function windowOf(idx: number[], from: number, to: number, s: SoakInput): SoakWi
 export function soakOf(hold: Hold | undefined, s: SoakInput): SoakSummary | null {
   if (!hold) return null;
   const length = hold.end - hold.start;
-  const windowS = Math.min(HOUR_S * s.timeScale, length / 2);
+  const windowS = Math.min(s.windowS, length / 2);
   if (windowS < s.periodS) return null;
   const inside = (from: number, to: number) => s.series.x.map((x, i) => (x >= from && x <= to ? i : -1)).filter((i) => i >= 0);
   const firstIdx = inside(hold.start, hold.start + windowS);
@@ -79,11 +67,5 @@ export function soakOf(hold: Hold | undefined, s: SoakInput): SoakSummary | null
     memory: change(first.memory, last.memory),
     cpuPct: change(first.cpuPct, last.cpuPct),
   };
-  const flags: string[] = [];
-  if (delta.p95 !== null && delta.p95 > DEGRADATION_PCT) flags.push(`performance degraded: p95 of all requests +${delta.p95}% (plan: flag above ${DEGRADATION_PCT}%)`);
-  for (const [g, d] of Object.entries(p99ByGroup)) {
-    if (d !== null && d > DEGRADATION_PCT) flags.push(`performance degraded: p99 of ${g} +${d}% (plan: flag above ${DEGRADATION_PCT}%)`);
-  }
-  if (delta.memory !== null && delta.memory > MEMORY_GROWTH_PCT) flags.push(`memory grew ${delta.memory}% (plan: flag above ${MEMORY_GROWTH_PCT}%)`);
-  return { windowS, memoryUnit: s.memoryUnit, first, last, change: delta, flags };
+  return { windowS, memoryUnit: s.memoryUnit, first, last, change: delta, flags: s.flags };
 }

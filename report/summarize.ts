@@ -11,7 +11,6 @@ import {
   dict,
   hmpOf,
   isObject,
-  listRecord,
   num,
   numberRecord,
   own,
@@ -19,7 +18,6 @@ import {
   periodsOf,
   stat,
   str,
-  stringList,
   summaries,
 } from './input.ts';
 import { endpointCounters, LATENCY, summariesUnder, sum, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
@@ -28,7 +26,11 @@ import { soakOf } from './soak.ts';
 import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
 import { systemFigures, type SystemSeries } from './system.ts';
 import type { BreakpointSummary, HmpSection, Results, Summary, ToolInfo } from './types.ts';
-import { outcomeOf, verdictsOf } from './verdicts.ts';
+import { outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { criteriaOfRun } from '../lib/plan-criteria.ts';
+import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
+import type { Results as CoreResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Analysis {
   summary: Summary;
@@ -148,12 +150,14 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const results = asResults(input);
   const agg = results.aggregate;
   const hmp = hmpOf(results);
-  const criteria = isObject(hmp.criteria) ? hmp.criteria : {};
   const test = str(hmp.test) ?? 'unknown';
-  const slo = numberRecord(criteria.slo);
-  const groups = listRecord(criteria.groups);
-  const maxErrorRate = num(criteria.maxErrorRate);
-  const smokeEndpoints = stringList(criteria.smokeEndpoints);
+  const recorded = isObject(hmp.criteria);
+  const criteria = criteriaOfRun(hmp);
+  // A results file without the suite's section records no criteria: nothing to judge it by.
+  const slo = recorded ? criteria.slo : {};
+  const groups = recorded ? criteria.groups : {};
+  const maxErrorRate = recorded ? own(criteria.maxErrorRate as Record<string, number>, test) : undefined;
+  const smokeEndpoints = recorded ? criteria.smokeEndpoints : [];
   const timeScale = num(hmp.timeScale) ?? 1;
 
   const periods = periodsOf(results);
@@ -184,15 +188,21 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const unanswered = test === 'smoke' ? smokeEndpoints.filter((e) => !answered(e)) : [];
 
   const memTotalMb = isObject(hmp.system) ? num(hmp.system.memTotalMb) : undefined;
-  const system = systemFigures(periods, agg, memTotalMb, periodS);
-  const verdicts = verdictsOf({ test, slo, groups, maxErrorRate, requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory });
+  const system = systemFigures(periods, agg, memTotalMb, periodS, criteria.system.sustainedS);
+  // What the suite measured around the run (probes, integrity check, drift), recorded with the results.
+  const checks = { ...(isObject(hmp.checks) ? hmp.checks : {}) } as Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'>;
+  // The soak's drift: the one definition (core/drift.ts) on these results, as the plugin and the suite compute it.
+  const drift = test === 'soak' ? driftOfResults(results as unknown as CoreResults, criteria.drift) : undefined;
+  if (drift) checks.drift ??= driftMeasured(drift);
+  const judged = recorded ? criteria : { ...criteria, slo, groups, maxErrorRate: {}, smokeEndpoints };
+  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory, ...checks });
 
   const series = seriesOf(periods, perPeriod, groups, t0, periodS);
   const shape = shapeOf(hmp);
   const health: PeriodHealth = { requests: periods.map((p) => counter(p, 'http.requests')), errors: perPeriod.map(totalErrors) };
   const spike =
     test === 'spike'
-      ? spikeOf(holdOf(shape, offsetS, true), series, health, slo, maxErrorRate ?? 3, periodS, timeScale)
+      ? spikeOf(holdOf(shape, offsetS, true), series, health, slo, maxErrorRate ?? criteria.maxErrorRate.spike ?? 0, periodS, timeScale, criteria.recovery.limitS)
       : null;
   const soak =
     test === 'soak'
@@ -205,7 +215,8 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
           memory: system.series.memory,
           memoryUnit: system.series.memoryUnit,
           periodS,
-          timeScale,
+          windowS: drift!.windowS,
+          flags: drift!.reasons,
         })
       : null;
 
@@ -245,7 +256,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
       periodS,
     },
     tool,
-    criteria: { slo, groups, maxErrorRate: maxErrorRate ?? null },
+    criteria: { slo, groups, maxErrorRate: maxErrorRate ?? null, system: { cpuPct: criteria.system.cpuPct, ramPct: criteria.system.ramPct } },
     verdicts,
     totals: {
       requests,
@@ -259,13 +270,13 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
       p99: stat(agg, 'http.response_time', 'p99') ?? null,
       max: stat(agg, 'http.response_time', 'max') ?? null,
       codes,
-      relogins: counter(agg, 'hmp.relogin'),
+      relogins: counter(agg, metric.relogin),
       requestErrors,
     },
     users: {
-      targetPeak: stat(agg, 'hmp.users.target', 'max') ?? null,
-      activePeak: stat(agg, 'hmp.users.active', 'max') ?? null,
-      maxDeviation: stat(agg, 'hmp.users.deviation', 'max') ?? null,
+      targetPeak: stat(agg, metric.usersTarget, 'max') ?? null,
+      activePeak: stat(agg, metric.usersActive, 'max') ?? null,
+      maxDeviation: stat(agg, metric.usersDeviation, 'max') ?? null,
     },
     groups: groupRows,
     endpoints: endpointRows(agg, groups, slo, alsoList, durationS),

@@ -57,7 +57,7 @@ export interface SyntheticOptions {
   /** ms since the epoch, start of the first period (a multiple of 10 s). */
   startAt?: number;
   timeScale?: number;
-  /** Add hmp.system.cpu_pct / rss_mb; memTotalMb turns RSS into a share. */
+  /** Add plugins.hmp.system.cpu_pct / rss_mb; memTotalMb turns RSS into a share. */
   system?: boolean;
   memTotalMb?: number;
   /** Share of requests failing with 500 (default 0.002). */
@@ -169,7 +169,7 @@ function breakpointOf(segs: ShapeSegment[], periods: Period[], startedAt: number
       status,
       periods: inHold.length,
       reqPerS: inHold.length ? Math.round(sumOf('http.responses') / inHold.length) / 10 : 0,
-      errorPct: requests ? Math.round((1000 * sumOf('hmp.errors')) / requests) / 10 : 0,
+      errorPct: requests ? Math.round((1000 * sumOf('plugins.hmp.errors')) / requests) / 10 : 0,
       p50: m?.p50 ?? null,
       p95: m?.p95 ?? null,
       p99: m?.p99 ?? null,
@@ -248,14 +248,14 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
       if (timeouts) {
         inc(`plugins.metrics-by-endpoint.${name}.errors.ETIMEDOUT`, timeouts);
         inc('errors.ETIMEDOUT', timeouts);
-        inc(`hmp.errors.${name}.ETIMEDOUT`, timeouts);
+        inc(`plugins.hmp.errors.${name}.ETIMEDOUT`, timeouts);
       }
-      if (fails500) inc(`hmp.errors.${name}.status_500`, fails500);
-      if (bad) inc(`hmp.errors.${name}.bad_body`, bad);
+      if (fails500) inc(`plugins.hmp.errors.${name}.status_500`, fails500);
+      if (bad) inc(`plugins.hmp.errors.${name}.bad_body`, bad);
       const errs = fails500 + timeouts + bad;
-      inc(`hmp.errors.${name}`, errs);
-      inc('hmp.errors', errs);
-      inc(`hmp.ok.${name}`, n - errs);
+      inc(`plugins.hmp.errors.${name}`, errs);
+      inc('plugins.hmp.errors', errs);
+      inc(`plugins.hmp.ok.${name}`, n - errs);
       requests += n;
       inc('http.requests', n);
       inc('http.responses', answered);
@@ -274,18 +274,18 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
     }
     if (target > 0 || i === 0) {
       const tr = Math.round(target);
-      summaries['hmp.users.target'] = { min: tr, max: tr, count: 10, mean: tr, p50: tr, median: tr, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      summaries['plugins.hmp.users.target'] = { min: tr, max: tr, count: 10, mean: tr, p50: tr, median: tr, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
       const active = Math.max(0, tr - (rand() < 0.1 ? 1 : 0));
-      summaries['hmp.users.active'] = { min: active, max: tr, count: 10, mean: active, p50: active, median: active, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
-      summaries['hmp.users.deviation'] = { min: 0, max: tr - active, count: 10, mean: tr - active, p50: 0, median: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+      summaries['plugins.hmp.users.active'] = { min: active, max: tr, count: 10, mean: active, p50: active, median: active, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      summaries['plugins.hmp.users.deviation'] = { min: 0, max: tr - active, count: 10, mean: tr - active, p50: 0, median: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
       inc('vusers.created', Math.round(target / 5));
       inc('vusers.completed', Math.round(target / 5));
     }
     if (o.system) {
       const cpu = Math.min(100, 8 + target * 2.2 + 6 * rand());
-      summaries['hmp.system.cpu_pct'] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
+      summaries['plugins.hmp.system.cpu_pct'] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
       const rss = 140 + target * 1.5 + (o.leakMbPerHour ?? 0) * hours + 2 * rand();
-      summaries['hmp.system.rss_mb'] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
+      summaries['plugins.hmp.system.rss_mb'] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
     }
     intermediate.push({
       counters,

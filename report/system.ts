@@ -1,15 +1,15 @@
 // CPU and memory of the server under test, when the results carry them
-// (hmp.system.cpu_pct, hmp.system.mem_pct or hmp.system.rss_mb summaries).
+// (plugins.hmp.system.cpu_pct, plugins.hmp.system.mem_pct or plugins.hmp.system.rss_mb summaries).
 // The plan's limits are for SUSTAINED use ("brief spikes allowed"), so the
-// figure a verdict uses is the highest 1-minute mean of the period means.
+// figure a verdict uses is the highest mean over the plan's window
+// (criteria.system.sustainedS, 1 minute) of the period means.
 import { num, stat } from './input.ts';
 import type { Period, SystemFigure } from './types.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
-export const CPU = 'hmp.system.cpu_pct';
-export const MEM_PCT = 'hmp.system.mem_pct';
-export const RSS_MB = 'hmp.system.rss_mb';
-export const SUSTAINED_S = 60;
-
+export const CPU = metric.systemCpuPct;
+export const MEM_PCT = metric.systemMemPct;
+export const RSS_MB = metric.systemRssMb;
 export interface SystemSeries {
   cpu: Array<number | null>;
   memory: Array<number | null>;
@@ -71,9 +71,11 @@ export function systemFigures(
   agg: Period,
   memTotalMb: number | undefined,
   periodS: number,
+  /** "Sustained" = the highest mean over this many seconds (the plan's criteria: system.sustainedS). */
+  sustainedS: number,
 ): { cpu: SystemFigure | null; memory: SystemFigure | null; series: SystemSeries } {
   const series = systemSeries(periods, memTotalMb);
-  const window = Math.max(1, Math.round(SUSTAINED_S / periodS));
+  const window = Math.max(1, Math.round(sustainedS / periodS));
   let cpu = figureOf(series.cpu, window, '%');
   let memory = series.memoryUnit ? figureOf(series.memory, window, series.memoryUnit) : null;
   cpu ??= figureFromAggregate(agg, CPU, '%');

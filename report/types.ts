@@ -1,127 +1,23 @@
 // The report's input (Artillery's `-o` results, with the suite's `hmp`
-// section) and its output (summary.json). Input fields are all optional:
-// results come from older runs, early stops and other tools, and every
-// string in them is untrusted (an error body can say anything).
+// section: typed once in the plugin's core/results.ts) and its output
+// (summary.json).
 
-/** One summary (Artillery's "summaries" / "histograms" entry). */
-export interface Stat {
-  min?: number;
-  max?: number;
-  count?: number;
-  mean?: number;
-  p50?: number;
-  median?: number;
-  p75?: number;
-  p90?: number;
-  p95?: number;
-  p99?: number;
-  p999?: number;
-}
-
-/** One 10 s period, or the aggregate. */
-export interface Period {
-  period?: number | string;
-  counters?: Record<string, number>;
-  rates?: Record<string, number>;
-  summaries?: Record<string, Stat>;
-  histograms?: Record<string, unknown>;
-  firstMetricAt?: number;
-  lastMetricAt?: number;
-  [k: string]: unknown;
-}
-
-export interface ShapeSegment {
-  name?: string;
-  /** Unscaled seconds. */
-  duration?: number;
-  users?: number;
-  from?: number;
-  /** Scaled seconds from the start of the run. */
-  start?: number;
-  end?: number;
-  jitter?: number;
-}
-
-export interface LevelRowIn {
-  users?: number;
-  status?: string;
-  periods?: number;
-  reqPerS?: number;
-  errorPct?: number;
-  p50?: number | null;
-  p95?: number | null;
-  p99?: number | null;
-}
-
-export interface BreakpointIn {
-  found?: boolean;
-  maxSustainableUsers?: number;
-  failingUsers?: number;
-  failedAt?: number;
-  failureMode?: string;
-  problems?: Array<{ kind?: string; text?: string }>;
-  summary?: string;
-  levels?: LevelRowIn[];
-}
-
-/** A sample of what the server said for one endpoint and reason (optional, from the plugin). */
-export interface ErrorSampleIn {
-  endpoint?: string;
-  reason?: string;
-  status?: number;
-  message?: string;
-}
-
-/** `aggregate.hmp`: what the suite's plugin adds to the results. */
-export interface HmpSection {
-  test?: string;
-  timeScale?: number;
-  jitterSeed?: number;
-  jitter?: Array<{ at?: number; factor?: number }>;
-  shape?: ShapeSegment[];
-  target?: string;
-  startedAt?: number;
-  endedAt?: number;
-  earlyStop?: boolean;
-  criteria?: {
-    slo?: Record<string, number>;
-    groups?: Record<string, string[]>;
-    maxErrorRate?: number;
-    smokeEndpoints?: string[];
-  };
-  breakpoint?: BreakpointIn;
-  /** The run's tool version and commit, when the plugin records them. */
-  tool?: { version?: string; commit?: string };
-  /** Server messages per endpoint and reason, when the plugin records them. */
-  errorSamples?: ErrorSampleIn[];
-  /** The server's memory size, to turn hmp.system.rss_mb into a share. */
-  system?: { memTotalMb?: number };
-}
-
-export interface Results {
-  aggregate: Period & { hmp?: HmpSection };
-  intermediate: Period[];
-}
+export type {
+  BreakpointIn,
+  ErrorSampleIn,
+  HmpSection,
+  LevelRowIn,
+  Period,
+  Results,
+  ShapeSegment,
+  Stat,
+} from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 // ---------------------------------------------------------------- output
 
-export type Outcome = 'PASS' | 'FAIL' | 'REPORT' | 'NO DATA';
-
-/** One criterion of the plan: measured value vs limit. */
-export interface Verdict {
-  /** Stable id: errors, error_rate, unanswered, p99.<group>, cpu, ram. */
-  id: string;
-  name: string;
-  /** null: not measured (no requests, no system metrics). */
-  measured: number | null;
-  limit: number | null;
-  unit: string;
-  /** How measured compares with limit to pass. */
-  op: '<' | '<=' | '==';
-  /** null: reported, not gated (breakpoint, not measured, no limit). */
-  pass: boolean | null;
-  note?: string;
-}
+// The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
+export type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 
 export interface EndpointRow {
   name: string;
@@ -129,7 +25,7 @@ export interface EndpointRow {
   requests: number;
   responses: number;
   reqPerS: number;
-  /** User-visible errors (hmp.errors.<name>). */
+  /** User-visible errors (plugins.hmp.errors.<name>). */
   errors: number;
   errorPct: number;
   timeouts: number;
@@ -232,7 +128,7 @@ export interface SoakSummary {
   last: SoakWindow;
   /** Percent change last vs first (null: not measured). */
   change: { p95: number | null; p99ByGroup: Record<string, number | null>; reqPerS: number | null; memory: number | null; cpuPct: number | null };
-  /** The plan's step 7 flags: degradation > 15%, memory growth > 10%. */
+  /** What the drift flagged, in words (core/drift.ts; limits: criteria.drift). */
   flags: string[];
 }
 
@@ -266,7 +162,7 @@ export interface Summary {
     periodS: number;
   };
   tool: { name: string; version: string | null; commit: string | null; source: 'results' | 'report-build' | 'unknown' };
-  criteria: { slo: Record<string, number>; groups: Record<string, string[]>; maxErrorRate: number | null };
+  criteria: { slo: Record<string, number>; groups: Record<string, string[]>; maxErrorRate: number | null; system: { cpuPct: number; ramPct: number } };
   verdicts: Verdict[];
   totals: {
     requests: number;

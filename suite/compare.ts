@@ -4,11 +4,12 @@
 // Per endpoint, from the aggregate:
 //   latency   plugins.metrics-by-endpoint.response_time.<name> (p50/p95/p99)
 //   answers   sum of plugins.metrics-by-endpoint.<name>.codes.*
-//   errors    hmp.errors.<name> (without the suite's counters: its 5xx codes)
+//   errors    plugins.hmp.errors.<name> (without the suite's counters: its 5xx codes)
 //   error %   errors / max(answers, errors)   (timeouts have no answer)
 //   req/s     answers / the run's duration
 import { counter, durationOf, errorRateOf, errorsOf, hasHmpErrors, LATENCY_PREFIX, ALL_LATENCY, stat, type Results } from './results.ts';
 import { pctChange, round } from './stats.ts';
+import { endpointCounters, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Figures {
   requests: number;
@@ -79,22 +80,17 @@ export function figuresOf(results: Results): RunFigures {
   const hmp = hasHmpErrors(counters);
   const names = new Set<string>();
   for (const k of Object.keys(a.summaries ?? {})) if (k.startsWith(LATENCY_PREFIX)) names.add(k.slice(LATENCY_PREFIX.length));
-  for (const k of Object.keys(counters)) {
-    const m = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.\d+$/.exec(k) ?? /^hmp\.errors\.([^.]+)$/.exec(k);
-    if (m) names.add(m[1]!);
-  }
+  const byEndpoint = endpointCounters(counters);
+  for (const name of [...Object.keys(byEndpoint.codes), ...Object.keys(byEndpoint.errors)]) names.add(name);
   const endpoints: Record<string, Figures> = {};
   for (const name of [...names].sort()) {
     let answers = 0;
     let fivexx = 0;
-    for (const [k, v] of Object.entries(counters)) {
-      const m = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.(\d+)$/.exec(k);
-      if (m && m[1] === name) {
-        answers += v;
-        if (m[2]!.startsWith('5')) fivexx += v;
-      }
+    for (const [status, v] of Object.entries(byEndpoint.codes[name] ?? {})) {
+      answers += v;
+      if (status.startsWith('5')) fivexx += v;
     }
-    const errors = hmp ? counter(a, `hmp.errors.${name}`) : fivexx;
+    const errors = hmp ? counter(a, metric.errors(name)) : fivexx;
     const denominator = Math.max(answers, errors);
     const lat = LATENCY_PREFIX + name;
     endpoints[name] = {

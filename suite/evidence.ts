@@ -3,13 +3,17 @@
 // rate vs the test's limit, 5xx and timeouts per endpoint, smoke endpoints
 // never answered), from the system verdicts, the soak drift, the spike
 // recovery and the data-loss check.
-import type { Verdict } from '../plugins/artillery-plugin-hmp/gates.ts';
+import type { Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { criteriaOfRun } from '../lib/plan-criteria.ts';
+import { summarize } from '../report/summarize.ts';
+import type { Results as ReportResults } from '../report/types.ts';
 import type { Drift } from './drift.ts';
 import type { IntegrityReport } from './integrity.ts';
 import type { Evidence, FlagId } from './recommendations.ts';
 import type { Recovery } from './recovery.ts';
-import { counter, errorRateOf, errorsOf, hmpSection, LATENCY_PREFIX, num, stat, type Results } from './results.ts';
-import { round } from './stats.ts';
+import { errorRateOf, hmpSection, LATENCY_PREFIX, stat, type Results } from './results.ts';
+import { fmtS, round } from './stats.ts';
+import { answered, endpointCounters, isTimeout } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 /** Which of the plan's flags a test raises (section 6, execution algorithm). */
 export const FLAG_OF_TEST: Record<string, FlagId> = {
@@ -20,82 +24,81 @@ export const FLAG_OF_TEST: Record<string, FlagId> = {
   soak: 'stability',
 };
 
-const TIMEOUT_REASONS = ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'timeout'];
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** The criteria the run recorded (aggregate.hmp.criteria), or the given ones. */
-function criteriaOf(results: Results): { slo: Record<string, number>; groups: Record<string, string[]>; maxErrorRate: number | undefined; smokeEndpoints: string[] } {
-  const c = isObject(hmpSection(results).criteria) ? (hmpSection(results).criteria as Record<string, unknown>) : {};
-  const slo: Record<string, number> = {};
-  for (const [k, v] of Object.entries(isObject(c.slo) ? c.slo : {})) if (num(v) !== undefined) slo[k] = v as number;
-  const groups: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(isObject(c.groups) ? c.groups : {})) if (Array.isArray(v)) groups[k] = v.filter((x): x is string => typeof x === 'string');
-  const smoke = Array.isArray(c.smokeEndpoints) ? c.smokeEndpoints.filter((x): x is string => typeof x === 'string') : [];
-  return { slo, groups, maxErrorRate: num(c.maxErrorRate), smokeEndpoints: smoke };
+/** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
+function verdictsOfResults(test: string, results: Results): Verdict[] {
+  const hmp = hmpSection(results);
+  const judged = { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, test: typeof hmp.test === 'string' ? hmp.test : test } } };
+  return summarize(judged as unknown as ReportResults).verdicts;
 }
 
-/** Everything in a results file that missed the plan's criteria recorded with it. */
-export function evidenceOfResults(test: string, results: Results): Evidence[] {
+/**
+ * Everything in a results file that failed a gated criterion, as evidence:
+ * which criteria failed is the run's verdicts (the report's summary of these
+ * results, core/criteria.ts), never a rule of its own; the evidence names the
+ * endpoints behind them (p99 per endpoint, 5xx and timeouts per endpoint,
+ * smoke endpoints never answered).
+ */
+export function evidenceOfResults(test: string, results: Results, verdicts: Verdict[] = verdictsOfResults(test, results)): Evidence[] {
   const a = results.aggregate;
-  const { slo, groups, maxErrorRate, smokeEndpoints } = criteriaOf(results);
+  const failed = (id: string) => verdicts.some((v) => v.id === id && v.pass === false);
+  const criteria = criteriaOfRun(hmpSection(results));
   const out: Evidence[] = [];
-  for (const [group, endpoints] of Object.entries(groups)) {
-    const limit = slo[group];
-    if (limit === undefined) continue;
+  for (const [group, endpoints] of Object.entries(criteria.groups)) {
+    const limit = criteria.slo[group];
+    if (limit === undefined || !failed(`p99.${group}`)) continue;
     for (const endpoint of endpoints) {
       const p99 = stat(a, LATENCY_PREFIX + endpoint, 'p99');
       if (p99 !== undefined && p99 > limit) out.push({ kind: 'p99', test, endpoint, group, measured: p99, limit, unit: 'ms' });
     }
   }
   const rate = errorRateOf(a);
-  const errors = errorsOf(a);
-  const rateFailed = test === 'smoke' ? errors > 0 : rate !== null && maxErrorRate !== undefined && rate >= maxErrorRate;
-  if (rateFailed && rate !== null) out.push({ kind: 'error_rate', test, measured: round(rate, 2), limit: test === 'smoke' ? undefined : maxErrorRate, unit: '%' });
+  const rateFailed = test === 'smoke' ? failed('errors') : failed('error_rate');
+  if (rateFailed && rate !== null) out.push({ kind: 'error_rate', test, measured: round(rate, 2), limit: test === 'smoke' ? undefined : verdicts.find((v) => v.id === 'error_rate')?.limit ?? undefined, unit: '%' });
   if (rateFailed) {
     // What the errors were: 5xx per endpoint and timeouts per endpoint.
-    for (const [k, v] of Object.entries(a.counters ?? {})) {
-      const m = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.(5\d\d)$/.exec(k);
-      if (m && v > 0) out.push({ kind: 'status', test, endpoint: m[1]!, status: Number(m[2]), measured: v });
+    const byEndpoint = endpointCounters(a.counters);
+    for (const [endpoint, codes] of Object.entries(byEndpoint.codes)) {
+      for (const [status, v] of Object.entries(codes)) if (status.startsWith('5') && v > 0) out.push({ kind: 'status', test, endpoint, status: Number(status), measured: v });
     }
     const timeouts = new Map<string, number>();
-    for (const [k, v] of Object.entries(a.counters ?? {})) {
-      const m = /^hmp\.errors\.([^.]+)\.(.+)$/.exec(k);
-      if (m && TIMEOUT_REASONS.includes(m[2]!)) timeouts.set(m[1]!, (timeouts.get(m[1]!) ?? 0) + v);
+    for (const [endpoint, reasons] of Object.entries(byEndpoint.reasons)) {
+      for (const [reason, v] of Object.entries(reasons)) if (isTimeout(reason)) timeouts.set(endpoint, (timeouts.get(endpoint) ?? 0) + v);
     }
     for (const [endpoint, n] of timeouts) if (n > 0) out.push({ kind: 'timeouts', test, endpoint, measured: n });
   }
-  if (test === 'smoke') {
-    for (const e of smokeEndpoints) {
-      const answered = Object.keys(a.counters ?? {}).some((k) => k.startsWith(`plugins.metrics-by-endpoint.${e}.codes.`)) || counter(a, `hmp.ok.${e}`) > 0;
-      if (!answered) out.push({ kind: 'unanswered', test, endpoint: e, measured: 0 });
+  if (test === 'smoke' && failed('unanswered')) {
+    for (const e of criteria.smokeEndpoints) {
+      if (!answered(a.counters, e)) out.push({ kind: 'unanswered', test, endpoint: e, measured: 0 });
     }
   }
   return out;
 }
 
-/** Failed CPU/RAM verdicts (systemVerdicts) as evidence. */
+/** Failed CPU/RAM verdicts as evidence. */
 export function evidenceOfSystem(test: string, verdicts: Verdict[]): Evidence[] {
   return verdicts
-    .filter((v) => !v.pass)
-    .map((v) => ({ kind: /^CPU/.test(v.criterion) ? ('cpu' as const) : ('ram' as const), test, measured: v.measured, limit: v.limit, unit: '%' as const }));
+    .filter((v) => (v.id === 'cpu' || v.id === 'ram') && v.pass === false && v.measured !== null && v.limit !== null)
+    .map((v) => ({ kind: v.id === 'cpu' ? ('cpu' as const) : ('ram' as const), test, measured: v.measured!, limit: v.limit!, unit: '%' as const }));
 }
 
 export function evidenceOfDrift(drift: Drift, test = 'soak'): Evidence[] {
   const out: Evidence[] = [];
   for (const r of drift.reasons) {
-    if (r.startsWith('memory')) out.push({ kind: 'memory_growth', test, measured: drift.memoryGrowthPct ?? 0, limit: 10, unit: '%', text: `${r} in ${test}` });
+    if (r.startsWith('memory')) out.push({ kind: 'memory_growth', test, measured: drift.memoryGrowthPct ?? 0, limit: drift.limits.memoryGrowthPct, unit: '%', text: `${r} in ${test}` });
     else {
       const metric = r.startsWith('p99') ? 'p99' : 'p95';
-      out.push({ kind: 'degradation', test, metric, measured: (metric === 'p99' ? drift.p99ChangePct : drift.p95ChangePct) ?? 0, limit: 15, unit: '%', text: `${r} in ${test}` });
+      out.push({ kind: 'degradation', test, metric, measured: (metric === 'p99' ? drift.p99ChangePct : drift.p95ChangePct) ?? 0, limit: drift.limits.degradationPct, unit: '%', text: `${r} in ${test}` });
     }
   }
   return out;
 }
 
-export function evidenceOfRecovery(r: Recovery, test = 'spike'): Evidence[] {
-  if (r.status === 'recovered') return [];
-  return [{ kind: 'recovery', test, measured: Infinity, limit: r.limitS, unit: 's', text: `${r.text.replace(/\.$/, '')} in ${test}` }];
+/** A spike that did not recover within its (scaled) limit, citing the first period still out of limits. */
+export function evidenceOfRecovery(r: Recovery, timeScale: number, test = 'spike'): Evidence[] {
+  if (r.status !== 'not-recovered') return [];
+  const plan = timeScale === 1 ? '' : ` (the plan's ${fmtS(r.limitS / timeScale)} at time scale ${timeScale})`;
+  const why = r.curve.find((c) => !c.within)?.why || r.text;
+  return [{ kind: 'recovery', test, measured: Infinity, limit: r.limitS, unit: 's', text: `not recovered within ${fmtS(r.limitS)} after the hold${plan} in ${test}: ${why}` }];
 }
 
 export function evidenceOfIntegrity(r: IntegrityReport, test = 'spike'): Evidence[] {

@@ -11,6 +11,7 @@
 // -> recoveredAfterS null, reported as "> 5 min".
 import { ALL_LATENCY, counter, errorRateOf, holdOf, PERIOD_MS, periodsOf, stat, type Period, type Results } from './results.ts';
 import { fmtS, round } from './stats.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
 
 export interface Baseline {
   /** Error rate in %, of the baseline run (errorsOf / http.requests). */
@@ -31,8 +32,6 @@ export interface Tolerance {
 }
 
 export const DEFAULT_TOLERANCE: Tolerance = { errorPoints: 1, p95Factor: 1.5, p95SlackMs: 25, consecutive: 2 };
-/** The plan's recovery limit (step 5: "recovery_time > 5m"). */
-export const RECOVERY_LIMIT_S = 300;
 
 export interface CurvePoint {
   /** Period start, ms since the epoch. */
@@ -88,7 +87,7 @@ export interface RecoveryInput {
 
 export function recoveryOf(input: RecoveryInput): Recovery {
   const t: Tolerance = { ...DEFAULT_TOLERANCE, ...input.tolerance };
-  const limitS = input.limitS ?? RECOVERY_LIMIT_S;
+  const limitS = input.limitS ?? planCriteria().recovery.limitS;
   const periodMs = input.periodMs ?? PERIOD_MS;
   const limits = limitsOf(input.baseline, t);
   // Every period that ends after the hold ends (the one holding the end counts: conservative).

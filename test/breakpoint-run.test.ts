@@ -20,7 +20,7 @@ test('a twin that saturates between 10 and 20 users: max sustainable 10, fails a
       timeoutMs: 200_000,
     });
     try {
-      assert.equal(r.code, 0, `${r.stdout.split('\n').filter((l) => /^(hmp:|Phase started|http.codes|hmp.errors: )/.test(l)).join('\n')}\n${r.stderr.slice(-2000)}`);
+      assert.equal(r.code, 0, `${r.stdout.split('\n').filter((l) => /^(hmp:|Phase started|http.codes|plugins.hmp.errors: )/.test(l)).join('\n')}\n${r.stderr.slice(-2000)}`);
       assert.match(r.stdout, /breakpoint: max sustainable 10 users; failed at 20 users: /);
       assert.match(r.stdout, /stopping the run: the server failed at 20 users/);
       assert.match(r.stdout, /users\s+status/, 'the per-level table is printed');

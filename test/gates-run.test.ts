@@ -8,12 +8,12 @@ import { cleanUp, runDir, writeTestData } from './support/artillery-run.ts';
 import { runPhaseFile } from './support/phase-run.ts';
 
 const CASES: Array<[string, number, Partial<TwinConfig>, RegExp]> = [
-  // slow lists: p99 of GET /project/ above its 700 ms SLO
-  ['average', 0.01, { latencyMs: { project_list: 900 } }, /FAIL p99 of list endpoints: \d+(\.\d+)?ms \(limit <= 700ms\)/],
-  // failing: 10% of requests answer 500, over stress's 2%
-  ['stress', 0.008, { errorRate: 0.1, seed: 3 }, /FAIL error rate: [\d.]+% \(limit < 2%\)/],
-  ['spike', 0.05, { errorRate: 0.1, seed: 3 }, /FAIL error rate: [\d.]+% \(limit < 3%\)/],
-  ['soak', 0.002, { latencyMs: { auth_login: 600 } }, /FAIL p99 of auth endpoints: \d+(\.\d+)?ms \(limit <= 400ms\)/],
+  // slow lists: p99 of GET /project/ above its 700 ms SLO (the average gates on p99: "p99 latencies within SLOs")
+  ['average', 0.01, { latencyMs: { project_list: 900 } }, /FAIL p99 latency, list: \d+(\.\d+)?ms \(limit <= 700ms\)/],
+  // failing: 10% of requests answer 500, over each test's error-rate limit
+  ['stress', 0.008, { errorRate: 0.1, seed: 3 }, /FAIL Error rate: [\d.]+% \(limit < 2%\)/],
+  ['spike', 0.05, { errorRate: 0.1, seed: 3 }, /FAIL Error rate: [\d.]+% \(limit < 3%\)/],
+  ['soak', 0.002, { errorRate: 0.1, seed: 3 }, /FAIL Error rate: [\d.]+% \(limit < 1%\)/],
 ];
 
 for (const [type, scale, knobs, missed] of CASES) {
@@ -28,7 +28,7 @@ for (const [type, scale, knobs, missed] of CASES) {
         assert.notEqual(r.code, 0, r.stdout.slice(-2000));
         assert.match(r.stdout, new RegExp(`hmp: ${type} test FAILED the plan's criteria`));
         assert.match(r.stdout, missed);
-        assert.match(r.stdout, /fail: hmp\.gate\./, 'ensure failed the run');
+        assert.match(r.stdout, /fail: \(plugins\.hmp\.criteria\./, 'ensure failed the run');
         if (knobs.errorRate) {
           // The server's own words reach the results (and so the report).
           const samples = r.results!.aggregate.hmp.errorSamples as Array<{ endpoint: string; reason: string; message: string }>;
@@ -43,3 +43,26 @@ for (const [type, scale, knobs, missed] of CASES) {
     }
   });
 }
+
+test('spike: a slow login (p99 over the auth SLO, no errors) is reported, not gated: exit 0, as the suite says', async () => {
+  // Seen against a real server: 0% errors, no data loss, auth p99 646 ms; the plan's spike criteria
+  // (error rate < 3%, recovery, no data loss) were met, so the run passes and names the p99 it reports.
+  const twin = await startTwin({ latencyMs: { auth_login: 600 } });
+  const dir = runDir('gate-spike-slow-auth');
+  try {
+    const data = await writeTestData(twin, dir, 0);
+    const r = await runPhaseFile('phases/spike.yml', { env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_TIME_SCALE: '0.05' }, label: 'gate-spike-slow-auth' });
+    try {
+      assert.equal(r.code, 0, r.stdout.slice(-2000));
+      assert.match(r.stdout, /hmp: spike test passed the criteria measured here/);
+      assert.match(r.stdout, /reported, not gated for spike: .*p99 latency, auth \d+(\.\d+)?ms/);
+      const auth = (r.results!.aggregate.hmp.verdicts as Array<{ id: string; measured: number; pass: boolean | null; gated: boolean }>).find((v) => v.id === 'p99.auth')!;
+      assert.ok(auth.measured > 400 && auth.pass === null && !auth.gated, JSON.stringify(auth));
+    } finally {
+      cleanUp(r.dir);
+    }
+  } finally {
+    cleanUp(dir);
+    await twin.close();
+  }
+});

@@ -64,7 +64,7 @@ test('v1.0: upload key -> no server key: fails as no_server_key, nothing sent', 
   assert.deepEqual(context.vars.conv.aesKey, aesKey, 'the AES key opened with the caller\'s key');
   assert.equal(needServerKey(context.vars), true, 'the mixes ask the API for the server key');
   prepareConversion(context, ee, () => {});
-  assert.equal(ee.counters.get('hmp.errors.pdf_execute.no_server_key'), 1);
+  assert.equal(ee.counters.get('plugins.hmp.errors.pdf_execute.no_server_key'), 1);
   assert.equal(executing(context.vars), false);
 });
 
@@ -83,7 +83,7 @@ describe('GET /credentials/public-key', () => {
     for (const profileName of ['instructor', 'spike_instructor', 'smoke']) {
       const { outcome, context, ee } = await check(reply(401, { detail: 'Not authenticated' }), profileName);
       assert.equal(outcome.ok, 'warning');
-      assert.deepEqual(named(ee, 'hmp.'), { 'hmp.warnings.credentials_public_key': 1, 'hmp.warnings.credentials_public_key.status_401': 1 }, profileName);
+      assert.deepEqual(named(ee, 'plugins.hmp.'), { 'plugins.hmp.warnings.credentials_public_key': 1, 'plugins.hmp.warnings.credentials_public_key.status_401': 1 }, profileName);
       assert.equal(context.vars.sessionFailed, false);
     }
     assert.deepEqual(printed, [`hmp: warning: ${PUBLIC_KEY_401_WARNING}`]);
@@ -94,10 +94,10 @@ describe('GET /credentials/public-key', () => {
     for (const [r, reason] of [[reply(500, 'boom'), 'status_500'], [reply(200, { public_key: 'c2hvcnQ=' }), 'bad_body'], [reply(403, { detail: 'no' }), 'status_403']] as const) {
       const mix = await check(r);
       assert.equal(mix.outcome.ok, false);
-      assert.deepEqual(named(mix.ee, 'hmp.'), { 'hmp.errors': 1, 'hmp.errors.credentials_public_key': 1, [`hmp.errors.credentials_public_key.${reason}`]: 1 });
+      assert.deepEqual(named(mix.ee, 'plugins.hmp.'), { 'plugins.hmp.errors': 1, 'plugins.hmp.errors.credentials_public_key': 1, [`plugins.hmp.errors.credentials_public_key.${reason}`]: 1 });
       assert.equal(mix.context.vars.sessionFailed, true, 'the mix ends the session');
       const smoke = await check(r, 'smoke');
-      assert.equal(named(smoke.ee, 'hmp.errors.')[`hmp.errors.credentials_public_key.${reason}`], 1);
+      assert.equal(named(smoke.ee, 'plugins.hmp.errors.')[`plugins.hmp.errors.credentials_public_key.${reason}`], 1);
       assert.equal(smoke.context.vars.sessionFailed, false, 'the smoke test reports it and goes on');
     }
   });
@@ -124,7 +124,7 @@ test('v1.0 round trip: the body carries the PDF under the AES key and the key se
   const answer = { encrypted_audio: aesGcmEncrypt(audioKey, Buffer.from('RIFF....WAVE')), encrypted_audio_key: await cipher.encrypt(publicKey, audioKey) };
   const reply: Reply = { status: 200, contentType: 'application/cbor', bytes: Buffer.from(cborEncode(answer)) };
   assert.deepEqual(await onExecute(reply, context, ee), { ok: true });
-  assert.equal(ee.counters.get('hmp.conversion.done'), 1);
+  assert.equal(ee.counters.get('plugins.hmp.conversion.done'), 1);
   assert.equal(context.vars.conv.stage, 'done');
 
   // Audio sealed for someone else does not pass.
@@ -138,7 +138,7 @@ test('v1.1: busy answers are retried, up to a limit; then accepted -> polled -> 
   const { context, ee, publicKey } = await instructor();
   assert.deepEqual(await onUploadKey(json({ is_success: false }), context, ee), { ok: true });
   assert.equal(context.vars.conv.busy, true);
-  assert.equal(ee.counters.get('hmp.conversion.busy'), 1);
+  assert.equal(ee.counters.get('plugins.hmp.conversion.busy'), 1);
   const sealed = await cipher.encrypt(publicKey, randomBytes(32));
   await onUploadKey(json({ is_success: true, encrypted_aes_key: sealed.toString('base64'), task_uuid: 't-1' }), context, ee);
   assert.equal(context.vars.conv.busy, false);

@@ -56,7 +56,7 @@ describe('downloads outside the engine', () => {
     await readContent(context, ee);
     stop();
     assert.equal(context.vars.sessionFailed, false);
-    assert.equal(ee.c('hmp.ok.submission_content'), 1);
+    assert.equal(ee.c('plugins.hmp.ok.submission_content'), 1);
     assert.equal(ee.c('http.requests'), 1);
     assert.equal(ee.c('http.responses'), 1);
     assert.equal(ee.c('http.codes.200'), 1);
@@ -76,8 +76,8 @@ describe('downloads outside the engine', () => {
     const context = instructor('0'.repeat(32));
     await readContent(context, ee);
     assert.equal(context.vars.sessionFailed, true);
-    assert.equal(ee.c('hmp.ok.submission_content'), 0);
-    assert.equal(ee.c('hmp.errors.submission_content'), 1);
+    assert.equal(ee.c('plugins.hmp.ok.submission_content'), 0);
+    assert.equal(ee.c('plugins.hmp.errors.submission_content'), 1);
   });
 
   test('not this read: nothing is sent', async () => {
@@ -97,7 +97,7 @@ describe('downloads outside the engine', () => {
     assert.equal(ee.c('http.responses'), 0);
     assert.equal(ee.c('errors.ETIMEDOUT'), 1);
     assert.equal(ee.c('plugins.metrics-by-endpoint.submission_content.errors.ETIMEDOUT'), 1);
-    assert.equal(ee.c('hmp.errors.submission_content.timeout'), 1);
+    assert.equal(ee.c('plugins.hmp.errors.submission_content.timeout'), 1);
     assert.equal(context.vars.sessionFailed, true);
   });
 
@@ -110,6 +110,6 @@ describe('downloads outside the engine', () => {
     await new Promise((r) => closed.close(r));
     await send({ method: 'GET', url: `http://127.0.0.1:${port}/x`, headers: {}, timeoutS: 2 }, 'pdf_audio', context, ee);
     assert.equal(ee.c('errors.ECONNREFUSED'), 1);
-    assert.equal(ee.c('hmp.errors.pdf_audio.econnrefused'), 1);
+    assert.equal(ee.c('plugins.hmp.errors.pdf_audio.econnrefused'), 1);
   });
 });

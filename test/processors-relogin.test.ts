@@ -57,7 +57,7 @@ describe('re-login on 401', () => {
     const context = session();
     const res = await exchange(context, ee, 'project_list', '/project/');
     assert.equal(res.statusCode, 401);
-    assert.deepEqual(ee.named('hmp.'), { 'hmp.relogin': 1, 'hmp.ok.auth_relogin': 1, 'hmp.ok.project_list_retry': 1 });
+    assert.deepEqual(ee.named('plugins.hmp.'), { 'plugins.hmp.relogin': 1, 'plugins.hmp.ok.auth_relogin': 1, 'plugins.hmp.ok.project_list_retry': 1 });
     assert.equal(ee.counters.get('plugins.metrics-by-endpoint.auth_relogin.codes.200'), 1);
     assert.equal(ee.counters.get('plugins.metrics-by-endpoint.project_list_retry.codes.200'), 1);
     assert.equal(ee.histograms.get('plugins.metrics-by-endpoint.response_time.project_list_retry')?.length, 1);
@@ -70,8 +70,8 @@ describe('re-login on 401', () => {
     const ee = new MetricRecorder();
     const context = session('11'.repeat(32)); // not this user's key: login answers 400
     await exchange(context, ee, 'project_list', '/project/');
-    assert.deepEqual(ee.named('hmp.'), {
-      'hmp.relogin': 1, 'hmp.errors': 1, 'hmp.errors.auth_relogin': 1, 'hmp.errors.auth_relogin.status_400': 1,
+    assert.deepEqual(ee.named('plugins.hmp.'), {
+      'plugins.hmp.relogin': 1, 'plugins.hmp.errors': 1, 'plugins.hmp.errors.auth_relogin': 1, 'plugins.hmp.errors.auth_relogin.status_400': 1,
     });
     assert.equal(ee.counters.get('plugins.metrics-by-endpoint.auth_relogin.codes.400'), 1);
     assert.equal(context.vars.sessionFailed, true);
@@ -81,8 +81,8 @@ describe('re-login on 401', () => {
     const ee = new MetricRecorder();
     const context = session();
     await exchange(context, ee, 'submission_create', '/submission/', { method: 'POST', body: Buffer.from([0xa2, 0x61]), type: 'application/cbor' });
-    assert.deepEqual(ee.named('hmp.errors'), {
-      'hmp.errors': 1, 'hmp.errors.submission_create_retry': 1, 'hmp.errors.submission_create_retry.upload_error_list': 1,
+    assert.deepEqual(ee.named('plugins.hmp.errors'), {
+      'plugins.hmp.errors': 1, 'plugins.hmp.errors.submission_create_retry': 1, 'plugins.hmp.errors.submission_create_retry.upload_error_list': 1,
     });
     assert.equal(ee.counters.get('plugins.metrics-by-endpoint.submission_create_retry.codes.200'), 1);
     assert.equal(context.vars.sessionFailed, true);
@@ -94,14 +94,14 @@ describe('re-login on 401', () => {
     const context = session();
     context.vars.token = undefined;
     await exchange(context, mix, 'credentials_public_key', '/credentials/public-key');
-    const warning = { 'hmp.warnings.credentials_public_key': 1, 'hmp.warnings.credentials_public_key.status_401': 1 };
-    assert.deepEqual(mix.named('hmp.'), warning, 'a known HMP defect: a warning, not an error');
+    const warning = { 'plugins.hmp.warnings.credentials_public_key': 1, 'plugins.hmp.warnings.credentials_public_key.status_401': 1 };
+    assert.deepEqual(mix.named('plugins.hmp.'), warning, 'a known HMP defect: a warning, not an error');
     assert.equal(context.vars.sessionFailed, false, 'the mixes fall back to the configured key');
 
     const smoke = new MetricRecorder();
     const smokeContext = session(undefined, 'smoke');
     await exchange(smokeContext, smoke, 'credentials_public_key', '/credentials/public-key');
-    assert.deepEqual(smoke.named('hmp.'), warning, 'the smoke test reports it as a warning too: a smoke run against current HMP can pass');
+    assert.deepEqual(smoke.named('plugins.hmp.'), warning, 'the smoke test reports it as a warning too: a smoke run against current HMP can pass');
     assert.equal(smokeContext.vars.sessionFailed, false, 'and goes on to check the conversion');
   });
 });

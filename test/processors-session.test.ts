@@ -237,7 +237,7 @@ describe('the session loop contract', () => {
     assert.equal(sessionOk(c.vars), true);
     await endSession(c, ee);
     assert.equal(await staysOn(c), false);
-    assert.equal(counters.get('hmp.session.completed'), 1);
+    assert.equal(counters.get('plugins.hmp.session.completed'), 1);
   });
 
   test('a failed session is counted; the next session starts afresh', async () => {
@@ -246,29 +246,29 @@ describe('the session loop contract', () => {
     c.vars.sessionFailed = true;
     assert.equal(sessionOk(c.vars), false);
     await endSession(c, ee);
-    assert.equal(counters.get('hmp.session.failed.instructor'), 1);
+    assert.equal(counters.get('plugins.hmp.session.failed.instructor'), 1);
     await beginSession(c, ee);
     assert.equal(sessionOk(c.vars), true, 'the user tries again in its next session');
     assert.equal(c.vars.me.role, 'instructor');
   });
 
-  test('a VU is dealt its role at its first session and keeps it; hmp.roles.<role> counts VUs, hmp.session.<role> sessions', async () => {
+  test('a VU is dealt its role at its first session and keeps it; plugins.hmp.roles.<role> counts VUs, plugins.hmp.session.<role> sessions', async () => {
     const before = (name: string) => counters.get(name) ?? 0;
-    const roles0 = before('hmp.roles.student') + before('hmp.roles.instructor');
+    const roles0 = before('plugins.hmp.roles.student') + before('plugins.hmp.roles.instructor');
     const c = context();
     await beginSession(c, ee);
     const dealt = c.vars.profileName as string;
     assert.ok(dealt === 'student' || dealt === 'instructor', dealt);
     assert.equal(c.vars.me.role, dealt);
-    const sessions0 = before(`hmp.session.${dealt}`);
+    const sessions0 = before(`plugins.hmp.session.${dealt}`);
     for (let i = 0; i < 4; i++) {
       await endSession(c, ee);
       await beginSession(c, ee);
       assert.equal(c.vars.profileName, dealt, 'the VU keeps its role');
       assert.equal(c.vars.me.role, dealt);
     }
-    assert.equal(before('hmp.roles.student') + before('hmp.roles.instructor'), roles0 + 1, 'dealt once');
-    assert.equal(before(`hmp.session.${dealt}`), sessions0 + 4);
+    assert.equal(before('plugins.hmp.roles.student') + before('plugins.hmp.roles.instructor'), roles0 + 1, 'dealt once');
+    assert.equal(before(`plugins.hmp.session.${dealt}`), sessions0 + 4);
   });
 
   test('a scenario without a role mix fails at its first step, saying which names exist', async () => {
@@ -301,7 +301,7 @@ describe('the session loop contract', () => {
     assert.deepEqual(thinks, [0]);
     assert.equal(sessionOk(c.vars), false, 'a yielded session skips its remaining steps');
     await endSession(c, ee);
-    assert.equal(counters.get('hmp.session.yielded'), 1);
+    assert.equal(counters.get('plugins.hmp.session.yielded'), 1);
 
     admit = false;
     c.vars.$hmpYielded = false;
@@ -311,11 +311,11 @@ describe('the session loop contract', () => {
     stay = true;
     assert.equal(await staysOn(c), false, 'and leaves');
 
-    const roles = (counters.get('hmp.roles.student') ?? 0) + (counters.get('hmp.roles.instructor') ?? 0);
+    const roles = (counters.get('plugins.hmp.roles.student') ?? 0) + (counters.get('plugins.hmp.roles.instructor') ?? 0);
     const parked = context();
     await beginSession(parked, ee);
     assert.equal(parked.vars.sessionLeft, true);
     assert.equal(parked.vars.profileName, undefined, 'a VU sent away before its first session is dealt no role');
-    assert.equal((counters.get('hmp.roles.student') ?? 0) + (counters.get('hmp.roles.instructor') ?? 0), roles);
+    assert.equal((counters.get('plugins.hmp.roles.student') ?? 0) + (counters.get('plugins.hmp.roles.instructor') ?? 0), roles);
   });
 });

@@ -68,7 +68,7 @@ test('report.html in Chromium: no console error, no request, charts drawn, the i
 
   // Verdict: numbers from the input, computed here from the counters.
   const sum = (name: string) => r.intermediate.reduce((a, p) => a + (p.counters?.[name] ?? 0), 0);
-  const errors = r.intermediate.reduce((a, p) => a + Object.entries(p.counters ?? {}).filter(([k]) => /^hmp\.errors\.[^.]+$/.test(k)).reduce((b, [, v]) => b + v, 0), 0);
+  const errors = r.intermediate.reduce((a, p) => a + Object.entries(p.counters ?? {}).filter(([k]) => /^plugins\.hmp\.errors\.[^.]+$/.test(k)).reduce((b, [, v]) => b + v, 0), 0);
   const rate = (100 * errors) / sum('http.requests');
   const shown = rate < 1 ? Math.round(rate * 1000) / 1000 : Math.round(rate * 100) / 100;
   assert.equal(await cell(page, '#verdicts tr[data-id="error_rate"] td:nth-child(2)'), `${shown}%`);
@@ -80,7 +80,7 @@ test('report.html in Chromium: no console error, no request, charts drawn, the i
   // Endpoint table: requests and timeouts of project_list.
   const listRequests = sum('plugins.metrics-by-endpoint.project_list.codes.200') + sum('plugins.metrics-by-endpoint.project_list.codes.500') + sum('plugins.metrics-by-endpoint.project_list.errors.ETIMEDOUT');
   assert.equal(await cell(page, '#endpoint-table tr[data-endpoint="project_list"] td:nth-child(3)'), listRequests.toLocaleString('en-US'));
-  assert.equal(await cell(page, '#endpoint-table tr[data-endpoint="project_list"] td:nth-child(6)'), sum('hmp.errors.project_list.ETIMEDOUT').toLocaleString('en-US'));
+  assert.equal(await cell(page, '#endpoint-table tr[data-endpoint="project_list"] td:nth-child(6)'), sum('plugins.hmp.errors.project_list.ETIMEDOUT').toLocaleString('en-US'));
 
   // The hostile message is on the page as text, and ran nowhere.
   const messages = await page.locator('#error-table td.msg').allInnerTexts();

@@ -122,7 +122,7 @@ test('the plugin\'s own results on an early stop (its aggregate of sketches) giv
     const histograms = { 'plugins.metrics-by-endpoint.response_time.project_list': h };
     return {
       period: at + i * 10_000,
-      counters: { 'http.requests': 4, 'http.responses': 4, 'plugins.metrics-by-endpoint.project_list.codes.200': 3, 'plugins.metrics-by-endpoint.project_list.codes.500': 1, 'hmp.errors.project_list': 1, 'hmp.errors.project_list.status_500': 1 },
+      counters: { 'http.requests': 4, 'http.responses': 4, 'plugins.metrics-by-endpoint.project_list.codes.200': 3, 'plugins.metrics-by-endpoint.project_list.codes.500': 1, 'plugins.hmp.errors.project_list': 1, 'plugins.hmp.errors.project_list.status_500': 1 },
       histograms,
       summaries: {},
     };

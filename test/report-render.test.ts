@@ -48,7 +48,7 @@ test('the verdict and tables hold the input\'s numbers', () => {
   const html = renderHtml(s, r);
   const sum = (name: string) => r.intermediate.reduce((a, p) => a + (p.counters?.[name] ?? 0), 0);
   const requests = sum('http.requests');
-  const errors = r.intermediate.reduce((a, p) => a + Object.entries(p.counters ?? {}).filter(([k]) => /^hmp\.errors\.[^.]+$/.test(k)).reduce((b, [, v]) => b + v, 0), 0);
+  const errors = r.intermediate.reduce((a, p) => a + Object.entries(p.counters ?? {}).filter(([k]) => /^plugins\.hmp\.errors\.[^.]+$/.test(k)).reduce((b, [, v]) => b + v, 0), 0);
   const rate = Math.round((100_000 * errors) / requests) / 1000;
   assert.match(html, new RegExp(`<tr data-id="error_rate"><td>Error rate</td><td class="n">${String(rate).replace('.', '\\.')}%</td><td class="n">&lt; 1%</td><td class="PASS">PASS</td>`));
   const listRequests = sum('plugins.metrics-by-endpoint.project_list.codes.200') + sum('plugins.metrics-by-endpoint.project_list.codes.500') + sum('plugins.metrics-by-endpoint.project_list.errors.ETIMEDOUT');
@@ -124,7 +124,7 @@ test('spike and soak sections appear for their tests only', () => {
   assert.doesNotMatch(spikeHtml, /<section id="soak">/);
   const soak = syntheticResults({ test: 'soak', periods: 1100, system: true, memTotalMb: 512, seed: 3 });
   const soakHtml = renderHtml(summarize(soak), soak);
-  assert.match(soakHtml, /<section id="soak"><h2>Soak: first hour vs last hour of the hold<\/h2>/);
+  assert.match(soakHtml, /<section id="soak"><h2>Soak: first 30 min vs last 30 min of the hold<\/h2>/);
   assert.doesNotMatch(soakHtml, /<section id="spike">/);
   assert.match(soakHtml, /<h3>CPU<\/h3>/);
   assert.match(soakHtml, /<h3>Memory<\/h3>/);

@@ -58,7 +58,7 @@ test('a real run against the twin gives a report folder whose figures are the ru
   assert.ok(summary.totals.requests > 10, `${summary.totals.requests} requests`);
   const health = summary.endpoints.find((e: { name: string }) => e.name === 'health');
   assert.equal(health.requests, c['plugins.metrics-by-endpoint.health.codes.200']);
-  assert.equal(summary.verdicts.find((v: { id: string }) => v.id === 'error_rate').measured, c['hmp.gate.error_rate_pct']);
+  assert.equal(summary.verdicts.find((v: { id: string }) => v.id === 'error_rate').measured, c['plugins.hmp.criteria.error_rate_pct']);
   assert.equal(summary.outcome, 'PASS');
   assert.equal(summary.run.timeScale, 0.2);
   assert.equal(summary.run.target, twin.url);

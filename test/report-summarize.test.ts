@@ -3,8 +3,10 @@
 // and the per-type sections (breakpoint, spike recovery, soak drift).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { derive } from '../plugins/artillery-plugin-hmp/gates.ts';
-import type { HmpSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
+import { join } from 'node:path';
+import { measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
+import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
 import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
@@ -12,7 +14,7 @@ import { spikeOf } from '../report/spike.ts';
 import { GROUPS, syntheticResults } from '../report/synthetic.ts';
 import type { Period, Results } from '../report/types.ts';
 
-const settingsFor = (test: string, smokeEndpoints: string[] = []) => ({ test, groups: GROUPS, smokeEndpoints }) as unknown as HmpSettings;
+const PHASES = join(import.meta.dirname, '..', 'phases');
 
 /** Sum of a counter over the periods, computed here without the report's code. */
 function total(r: Results, name: string): number {
@@ -23,23 +25,21 @@ function plain(counters: Record<string, number>, extra: Partial<Period> = {}): R
   return { aggregate: { counters, summaries: {}, ...extra }, intermediate: [] };
 }
 
-test('error rate and group p99 are the plugin gates\' numbers; a run within limits passes', () => {
+test('the report\'s verdicts are the plugin\'s: one rule set (core/criteria.ts) on the same results; a run within limits passes', () => {
   const r = syntheticResults({ test: 'average', seed: 5 });
   const s = summarize(r);
-  const d = derive(settingsFor('average'), r.aggregate as PeriodStats);
+  const settings = resolveSettings({ test: 'average', groups: GROUPS }, PHASES, {}, {});
+  const m = measuredOf(settings, r.aggregate as PeriodStats);
+  assert.deepEqual(s.verdicts, verdictsOf('average', settings.criteria, m), 'the same verdicts, measured values and notes');
   const rate = s.verdicts.find((v) => v.id === 'error_rate')!;
-  assert.equal(rate.measured, Math.round(d.errorRate * 1000) / 1000);
+  assert.equal(rate.measured, Math.round(m.errorRatePct * 1000) / 1000);
   assert.equal(rate.limit, 1);
   assert.equal(rate.pass, true);
-  for (const [group, p99] of Object.entries(d.p99)) {
-    const v = s.verdicts.find((x) => x.id === `p99.${group}`)!;
-    assert.equal(v.measured ?? 0, p99, group);
-    assert.equal(v.pass, v.measured === null ? null : true, group);
-  }
+  for (const v of s.verdicts.filter((x) => x.id.startsWith('p99.'))) assert.equal(v.pass, v.measured === null ? null : true, v.id);
   assert.equal(s.outcome, 'PASS');
   assert.match(s.headline, /^PASS: the average test met all \d+ criteria\.$/);
   assert.equal(s.totals.requests, total(r, 'http.requests'));
-  assert.equal(s.totals.errors, d.errors);
+  assert.equal(s.totals.errors, m.errors);
 });
 
 test('per-endpoint table: requests, errors, timeouts and codes are the sums of the counters', () => {
@@ -53,9 +53,9 @@ test('per-endpoint table: requests, errors, timeouts and codes are the sums of t
     assert.equal(row.requests, ok + e500 + noAnswer, name);
     assert.equal(row.codes['200'], ok, name);
     assert.equal(row.codes['500'] ?? 0, e500, name);
-    assert.equal(row.timeouts, total(r, `hmp.errors.${name}.ETIMEDOUT`), name);
+    assert.equal(row.timeouts, total(r, `plugins.hmp.errors.${name}.ETIMEDOUT`), name);
     assert.ok(row.timeouts > 0, `${name} has timeouts in this input`);
-    assert.equal(row.errors, total(r, `hmp.errors.${name}`), name);
+    assert.equal(row.errors, total(r, `plugins.hmp.errors.${name}`), name);
     assert.equal(row.errorPct, Math.round((10000 * row.errors) / row.requests) / 100, name);
     assert.equal(row.p99, r.aggregate.summaries![`plugins.metrics-by-endpoint.response_time.${name}`]!.p99, name);
   }
@@ -68,11 +68,11 @@ test('per-endpoint table: requests, errors, timeouts and codes are the sums of t
 test('every spelling of a timeout counts: ETIMEDOUT, ESOCKETTIMEDOUT, timeout, etimedout', () => {
   const r = plain({
     'http.requests': 100,
-    'hmp.errors.project_list': 4,
-    'hmp.errors.project_list.ETIMEDOUT': 1,
-    'hmp.errors.project_list.ESOCKETTIMEDOUT': 1,
-    'hmp.errors.project_list.timeout': 1,
-    'hmp.errors.project_list.etimedout': 1,
+    'plugins.hmp.errors.project_list': 4,
+    'plugins.hmp.errors.project_list.ETIMEDOUT': 1,
+    'plugins.hmp.errors.project_list.ESOCKETTIMEDOUT': 1,
+    'plugins.hmp.errors.project_list.timeout': 1,
+    'plugins.hmp.errors.project_list.etimedout': 1,
   });
   const s = summarize(r);
   assert.equal(s.endpoints.find((e) => e.name === 'project_list')!.timeouts, 4);
@@ -96,7 +96,7 @@ test('smoke: 0 errors and every smoke endpoint answered', () => {
       'http.requests': 3,
       'plugins.metrics-by-endpoint.auth_login.codes.200': 1,
       'plugins.metrics-by-endpoint.audit_list.codes.200': 1,
-      'hmp.ok.pdf_execute': 1,
+      'plugins.hmp.ok.pdf_execute': 1,
     },
     { hmp },
   );
@@ -108,7 +108,7 @@ test('smoke: 0 errors and every smoke endpoint answered', () => {
       ['unanswered', 0, true],
     ],
   );
-  const missing = plain({ 'http.requests': 2, 'plugins.metrics-by-endpoint.auth_login.codes.200': 1, 'hmp.errors.audit_list': 1, 'hmp.errors.audit_list.status_500': 1 }, { hmp });
+  const missing = plain({ 'http.requests': 2, 'plugins.metrics-by-endpoint.auth_login.codes.200': 1, 'plugins.hmp.errors.audit_list': 1, 'plugins.hmp.errors.audit_list.status_500': 1 }, { hmp });
   const f = summarize(missing);
   assert.equal(f.outcome, 'FAIL');
   const un = f.verdicts.find((v) => v.id === 'unanswered')!;
@@ -139,19 +139,19 @@ test('spike recovery: time from the end of the hold to the last period out of li
   const series = { x, target: [], active: [], reqPerS: [], respPerS: [], errorPct: [], timeoutPct: [], groups: { list: { p50: [], p95: [], p99: [100, 100, 900, 900, 900, 100, 100] } } };
   const health = { requests: [100, 100, 100, 100, 100, 100, 100], errors: [0, 0, 0, 0, 0, 0, 0] };
   const hold = { users: 60, start: 10, end: 30 };
-  const s = spikeOf(hold, series, health, { list: 700 }, 3, 10, 1)!;
+  const s = spikeOf(hold, series, health, { list: 700 }, 3, 10, 1, 300)!;
   assert.equal(s.recovered, true);
   assert.equal(s.recoveryS, 20); // last bad period [40, 50) ends 20 s after the hold
   assert.equal(s.during.unhealthyPeriods, 1);
   assert.equal(s.during.worstP99, 900);
   assert.match(s.text, /Back within limits 20 s after the hold ended\./);
 
-  const never = spikeOf(hold, series, { requests: health.requests, errors: [0, 0, 0, 0, 0, 0, 50] }, { list: 700 }, 3, 10, 1)!;
+  const never = spikeOf(hold, series, { requests: health.requests, errors: [0, 0, 0, 0, 0, 0, 50] }, { list: 700 }, 3, 10, 1, 300)!;
   assert.equal(never.recovered, false);
   assert.equal(never.recoveryS, null);
   assert.match(never.text, /Not recovered/);
 
-  const calm = spikeOf(hold, { ...series, groups: { list: { p50: [], p95: [], p99: x.map(() => 100) } } }, health, { list: 700 }, 3, 10, 1)!;
+  const calm = spikeOf(hold, { ...series, groups: { list: { p50: [], p95: [], p99: x.map(() => 100) } } }, health, { list: 700 }, 3, 10, 1, 300)!;
   assert.equal(calm.recoveryS, 0);
   assert.match(calm.text, /No period out of limits/);
 
@@ -161,23 +161,26 @@ test('spike recovery: time from the end of the hold to the last period out of li
   assert.equal(whole.run.jitterSeed, 6);
 });
 
-test('soak: first vs last hour of the hold, with the plan\'s drift flags', () => {
+test('soak: first vs last window of the hold (the drift\'s 30 min, criteria.drift), with the drift\'s flags', () => {
   const steady = summarize(syntheticResults({ test: 'soak', periods: 1100, system: true, memTotalMb: 512, seed: 8 }));
-  assert.equal(steady.soak!.windowS, 3600);
-  assert.equal(steady.soak!.first.periods, 360);
+  assert.equal(steady.soak!.windowS, 1800);
+  assert.equal(steady.soak!.first.periods, 180);
   assert.deepEqual(steady.soak!.flags, []);
 
   const leaky = summarize(syntheticResults({ test: 'soak', periods: 1100, system: true, memTotalMb: 512, driftPerHour: 0.2, leakMbPerHour: 20, seed: 8 }));
   const k = leaky.soak!;
   assert.ok(k.change.p95! > 15, `p95 change ${k.change.p95}`);
   assert.ok(k.change.memory! > 10, `memory change ${k.change.memory}`);
-  assert.ok(k.flags.some((f) => f.startsWith('performance degraded: p95')));
+  assert.ok(k.flags.some((f) => f.startsWith('p95 of all requests rose')));
   assert.ok(k.flags.some((f) => f.startsWith('memory grew')));
   assert.equal(k.memoryUnit, '%');
 
-  // A scaled soak (time scale 0.01): the "hour" is 36 s.
+  // A scaled soak (time scale 0.01): the 30 min window is 18 s.
   const scaled = summarize(syntheticResults({ test: 'soak', timeScale: 0.01, seed: 1 }));
-  assert.equal(scaled.soak!.windowS, 36);
+  assert.equal(scaled.soak!.windowS, 18);
+  // The flags are the verdicts' reasons: one definition of drift.
+  assert.equal(leaky.verdicts.find((v) => v.id === 'degradation')!.pass, false);
+  assert.equal(leaky.verdicts.find((v) => v.id === 'memory_growth')!.pass, false);
 });
 
 test('CPU and RAM: the highest 1-minute mean against 70% and 80%; RSS without a memory size is reported only', () => {
@@ -194,7 +197,8 @@ test('CPU and RAM: the highest 1-minute mean against 70% and 80%; RSS without a 
   const spike = summarize(syntheticResults({ test: 'spike', system: true, memTotalMb: 512, seed: 3 }));
   assert.equal(spike.verdicts.find((v) => v.id === 'cpu')!.pass, null); // reported, not gated for spike
   const none = summarize(syntheticResults({ test: 'average', seed: 3 }));
-  assert.equal(none.verdicts.some((v) => v.id === 'cpu' || v.id === 'ram'), false);
+  assert.deepEqual(none.verdicts.filter((v) => v.id === 'cpu' || v.id === 'ram').map((v) => [v.id, v.measured, v.pass]), [['cpu', null, null], ['ram', null, null]], 'gated for the average but not measured: shown as such, never a silent pass');
+  assert.equal(summarize(syntheticResults({ test: 'spike', seed: 3 })).verdicts.some((v) => v.id === 'cpu'), false, 'not gated and not measured: not shown');
 });
 
 test('errors: grouped by endpoint and reason, with the first and last period and the server\'s message', () => {
@@ -202,13 +206,13 @@ test('errors: grouped by endpoint and reason, with the first and last period and
   const period = (i: number, counters: Record<string, number>): Period => ({ period: at + i * 10_000, counters, summaries: {} });
   const r: Results = {
     aggregate: {
-      counters: { 'http.requests': 30, 'hmp.errors.project_list': 4, 'hmp.errors.project_list.status_500': 3, 'hmp.errors.auth_login': 1 },
+      counters: { 'http.requests': 30, 'plugins.hmp.errors.project_list': 4, 'plugins.hmp.errors.project_list.status_500': 3, 'plugins.hmp.errors.auth_login': 1 },
       hmp: { errorSamples: [{ endpoint: 'project_list', reason: 'status_500', status: 500, message: 'pool timeout' }] },
     },
     intermediate: [
       period(0, { 'http.requests': 10 }),
-      period(1, { 'http.requests': 10, 'hmp.errors.project_list': 2, 'hmp.errors.project_list.status_500': 2 }),
-      period(2, { 'http.requests': 10, 'hmp.errors.project_list': 2, 'hmp.errors.project_list.status_500': 1, 'hmp.errors.auth_login': 1 }),
+      period(1, { 'http.requests': 10, 'plugins.hmp.errors.project_list': 2, 'plugins.hmp.errors.project_list.status_500': 2 }),
+      period(2, { 'http.requests': 10, 'plugins.hmp.errors.project_list': 2, 'plugins.hmp.errors.project_list.status_500': 1, 'plugins.hmp.errors.auth_login': 1 }),
     ],
   };
   const s = summarize(r);
@@ -247,7 +251,7 @@ test('input that is not results is refused with one sentence', () => {
 });
 
 test('damaged fields are read as missing, not trusted', () => {
-  const r = plain({ 'http.requests': 10, 'hmp.errors.x': 'lots' as unknown as number }, { hmp: { test: 42 as unknown as string, criteria: { slo: { auth: 'fast' as unknown as number }, groups: { auth: 'all' as unknown as string[] } } } });
+  const r = plain({ 'http.requests': 10, 'plugins.hmp.errors.x': 'lots' as unknown as number }, { hmp: { test: 42 as unknown as string, criteria: { slo: { auth: 'fast' as unknown as number }, groups: { auth: 'all' as unknown as string[] } } } });
   const s = summarize(r);
   assert.equal(s.test, 'unknown');
   assert.equal(s.totals.errors, 0);
@@ -260,9 +264,9 @@ test('metric names like __proto__ and constructor are plain names: nothing inher
       'http.requests': 6,
       'plugins.metrics-by-endpoint.__proto__.codes.200': 2,
       'plugins.metrics-by-endpoint.constructor.codes.500': 1,
-      'hmp.errors.constructor': 1,
-      'hmp.errors.constructor.status_500': 1,
-      'hmp.errors.toString.constructor': 1,
+      'plugins.hmp.errors.constructor': 1,
+      'plugins.hmp.errors.constructor.status_500': 1,
+      'plugins.hmp.errors.toString.constructor': 1,
       'http.codes.__proto__': 1,
     },
     { hmp: JSON.parse('{"test": "constructor", "criteria": {"slo": {"constructor": 5}, "groups": {"__proto__": ["constructor"]}}}') },

@@ -36,10 +36,10 @@ const c = (r: Run, name: string): number => r.result.aggregate.counters[name] ??
 
 function assertNoErrors(r: Run): void {
   const counters = r.result.aggregate.counters;
-  assert.deepEqual(countersOf(r.result.aggregate, 'hmp.errors'), {}, 'no check failed');
+  assert.deepEqual(countersOf(r.result.aggregate, 'plugins.hmp.errors'), {}, 'no check failed');
   assert.deepEqual(countersOf(r.result.aggregate, 'errors.'), {}, 'no request failed (timeouts, connection errors)');
   assert.equal(counters['vusers.failed'] ?? 0, 0);
-  assert.equal(c(r, 'hmp.session.failed'), 0);
+  assert.equal(c(r, 'plugins.hmp.session.failed'), 0);
   assert.equal(r.result.code, 0, r.result.stderr.slice(-2000));
 }
 
@@ -47,7 +47,7 @@ function assertNoErrors(r: Run): void {
 async function assertStored(r: Run): Promise<number> {
   const token = await adminToken(r.twin);
   const uploads = parseUploadsLog(readFileSync(r.result.uploadsLog, 'utf8'));
-  assert.equal(uploads.length, c(r, 'hmp.ok.submission_create') + c(r, 'hmp.ok.submission_create_retry'), 'one log line per acknowledged upload');
+  assert.equal(uploads.length, c(r, 'plugins.hmp.ok.submission_create') + c(r, 'plugins.hmp.ok.submission_create_retry'), 'one log line per acknowledged upload');
   for (const s of [...r.data.submissions, ...uploads]) {
     const hash = await call(r.twin.url, 'GET', `/submission/${s.id}/hash`, { token });
     assert.equal(hash.status, 200, `submission ${s.id} exists`);
@@ -82,9 +82,11 @@ describe('scenarios against the twin (real Artillery runs)', { timeout: 180_000 
     const serverKey = (t: TwinHandle) => ({ HMP_SERVER_PUBLIC_KEY: Buffer.from(t.serverPublicKey).toString('base64') });
     const [smoke11, smoke10, average, spike10, relogin, timeout] = await Promise.all([
       // v1.1, the server key served: every endpoint must pass. One converter slot for three
-      // users: "busy" answers are likely, and must be retried (time scale 0.05: ~4 s of backoff).
+      // users: "busy" answers are likely, and must be retried. Time scale 0.3: 14-27 s of backoff
+      // before a conversion gives up, room for three queued conversions on a loaded machine
+      // (at 0.05 it was 2-4 s, and a busy CI ran out of it); think 0-1 plan seconds keeps it short.
       run('smoke-v11', { apiVersion: '1.1', quirkPublicKey401: false, converterSlots: 1 }, {
-        scenario: 'scenarios/smoke.yml', phases: [{ duration: 1, arrivalCount: 3 }], env: { HMP_TIME_SCALE: '0.05' },
+        scenario: 'scenarios/smoke.yml', phases: [{ duration: 1, arrivalCount: 3 }], env: { HMP_TIME_SCALE: '0.3', HMP_THINK_MIN: '0', HMP_THINK_MAX: '1' },
       }),
       // v1.0 as current HMP: /credentials/public-key answers 401 (a warning), the key comes from the configuration.
       run('smoke-v10', { apiVersion: '1.0' }, { scenario: 'scenarios/smoke.yml', phases: [{ duration: 1, arrivalCount: 2 }] }, serverKey),
@@ -117,68 +119,68 @@ describe('scenarios against the twin (real Artillery runs)', { timeout: 180_000 
   test('smoke (v1.1): no error, every critical endpoint passed its check, both roles and the admin', async (t) => {
     const r = runs.smoke11!;
     assertNoErrors(r);
-    for (const name of [...CRITICAL, 'pdf_status', 'pdf_audio']) assert.ok(c(r, `hmp.ok.${name}`) >= 1, `hmp.ok.${name}`);
-    for (const role of ['student', 'instructor', 'admin']) assert.ok(c(r, `hmp.login.${role}`) >= 1, role);
+    for (const name of [...CRITICAL, 'pdf_status', 'pdf_audio']) assert.ok(c(r, `plugins.hmp.ok.${name}`) >= 1, `plugins.hmp.ok.${name}`);
+    for (const role of ['student', 'instructor', 'admin']) assert.ok(c(r, `plugins.hmp.login.${role}`) >= 1, role);
     await assertStored(r);
-    assert.equal(c(r, 'hmp.conversion.v1_1'), 3);
-    assert.equal(c(r, 'hmp.conversion.done'), 3, 'every conversion decrypted');
-    assert.equal(c(r, 'hmp.session.completed'), 3);
-    t.diagnostic(`smoke v1.1: ${c(r, 'http.requests')} requests, 0 errors, ${c(r, 'hmp.conversion.busy')} busy answers retried`);
+    assert.equal(c(r, 'plugins.hmp.conversion.v1_1'), 3);
+    assert.equal(c(r, 'plugins.hmp.conversion.done'), 3, 'every conversion decrypted');
+    assert.equal(c(r, 'plugins.hmp.session.completed'), 3);
+    t.diagnostic(`smoke v1.1: ${c(r, 'http.requests')} requests, 0 errors, ${c(r, 'plugins.hmp.conversion.busy')} busy answers retried`);
   });
 
   test('smoke (v1.0, current HMP): the 401 of /credentials/public-key is a warning, not an error; converts with the configured key', async (t) => {
     const r = runs.smoke10!;
     assertNoErrors(r);
-    assert.deepEqual(countersOf(r.result.aggregate, 'hmp.warnings'), {
-      'hmp.warnings.credentials_public_key': 2, 'hmp.warnings.credentials_public_key.status_401': 2,
+    assert.deepEqual(countersOf(r.result.aggregate, 'plugins.hmp.warnings'), {
+      'plugins.hmp.warnings.credentials_public_key': 2, 'plugins.hmp.warnings.credentials_public_key.status_401': 2,
     });
     assert.equal(c(r, 'plugins.metrics-by-endpoint.credentials_public_key.codes.401'), 2, 'the endpoint still counts as answered');
     const output = r.result.stdout + r.result.stderr;
     assert.equal(output.split(`hmp: warning: ${PUBLIC_KEY_401_WARNING}`).length - 1, 1, 'the warning is printed once per worker');
-    for (const name of CRITICAL.filter((n) => n !== 'credentials_public_key')) assert.ok(c(r, `hmp.ok.${name}`) >= 1, `hmp.ok.${name}`);
-    assert.equal(c(r, 'hmp.conversion.v1_0'), 2);
-    assert.equal(c(r, 'hmp.ok.pdf_execute'), 2, 'the synchronous conversions round-tripped');
-    assert.equal(c(r, 'hmp.conversion.done'), 2);
-    assert.equal(c(r, 'hmp.session.completed'), 2);
+    for (const name of CRITICAL.filter((n) => n !== 'credentials_public_key')) assert.ok(c(r, `plugins.hmp.ok.${name}`) >= 1, `plugins.hmp.ok.${name}`);
+    assert.equal(c(r, 'plugins.hmp.conversion.v1_0'), 2);
+    assert.equal(c(r, 'plugins.hmp.ok.pdf_execute'), 2, 'the synchronous conversions round-tripped');
+    assert.equal(c(r, 'plugins.hmp.conversion.done'), 2);
+    assert.equal(c(r, 'plugins.hmp.session.completed'), 2);
     await assertStored(r);
-    t.diagnostic(`smoke v1.0: ${c(r, 'http.requests')} requests, 0 errors, ${c(r, 'hmp.warnings.credentials_public_key')} warnings (the 401s)`);
+    t.diagnostic(`smoke v1.0: ${c(r, 'http.requests')} requests, 0 errors, ${c(r, 'plugins.hmp.warnings.credentials_public_key')} warnings (the 401s)`);
   });
 
   test('average mix: zero errors over 240 sessions of 20 VUs; every planned action made and checked; uploads stored with their MD5s', async (t) => {
     const r = runs.average!;
     assertNoErrors(r);
-    const students = c(r, 'hmp.session.student');
-    const instructors = c(r, 'hmp.session.instructor');
+    const students = c(r, 'plugins.hmp.session.student');
+    const instructors = c(r, 'plugins.hmp.session.instructor');
     assert.equal(students + instructors, MIX_VUS * MIX_SESSIONS);
-    assert.equal(c(r, 'hmp.session.completed'), MIX_VUS * MIX_SESSIONS);
-    assert.equal(c(r, 'hmp.login.student'), students, 'students log in as students');
-    assert.equal(c(r, 'hmp.login.instructor'), instructors);
-    assert.equal(c(r, 'hmp.ok.project_list'), students + instructors);
-    assert.equal(c(r, 'hmp.ok.project_detail'), c(r, 'hmp.plan.project_detail'), 'every planned project detail was opened');
-    assert.equal(c(r, 'hmp.ok.submission_create'), c(r, 'hmp.plan.upload'), 'every planned upload was made');
-    assert.equal(c(r, 'hmp.ok.submission_list'), instructors, 'instructors, and only they, list the submissions');
-    assert.equal(c(r, 'hmp.ok.submission_hash') + c(r, 'hmp.ok.submission_content'), c(r, 'hmp.plan.submission_read'), 'every planned read was made and checked');
-    assert.equal(c(r, 'hmp.conversion.done'), c(r, 'hmp.plan.conversion'), 'every planned conversion round-tripped');
+    assert.equal(c(r, 'plugins.hmp.session.completed'), MIX_VUS * MIX_SESSIONS);
+    assert.equal(c(r, 'plugins.hmp.login.student'), students, 'students log in as students');
+    assert.equal(c(r, 'plugins.hmp.login.instructor'), instructors);
+    assert.equal(c(r, 'plugins.hmp.ok.project_list'), students + instructors);
+    assert.equal(c(r, 'plugins.hmp.ok.project_detail'), c(r, 'plugins.hmp.plan.project_detail'), 'every planned project detail was opened');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_create'), c(r, 'plugins.hmp.plan.upload'), 'every planned upload was made');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_list'), instructors, 'instructors, and only they, list the submissions');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_hash') + c(r, 'plugins.hmp.ok.submission_content'), c(r, 'plugins.hmp.plan.submission_read'), 'every planned read was made and checked');
+    assert.equal(c(r, 'plugins.hmp.conversion.done'), c(r, 'plugins.hmp.plan.conversion'), 'every planned conversion round-tripped');
     const stored = await assertStored(r);
-    t.diagnostic(`average: ${c(r, 'http.requests')} requests, 0 errors, ${students} student / ${instructors} instructor sessions, ${c(r, 'hmp.conversion.done')} conversions, ${stored} uploads verified`);
+    t.diagnostic(`average: ${c(r, 'http.requests')} requests, 0 errors, ${students} student / ${instructors} instructor sessions, ${c(r, 'plugins.hmp.conversion.done')} conversions, ${stored} uploads verified`);
   });
 
   test('average mix: the role split (plan 5.1: 80% S, 20% I) and the per-session weights hold within 5 points', (t) => {
     const r = runs.average!;
-    const students = c(r, 'hmp.session.student');
-    const instructors = c(r, 'hmp.session.instructor');
+    const students = c(r, 'plugins.hmp.session.student');
+    const instructors = c(r, 'plugins.hmp.session.instructor');
     const sessions = students + instructors;
-    const reads = c(r, 'hmp.plan.submission_read');
+    const reads = c(r, 'plugins.hmp.plan.submission_read');
     const measured = {
-      studentVus: share(c(r, 'hmp.roles.student'), MIX_VUS),
+      studentVus: share(c(r, 'plugins.hmp.roles.student'), MIX_VUS),
       studentSessions: share(students, sessions),
-      uploads: share(c(r, 'hmp.plan.upload'), students),
-      twoProjectDetails: share(c(r, 'hmp.plan.project_detail') - sessions, sessions),
-      conversions: share(c(r, 'hmp.plan.conversion'), instructors),
+      uploads: share(c(r, 'plugins.hmp.plan.upload'), students),
+      twoProjectDetails: share(c(r, 'plugins.hmp.plan.project_detail') - sessions, sessions),
+      conversions: share(c(r, 'plugins.hmp.plan.conversion'), instructors),
       readsPerInstructorSession: reads / instructors,
-      hashReads: share(c(r, 'hmp.ok.submission_hash'), reads),
+      hashReads: share(c(r, 'plugins.hmp.ok.submission_hash'), reads),
     };
-    assert.equal(c(r, 'hmp.roles.student') + c(r, 'hmp.roles.instructor'), MIX_VUS, 'each VU is dealt one role, once');
+    assert.equal(c(r, 'plugins.hmp.roles.student') + c(r, 'plugins.hmp.roles.instructor'), MIX_VUS, 'each VU is dealt one role, once');
     within5(measured.studentVus, 0.8, 'VUs dealt the student role');
     within5(measured.studentSessions, 0.8, 'student sessions');
     within5(measured.uploads, 0.2, 'student sessions with an upload (plan 5.1: 0.2x)');
@@ -193,34 +195,34 @@ describe('scenarios against the twin (real Artillery runs)', { timeout: 180_000 
   test('spike mix (v1.0 with the configured server key): zero errors over 240 sessions; students upload every session', async (t) => {
     const r = runs.spike10!;
     assertNoErrors(r);
-    const students = c(r, 'hmp.session.student');
-    const instructors = c(r, 'hmp.session.instructor');
-    assert.equal(c(r, 'hmp.session.spike_student'), 0, 'sessions are counted by role');
+    const students = c(r, 'plugins.hmp.session.student');
+    const instructors = c(r, 'plugins.hmp.session.instructor');
+    assert.equal(c(r, 'plugins.hmp.session.spike_student'), 0, 'sessions are counted by role');
     assert.equal(students + instructors, MIX_VUS * MIX_SESSIONS);
     assert.ok(instructors > 0, 'an instructor ran');
-    assert.equal(c(r, 'hmp.ok.submission_create'), students, 'plan 5.2: POST /submission/ 1x');
-    assert.equal(c(r, 'hmp.ok.submission_list'), instructors, 'instructors, and only they, list the submissions');
-    assert.equal(c(r, 'hmp.ok.submission_content'), c(r, 'hmp.plan.submission_read'));
-    assert.equal(c(r, 'hmp.conversion.v1_0'), c(r, 'hmp.plan.conversion'));
-    assert.equal(c(r, 'hmp.conversion.done'), c(r, 'hmp.plan.conversion'), 'every planned conversion round-tripped (v1.0)');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_create'), students, 'plan 5.2: POST /submission/ 1x');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_list'), instructors, 'instructors, and only they, list the submissions');
+    assert.equal(c(r, 'plugins.hmp.ok.submission_content'), c(r, 'plugins.hmp.plan.submission_read'));
+    assert.equal(c(r, 'plugins.hmp.conversion.v1_0'), c(r, 'plugins.hmp.plan.conversion'));
+    assert.equal(c(r, 'plugins.hmp.conversion.done'), c(r, 'plugins.hmp.plan.conversion'), 'every planned conversion round-tripped (v1.0)');
     assert.equal(c(r, 'plugins.metrics-by-endpoint.credentials_public_key.codes.401'), 0, 'no key request when the key is configured');
     const stored = await assertStored(r);
-    t.diagnostic(`spike: ${c(r, 'http.requests')} requests, 0 errors, ${students} student / ${instructors} instructor sessions, ${c(r, 'hmp.conversion.done')} v1.0 conversions, ${stored} uploads verified`);
+    t.diagnostic(`spike: ${c(r, 'http.requests')} requests, 0 errors, ${students} student / ${instructors} instructor sessions, ${c(r, 'plugins.hmp.conversion.done')} v1.0 conversions, ${stored} uploads verified`);
   });
 
   test('spike mix: the role split (plan 5.2: 95% S, 5% I) and the per-session weights hold within 5 points', (t) => {
     const r = runs.spike10!;
-    const students = c(r, 'hmp.session.student');
-    const instructors = c(r, 'hmp.session.instructor');
+    const students = c(r, 'plugins.hmp.session.student');
+    const instructors = c(r, 'plugins.hmp.session.instructor');
     const measured = {
-      studentVus: share(c(r, 'hmp.roles.student'), MIX_VUS),
+      studentVus: share(c(r, 'plugins.hmp.roles.student'), MIX_VUS),
       studentSessions: share(students, students + instructors),
-      uploads: share(c(r, 'hmp.plan.upload'), students),
-      projectDetails: c(r, 'hmp.plan.project_detail'),
-      conversions: share(c(r, 'hmp.plan.conversion'), instructors),
-      twoReads: share(c(r, 'hmp.plan.submission_read') - instructors, instructors),
+      uploads: share(c(r, 'plugins.hmp.plan.upload'), students),
+      projectDetails: c(r, 'plugins.hmp.plan.project_detail'),
+      conversions: share(c(r, 'plugins.hmp.plan.conversion'), instructors),
+      twoReads: share(c(r, 'plugins.hmp.plan.submission_read') - instructors, instructors),
     };
-    assert.equal(c(r, 'hmp.roles.student') + c(r, 'hmp.roles.instructor'), MIX_VUS, 'each VU is dealt one role, once');
+    assert.equal(c(r, 'plugins.hmp.roles.student') + c(r, 'plugins.hmp.roles.instructor'), MIX_VUS, 'each VU is dealt one role, once');
     within5(measured.studentVus, 0.95, 'VUs dealt the student role');
     within5(measured.studentSessions, 0.95, 'student sessions');
     assert.equal(measured.uploads, 1, 'student sessions with an upload (plan 5.2: 1x)');
@@ -233,18 +235,18 @@ describe('scenarios against the twin (real Artillery runs)', { timeout: 180_000 
   test('expired tokens: re-login and retry, zero errors', (t) => {
     const r = runs.relogin!;
     assertNoErrors(r);
-    assert.ok(c(r, 'hmp.relogin') >= 2, `hmp.relogin = ${c(r, 'hmp.relogin')}`);
-    assert.equal(c(r, 'hmp.ok.auth_relogin'), c(r, 'hmp.relogin'));
+    assert.ok(c(r, 'plugins.hmp.relogin') >= 2, `plugins.hmp.relogin = ${c(r, 'plugins.hmp.relogin')}`);
+    assert.equal(c(r, 'plugins.hmp.ok.auth_relogin'), c(r, 'plugins.hmp.relogin'));
     assert.ok(c(r, 'plugins.metrics-by-endpoint.project_list.codes.401') >= 1, 'the expiry was seen');
-    assert.ok(c(r, 'hmp.ok.project_list_retry') >= 1 && c(r, 'hmp.ok.submission_create') + c(r, 'hmp.ok.submission_create_retry') === 2);
-    t.diagnostic(`relogin: ${c(r, 'http.requests')} requests, ${c(r, 'hmp.relogin')} re-logins, 0 errors`);
+    assert.ok(c(r, 'plugins.hmp.ok.project_list_retry') >= 1 && c(r, 'plugins.hmp.ok.submission_create') + c(r, 'plugins.hmp.ok.submission_create_retry') === 2);
+    t.diagnostic(`relogin: ${c(r, 'http.requests')} requests, ${c(r, 'plugins.hmp.relogin')} re-logins, 0 errors`);
   });
 
   test('a request past its client timeout is an error with that reason', () => {
     const r = runs.timeout!;
     assert.equal(c(r, 'errors.ETIMEDOUT'), 1);
     assert.equal(c(r, 'plugins.metrics-by-endpoint.project_list.errors.ETIMEDOUT'), 1);
-    assert.equal(c(r, 'hmp.ok.project_list'), 0, 'never a success');
+    assert.equal(c(r, 'plugins.hmp.ok.project_list'), 0, 'never a success');
     assert.equal(c(r, 'vusers.failed'), 1);
   });
 });

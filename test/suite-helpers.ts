@@ -26,11 +26,11 @@ export interface PeriodSpec {
 /** An intermediate period as Artillery writes it (period as a string, summaries and histograms). */
 export function period(s: PeriodSpec): Period {
   const requests = s.requests ?? 100;
-  const counters: Record<string, number> = { 'http.requests': requests, 'http.responses': s.responses ?? requests, 'hmp.errors.project_list': s.errors ?? 0 };
+  const counters: Record<string, number> = { 'http.requests': requests, 'http.responses': s.responses ?? requests, 'plugins.hmp.errors.project_list': s.errors ?? 0 };
   const summaries: Record<string, Summary> = {};
   if (s.p95 !== undefined) summaries['http.response_time'] = sum(s.p95 / 2, s.p95, s.p99 ?? s.p95 * 1.3);
-  if (s.rssMb !== undefined) summaries['hmp.system.rss_mb'] = sum(s.rssMb, s.rssMb, s.rssMb, 5);
-  if (s.memPct !== undefined) summaries['hmp.system.mem_pct'] = sum(s.memPct, s.memPct, s.memPct, 5);
+  if (s.rssMb !== undefined) summaries['plugins.hmp.system.rss_mb'] = sum(s.rssMb, s.rssMb, s.rssMb, 5);
+  if (s.memPct !== undefined) summaries['plugins.hmp.system.mem_pct'] = sum(s.memPct, s.memPct, s.memPct, 5);
   return { period: String(s.at), counters, rates: {}, summaries, histograms: summaries };
 }
 
@@ -45,8 +45,8 @@ export function results(endpoints: EndpointSpec[], extra: Partial<Period> = {}):
   for (const [name, n, p50, p95, p99, errors = 0, fivexx = 0] of endpoints) {
     counters[`plugins.metrics-by-endpoint.${name}.codes.200`] = n - fivexx;
     if (fivexx) counters[`plugins.metrics-by-endpoint.${name}.codes.500`] = fivexx;
-    counters[`hmp.ok.${name}`] = n - errors;
-    if (errors) counters[`hmp.errors.${name}`] = errors;
+    counters[`plugins.hmp.ok.${name}`] = n - errors;
+    if (errors) counters[`plugins.hmp.errors.${name}`] = errors;
     summaries[`plugins.metrics-by-endpoint.response_time.${name}`] = sum(p50, p95, p99, n);
     requests += n;
   }

@@ -114,8 +114,8 @@ test('evidenceOfResults: p99 per endpoint over its group SLO, the error rate, an
     ],
     { hmp: { criteria: CRITERIA } },
   );
-  r.aggregate.counters!['hmp.errors.project_list.ETIMEDOUT'] = 5;
-  r.aggregate.counters!['hmp.errors.project_list.status_500'] = 25;
+  r.aggregate.counters!['plugins.hmp.errors.project_list.ETIMEDOUT'] = 5;
+  r.aggregate.counters!['plugins.hmp.errors.project_list.status_500'] = 25;
   const ev = evidenceOfResults('average', r);
   assert.deepEqual(ev, [
     { kind: 'p99', test: 'average', endpoint: 'project_list', group: 'list', measured: 1900, limit: 700, unit: 'ms' },
@@ -135,20 +135,20 @@ test('evidenceOfResults for smoke: any error and every endpoint never answered',
 
 test('evidence from system verdicts, drift, recovery and the data loss check', () => {
   assert.deepEqual(evidenceOfSystem('average', [
-    { criterion: 'CPU (sustained)', measured: 75, limit: 70, unit: '%', op: '<', pass: false },
-    { criterion: 'RAM (sustained)', measured: 30, limit: 80, unit: '%', op: '<', pass: true },
+    { id: 'cpu', name: 'CPU (sustained)', measured: 75, limit: 70, unit: '%', op: '<', pass: false, gated: true },
+    { id: 'ram', name: 'RAM (sustained)', measured: 30, limit: 80, unit: '%', op: '<', pass: true, gated: true },
   ]), [{ kind: 'cpu', test: 'average', measured: 75, limit: 70, unit: '%' }]);
   const drift = {
-    memoryGrowthPct: 25, memoryUnit: 'MB' as const, p95ChangePct: 20, p99ChangePct: 5, flagged: true, windowS: 1800,
+    memoryGrowthPct: 25, memoryUnit: 'MB' as const, p95ChangePct: 20, p99ChangePct: 5, flagged: true, windowS: 1800, limits: { windowS: 1800, memoryGrowthPct: 10, degradationPct: 15, minLatencyChangeMs: 10 },
     reasons: ['memory grew 25% (200 MB -> 250 MB, last vs first window; plan: > 10%)', 'p95 of all requests rose 20% (100 ms -> 120 ms, last vs first window; plan: > 15%)'],
     first: {} as any, last: {} as any,
   };
   const d = evidenceOfDrift(drift);
   assert.deepEqual(d.map((e) => [e.kind, e.measured, e.metric]), [['memory_growth', 25, undefined], ['degradation', 20, 'p95']]);
   assert.equal(cite(d[0]!), 'memory grew 25% (200 MB -> 250 MB, last vs first window; plan: > 10%) in soak');
-  const rec = evidenceOfRecovery({ status: 'not-recovered', recoveredAfterS: null, limitS: 300, observedS: 400, limits: {} as any, curve: [], text: 'Not recovered: > 5 min after the hold (...).' });
-  assert.equal(cite(rec[0]!), 'Not recovered: > 5 min after the hold (...) in spike');
-  assert.deepEqual(evidenceOfRecovery({ status: 'recovered', recoveredAfterS: 20 } as any), []);
+  const rec = evidenceOfRecovery({ status: 'not-recovered', recoveredAfterS: null, limitS: 3, observedS: 4, limits: {} as any, curve: [{ within: false, why: 'no answer' } as any], text: 'Not recovered: > 3 s after the hold.' }, 0.01);
+  assert.equal(cite(rec[0]!), "not recovered within 3 s after the hold (the plan's 5 min at time scale 0.01) in spike: no answer");
+  assert.deepEqual(evidenceOfRecovery({ status: 'recovered', recoveredAfterS: 20 } as any, 1), []);
   const loss = evidenceOfIntegrity(tally([{ id: 1, md5: 'x', outcome: 'missing', reason: '' }, { id: 2, md5: 'x', outcome: 'verified', reason: '' }]));
   assert.equal(cite(loss[0]!), '1 missing and 0 corrupted of 2 acknowledged uploads in spike');
   assert.deepEqual(evidenceOfIntegrity(tally([])), []);

@@ -89,7 +89,7 @@ test('the period that holds the end of the hold is judged too; the recovery coun
 
 test('baselineOf and recoveryOfResults read a results file (hold from aggregate.hmp.shape)', () => {
   const baseline: Results = {
-    aggregate: { counters: { 'http.requests': 1000, 'hmp.errors.project_list': 3, 'hmp.errors.auth_login': 2 }, summaries: { 'http.response_time': sum(20, 80, 200) } },
+    aggregate: { counters: { 'http.requests': 1000, 'plugins.hmp.errors.project_list': 3, 'plugins.hmp.errors.auth_login': 2 }, summaries: { 'http.response_time': sum(20, 80, 200) } },
     intermediate: [],
   };
   assert.deepEqual(baselineOf(baseline), { errorRatePct: 0.5, p95Ms: 80 });

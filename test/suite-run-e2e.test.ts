@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTwinProcess, type TwinProcess } from '../suite/twin-process.ts';
+import { startTwinProcess, type TwinProcess } from '../twin/launch.ts';
 import type { SuiteState } from '../suite/run/state.ts';
 import type { SuiteSummary } from '../suite/run/summary.ts';
 import { ROOT } from './support/artillery-run.ts';
@@ -107,7 +107,7 @@ async function assertUsersGone(twin: TwinProcess, r: SuiteRun): Promise<void> {
 const FAST = ['--time-scale', '0.002', '--smoke-time-scale', '0.05', '--submissions', '20'];
 
 test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardown verified (exit 0)', { timeout: 240_000 }, async () => {
-  const twin = await startTwinProcess([]);
+  const twin = await startTwinProcess();
   const out = outDir('healthy');
   try {
     // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid.
@@ -147,7 +147,7 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
 describe('one knob per failure type', { concurrency: 3 }, () => {
   test('functional error: the smoke ABORTs "Functional issues detected" (exit 4), nothing else runs, teardown verified', { timeout: 240_000 }, async () => {
     // The smoke's GET /audit/ (admin) takes 3 s; the client gives up after 1 s: an error only the smoke sees.
-    const twin = await startTwinProcess(['--latency', 'audit_list=3000']);
+    const twin = await startTwinProcess({ args: ['--latency', 'audit_list=3000'] });
     const out = outDir('functional');
     try {
       const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, ...FAST], { out, env: { HMP_PASSWORD: twin.adminPassword, HMP_HTTP_TIMEOUT: '1' } });
@@ -223,8 +223,10 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
   test('crash under stress: the twin stalls at stress level, FLAG "System unstable under higher sustained load"', { timeout: 240_000 }, async () => {
     const out = outDir('crash');
     try {
-      // A DB pool of 20 that stalls when full (HMP's failure), no think time: the smoke's 5 users never fill it, 30 do.
-      const r = await suite(['--only', 'smoke,stress', ...FAST, '--think', '0-0', '--twin-args', '--capacity 20 --overload stall --queue-timeout 8000'], { out });
+      // A DB pool of 8 that stalls when full (HMP's failure), no think time: the smoke's 5 users (at most 5
+      // requests in flight) never fill it; 8 of the stress's 30 do, so a busy machine that keeps the
+      // generator below its target still reaches the stall. Stress at 0.005: 10 s, not 4.
+      const r = await suite(['--only', 'smoke,stress', ...FAST, '--time-scale', '0.005', '--think', '0-0', '--twin-args', '--capacity 8 --overload stall --queue-timeout 8000'], { out });
       assert.equal(r.code, 3, why(r));
       assert.equal(statuses(r).stress, 'flagged');
       const flag = r.summary.flags.find((f) => f.step === 'stress')!;

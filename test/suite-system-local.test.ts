@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalSampler, systemPeriods, SYSTEM_METRIC } from '../suite/system-metrics/index.ts';
-import { startTwinProcess } from '../suite/twin-process.ts';
+import { startTwinProcess } from '../twin/launch.ts';
 import { driveLoad } from './suite-helpers.ts';
 
 test('local: the twin with --leak-kb 64 grows its RSS under requests; CPU is measured', async () => {
-  const twin = await startTwinProcess(['--leak-kb', '64']);
+  const twin = await startTwinProcess({ args: ['--leak-kb', '64'] });
   try {
     const sampler = new LocalSampler({ pid: twin.pid, intervalMs: 200 });
     sampler.start();

@@ -1,5 +1,6 @@
 // System metrics, pure parts: /proc parsing, per-period summaries merged
-// into results, the CPU/RAM criteria, the source factory.
+// into results, the source factory (the CPU/RAM criteria are the core's:
+// test/report-summarize.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,10 +14,8 @@ import {
   LocalSampler,
   mergeSystemMetrics,
   NoneSampler,
-  sustained,
   SYSTEM_METRIC,
   systemPeriods,
-  systemVerdicts,
   SystemMetricsError,
   type Sample,
 } from '../suite/system-metrics/index.ts';
@@ -128,33 +127,6 @@ test('mergeSystemMetrics: summaries land in the matching periods and the aggrega
   assert.deepEqual(series.cpu, [40, 60]);
   assert.deepEqual(series.memory, [10, 12]);
   assert.equal(series.memoryUnit, '%');
-});
-
-test('sustained: the highest mean over a complete 1-minute window; the overall mean for a shorter run', () => {
-  // 2 s samples for 3 minutes: 20% except a 10 s burst at 100% and a 60 s stretch at 75%.
-  const samples: Sample[] = [];
-  for (let t = 0; t < 180_000; t += 2000) {
-    const cpu = t >= 20_000 && t < 30_000 ? 100 : t >= 100_000 && t < 160_000 ? 75 : 20;
-    samples.push({ t: T0 + t, cpuPct: cpu });
-  }
-  assert.equal(sustained(samples, (s) => s.cpuPct), 75, 'the burst alone is a brief spike, the 60 s stretch is sustained');
-  const short = [{ t: T0, cpuPct: 10 }, { t: T0 + 2000, cpuPct: 30 }];
-  assert.equal(sustained(short, (s) => s.cpuPct), 20);
-  assert.equal(sustained([], (s) => s.cpuPct), undefined);
-});
-
-test('systemVerdicts: CPU < 70% and RAM < 80% in the gates Verdict shape; no verdict without data', () => {
-  const samples: Sample[] = Array.from({ length: 40 }, (_, i) => ({ t: T0 + i * 2000, cpuPct: 72, memPct: 40 }));
-  assert.deepEqual(systemVerdicts(samples), [
-    { criterion: 'CPU (sustained)', measured: 72, limit: 70, unit: '%', op: '<', pass: false },
-    { criterion: 'RAM (sustained)', measured: 40, limit: 80, unit: '%', op: '<', pass: true },
-  ]);
-  assert.deepEqual(
-    systemVerdicts(samples.map((s) => ({ t: s.t, cpuPct: 10 }))),
-    [{ criterion: 'CPU (sustained)', measured: 10, limit: 70, unit: '%', op: '<', pass: true }],
-  );
-  assert.deepEqual(systemVerdicts([]), []);
-  assert.equal(systemVerdicts(samples, { cpuLimitPct: 80 })[0]!.pass, true);
 });
 
 test('createSampler: none by default for remote targets, local needs a pid, unknown names refused', async () => {

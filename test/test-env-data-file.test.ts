@@ -1,10 +1,10 @@
-// tools/test-env/data-file.ts: the record's shape, and the atomic 0600 writer.
+// test-env/data-file.ts: the record's shape, and the atomic 0600 writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFileError, parseTestData, readTestData, serializeTestData, writeFileAtomic, writeTestData, type TestData } from '../tools/test-env/data-file.ts';
+import { DataFileError, parseTestData, readTestData, serializeTestData, writeFileAtomic, writeTestData, type TestData } from '../test-env/data-file.ts';
 
 const KEY = 'ab'.repeat(32);
 const sample: TestData = {

@@ -1,8 +1,8 @@
-// tools/test-env/messages.ts and password.ts: failures in one sentence; hidden input keys.
+// test-env/messages.ts and tools/test-env/password.ts: failures in one sentence; hidden input keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../lib/hmp-client.ts';
-import { Failure, explain, explainAdminLogin, sentence } from '../tools/test-env/messages.ts';
+import { Failure, explain, explainAdminLogin, sentence } from '../test-env/messages.ts';
 import { applyKeys } from '../tools/test-env/password.ts';
 
 const ctx = { target: 'http://127.0.0.1:8000', credentialsPath: 'admin.bin', userId: 7 };

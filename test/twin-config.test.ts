@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, parseTwinArgs } from '../twin/config.ts';
+import { listeningUrl } from '../twin/launch.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'twin', 'main.ts');
 
@@ -64,8 +65,9 @@ test('CLI: starts, prints its URL and credentials path, stops on SIGTERM', async
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && out.includes('admin credentials')) resolve(m[1]!);
+      // The line the launcher (twin/launch.ts) reads, with a loopback URL.
+      const url = listeningUrl(out);
+      if (url && /^http:\/\/127\.0\.0\.1:\d+$/.test(url) && out.includes('admin credentials')) resolve(url);
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });

@@ -6,19 +6,42 @@
 //   HMP_PASSWORD=... npx node tools/test-env.ts up --target http://127.0.0.1:8000 --credentials admin.bin
 //   HMP_PASSWORD=... npx node tools/test-env.ts down --credentials admin.bin
 //
-// Run with --help for every option. Pure parts live in tools/test-env/.
-import { dirname, isAbsolute, resolve } from 'node:path';
+// Run with --help for every option. This file is only the command line:
+// argv (tools/test-env/args.ts) and the password (tools/test-env/password.ts)
+// become an options object for the library in test-env/, whose result line
+// goes to stdout, progress to stderr, and any failure to one error line.
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Failure, testEnvDown, testEnvUp, type Log } from '../test-env/index.ts';
 import { USAGE, UsageError, parseTestEnvArgs, DEFAULTS, type TestEnvOptions } from './test-env/args.ts';
-import { runDown, runUp } from './test-env/commands.ts';
-import { Failure, explain, sentence } from './test-env/messages.ts';
 import { PromptInterrupted, getPassword } from './test-env/password.ts';
-
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function fail(message: string, code: number): number {
   process.stderr.write(`test-env: error: ${message}\n`);
   return code;
+}
+
+/** The parsed command line as the library's options (undefined: the library's default). */
+function run(opts: TestEnvOptions, password: string, log: Log): Promise<{ message: string }> {
+  const common = {
+    credentialsPath: opts.credentialsPath,
+    password,
+    // The default data file is the project's, wherever we run from: the library's default.
+    dataPath: opts.dataPath === DEFAULTS.dataPath ? undefined : opts.dataPath,
+    timeoutMs: opts.timeoutMs,
+    via: opts.via,
+    force: opts.force,
+    log,
+  };
+  if (opts.command === 'down') return testEnvDown({ ...common, target: opts.target });
+  return testEnvUp({
+    ...common,
+    target: opts.target!, // parseTestEnvArgs requires it for up
+    sizes: opts.via === 'api' ? { instructors: opts.instructors, students: opts.students, projects: opts.projects } : undefined,
+    submissions: opts.submissions,
+    fixturePath: opts.fixturePath,
+    seed: opts.seed,
+  });
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -33,9 +56,6 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  // The default data file lives in the project's data/ folder wherever we run from.
-  const dataPath = opts.dataPath === DEFAULTS.dataPath && !isAbsolute(opts.dataPath) ? resolve(PROJECT_ROOT, opts.dataPath) : resolve(opts.dataPath);
-  const run = { ...opts, dataPath };
 
   let password: string | undefined;
   try {
@@ -51,19 +71,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
     );
   }
 
-  const io = {
-    password,
-    log: (line: string) => process.stderr.write(`test-env: ${line}\n`),
-    result: (line: string) => process.stdout.write(`${line}\n`),
-  };
   try {
-    if (run.command === 'up') await runUp(run, io);
-    else await runDown(run, io);
+    const result = await run(opts, password, (line) => process.stderr.write(`test-env: ${line}\n`));
+    process.stdout.write(`${result.message}\n`);
     return 0;
   } catch (err) {
-    if (env.HMP_DEBUG) process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    if (env.HMP_DEBUG) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      process.stderr.write(`${(cause as Error).stack ?? String(cause)}\n`);
+    }
     if (err instanceof Failure) return fail(err.message, err.exitCode);
-    return fail(sentence(explain(err, { target: run.target ?? '(the target)', credentialsPath: run.credentialsPath })), 1);
+    throw err;
   }
 }
 

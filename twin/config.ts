@@ -53,6 +53,11 @@ export interface TwinConfig {
 
 export const DEFAULT_ADMIN_PASSWORD = 'hmp-twin-admin';
 
+/** The password of the admin credentials file the twin writes: HMP_TWIN_ADMIN_PASSWORD, else the public default. */
+export function adminPasswordOf(env: Record<string, string | undefined>): string {
+  return env.HMP_TWIN_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD;
+}
+
 export function defaultConfig(): TwinConfig {
   return {
     host: '127.0.0.1',
@@ -225,7 +230,7 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
   if (s('converter-slots') !== undefined) c.converterSlots = int('converter-slots', s('converter-slots')!, 1, 1000);
   if (s('convert-ms-per-mb') !== undefined) c.convertMsPerMb = int('convert-ms-per-mb', s('convert-ms-per-mb')!, 0, 600_000);
   if (s('seed') !== undefined) c.seed = int('seed', s('seed')!, 0, 2 ** 32 - 1);
-  if (env.HMP_TWIN_ADMIN_PASSWORD) c.adminPassword = env.HMP_TWIN_ADMIN_PASSWORD;
+  c.adminPassword = adminPasswordOf(env);
   if (env.HMP_TWIN_JWT_SECRET) c.jwtSecret = env.HMP_TWIN_JWT_SECRET;
   return c;
 }

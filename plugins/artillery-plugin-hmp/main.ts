@@ -10,26 +10,29 @@ import { arrivalPhases } from './arrivals.ts';
 import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
 import { formatLevelTable, LevelTable } from './level-table.ts';
 import { viewOf } from './period-view.ts';
-import { aggregate, plainPeriod, writeJsonAtomic, type RawPeriod } from './results.ts';
-import { derive, derivedCounters, ensureConditions, formatVerdict, verdicts, type Derived, type Verdict } from './gates.ts';
+import { writeJsonAtomic } from './results.ts';
+import { aggregate, plainPeriod } from './core/aggregate.ts';
+import type { RawPeriod } from './core/results.ts';
+import { derivedCounters, ensureConditions, measuredOf } from './ensure-conditions.ts';
+import { formatVerdict, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
+import { driftMeasured, driftOfResults } from './core/drift.ts';
+import type { Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
+import { errorsByEndpoint, metric } from './core/metric-names.ts';
+import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
 import type { GatePayload } from './worker.ts';
 
 interface ArtilleryGlobal {
   testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
   ext(e: { ext: string; method: (...args: any[]) => Promise<void> }): void;
-  log(msg: string, level?: string): void;
+  log(...args: unknown[]): void;
   suggestedExitCode?: number;
   shutdown?: (opts: { earlyStop?: boolean; exitCode?: number }) => Promise<void>;
 }
 
-export interface PeriodStats {
-  period: number | string;
-  counters?: Record<string, number>;
-  rates?: Record<string, number>;
-  summaries?: Record<string, { min: number; max: number; mean: number; count: number; p50: number; p95: number; p99: number; [k: string]: number }>;
-}
+/** A period (or the aggregate) as Artillery hands it to the plugin: core/results.ts's RawPeriod. */
+export type PeriodStats = RawPeriod;
 
 interface Events {
   on(event: string, fn: (...args: any[]) => void): void;
@@ -77,6 +80,8 @@ export class MainSide {
     // Artillery sends anonymous telemetry to the internet by default; never from this suite.
     process.env.ARTILLERY_DISABLE_TELEMETRY ??= '1';
     this.#artillery = (globalThis as any).artillery as ArtilleryGlobal;
+    // Progress and verdicts in words; Artillery's per-period dumps only on request.
+    if (!consoleMetricsOn(process.env)) holdBackPeriodDumps(this.#artillery);
     const testConfig = this.#artillery.testInfo.metadata.testConfig;
     const flags = this.#artillery.testInfo.flags;
     const scriptDir = dirname(resolve(testConfig.scriptPath ?? flags.script ?? '.'));
@@ -117,12 +122,13 @@ export class MainSide {
     events.on('stats', (stats: PeriodStats) => this.#onPeriod(stats));
     // The same object becomes the final report (-o JSON) that ensure checks in beforeExit.
     events.on('done', (stats: PeriodStats) => {
-      const derived = derive(s, stats);
-      stats.counters = { ...stats.counters, ...derivedCounters(derived) };
+      const measured = this.#measured(stats);
+      const verdicts = verdictsOf(s.test, s.criteria, measured);
+      stats.counters = { ...stats.counters, ...derivedCounters(verdicts) };
       const results = this.#hmpResults();
-      results.verdicts = verdicts(s, derived);
+      results.verdicts = verdicts;
       (stats as unknown as Record<string, unknown>).hmp = results;
-      this.#printVerdicts(results.verdicts as Verdict[], derived);
+      this.#printVerdicts(verdicts, measured);
     });
     // Artillery writes no results on an early stop or Ctrl-C: write what was
     // measured. Then the report folder, for every run.
@@ -144,8 +150,10 @@ export class MainSide {
     let target = String(testConfig.target ?? '').trim();
     if (target === LOCAL_TWIN || !target) target = process.env.HMP_TARGET?.trim() ?? '';
     if (!target) {
+      const script = this.settings.localTarget;
+      if (!script) this.#fail('no target given and no local target to start (localTarget in common.yml); give the server with --target URL or HMP_TARGET=URL.');
       try {
-        this.twin = startLocalTwin({ log: (l) => this.#log(l) });
+        this.twin = startLocalTwin({ script, log: (l) => this.#log(l) });
       } catch (err) {
         this.#fail(`${(err as Error).message}.`);
       }
@@ -176,23 +184,28 @@ export class MainSide {
   #onPeriod(stats: PeriodStats): void {
     this.#periods.push(stats as RawPeriod);
     if (this.#breakpoint) this.#checkBreakpoint(stats);
-    const active = stats.summaries?.['hmp.users.active'];
-    const target = stats.summaries?.['hmp.users.target'];
+    const active = stats.summaries?.[metric.usersActive];
+    const target = stats.summaries?.[metric.usersTarget];
     if (active && target) {
-      const dev = stats.summaries?.['hmp.users.deviation']?.max ?? 0;
+      const dev = stats.summaries?.[metric.usersDeviation]?.max ?? 0;
       const range = (s: { min: number; max: number }) => (Math.round(s.min) === Math.round(s.max) ? `${Math.round(s.max)}` : `${Math.round(s.min)}-${Math.round(s.max)}`);
       const c = stats.counters ?? {};
-      const errors = Object.entries(c).filter(([k]) => /^hmp\.errors\.[^.]+$/.test(k)).reduce((a, [, v]) => a + v, 0);
+      const errors = Object.values(errorsByEndpoint(c)).reduce((a, v) => a + v, 0);
       this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c['http.requests'] ?? 0} requests, ${errors} errors`);
     }
   }
 
-  #printVerdicts(list: Verdict[], derived: Derived): void {
-    if (list.length === 0) return;
-    const failed = list.filter((v) => !v.pass);
-    this.#log(`${this.settings.test} test ${failed.length ? 'FAILED' : 'passed'} the plan's criteria (${derived.requests} requests, ${derived.errors} errors):`);
-    for (const v of list) console.log(`  ${formatVerdict(v)}`);
-    if (derived.unanswered.length) console.log(`  not answered: ${derived.unanswered.join(', ')}`);
+  /** The gated criteria first (PASS/FAIL), then what is reported only; nothing for a test that gates nothing (breakpoint). */
+  #printVerdicts(list: Verdict[], measured: Measured): void {
+    if (!list.some((v) => v.gated)) return;
+    const failed = list.some((v) => v.pass === false);
+    const unmeasured = list.filter((v) => v.gated && v.measured === null && v.note?.includes('npm run suite'));
+    const verdict = failed ? 'FAILED' : unmeasured.length ? `passed the criteria measured here (${unmeasured.map((v) => v.name).join(', ')}: measured by the suite)` : 'passed';
+    this.#log(`${this.settings.test} test ${verdict}${failed || !unmeasured.length ? " the plan's criteria" : ''} (${measured.requests} requests, ${measured.errors} errors):`);
+    for (const v of list.filter((x) => x.gated)) console.log(`  ${formatVerdict(v)}`);
+    const reported = list.filter((x) => !x.gated && x.measured !== null);
+    if (reported.length) console.log(`  reported, not gated for ${this.settings.test}: ${reported.map((v) => `${v.name} ${v.measured}${v.unit}`).join(', ')}`);
+    if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.join(', ')}`);
   }
 
   #checkBreakpoint(stats: PeriodStats): void {
@@ -205,6 +218,15 @@ export class MainSide {
     this.#log(`stopping the run: the server failed at ${found.failingUsers} users (${new Date(found.failedAt!).toISOString()})`);
     console.log(formatLevelTable(table.rows(found.failingUsers)));
     void this.#artillery.shutdown?.({ earlyStop: true, exitCode: 0 });
+  }
+
+  /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
+  #measured(stats: PeriodStats): Measured {
+    const m = measuredOf(this.settings, stats);
+    if (this.settings.test !== 'soak') return m;
+    const run = { aggregate: { hmp: { shape: this.shape.segments, startedAt: this.#t0, timeScale: this.settings.timeScale } }, intermediate: this.#periods };
+    const drift = driftMeasured(driftOfResults(run as unknown as Results, this.settings.criteria.drift));
+    return { ...m, drift };
   }
 
   /** What the suite adds to the results: settings, shape, and per type the verdicts. */
@@ -222,7 +244,7 @@ export class MainSide {
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.
-      criteria: { slo: s.slo, groups: s.groups, maxErrorRate: s.maxErrorRate, smokeEndpoints: s.test === 'smoke' ? s.smokeEndpoints : undefined },
+      criteria: s.criteria,
     };
     if (this.#breakpoint) {
       const result: BreakpointResult = this.#breakpoint.detector.finish();
@@ -254,9 +276,9 @@ export class MainSide {
   #writeOwnResults(): Record<string, unknown> {
     if (this.#ownAggregate) return this.#ownAggregate;
     const report = aggregate(this.#periods) as PeriodStats & Record<string, unknown>;
-    const derived = derive(this.settings, report);
-    report.counters = { ...report.counters, ...derivedCounters(derived) };
-    report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts: verdicts(this.settings, derived) };
+    const verdicts = verdictsOf(this.settings.test, this.settings.criteria, this.#measured(report));
+    report.counters = { ...report.counters, ...derivedCounters(verdicts) };
+    report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts };
     const path = this.#resultsPath();
     writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
     this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);

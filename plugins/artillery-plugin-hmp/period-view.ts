@@ -1,5 +1,5 @@
 // One 10 s period of Artillery's stats, reduced to what the verdicts need (pure).
-import { errorsByEndpoint, LATENCY_PREFIX } from './gates.ts';
+import { endpointCounters, LATENCY_PREFIX, metric, noAnswerErrors, ARTILLERY } from './core/metric-names.ts';
 import type { PeriodStats } from './main.ts';
 
 export const PERIOD_S = 10;
@@ -30,32 +30,21 @@ export function viewOf(stats: PeriodStats, t0: number): PeriodView {
   const c = stats.counters ?? {};
   const s = stats.summaries ?? {};
   const at = Number(stats.period);
-  const errorsBy: PeriodView['errorsBy'] = {};
-  for (const [k, v] of Object.entries(c)) {
-    const m = /^hmp\.errors\.([^.]+)\.(.+)$/.exec(k);
-    if (m) (errorsBy[m[1]!] ??= {})[m[2]!] = v;
-  }
-  const codesBy: PeriodView['codesBy'] = {};
-  for (const [k, v] of Object.entries(c)) {
-    const m = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.(\d+)$/.exec(k);
-    if (m) (codesBy[m[1]!] ??= {})[m[2]!] = v;
-  }
+  const byEndpoint = endpointCounters(c);
   const p99: Record<string, number> = {};
   for (const [k, v] of Object.entries(s)) if (k.startsWith(LATENCY_PREFIX)) p99[k.slice(LATENCY_PREFIX.length)] = v.p99;
-  let netErrors = 0;
-  for (const [k, v] of Object.entries(c)) if (k.startsWith('errors.')) netErrors += v;
   return {
     at,
     t: (at - t0) / 1000 + PERIOD_S,
-    target: s['hmp.users.target']?.max ?? 0,
-    active: s['hmp.users.active']?.mean ?? 0,
-    requests: c['http.requests'] ?? 0,
-    responses: c['http.responses'] ?? 0,
-    errors: Object.values(errorsByEndpoint(c)).reduce((a, b) => a + b, 0),
-    netErrors,
-    errorsBy,
-    codesBy,
+    target: s[metric.usersTarget]?.max ?? 0,
+    active: s[metric.usersActive]?.mean ?? 0,
+    requests: c[ARTILLERY.requests] ?? 0,
+    responses: c[ARTILLERY.responses] ?? 0,
+    errors: Object.values(byEndpoint.errors).reduce((a, b) => a + b, 0),
+    netErrors: noAnswerErrors(c),
+    errorsBy: byEndpoint.reasons,
+    codesBy: byEndpoint.codes,
     p99,
-    median5xxMs: s['http.response_time.5xx']?.p50,
+    median5xxMs: s[ARTILLERY.responseTime5xx]?.p50,
   };
 }

@@ -3,21 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { CriteriaError, criteriaFrom, TEST_TYPES, type BreakpointRules, type Criteria, type TestType } from './core/criteria.ts';
 
-export const TEST_TYPES = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'] as const;
-export type TestType = (typeof TEST_TYPES)[number];
-
-export interface BreakpointRules {
-  maxErrorRate: number;
-  sloFactor: number;
-  maxTimeoutRate: number;
-  stallFactor: number;
-}
+export { TEST_TYPES, type BreakpointRules, type TestType };
 
 export interface HmpSettings {
   test: TestType;
   /** Absolute path of the scenarios YAML for this test. */
   scenarios: string;
+  /** Every threshold of the plan (core/criteria.ts); the fields below are this test's share of it. */
+  criteria: Criteria;
   slo: Record<string, number>;
   groups: Record<string, string[]>;
   maxErrorRate: number | undefined;
@@ -30,6 +25,8 @@ export interface HmpSettings {
   seedSource: 'HMP_JITTER_SEED' | 'variables' | 'random';
   /** Absolute path of the report builder module (writeReportFolder), if any. */
   reportBuilder: string | undefined;
+  /** Absolute path of the script that starts a local target when none is given (startLocalTwin), if any. */
+  localTarget: string | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -92,19 +89,27 @@ export function resolveSettings(
   if (!Number.isInteger(seed) || seed < 0) throw new SettingsError(`The jitter seed must be a whole number >= 0, got "${seed}".`);
 
   const jitterOff = ['0', 'off', 'false', 'no'].includes(String(env.HMP_JITTER ?? variables.jitter ?? merged.jitter ?? 'on').toLowerCase());
-  const maxErrorRate = merged.maxErrorRate?.[test];
+  let criteria: Criteria;
+  try {
+    criteria = criteriaFrom(merged, commonPath);
+  } catch (err) {
+    if (err instanceof CriteriaError) throw new SettingsError(err.message);
+    throw err;
+  }
   return {
     test,
     scenarios: resolve(dirname(commonPath), scenarios),
-    slo: merged.slo ?? {},
-    groups: merged.groups ?? {},
-    maxErrorRate: maxErrorRate === undefined ? undefined : Number(maxErrorRate),
-    smokeEndpoints: merged.smokeEndpoints ?? [],
-    breakpoint: merged.breakpoint,
+    criteria,
+    slo: criteria.slo,
+    groups: criteria.groups,
+    maxErrorRate: criteria.maxErrorRate[test],
+    smokeEndpoints: criteria.smokeEndpoints,
+    breakpoint: criteria.breakpoint,
     jitter: !jitterOff,
     timeScale,
     seed,
     seedSource,
     reportBuilder: typeof merged.report === 'string' ? resolve(dirname(commonPath), merged.report) : undefined,
+    localTarget: typeof merged.localTarget === 'string' ? resolve(dirname(commonPath), merged.localTarget) : undefined,
   };
 }

@@ -3,7 +3,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { buildShape, type UserPhase } from './shape.ts';
-import { ClosedModelGate, type GateContext } from './gate.ts';
+import { ClosedModelGate, type GateContext } from './closed-model.ts';
+import { metric } from './core/metric-names.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
 export interface GatePayload {
@@ -67,9 +68,9 @@ export function setUpWorker(script: Record<string, any>): void {
         if (gate.ended) return clearInterval(sampler); // after the shape, the target means nothing
         gate.rebalance(); // measure right after the gate has followed the line, not up to a tick late
         const s = gate.sample();
-        ee.emit('histogram', 'hmp.users.target', s.target);
-        ee.emit('histogram', 'hmp.users.active', s.active);
-        ee.emit('histogram', 'hmp.users.deviation', Math.abs(s.active - s.target));
+        ee.emit('histogram', metric.usersTarget, s.target);
+        ee.emit('histogram', metric.usersActive, s.active);
+        ee.emit('histogram', metric.usersDeviation, Math.abs(s.active - s.target));
       };
       sampler = setInterval(emit, SAMPLE_MS);
       sampler.unref();
@@ -80,11 +81,12 @@ export function setUpWorker(script: Record<string, any>): void {
   // endpoint and give the slot to a parked VU.
   processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string }, context: GateContext, ee: Emitter, next: Next) => {
     const code = err.code ?? 'request_error';
-    sampleError(req?.name ?? 'unnamed', code, err.message);
-    ee.emit('counter', 'hmp.errors', 1);
-    ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}`, 1);
-    ee.emit('counter', `hmp.errors.${req?.name ?? 'unnamed'}.${code}`, 1);
-    if (context.vars.$hmpSlot === true) ee.emit('counter', 'hmp.users.lost', 1);
+    const name = req?.name ?? 'unnamed';
+    sampleError(name, code, err.message);
+    ee.emit('counter', metric.allErrors, 1);
+    ee.emit('counter', metric.errors(name), 1);
+    ee.emit('counter', metric.error(name, code), 1);
+    if (context.vars.$hmpSlot === true) ee.emit('counter', metric.usersLost, 1);
     gate.vuFailed(context);
     next();
   };

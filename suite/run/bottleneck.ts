@@ -11,6 +11,7 @@
 import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
 import { counter, hmpSection, LATENCY_PREFIX, num, periodsOf, stat, type Results } from '../results.ts';
 import { fmtMs, round } from '../stats.ts';
+import { endpointCounters, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const CPU_SATURATED_PCT = 90;
 export const MEMORY_FULL_PCT = 80;
@@ -64,18 +65,21 @@ export function bottleneckOf(results: Results): Bottleneck {
     if (!seen.has(key)) seen.set(key, s);
   };
   for (const p of periods) {
-    const users = Math.round(stat(p, 'hmp.users.target', 'max') ?? 0);
+    const users = Math.round(stat(p, metric.usersTarget, 'max') ?? 0);
     const cpu = stat(p, SYSTEM_METRIC.cpu, 'mean');
     const mem = stat(p, SYSTEM_METRIC.mem, 'mean');
     if (cpu !== undefined || mem !== undefined) systemMeasured = true;
     if (cpu !== undefined && cpu >= CPU_SATURATED_PCT) note('cpu', { kind: 'cpu', at: p.at, users, detail: `CPU ${round(cpu, 0)}% (saturated: >= ${CPU_SATURATED_PCT}%)` });
     if (mem !== undefined && mem >= MEMORY_FULL_PCT) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${MEMORY_FULL_PCT}%)` });
     const timeouts = new Map<string, number>();
-    for (const [k, v] of Object.entries(p.counters ?? {})) {
-      const m5 = /^plugins\.metrics-by-endpoint\.(.+)\.codes\.(5\d\d)$/.exec(k);
-      if (m5 && v > 0) note(`5xx:${m5[1]}`, { kind: '5xx', endpoint: m5[1], at: p.at, users, detail: `${m5[1]} answered ${m5[2]} (${v} in 10 s)` });
-      const mt = /^hmp\.errors\.([^.]+)\.(.+)$/.exec(k);
-      if (mt && TIMEOUT_REASONS.has(mt[2]!) && v > 0) timeouts.set(mt[1]!, (timeouts.get(mt[1]!) ?? 0) + v);
+    const byEndpoint = endpointCounters(p.counters);
+    for (const [ep, codes] of Object.entries(byEndpoint.codes)) {
+      for (const [status, v] of Object.entries(codes)) {
+        if (status.startsWith('5') && v > 0) note(`5xx:${ep}`, { kind: '5xx', endpoint: ep, at: p.at, users, detail: `${ep} answered ${status} (${v} in 10 s)` });
+      }
+    }
+    for (const [ep, reasons] of Object.entries(byEndpoint.reasons)) {
+      for (const [reason, v] of Object.entries(reasons)) if (TIMEOUT_REASONS.has(reason) && v > 0) timeouts.set(ep, (timeouts.get(ep) ?? 0) + v);
     }
     for (const [ep, n] of timeouts) note(`timeouts:${ep}`, { kind: 'timeouts', endpoint: ep, at: p.at, users, detail: `${ep} timed out (${n} in 10 s)` });
     for (const [k, s] of Object.entries(p.summaries ?? {})) {

@@ -1,13 +1,12 @@
-// Steps 1 and 8 (I/O): test-env up and down, called in-process (the same
-// code as `npm run test-env`), and the checks the plan asks for: "VERIFY
-// test_data.json created" and "VERIFY test data removed" (down itself
-// checks that every test user's challenge is refused, no $TEST$ project and
-// none of the recorded submissions is listed, then deletes the data file).
+// Steps 1 and 8 (I/O): test-env up and down, called in-process through the
+// test-env library (the code behind `npm run test-env`), and the checks the
+// plan asks for: "VERIFY test_data.json created" and "VERIFY test data
+// removed" (down itself checks that every test user's challenge is refused,
+// no $TEST$ project and none of the recorded submissions is listed, then
+// deletes the data file).
 import { existsSync, readFileSync } from 'node:fs';
 import { parseTestData, type TestData } from '../../lib/test-data.ts';
-import { parseTestEnvArgs, type TestEnvOptions } from '../../tools/test-env/args.ts';
-import { runDown, runUp } from '../../tools/test-env/commands.ts';
-import { explain, sentence } from '../../tools/test-env/messages.ts';
+import { testEnvDown, testEnvUp, type DownResult } from '../../test-env/index.ts';
 
 export interface Admin {
   target: string;
@@ -38,14 +37,9 @@ export interface TeardownResult {
 
 export class EnvironmentError extends Error {}
 
-function options(argv: string[], dataFile: string): TestEnvOptions {
-  const parsed = parseTestEnvArgs(argv);
-  if (parsed === 'help') throw new Error('unreachable');
-  return { ...parsed, dataPath: dataFile };
-}
-
-function why(err: unknown, admin: Admin): string {
-  return sentence(explain(err, { target: admin.target, credentialsPath: admin.credentialsPath }));
+/** test-env rejects with a Failure, already one sentence. */
+function why(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Reads and checks the data file: complete, for this target, with students and instructors. */
@@ -93,12 +87,11 @@ export async function setUp(admin: Admin, dataFile: string, submissions: number 
         : `the data file ${dataFile} exists but is not test data; move it away.`,
     );
   }
-  const argv = ['up', '--target', admin.target, '--credentials', admin.credentialsPath, '--data', dataFile];
-  if (submissions !== undefined) argv.push('--submissions', String(submissions));
   try {
-    await runUp(options(argv, dataFile), { password: admin.password, log, result: log });
+    const up = await testEnvUp({ target: admin.target, credentialsPath: admin.credentialsPath, password: admin.password, dataPath: dataFile, submissions, log });
+    log(up.message);
   } catch (err) {
-    throw new EnvironmentError(why(err, admin));
+    throw new EnvironmentError(why(err));
   }
   return summaryOf(verifyDataFile(dataFile, admin.target), false);
 }
@@ -108,31 +101,20 @@ export async function tearDown(admin: Admin, dataFile: string, log: (line: strin
   if (!existsSync(dataFile)) {
     return { removed: false, users: 0, projects: 0, submissions: 0, message: 'nothing to remove: no test data was recorded (set-up created nothing, or it was removed already).' };
   }
-  let data: TestData | undefined;
+  let down: DownResult;
   try {
-    data = parseTestData(readFileSync(dataFile, 'utf8'));
-  } catch {
-    data = undefined;
-  }
-  let message = '';
-  try {
-    await runDown(options(['down', '--credentials', admin.credentialsPath, '--data', dataFile], dataFile), {
-      password: admin.password,
-      log,
-      result: (line) => {
-        message = line;
-        log(line);
-      },
-    });
+    // No target: down takes it from the data file.
+    down = await testEnvDown({ credentialsPath: admin.credentialsPath, password: admin.password, dataPath: dataFile, log });
+    log(down.message);
   } catch (err) {
-    throw new EnvironmentError(why(err, { ...admin, target: data?.target ?? admin.target }));
+    throw new EnvironmentError(why(err));
   }
   if (existsSync(dataFile)) throw new EnvironmentError(`test-env down finished but the data file ${dataFile} is still there.`);
   return {
     removed: true,
-    users: (data?.students.length ?? 0) + (data?.instructors.length ?? 0),
-    projects: data?.projects.length ?? 0,
-    submissions: data?.submissions.length ?? 0,
-    message: message.replace(/^down: /, ''),
+    users: down.removed?.users ?? 0,
+    projects: down.removed?.projects ?? 0,
+    submissions: down.removed?.submissions ?? 0,
+    message: down.message.replace(/^down: /, ''),
   };
 }

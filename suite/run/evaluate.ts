@@ -1,20 +1,23 @@
-// Each test's verdict under the plan's algorithm (pure): the IF conditions
-// of section 6 on the test's measurements, the flag with the evidence that
-// raised it, the key numbers, and notes for criteria missed below a flag's
-// threshold (they raise nothing: the algorithm decides).
-import type { Verdict as GateVerdict, Verdict as SystemVerdict } from '../../plugins/artillery-plugin-hmp/gates.ts';
+// Each test's step in the plan's algorithm (pure): the test's verdicts are
+// the step report's summary (core/criteria.ts, one rule set for the console,
+// report.html, summary.json and this suite); a failed gated criterion raises
+// the test's flag, with the evidence behind it and the key numbers. The
+// suite's own measurements (crash watch, recovery, data loss, drift) reach
+// the verdicts through `checksOf`, recorded with the results before the
+// report is built.
+import type { Measured, Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
-import type { Drift } from '../drift.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfResults, evidenceOfSystem } from '../evidence.ts';
+import { driftMeasured, type Drift } from '../drift.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../evidence.ts';
 import type { IntegrityReport } from '../integrity.ts';
 import type { Evidence, FlagId } from '../recommendations.ts';
 import { baselineOf, type Recovery } from '../recovery.ts';
-import { hmpSection, type Results } from '../results.ts';
+import type { Results } from '../results.ts';
 import { fmtS, round } from '../stats.ts';
 import type { Bottleneck } from './bottleneck.ts';
 import type { Unanswered } from './probe.ts';
 import type { StepStatus } from './state.ts';
-import { ALGORITHM, FLAG_TITLE, type TestId } from './steps.ts';
+import { FLAG_TITLE, type TestId } from './steps.ts';
 
 export interface Evaluation {
   status: StepStatus;
@@ -24,18 +27,6 @@ export interface Evaluation {
   numbers: Record<string, number | string | boolean | null>;
   notes: string[];
   details: Record<string, unknown>;
-}
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** The plugin's verdicts (aggregate.hmp.verdicts): the test's own success criteria. */
-export function gateVerdicts(results: Results): GateVerdict[] {
-  const v = hmpSection(results).verdicts;
-  return Array.isArray(v) ? (v.filter(isObject) as unknown as GateVerdict[]) : [];
-}
-
-export function fmtVerdict(v: Pick<GateVerdict, 'criterion' | 'measured' | 'limit' | 'unit' | 'op'>): string {
-  return `${v.criterion} ${v.measured}${v.unit} (limit ${v.op} ${v.limit}${v.unit})`;
 }
 
 /** The numbers every test's row shows, from the report's summary. */
@@ -55,19 +46,48 @@ export function keyNumbers(s: Summary): Evaluation['numbers'] {
   };
 }
 
-/** Criteria the test missed that the algorithm does not flag on: notes. */
-function missedNotes(results: Results, test: string, except: (v: GateVerdict) => boolean = () => false): string[] {
-  return gateVerdicts(results)
-    .filter((v) => !v.pass && !except(v))
-    .map((v) => `${test} missed its success criterion: ${fmtVerdict(v)}; not one of the algorithm's conditions for a flag.`);
+const failedOf = (s: Summary) => s.verdicts.filter((v) => v.pass === false);
+const failed = (s: Summary, id: string) => s.verdicts.some((v) => v.pass === false && (v.id === id || (id === 'p99' && v.id.startsWith('p99.'))));
+
+/** A failed criterion in the words of a step's reason. */
+export function because(v: Verdict, s: Summary): string {
+  const m = v.measured;
+  switch (v.id) {
+    case 'errors':
+      return `${s.totals.errors} errors in ${s.totals.requests} requests (the smoke allows none)`;
+    case 'unanswered':
+      return `${m} critical endpoints never answered`;
+    case 'error_rate':
+      return `error rate ${round(m ?? 0, 2)}% ${m !== null && v.limit !== null && m > v.limit ? `> ${v.limit}%` : `(limit < ${v.limit}%)`}`;
+    case 'crash':
+      return 'the system crashed (stopped answering)';
+    case 'recovery':
+      return `recovery time > ${fmtS(v.limit ?? 0)}`;
+    case 'data_loss':
+      return `data loss: ${v.note ?? `${m} acknowledged uploads lost`}`;
+    case 'memory_growth':
+    case 'degradation':
+      return v.note ?? `${v.name} ${m}% > ${v.limit}%`;
+    default:
+      if (v.id.startsWith('p99.')) return `p99 of ${v.id.slice(4)} endpoints ${Math.round(m ?? 0)} ms > SLO ${v.limit} ms`;
+      return `${v.name} ${m}${v.unit} (limit ${v.op} ${v.limit}${v.unit})`;
+  }
 }
 
-function systemNotes(test: string, verdicts: SystemVerdict[]): string[] {
-  return verdicts.filter((v) => !v.pass).map((v) => `${test}: ${fmtVerdict(v)} missed (sustained, highest 1-minute mean).`);
+/** Criteria measured over their limit that do not gate this test: notes, not flags. */
+function reportedNotes(s: Summary, test: string): string[] {
+  return s.verdicts
+    .filter((v) => !v.gated && v.measured !== null && v.limit !== null && !(v.op === '<' ? v.measured < v.limit : v.op === '<=' ? v.measured <= v.limit : v.measured === v.limit))
+    .map((v) => `${test}: ${v.name} ${v.measured}${v.unit} is over its limit (${v.op} ${v.limit}${v.unit}); reported, not gated for ${test}.`);
 }
 
-function flagged(flag: FlagId, because: string[], evidence: Evidence[], numbers: Evaluation['numbers'], notes: string[], details: Record<string, unknown> = {}): Evaluation {
-  return { status: 'flagged', flag, reason: `"${FLAG_TITLE[flag]}": ${because.join('; ')}.`, evidence, numbers, notes, details };
+/** Gated criteria that were not measured (e.g. no system metrics): notes. */
+function unmeasuredNotes(s: Summary, test: string): string[] {
+  return s.verdicts.filter((v) => v.gated && v.measured === null && !v.id.startsWith('p99.') && v.id !== 'error_rate').map((v) => `${test}: ${v.name} not judged (${v.note ?? 'not measured'}).`);
+}
+
+function flagged(flag: FlagId, s: Summary, evidence: Evidence[], numbers: Evaluation['numbers'], notes: string[], details: Record<string, unknown> = {}): Evaluation {
+  return { status: 'flagged', flag, reason: `"${FLAG_TITLE[flag]}": ${failedOf(s).map((v) => because(v, s)).join('; ')}.`, evidence, numbers, notes, details };
 }
 
 /** Errors that are neither 5xx nor timeouts (failed validations: the server answered wrongly), per endpoint and reason. */
@@ -84,49 +104,35 @@ export function failuresOf(s: Summary, test: string): Evidence[] {
     }));
 }
 
+/** Evidence from the run's own measurements for the criteria that failed. */
+function resultEvidence(test: string, results: Results, s: Summary): Evidence[] {
+  return [...evidenceOfResults(test, results, s.verdicts), ...evidenceOfSystem(test, s.verdicts)];
+}
+
 // --- step 2 ---------------------------------------------------------------
 
 export function evaluateSmoke(results: Results, s: Summary): Evaluation {
   const numbers = keyNumbers(s);
-  const unanswered = gateVerdicts(results).find((v) => /not answered/.test(v.criterion))?.measured ?? 0;
-  numbers.unansweredEndpoints = unanswered;
-  const errors = s.totals.errors;
-  if (errors > 0 || unanswered > 0) {
-    const because: string[] = [];
-    if (errors > 0) because.push(`${errors} errors in ${s.totals.requests} requests (the smoke allows none)`);
-    if (unanswered > 0) because.push(`${unanswered} critical endpoints never answered`);
-    return {
-      status: 'aborted',
-      flag: 'functional',
-      reason: `"${FLAG_TITLE.functional}": ${because.join('; ')}.`,
-      evidence: [...evidenceOfResults('smoke', results), ...failuresOf(s, 'smoke')],
-      numbers,
-      notes: [],
-      details: {},
-    };
+  numbers.unansweredEndpoints = s.verdicts.find((v) => v.id === 'unanswered')?.measured ?? 0;
+  if (failedOf(s).length) {
+    const f = flagged('functional', s, [...evidenceOfResults('smoke', results, s.verdicts), ...failuresOf(s, 'smoke')], numbers, reportedNotes(s, 'smoke'));
+    return { ...f, status: 'aborted' };
   }
-  return { status: 'passed', reason: `0 errors in ${s.totals.requests} requests; every critical endpoint answered.`, evidence: [], numbers, notes: missedNotes(results, 'smoke'), details: {} };
+  return { status: 'passed', reason: `0 errors in ${s.totals.requests} requests; every critical endpoint answered.`, evidence: [], numbers, notes: reportedNotes(s, 'smoke'), details: {} };
 }
 
 // --- step 3 ---------------------------------------------------------------
 
-export function evaluateAverage(results: Results, s: Summary, system: SystemVerdict[]): Evaluation {
+export function evaluateAverage(results: Results, s: Summary): Evaluation {
   const numbers = keyNumbers(s);
-  const rate = s.totals.errorRatePct;
-  const p99Missed = gateVerdicts(results).filter((v) => /^p99/.test(v.criterion) && !v.pass);
   const baseline = { ...baselineOf(results), p99ByGroup: Object.fromEntries(s.groups.map((g) => [g.group, g.p99])), reqPerS: s.totals.reqPerS, cpuSustainedPct: s.system.cpu?.sustained ?? null };
   const details = { baseline };
-  const because: string[] = [];
-  if (rate > ALGORITHM.averageErrorPct) because.push(`error rate ${round(rate, 2)}% > ${ALGORITHM.averageErrorPct}%`);
-  for (const v of p99Missed) because.push(`${v.criterion} ${Math.round(v.measured)} ms > SLO ${v.limit} ms`);
-  if (because.length) {
-    const evidence = [...evidenceOfResults('average', results), ...evidenceOfSystem('average', system)];
-    return flagged('baseline', because, evidence, numbers, [], details);
-  }
-  const notes = [...missedNotes(results, 'average', (v) => /^p99/.test(v.criterion)), ...systemNotes('average', system)];
+  const notes = [...reportedNotes(s, 'average'), ...unmeasuredNotes(s, 'average')];
+  if (failedOf(s).length) return flagged('baseline', s, resultEvidence('average', results, s), numbers, notes, details);
+  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
   return {
     status: 'passed',
-    reason: `error rate ${round(rate, 2)}% <= ${ALGORITHM.averageErrorPct}% and every p99 within its SLO; baseline recorded (p95 ${baseline.p95Ms} ms).`,
+    reason: `error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}% and every p99 within its SLO; baseline recorded (p95 ${baseline.p95Ms} ms).`,
     evidence: [],
     numbers,
     notes,
@@ -163,92 +169,90 @@ export function stalledPeriodsOf(results: Results): number {
   return results.intermediate.filter((p) => (p.counters?.['http.requests'] ?? 0) > 0 && (p.counters?.['http.responses'] ?? 0) === 0).length;
 }
 
-export function evaluateStress(results: Results, s: Summary, watch: CrashWatch, system: SystemVerdict[]): Evaluation {
+export interface SpikeExtras {
+  recovery: Recovery | undefined;
+  /** The run's time scale: the 5-minute limit is scaled by it. */
+  timeScale: number;
+  integrity: IntegrityReport | { error: string };
+}
+
+/**
+ * The suite's measurements around a run, as the criteria read them
+ * (core/criteria.ts Measured); recorded with the results (withChecks) before
+ * the step's report is built, so the summary's verdicts include them.
+ */
+export function checksOf(x: { crash?: CrashWatch; spike?: SpikeExtras; drift?: Drift }): Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'> {
+  const out: Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'> = {};
+  if (x.crash) {
+    const e = crashEvidence('stress', x.crash);
+    out.crash = { crashed: e !== undefined, text: e?.text ?? 'the server kept answering (GET /health probed every 0.5 s)' };
+  }
+  const r = x.spike?.recovery;
+  if (x.spike && r) {
+    const scaled = x.spike.timeScale === 1 ? '' : ` (5 min scaled by ${x.spike.timeScale})`;
+    out.recovery = { status: r.status, seconds: r.recoveredAfterS, limitS: r.limitS, text: `${r.text}${r.status === 'not-recovered' ? scaled : ''}` };
+  }
+  const integrity = x.spike && !('error' in x.spike.integrity) ? x.spike.integrity : undefined;
+  if (integrity) out.dataLoss = { lost: integrity.missing + integrity.corrupted, acknowledged: integrity.acknowledged, text: integrity.summary };
+  if (x.drift) out.drift = driftMeasured(x.drift);
+  return out;
+}
+
+export function evaluateStress(results: Results, s: Summary, watch: CrashWatch): Evaluation {
   const numbers = keyNumbers(s);
   const crash = crashEvidence('stress', watch);
   numbers.crashed = crash !== undefined;
   numbers.healthUnansweredS = watch.during?.longestS ?? null;
-  const rate = s.totals.errorRatePct;
   const details = { crashWatch: watch };
-  const because: string[] = [];
-  if (crash) because.push('the system crashed (stopped answering)');
-  if (rate > ALGORITHM.stressErrorPct) because.push(`error rate ${round(rate, 2)}% > ${ALGORITHM.stressErrorPct}%`);
-  if (because.length) {
-    const evidence = [...(crash ? [crash] : []), ...evidenceOfResults('stress', results), ...evidenceOfSystem('stress', system)];
-    return flagged('unstable', because, evidence, numbers, [], details);
-  }
+  const notes = [...reportedNotes(s, 'stress'), ...unmeasuredNotes(s, 'stress')];
+  if (failedOf(s).length) return flagged('unstable', s, [...(crash && failed(s, 'crash') ? [crash] : []), ...resultEvidence('stress', results, s)], numbers, notes, details);
+  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
   return {
     status: 'passed',
-    reason: `no crash (the server kept answering) and error rate ${round(rate, 2)}% <= ${ALGORITHM.stressErrorPct}%.`,
+    reason: `no crash (the server kept answering) and error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}%.`,
     evidence: [],
     numbers,
-    notes: [...missedNotes(results, 'stress'), ...systemNotes('stress', system)],
+    notes,
     details,
   };
 }
 
 // --- step 5 ---------------------------------------------------------------
 
-export interface SpikeExtras {
-  recovery: Recovery | undefined;
-  /** The run's time scale: the 5-minute limit is scaled by it. */
-  timeScale: number;
-  integrity: IntegrityReport | { error: string };
-  crash?: CrashWatch;
-}
-
-export function recoveryEvidence(r: Recovery, timeScale: number): Evidence {
-  const plan = timeScale === 1 ? '' : ` (the plan's 5 min at time scale ${timeScale})`;
-  return {
-    kind: 'recovery',
-    test: 'spike',
-    measured: Infinity,
-    limit: ALGORITHM.recoveryLimitS,
-    unit: 's',
-    text: `not recovered within ${fmtS(r.limitS)} after the hold${plan} in spike: ${r.curve.filter((c) => !c.within).slice(0, 1).map((c) => c.why).join('') || r.text}`,
-  };
-}
-
 export function evaluateSpike(results: Results, s: Summary, x: SpikeExtras): Evaluation {
   const numbers = keyNumbers(s);
-  const rate = s.totals.errorRatePct;
   const r = x.recovery;
+  const recoveryVerdict = s.verdicts.find((v) => v.id === 'recovery');
   numbers.recoveryStatus = r?.status ?? 'not-observed';
   numbers.recoveryS = r?.recoveredAfterS ?? null;
-  numbers.recoveryLimitS = r?.limitS ?? round(ALGORITHM.recoveryLimitS * x.timeScale, 3);
+  numbers.recoveryLimitS = r?.limitS ?? recoveryVerdict?.limit ?? null;
   const integrity = 'error' in x.integrity ? undefined : x.integrity;
   numbers.uploadsAcknowledged = integrity?.acknowledged ?? null;
   numbers.uploadsVerified = integrity?.verified ?? null;
   numbers.uploadsLost = integrity ? integrity.missing + integrity.corrupted : null;
   const details: Record<string, unknown> = { recovery: r ?? null, integrity: x.integrity };
-  const because: string[] = [];
-  const evidence: Evidence[] = [];
-  const notes: string[] = [];
-  if (rate > ALGORITHM.spikeErrorPct) {
-    because.push(`error rate ${round(rate, 2)}% > ${ALGORITHM.spikeErrorPct}%`);
-    evidence.push(...evidenceOfResults('spike', results));
-  }
-  if (r?.status === 'not-recovered') {
-    because.push(`recovery time > ${fmtS(r.limitS)}${x.timeScale === 1 ? '' : ` (5 min scaled by ${x.timeScale})`}`);
-    evidence.push(recoveryEvidence(r, x.timeScale));
-  } else if (!r || r.status === 'not-observed') {
-    notes.push(`spike: recovery not judged (${r ? r.text : 'the results record no hold'}).`);
-  }
-  if (integrity && integrity.missing + integrity.corrupted > 0) {
-    because.push(`data loss: ${integrity.summary}`);
-    evidence.push(...evidenceOfIntegrity(integrity, 'spike'));
-  } else if (integrity && integrity.unchecked > 0) {
+  const notes: string[] = [...reportedNotes(s, 'spike')];
+  if (!r || r.status === 'not-observed') notes.push(`spike: recovery not judged (${r ? r.text : 'the results record no hold'}).`);
+  if (integrity && integrity.unchecked > 0) {
     notes.push(`spike: ${integrity.unchecked} acknowledged uploads could not be checked (${integrity.details.find((d) => d.outcome === 'unchecked')?.reason ?? ''}).`);
   }
   if ('error' in x.integrity) notes.push(`spike: the uploads were not verified: ${x.integrity.error}`);
-  if (because.length) return flagged('burst', because, evidence, numbers, notes, details);
+  if (failedOf(s).length) {
+    const evidence: Evidence[] = [];
+    if (failed(s, 'error_rate') || failed(s, 'p99')) evidence.push(...resultEvidence('spike', results, s));
+    if (r && failed(s, 'recovery')) evidence.push(...evidenceOfRecovery(r, x.timeScale));
+    if (integrity && failed(s, 'data_loss')) evidence.push(...evidenceOfIntegrity(integrity, 'spike'));
+    const f = flagged('burst', s, evidence, numbers, notes, details);
+    return x.timeScale === 1 ? f : { ...f, reason: f.reason.replace(/recovery time > ([^;.]+)/, `recovery time > $1 (5 min scaled by ${x.timeScale})`) };
+  }
   const rec = r?.status === 'recovered' ? `recovered ${fmtS(r.recoveredAfterS ?? 0)} after the hold` : 'recovery not judged';
+  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
   return {
     status: 'passed',
-    reason: `error rate ${round(rate, 2)}% <= ${ALGORITHM.spikeErrorPct}%, ${rec}, ${integrity ? integrity.summary.replace(/\.$/, '') : 'uploads not verified'}.`,
+    reason: `error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}%, ${rec}, ${integrity ? integrity.summary.replace(/\.$/, '') : 'uploads not verified'}.`,
     evidence: [],
     numbers,
-    notes: [...missedNotes(results, 'spike'), ...notes],
+    notes,
     details,
   };
 }
@@ -278,14 +282,17 @@ export function evaluateSoak(results: Results, s: Summary, drift: Drift): Evalua
   numbers.p95ChangePct = drift.p95ChangePct;
   numbers.p99ChangePct = drift.p99ChangePct;
   const details = { drift };
-  const notes = missedNotes(results, 'soak');
+  const notes = reportedNotes(s, 'soak');
   if (drift.memoryUnit === null) notes.push('soak: memory not measured (--system-metrics none): only latency drift was judged.');
-  if (drift.flagged) return flagged('stability', drift.reasons, evidenceOfDrift(drift, 'soak'), numbers, notes, details);
+  if (failedOf(s).length) {
+    const evidence = [...(failed(s, 'error_rate') ? resultEvidence('soak', results, s) : []), ...evidenceOfDrift(drift, 'soak')];
+    return flagged('stability', s, evidence, numbers, notes, details);
+  }
   const mem = drift.memoryGrowthPct === null ? 'memory not measured' : `memory ${drift.memoryGrowthPct >= 0 ? '+' : ''}${drift.memoryGrowthPct}%`;
   const lat = drift.p95ChangePct === null ? 'p95 change not measured' : `p95 ${drift.p95ChangePct >= 0 ? '+' : ''}${drift.p95ChangePct}%`;
   return {
     status: 'passed',
-    reason: `${mem} (limit ${ALGORITHM.memoryGrowthPct}%), ${lat} (limit ${ALGORITHM.degradationPct}%), last vs first window.`,
+    reason: `${mem} (limit ${drift.limits.memoryGrowthPct}%), ${lat} (limit ${drift.limits.degradationPct}%), last vs first window.`,
     evidence: [],
     numbers,
     notes,

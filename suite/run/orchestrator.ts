@@ -8,7 +8,7 @@
 // the report run with what exists.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTwinProcess, type TwinProcess } from '../twin-process.ts';
+import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
 import { EnvironmentError, setUp, tearDown, type Admin } from './environment.ts';
 import { loadShapes, timeScaleFor } from './plan.ts';
@@ -17,7 +17,8 @@ import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, usersAt, t
 import { writeTextAtomic } from '../results-file.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
 import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type StepRecord, type SuiteState } from './state.ts';
-import { ALGORITHM, FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
+import { FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
+import { planCriteria } from '../../lib/plan-criteria.ts';
 import { buildSummary, FILES, VERDICT } from './summary.ts';
 import { baselineFrom, runTest, type TestOutcome } from './tests.ts';
 
@@ -132,7 +133,7 @@ export class Orchestrator {
     const over = this.interrupted || this.#step === 'teardown' || this.#step === 'report';
     const pending = over ? [] : testsToRun(this.state).filter((t) => t !== this.#step);
     const current = (TESTS as readonly string[]).includes(this.#step) ? (this.#step as TestId) : undefined;
-    const extraS = { spike: ALGORITHM.recoveryLimitS * this.state.options.timeScale };
+    const extraS = { spike: planCriteria().recovery.limitS * this.state.options.timeScale };
     const remaining = remainingS({ current, currentElapsedS: (Date.now() - this.#stepStartedAt) / 1000, pending, shapes: this.#shapes, extraS });
     let users = this.#users;
     if (!users && current && this.#loadStartedAt !== undefined) users = { active: undefined, target: usersAt(this.#shapes[current], (Date.now() - this.#loadStartedAt) / 1000) };
@@ -154,7 +155,8 @@ export class Orchestrator {
   async #environment(): Promise<Admin> {
     const o = this.state.options;
     if (o.target === undefined) {
-      this.#twin = await startTwinProcess(o.twinArgs);
+      // Its own process group: a Ctrl-C reaches the suite, which tears down through the twin and then stops it.
+      this.#twin = await startTwinProcess({ args: o.twinArgs, detached: true });
       this.#line(`suite: started the HMP twin at ${this.#twin.url} (pid ${this.#twin.pid})${o.twinArgs.length ? ` with ${o.twinArgs.join(' ')}` : ''}`);
       return { target: this.#twin.url, credentialsPath: this.#twin.adminCredentialsPath, password: this.#twin.adminPassword };
     }

@@ -3,6 +3,7 @@
 // whether the target stopped answering.
 import type { Period, Summary } from '../results.ts';
 import { round, summarize } from '../stats.ts';
+import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface ProbeSample {
   /** When the probe was sent, ms since the epoch. */
@@ -17,14 +18,14 @@ export interface ProbeSample {
   reason: string;
 }
 
-/** The metric name the probes' counters use (hmp.errors.probe, hmp.ok.probe). */
+/** The metric name the probes' counters use (plugins.hmp.errors.probe, plugins.hmp.ok.probe). */
 export const PROBE = 'probe';
 
 /**
  * Samples grouped in periods of periodMs aligned on `anchor` (e.g. the end of
  * the spike's hold, so the first period after it starts exactly there), as
  * Artillery periods: http.requests (sent), http.responses (answered),
- * hmp.errors.probe, hmp.ok.probe, http.response_time (answered latencies).
+ * plugins.hmp.errors.probe, plugins.hmp.ok.probe, http.response_time (answered latencies).
  * Only periods that end by `until` are included (a period still running is not judged).
  */
 export function probePeriods(samples: ProbeSample[], periodMs: number, anchor: number, until = Infinity): Period[] {
@@ -44,7 +45,7 @@ export function probePeriods(samples: ProbeSample[], periodMs: number, anchor: n
       const errors = g.filter((s) => s.error).length;
       const p: Period = {
         period: k,
-        counters: { 'http.requests': g.length, 'http.responses': latencies.length, [`hmp.errors.${PROBE}`]: errors, [`hmp.ok.${PROBE}`]: g.length - errors },
+        counters: { 'http.requests': g.length, 'http.responses': latencies.length, [metric.errors(PROBE)]: errors, [metric.ok(PROBE)]: g.length - errors },
         summaries: {},
       };
       const s = summarize(latencies);

@@ -1,16 +1,16 @@
 // A test's measurements after its run (I/O): the server's CPU and memory
-// sampled during the test are merged into its results BEFORE its report is
-// written (the plugin's own report is switched off with HMP_NO_REPORT), so
-// the step's report.html charts them; then the report folder
+// sampled during the test and the suite's own checks (probes, integrity,
+// drift) are merged into its results BEFORE its report is written (the
+// plugin's own report is switched off with HMP_NO_REPORT), so the step's
+// report.html charts and judges them; then the report folder
 // <step>/<test>-<UTC start>/ (results.json, summary.json/md, report.html).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReportFolder } from '../../report/build.ts';
 import { summarize } from '../../report/summarize.ts';
 import type { Summary } from '../../report/types.ts';
-import { asResults, type Results } from '../results.ts';
-import { createSampler, describeSampler, mergeSystemMetrics, NoneSampler, systemVerdicts, type Sample, type SystemSampler } from '../system-metrics/index.ts';
-import type { Verdict } from '../../plugins/artillery-plugin-hmp/gates.ts';
+import { asResults, hmpSection, type Results } from '../results.ts';
+import { createSampler, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
 import type { SystemMetricsOptions } from './args.ts';
 
 export interface StepSampler {
@@ -58,12 +58,25 @@ export interface StepReport {
   /** The report folder. */
   folder: string;
   report: string;
-  system: Verdict[];
 }
 
-/** Merges the samples (if any), writes the report folder, and summarizes. */
-export function buildStepReport(results: Results, samples: Sample[], sampler: SystemSampler, reportsDir: string): StepReport {
-  const merged = samples.length > 0 ? mergeSystemMetrics(results, samples, describeSampler(sampler)).results : results;
-  const folder = writeReportFolder(merged, { reportsDir });
-  return { results: merged, summary: summarize(merged), folder, report: join(folder, 'report.html'), system: systemVerdicts(samples) };
+/** The results with the samples of the server's CPU and memory merged in (unchanged without samples). */
+export function withSamples(results: Results, samples: Sample[], sampler: SystemSampler): Results {
+  return samples.length > 0 ? mergeSystemMetrics(results, samples, describeSampler(sampler)).results : results;
+}
+
+/**
+ * What the suite measured around the run (core/criteria.ts Measured: crash,
+ * recovery, dataLoss, drift) recorded in the results, so the report judges
+ * them with the run's own criteria and the summary carries every verdict.
+ */
+export function withChecks(results: Results, checks: Record<string, unknown>): Results {
+  const hmp = hmpSection(results);
+  return { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, checks: { ...(hmp.checks as object | undefined), ...checks } } } };
+}
+
+/** Writes the report folder and summarizes (the verdicts are the summary's). */
+export function buildStepReport(results: Results, reportsDir: string): StepReport {
+  const folder = writeReportFolder(results, { reportsDir });
+  return { results, summary: summarize(results), folder, report: join(folder, 'report.html') };
 }

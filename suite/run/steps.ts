@@ -35,22 +35,6 @@ export const FLAG_TITLE: Record<FlagId, string> = {
   stability: 'Long-term stability issues',
 };
 
-/** The thresholds of the algorithm's IF conditions (not the tests' success criteria). */
-export const ALGORITHM = {
-  /** Step 3: error_rate > 1%. */
-  averageErrorPct: 1,
-  /** Step 4: error_rate > 5%. */
-  stressErrorPct: 5,
-  /** Step 5: error_rate > 3%. */
-  spikeErrorPct: 3,
-  /** Step 5: recovery_time > 5m (seconds, unscaled). */
-  recoveryLimitS: 300,
-  /** Step 7: memory_growth > 10%. */
-  memoryGrowthPct: 10,
-  /** Step 7: performance_degradation > 15%. */
-  degradationPct: 15,
-} as const;
-
 /**
  * The smoke runs at this time scale at least (unless --smoke-time-scale
  * says otherwise): its session (every endpoint once, a conversion, ~25

@@ -106,7 +106,7 @@ export function figuresOf(r: StepRecord): string {
   if (r.id === 'stress' && x.crashed === true) parts.push(`stopped answering ${fmtS(n(x.healthUnansweredS) ?? 0)}`);
   if (r.id === 'spike') {
     if (x.recoveryStatus === 'recovered') parts.push(`recovered in ${fmtS(n(x.recoveryS) ?? 0)}`);
-    else if (x.recoveryStatus === 'not-recovered') parts.push(`not recovered in ${fmtS(n(x.recoveryLimitS) ?? 300)}`);
+    else if (x.recoveryStatus === 'not-recovered') parts.push(`not recovered in ${n(x.recoveryLimitS) === undefined ? 'its limit' : fmtS(n(x.recoveryLimitS)!)}`);
     if (n(x.uploadsAcknowledged) !== undefined) parts.push(`${x.uploadsLost} of ${x.uploadsAcknowledged} uploads lost`);
   }
   if (r.id === 'breakpoint' && x.maxSustainableUsers !== undefined) {

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTestData } from '../../lib/test-data.ts';
-import { driftOfResults } from '../drift.ts';
+import { driftOfResults, type Drift } from '../drift.ts';
 import { IntegrityError, verifyRun, type IntegrityReport } from '../integrity.ts';
-import { ALL_LATENCY, holdOf, stat, type Results } from '../results.ts';
+import { ALL_LATENCY, hmpSection, holdOf, stat, type Results } from '../results.ts';
 import { baselineOf, recoveryOf, type Baseline, type Recovery } from '../recovery.ts';
 import type { SuiteOptions } from './args.ts';
 import { ArtilleryProcess, stepEnv } from './artillery.ts';
@@ -19,17 +19,20 @@ import {
   evaluateSoak,
   evaluateSpike,
   evaluateStress,
+  checksOf,
   noResults,
   stalledPeriodsOf,
   type CrashWatch,
   type Evaluation,
+  type SpikeExtras,
 } from './evaluate.ts';
 import { entryDirFor, rel } from './paths.ts';
 import { thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
-import { buildStepReport, readResults, samplerFor, stopSampler } from './step-report.ts';
-import { ALGORITHM, type TestId } from './steps.ts';
+import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples } from './step-report.ts';
+import type { TestId } from './steps.ts';
+import { criteriaOfRun } from '../../lib/plan-criteria.ts';
 
 export interface TestContext {
   suiteDir: string;
@@ -87,9 +90,9 @@ function studentOf(dataFile: string): { id: number; private_key: string } | unde
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Keeps the spike's probes going until recovery is judged: recovered, or observed past the (scaled) limit. */
-async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Baseline, timeScale: number, interrupted: () => boolean): Promise<Recovery> {
+async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Baseline, timeScale: number, planLimitS: number, interrupted: () => boolean): Promise<Recovery> {
   const { periodMs } = recoveryCadence(timeScale);
-  const limitS = ALGORITHM.recoveryLimitS * timeScale;
+  const limitS = planLimitS * timeScale;
   const judge = (now: number) => recoveryOf({ periods: probePeriods(loop.samples, periodMs, holdEnd, now), holdEnd, baseline, limitS, periodMs });
   const deadline = holdEnd + limitS * 1000 + 3 * periodMs;
   let r = judge(Date.now());
@@ -158,7 +161,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   let recovery: Recovery | undefined;
   if (test === 'spike' && loop && results && recoveryBaseline) {
     const hold = holdOf(results);
-    if (hold) recovery = await observeRecovery(loop, hold.end, recoveryBaseline, timeScale, ctx.interrupted);
+    if (hold) recovery = await observeRecovery(loop, hold.end, recoveryBaseline, timeScale, criteriaOfRun(hmpSection(results)).recovery.limitS, ctx.interrupted);
   }
   if (test === 'spike' && !recoveryBaseline) notes.push('spike: no baseline to judge recovery against (neither the average nor the smoke test has results).');
   const probes = loop ? await loop.stop() : [];
@@ -169,7 +172,27 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     return { ...base, ...failed, ...paths, status: interrupted ? 'interrupted' : 'failed', artilleryExit: exit.code, interrupted, notes: [...notes, ...failed.notes] };
   }
 
-  const report = buildStepReport(results, samples, sampling.sampler, dir);
+  // The suite's own measurements first, recorded with the results: the step's
+  // report then judges every criterion, and its summary is the step's verdict.
+  const sampled = withSamples(results, samples, sampling.sampler);
+  let watch: CrashWatch | undefined;
+  let spike: SpikeExtras | undefined;
+  let drift: Drift | undefined;
+  if (!interrupted && test === 'stress') {
+    watch = { during: probes.length ? unansweredOf(probes, HEALTH_TIMEOUT_MS) : null, after: afterHealth, exited: twinExited(ctx.ownTwinPid), stalledPeriods: stalledPeriodsOf(sampled) };
+  }
+  if (!interrupted && test === 'spike') {
+    let integrity: IntegrityReport | { error: string };
+    try {
+      integrity = await verifyRun({ logPath: join(dir, 'uploads.jsonl'), dataPath: ctx.dataFile, target: ctx.target });
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      integrity = { error: err.message };
+    }
+    spike = { recovery, timeScale, integrity };
+  }
+  if (!interrupted && test === 'soak') drift = driftOfResults(sampled);
+  const report = buildStepReport(withChecks(sampled, checksOf({ crash: watch, spike, drift })), dir);
   const merged = report.results;
   const s = report.summary;
   const where = { ...paths, report: rel(ctx.suiteDir, report.report), results: rel(ctx.suiteDir, exit.resultsPath) };
@@ -194,30 +217,20 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
       ev = evaluateSmoke(merged, s);
       break;
     case 'average':
-      ev = evaluateAverage(merged, s, report.system);
+      ev = evaluateAverage(merged, s);
       break;
-    case 'stress': {
-      const watch: CrashWatch = { during: probes.length ? unansweredOf(probes, HEALTH_TIMEOUT_MS) : null, after: afterHealth, exited: twinExited(ctx.ownTwinPid), stalledPeriods: stalledPeriodsOf(merged) };
-      ev = evaluateStress(merged, s, watch, report.system);
+    case 'stress':
+      ev = evaluateStress(merged, s, watch!);
       break;
-    }
-    case 'spike': {
-      let integrity: IntegrityReport | { error: string };
-      try {
-        integrity = await verifyRun({ logPath: join(dir, 'uploads.jsonl'), dataPath: ctx.dataFile, target: ctx.target });
-      } catch (err) {
-        if (!(err instanceof IntegrityError)) throw err;
-        integrity = { error: err.message };
-      }
-      ev = evaluateSpike(merged, s, { recovery, timeScale, integrity });
+    case 'spike':
+      ev = evaluateSpike(merged, s, spike!);
       if (recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
       break;
-    }
     case 'breakpoint':
       ev = evaluateBreakpoint(s, bottleneckOf(merged));
       break;
     case 'soak':
-      ev = evaluateSoak(merged, s, driftOfResults(merged));
+      ev = evaluateSoak(merged, s, drift!);
       break;
   }
   if (exit.code !== 0 && exit.code !== 1) ev.notes.push(`${test}: Artillery exited with ${exit.code ?? exit.signal} (see ${paths.log}).`);

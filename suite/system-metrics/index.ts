@@ -11,7 +11,6 @@ export { LocalSampler, type CpuBasis, type LocalOptions } from './local.ts';
 export { DigitalOceanSampler, DO_API, type DigitalOceanOptions } from './digitalocean.ts';
 export { NoneSampler } from './none.ts';
 export { SYSTEM_METRIC, mergeSystemMetrics, systemAggregate, systemPeriods, type MergeOutcome, type SystemInfo, type SystemPeriod } from './periods.ts';
-export { CPU_LIMIT_PCT, RAM_LIMIT_PCT, sustained, systemVerdicts, type CriteriaOptions } from './criteria.ts';
 
 export const SOURCES = ['local', 'digitalocean', 'none'] as const;
 export type SourceName = (typeof SOURCES)[number];

@@ -1,16 +1,17 @@
 // Samples -> per-period summaries in Artillery's shape (pure), so the
 // reports chart CPU and memory beside the load:
-//   hmp.system.cpu_pct, hmp.system.mem_pct, hmp.system.rss_mb
+//   plugins.hmp.system.cpu_pct, plugins.hmp.system.mem_pct, plugins.hmp.system.rss_mb
 // each {min, max, mean, p50, p95, p99, count} per 10 s period (the period
 // key is its start, aligned as Artillery aligns its own).
 import { PERIOD_MS, periodStart, type Results, type Summary } from '../results.ts';
 import { summarize, type ValueSummary } from '../stats.ts';
 import type { Sample } from './types.ts';
+import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const SYSTEM_METRIC = {
-  cpu: 'hmp.system.cpu_pct',
-  mem: 'hmp.system.mem_pct',
-  rss: 'hmp.system.rss_mb',
+  cpu: metric.systemCpuPct,
+  mem: metric.systemMemPct,
+  rss: metric.systemRssMb,
 } as const;
 
 export interface SystemPeriod {

@@ -29,7 +29,7 @@ for (const [type, scale, env] of RUNS.filter(([t]) => types.includes(t))) {
       const agg = r.results!.aggregate;
       assert.equal(agg.hmp.test, type);
       assert.equal(agg.hmp.timeScale, scale, 'the scale is recorded in the results');
-      assert.equal(agg.counters['hmp.gate.errors'] ?? 0, 0, 'a healthy twin gives no errors');
+      assert.equal(agg.counters['plugins.hmp.criteria.errors'] ?? 0, 0, 'a healthy twin gives no errors');
       const periods = fidelity(r.results);
       assert.ok(periods.length >= 2, `${periods.length} periods measured`);
       for (const p of periods) {

@@ -41,11 +41,11 @@ export function runPhaseFile(
 /** Largest |achieved - target| concurrent users per 10 s period, with the target's range. */
 export function fidelity(results: PhaseRun['results']): Array<{ period: number; targetMin: number; targetMax: number; maxDeviation: number }> {
   return (results?.intermediate ?? [])
-    .filter((p) => p.summaries?.['hmp.users.deviation'])
+    .filter((p) => p.summaries?.['plugins.hmp.users.deviation'])
     .map((p) => ({
       period: p.period,
-      targetMin: p.summaries['hmp.users.target'].min,
-      targetMax: p.summaries['hmp.users.target'].max,
-      maxDeviation: p.summaries['hmp.users.deviation'].max,
+      targetMin: p.summaries['plugins.hmp.users.target'].min,
+      targetMax: p.summaries['plugins.hmp.users.target'].max,
+      maxDeviation: p.summaries['plugins.hmp.users.deviation'].max,
     }));
 }

@@ -1,7 +1,9 @@
 // Command-line parsing and validation for tools/test-env.ts (pure: no I/O).
+// The defaults are test-env's own (test-env/options.ts), shown in the help.
 import { parseArgs } from 'node:util';
 import type { Via } from '../../lib/test-data.ts';
 import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
+import { TEST_ENV_DEFAULTS } from '../../test-env/options.ts';
 
 export type { Via };
 export type Command = 'up' | 'down';
@@ -30,13 +32,12 @@ export interface TestEnvOptions {
 
 export { normalizeTarget, UsageError };
 
+/** test-env's defaults in the command line's units. */
 export const DEFAULTS = {
-  instructors: 2,
-  students: 80,
-  projects: 25,
-  submissions: 300,
-  dataPath: 'data/test_data.json',
-  timeoutS: 30,
+  ...TEST_ENV_DEFAULTS.sizes,
+  submissions: TEST_ENV_DEFAULTS.submissions,
+  dataPath: TEST_ENV_DEFAULTS.dataFile,
+  timeoutS: TEST_ENV_DEFAULTS.timeoutMs / 1000,
 } as const;
 
 export const USAGE = `Usage: npx node tools/test-env.ts up|down --target URL --credentials admin.bin [options]

@@ -1,5 +1,5 @@
 // One sentence per failure (pure): what happened, and what to do next.
-import { HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../../lib/hmp-client.ts';
+import { HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../lib/hmp-client.ts';
 
 export interface Explained {
   what: string;
@@ -11,8 +11,9 @@ export class Failure extends Error {
   readonly explained: Explained;
   readonly exitCode: number;
 
-  constructor(explained: Explained, exitCode = 1) {
-    super(sentence(explained));
+  /** `cause`: the error put into words, for HMP_DEBUG's stack. */
+  constructor(explained: Explained, exitCode = 1, cause?: unknown) {
+    super(sentence(explained), cause === undefined ? undefined : { cause });
     this.name = 'Failure';
     this.explained = explained;
     this.exitCode = exitCode;

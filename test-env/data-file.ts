@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseTestData, type TestData } from '../../lib/test-data.ts';
+import { parseTestData, type TestData } from '../lib/test-data.ts';
 
 // The format itself (types, parseTestData) lives in lib/test-data.ts, shared with the processors.
 export {
@@ -14,7 +14,7 @@ export {
   type ProjectRecord,
   type SubmissionRecord,
   type TestData,
-} from '../../lib/test-data.ts';
+} from '../lib/test-data.ts';
 
 export function serializeTestData(data: TestData): string {
   return `${JSON.stringify(data, null, 2)}\n`;

@@ -1,7 +1,7 @@
 // Opening the admin's credentials file and logging in as the admin.
 import { readFile } from 'node:fs/promises';
-import { HmpClient } from '../../lib/hmp-client.ts';
-import { CredentialsError, decodeCredentialsFile, type Credentials } from '../../lib/hmp-crypto.ts';
+import { HmpClient } from '../lib/hmp-client.ts';
+import { CredentialsError, decodeCredentialsFile, type Credentials } from '../lib/hmp-crypto.ts';
 import { Failure, explainAdminLogin } from './messages.ts';
 
 export interface AdminSession {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildShape } from '../lib/shape.ts';
-import { ClosedModelGate } from '../plugins/artillery-plugin-hmp/gate.ts';
+import { ClosedModelGate } from '../plugins/artillery-plugin-hmp/closed-model.ts';
 
 const shape = buildShape([
   { name: 'up', duration: 10, users: 4 },

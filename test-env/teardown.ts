@@ -1,8 +1,8 @@
 // `down`'s work on the server: remove the test data, then check that it is
 // really gone (every test user's challenge refused, no $TEST$ project, none
 // of the recorded submissions listed).
-import { HmpClient, HmpHttpError } from '../../lib/hmp-client.ts';
-import { TEST_TITLE_PREFIX, type AccountRecord, type TestData } from '../../lib/test-data.ts';
+import { HmpClient, HmpHttpError } from '../lib/hmp-client.ts';
+import { TEST_TITLE_PREFIX, type AccountRecord, type TestData } from '../lib/test-data.ts';
 import { mapLimit } from './plan.ts';
 import { SEED_CONCURRENCY, type Log } from './seed.ts';
 

@@ -1,24 +1,49 @@
 // `up` and `down`: the order of the steps, the data file's life cycle and
-// what happens on failure (undo, or record what could not be undone).
+// what happens on failure (undo, or record what could not be undone). The
+// two exported functions are test-env's API: whatever goes wrong, they
+// reject with a Failure, one sentence saying what happened and what to do.
 import { randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import type { TestEnvOptions, Via } from './args.ts';
+import type { Via } from '../lib/test-data.ts';
 import { DataFileError, readTestData, writeTestData, type TestData } from './data-file.ts';
 import { Failure, explain, type ExplainContext, type Explained } from './messages.ts';
+import {
+  downSettings,
+  upSettings,
+  type DownOptions,
+  type DownResult,
+  type DownSettings,
+  type UpOptions,
+  type UpResult,
+  type UpSettings,
+} from './options.ts';
 import { adminSession, type AdminSession } from './session.ts';
 import { seedSubmissions, seedViaApi, seedViaLoadTest, type Log } from './seed.ts';
 import { teardownViaApi, teardownViaLoadTest, verificationProblems, verifyRemoved } from './teardown.ts';
 
-export interface RunIo {
-  password: string;
-  /** Progress for people (stderr); never gets secrets. */
-  log: Log;
-  /** The one-line result (stdout). */
-  result: (line: string) => void;
+/** Seeds the target and writes the data file (strategy section 6, step 1). */
+export async function testEnvUp(options: UpOptions): Promise<UpResult> {
+  const s = upSettings(options);
+  return asFailure(() => runUp(s), { target: s.target, credentialsPath: s.credentialsPath });
 }
 
-/** Options with paths already resolved by the caller. */
-export type RunOptions = TestEnvOptions;
+/** Removes what the data file records, verifies it is gone and deletes the file (step 8). */
+export async function testEnvDown(options: DownOptions): Promise<DownResult> {
+  const s = downSettings(options);
+  return asFailure(() => runDown(s), { target: s.target ?? '(the target)', credentialsPath: s.credentialsPath });
+}
+
+/** Any error that is not yet a Failure is put into words here, so callers get one kind. */
+async function asFailure<T>(run: () => Promise<T>, ctx: ExplainContext): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Failure) throw err;
+    throw new Failure(explain(err, ctx), 1, err);
+  }
+}
+
+type Settings = UpSettings | DownSettings;
 
 async function loadDataFile(path: string): Promise<TestData | undefined> {
   try {
@@ -45,7 +70,7 @@ async function readFixture(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-function context(session: AdminSession | undefined, target: string, opts: RunOptions): ExplainContext {
+function context(session: AdminSession | undefined, target: string, opts: Settings): ExplainContext {
   return { target, credentialsPath: opts.credentialsPath, userId: session?.userId };
 }
 
@@ -64,7 +89,7 @@ async function removeAndVerify(session: AdminSession, data: TestData, via: Via, 
   }
 }
 
-export async function runDown(opts: RunOptions, io: RunIo): Promise<void> {
+async function runDown(opts: DownSettings): Promise<DownResult> {
   const data = await loadDataFile(opts.dataPath);
   if (!data) {
     if (!opts.force) {
@@ -80,15 +105,15 @@ export async function runDown(opts: RunOptions, io: RunIo): Promise<void> {
     const target = opts.target;
     let session: AdminSession | undefined;
     try {
-      session = await adminSession(target, opts.credentialsPath, io.password, opts.timeoutMs);
-      await teardownViaLoadTest(session.client, io.log);
+      session = await adminSession(target, opts.credentialsPath, opts.password, opts.timeoutMs);
+      await teardownViaLoadTest(session.client, opts.log);
       const problems = verificationProblems(await verifyRemoved(session.client, { students: [], instructors: [], submissions: [] }));
       if (problems.length > 0) throw new Failure({ what: `verification failed on ${target}: ${problems.join('; ')}`, todo: 'look at the server, then run down --force again' });
     } catch (err) {
       throw new Failure(explain(err, context(session, target, opts)));
     }
-    io.result(`down: removed the load-test data on ${target} (no data file, so test users were not checked one by one)`);
-    return;
+    const message = `down: removed the load-test data on ${target} (no data file, so test users were not checked one by one)`;
+    return { target, dataPath: opts.dataPath, removed: undefined, message };
   }
 
   if (opts.target && opts.target !== data.target) {
@@ -100,25 +125,24 @@ export async function runDown(opts: RunOptions, io: RunIo): Promise<void> {
   const via = opts.via ?? data.via;
   let session: AdminSession | undefined;
   try {
-    session = await adminSession(data.target, opts.credentialsPath, io.password, opts.timeoutMs);
-    await removeAndVerify(session, data, via, io.log);
+    session = await adminSession(data.target, opts.credentialsPath, opts.password, opts.timeoutMs);
+    await removeAndVerify(session, data, via, opts.log);
   } catch (err) {
     const e = explain(err, context(session, data.target, opts));
     throw new Failure({ what: e.what, todo: `${e.todo ?? 'fix the cause'} (the data file ${opts.dataPath} is kept)` });
   }
   await rm(opts.dataPath, { force: true });
-  const users = data.students.length + data.instructors.length;
-  io.result(
-    `down: removed and verified ${users} test users, ${data.projects.length} projects and ${data.submissions.length} submissions on ${data.target}; deleted ${opts.dataPath}`,
-  );
+  const removed = { users: data.students.length + data.instructors.length, projects: data.projects.length, submissions: data.submissions.length };
+  const message = `down: removed and verified ${removed.users} test users, ${removed.projects} projects and ${removed.submissions} submissions on ${data.target}; deleted ${opts.dataPath}`;
+  return { target: data.target, dataPath: opts.dataPath, removed, message };
 }
 
 function hasCreated(data: TestData): boolean {
   return data.students.length + data.instructors.length + data.projects.length + data.submissions.length > 0;
 }
 
-export async function runUp(opts: RunOptions, io: RunIo): Promise<void> {
-  const target = opts.target!;
+async function runUp(opts: UpSettings): Promise<UpResult> {
+  const target = opts.target;
   const existing = await loadDataFile(opts.dataPath);
   if (existing && !opts.force) {
     throw new Failure({
@@ -133,20 +157,20 @@ export async function runUp(opts: RunOptions, io: RunIo): Promise<void> {
     });
   }
   const fixture = opts.fixturePath === undefined ? undefined : await readFixture(opts.fixturePath);
-  const via: Via = opts.via ?? 'load-test';
+  const via: Via = opts.via;
   const seed = opts.seed ?? randomInt(2 ** 31);
 
   let session: AdminSession | undefined;
   try {
-    session = await adminSession(target, opts.credentialsPath, io.password, opts.timeoutMs);
+    session = await adminSession(target, opts.credentialsPath, opts.password, opts.timeoutMs);
   } catch (err) {
     throw new Failure(explain(err, context(session, target, opts)));
   }
 
   if (existing) {
-    io.log(`--force: removing the test data recorded in ${opts.dataPath} first`);
+    opts.log(`--force: removing the test data recorded in ${opts.dataPath} first`);
     try {
-      await removeAndVerify(session, existing, existing.via, io.log);
+      await removeAndVerify(session, existing, existing.via, opts.log);
     } catch (err) {
       const e = explain(err, context(session, target, opts));
       throw new Failure({ what: `--force could not remove the earlier test data: ${e.what}`, todo: `${e.todo ?? 'fix the cause'} (the data file ${opts.dataPath} is kept)` });
@@ -165,13 +189,13 @@ export async function runUp(opts: RunOptions, io: RunIo): Promise<void> {
     submissions: [],
   };
   try {
-    if (via === 'load-test') await seedViaLoadTest(session.client, data, io.log);
-    else await seedViaApi(session.client, data, opts, seed, io.log);
-    await seedSubmissions(session.client, data, { count: opts.submissions, seed, fixture }, io.log);
+    if (via === 'load-test') await seedViaLoadTest(session.client, data, opts.log);
+    else await seedViaApi(session.client, data, opts.sizes, seed, opts.log);
+    await seedSubmissions(session.client, data, { count: opts.submissions, seed, fixture }, opts.log);
   } catch (err) {
     const cause = explain(err, context(session, target, opts));
     if (!hasCreated(data)) throw new Failure(cause);
-    throw await undo(session, data, cause, opts, io);
+    throw await undo(session, data, cause, opts);
   }
 
   data.complete = true;
@@ -179,19 +203,20 @@ export async function runUp(opts: RunOptions, io: RunIo): Promise<void> {
     await writeTestData(opts.dataPath, data);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw await undo(session, data, { what: `cannot write the data file ${opts.dataPath} (${why})`, todo: 'check the path given to --data' }, opts, io);
+    throw await undo(session, data, { what: `cannot write the data file ${opts.dataPath} (${why})`, todo: 'check the path given to --data' }, opts);
   }
-  io.result(
-    `up: ${data.students.length} students, ${data.instructors.length} instructors, ${data.projects.length} projects and ` +
-      `${data.submissions.length} submissions on ${target} (via ${via}); recorded in ${opts.dataPath}`,
-  );
+  const counts = { students: data.students.length, instructors: data.instructors.length, projects: data.projects.length, submissions: data.submissions.length };
+  const message =
+    `up: ${counts.students} students, ${counts.instructors} instructors, ${counts.projects} projects and ` +
+    `${counts.submissions} submissions on ${target} (via ${via}); recorded in ${opts.dataPath}`;
+  return { target, via, dataPath: opts.dataPath, ...counts, message };
 }
 
 /** After a failed `up`: remove what was created; if that fails too, record it so `down` can. */
-async function undo(session: AdminSession, data: TestData, cause: Explained, opts: RunOptions, io: RunIo): Promise<Failure> {
-  io.log('up failed; removing the test data created so far ...');
+async function undo(session: AdminSession, data: TestData, cause: Explained, opts: UpSettings): Promise<Failure> {
+  opts.log('up failed; removing the test data created so far ...');
   try {
-    await removeAndVerify(session, data, data.via, io.log);
+    await removeAndVerify(session, data, data.via, opts.log);
     return new Failure({ what: `${cause.what} (the test data created so far was removed and no data file was written)`, todo: cause.todo });
   } catch (undoErr) {
     const undoWhy = explain(undoErr, context(session, data.target, opts)).what;

@@ -2,8 +2,8 @@
 // /admin/load-test/up or the regular admin API), then upload historical
 // submissions as the test students. Everything created is added to `data`
 // as soon as it exists, so a failure can be undone exactly.
-import { HmpClient, HmpHttpError } from '../../lib/hmp-client.ts';
-import { PublicKeyCipher, md5Hex, newPrivateKey, publicKeyOf } from '../../lib/hmp-crypto.ts';
+import { HmpClient, HmpHttpError } from '../lib/hmp-client.ts';
+import { PublicKeyCipher, md5Hex, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
 import type { AccountRecord, TestData } from './data-file.ts';
 import { mapLimit, planApiSeed, planSubmissions, type ApiSeedSizes, type PlannedUser } from './plan.ts';
 
@@ -88,7 +88,7 @@ export interface SubmissionSeedOptions {
 async function pdfSource(options: SubmissionSeedOptions): Promise<(pdfSeed: number) => Promise<Uint8Array>> {
   const fixture = options.fixture;
   if (fixture) return async () => fixture;
-  const { makePdf } = await import('../../lib/pdf-fixture.ts');
+  const { makePdf } = await import('../lib/pdf-fixture.ts');
   const cache = new Map<number, Promise<Uint8Array>>();
   return (pdfSeed) => {
     const key = pdfSeed % PDF_POOL;

@@ -1,0 +1,241 @@
+// The plan's pass/fail criteria, written once (pure). Every threshold comes
+// from phases/common.yml (resolved into `Criteria` by settings.ts and recorded
+// in the results), and every consumer judges a run with `verdictsOf`: the
+// plugin's console lines and ensure gates (so Artillery's exit code),
+// report.html and summary.json, and the suite, which reads the step's
+// summary instead of judging again. Which criteria GATE a test is the plan's
+// section 6 (each test's own "Success criteria"); the others are measured
+// and reported, never silently dropped.
+
+export const TEST_TYPES = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'] as const;
+export type TestType = (typeof TEST_TYPES)[number];
+
+/** Criterion ids; p99 is one per endpoint group (`p99.<group>`). */
+export const CRITERIA = ['errors', 'unanswered', 'error_rate', 'p99', 'cpu', 'ram', 'crash', 'recovery', 'data_loss', 'memory_growth', 'degradation'] as const;
+export type CriterionId = (typeof CRITERIA)[number];
+
+export interface BreakpointRules {
+  maxErrorRate: number;
+  sloFactor: number;
+  maxTimeoutRate: number;
+  stallFactor: number;
+}
+
+export interface Criteria {
+  /** p99 SLO in ms per endpoint group. */
+  slo: Record<string, number>;
+  /** Request names per endpoint group. */
+  groups: Record<string, string[]>;
+  /** Highest error rate (%) that passes, per test type. */
+  maxErrorRate: Partial<Record<TestType, number>>;
+  /** Endpoints the smoke test must see answered. */
+  smokeEndpoints: string[];
+  /** Which criteria gate each test (the rest are reported). */
+  gates: Record<TestType, CriterionId[]>;
+  /** Sustained server CPU and RAM limits (%), sustained = highest mean over sustainedS. */
+  system: { cpuPct: number; ramPct: number; sustainedS: number };
+  /** Spike: recovered within limitS (plan seconds, scaled with the run). */
+  recovery: { limitS: number };
+  /** Soak: last vs first window of the hold. */
+  drift: { windowS: number; memoryGrowthPct: number; degradationPct: number; minLatencyChangeMs: number };
+  breakpoint: BreakpointRules;
+}
+
+export class CriteriaError extends Error {}
+
+const isObject = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function need(where: string, x: unknown, path: string): number {
+  const n = Number(x);
+  if (x === undefined || x === null || x === '' || !Number.isFinite(n)) throw new CriteriaError(`${path} must be a number in ${where}, got "${x}".`);
+  return n;
+}
+
+/** The criteria of a merged phases/common.yml (+ overrides); throws CriteriaError with one sentence. */
+export function criteriaFrom(merged: Record<string, any>, where = 'phases/common.yml'): Criteria {
+  const gates = {} as Record<TestType, CriterionId[]>;
+  for (const t of TEST_TYPES) {
+    const list = merged.gates?.[t];
+    if (!Array.isArray(list)) throw new CriteriaError(`gates.${t} must list the criteria that gate the ${t} test in ${where} (e.g. [error_rate]).`);
+    for (const id of list) if (!CRITERIA.includes(id)) throw new CriteriaError(`gates.${t} names "${id}", which is not a criterion (one of ${CRITERIA.join(', ')}) in ${where}.`);
+    gates[t] = list;
+  }
+  const numbers = (o: unknown, path: string): Record<string, number> =>
+    Object.fromEntries(Object.entries(isObject(o) ? o : {}).map(([k, v]) => [k, need(where, v, `${path}.${k}`)]));
+  const s = merged.system ?? {};
+  const d = merged.drift ?? {};
+  const b = merged.breakpoint ?? {};
+  return {
+    slo: numbers(merged.slo, 'slo'),
+    groups: isObject(merged.groups) ? merged.groups : {},
+    maxErrorRate: numbers(merged.maxErrorRate, 'maxErrorRate'),
+    smokeEndpoints: Array.isArray(merged.smokeEndpoints) ? merged.smokeEndpoints : [],
+    gates,
+    system: { cpuPct: need(where, s.cpuPct, 'system.cpuPct'), ramPct: need(where, s.ramPct, 'system.ramPct'), sustainedS: need(where, s.sustainedS, 'system.sustainedS') },
+    recovery: { limitS: need(where, merged.recovery?.limitS, 'recovery.limitS') },
+    drift: {
+      windowS: need(where, d.windowS, 'drift.windowS'),
+      memoryGrowthPct: need(where, d.memoryGrowthPct, 'drift.memoryGrowthPct'),
+      degradationPct: need(where, d.degradationPct, 'drift.degradationPct'),
+      minLatencyChangeMs: need(where, d.minLatencyChangeMs, 'drift.minLatencyChangeMs'),
+    },
+    breakpoint: {
+      maxErrorRate: need(where, b.maxErrorRate, 'breakpoint.maxErrorRate'),
+      sloFactor: need(where, b.sloFactor, 'breakpoint.sloFactor'),
+      maxTimeoutRate: need(where, b.maxTimeoutRate, 'breakpoint.maxTimeoutRate'),
+      stallFactor: need(where, b.stallFactor, 'breakpoint.stallFactor'),
+    },
+  };
+}
+
+/** Whether a criterion gates this test type (p99.<group> -> p99). */
+export function gates(criteria: Pick<Criteria, 'gates'>, test: string, id: string): boolean {
+  const list = Object.hasOwn(criteria.gates, test) ? criteria.gates[test as TestType] : [];
+  return list.includes((id.startsWith('p99.') ? 'p99' : id) as CriterionId);
+}
+
+/** What one run measured; undefined = not measured by whoever judges (e.g. the plugin has no CPU samples). */
+export interface Measured {
+  requests: number;
+  errors: number;
+  errorRatePct: number;
+  /** group -> worst endpoint p99 (undefined: no requests in the group) */
+  groupP99: Record<string, { value: number; endpoint: string } | undefined>;
+  /** Smoke endpoints that never answered. */
+  unanswered: string[];
+  cpu?: { sustained: number } | null;
+  memory?: { sustained: number; unit: '%' | 'MB' } | null;
+  /** Stress: did the server stop answering (the suite's health probes)? */
+  crash?: { crashed: boolean; text: string };
+  /** Spike: recovery after the hold (the suite's probes), limit already scaled. */
+  recovery?: { status: 'recovered' | 'not-recovered' | 'not-observed'; seconds: number | null; limitS: number; text: string };
+  /** Spike: acknowledged uploads missing or corrupted (the suite's integrity check). */
+  dataLoss?: { lost: number; acknowledged: number; text: string };
+  /** Soak: last vs first window (%, null: not measured). */
+  drift?: { memoryGrowthPct: number | null; degradationPct: number | null; text: string };
+}
+
+/** One criterion: measured value vs limit. */
+export interface Verdict {
+  /** Stable id: errors, unanswered, error_rate, p99.<group>, cpu, ram, crash, recovery, data_loss, memory_growth, degradation. */
+  id: string;
+  name: string;
+  /** null: not measured. */
+  measured: number | null;
+  limit: number | null;
+  unit: string;
+  /** How measured compares with limit to pass. */
+  op: '<' | '<=' | '==';
+  /** true/false when gated and measured; null: reported, not gated, or not measured. */
+  pass: boolean | null;
+  /** Whether the plan gates this test on it (a failed gated criterion fails the test). */
+  gated: boolean;
+  note?: string;
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const SUITE = 'not measured in this run (the suite measures it: npm run suite)';
+
+function judge(v: Omit<Verdict, 'pass' | 'gated'>, criteria: Criteria, test: string, notes: string[] = []): Verdict {
+  const gated = gates(criteria, test, v.id);
+  const ok = v.measured === null || v.limit === null ? null : v.op === '<' ? v.measured < v.limit : v.op === '<=' ? v.measured <= v.limit : v.measured === v.limit;
+  const all = [...notes, ...(v.note ? [v.note] : [])];
+  if (!gated && ok !== null) all.push(`reported, not gated for ${test}`);
+  const note = all.join('; ');
+  return { ...v, pass: gated ? ok : null, gated, ...(note ? { note } : {}) };
+}
+
+/** The run's verdicts, one per criterion of its test type, in the order a person reads them. */
+export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdict[] {
+  const out: Verdict[] = [];
+  const add = (v: Omit<Verdict, 'pass' | 'gated'>, notes?: string[]) => out.push(judge(v, criteria, test, notes));
+
+  if (test === 'smoke') {
+    add({ id: 'errors', name: 'Errors (user-visible)', measured: m.errors, limit: 0, unit: '', op: '==' });
+    add({ id: 'unanswered', name: 'Smoke endpoints that never answered', measured: m.unanswered.length, limit: 0, unit: '', op: '==', ...(m.unanswered.length ? { note: m.unanswered.join(', ') } : {}) });
+  } else {
+    const limit = (Object.hasOwn(criteria.maxErrorRate, test) ? criteria.maxErrorRate[test as TestType] : undefined) ?? null;
+    const measured = m.requests > 0 ? round(m.errorRatePct) : null;
+    add({ id: 'error_rate', name: 'Error rate', measured, limit, unit: '%', op: '<', ...(measured === null ? { note: 'no requests' } : limit === null ? { note: 'no limit set for this test' } : {}) });
+  }
+
+  for (const [group, ms] of Object.entries(criteria.slo)) {
+    if (!Object.hasOwn(criteria.groups, group)) continue;
+    const worst = Object.hasOwn(m.groupP99, group) ? m.groupP99[group] : undefined;
+    add({ id: `p99.${group}`, name: `p99 latency, ${group}`, measured: worst ? worst.value : null, limit: ms, unit: 'ms', op: '<=', note: worst ? `worst: ${worst.endpoint}` : 'no requests in this group' });
+  }
+
+  // CPU and RAM: shown when measured, and when they gate this test but were not measured (never a silent pass).
+  const sustained = `highest ${criteria.system.sustainedS} s mean`;
+  const unmeasured = `${SUITE} with --system-metrics local or digitalocean`;
+  if (m.cpu) add({ id: 'cpu', name: 'CPU (sustained)', measured: round(m.cpu.sustained, 1), limit: criteria.system.cpuPct, unit: '%', op: '<', note: sustained });
+  else if (gates(criteria, test, 'cpu')) add({ id: 'cpu', name: 'CPU (sustained)', measured: null, limit: criteria.system.cpuPct, unit: '%', op: '<', note: unmeasured });
+  if (m.memory) {
+    if (m.memory.unit === '%') add({ id: 'ram', name: 'RAM (sustained)', measured: round(m.memory.sustained, 1), limit: criteria.system.ramPct, unit: '%', op: '<', note: sustained });
+    else add({ id: 'ram', name: 'RAM (sustained)', measured: round(m.memory.sustained, 1), limit: null, unit: 'MB', op: '<', note: 'RSS in MB; the share needs the server memory size (aggregate.hmp.system.memTotalMb)' });
+  } else if (gates(criteria, test, 'ram')) add({ id: 'ram', name: 'RAM (sustained)', measured: null, limit: criteria.system.ramPct, unit: '%', op: '<', note: unmeasured });
+
+  if (test === 'stress') {
+    add({ id: 'crash', name: 'Server kept answering (no crash)', measured: m.crash ? (m.crash.crashed ? 1 : 0) : null, limit: 0, unit: '', op: '==', note: m.crash ? m.crash.text : SUITE });
+  }
+  if (test === 'spike') {
+    const r = m.recovery;
+    const seconds = !r ? null : r.status === 'recovered' ? r.seconds : r.status === 'not-recovered' ? Infinity : null;
+    add({ id: 'recovery', name: 'Recovery after the spike', measured: seconds, limit: r ? r.limitS : null, unit: 's', op: '<=', note: r ? r.text : SUITE });
+    const d = m.dataLoss;
+    add({ id: 'data_loss', name: 'Acknowledged uploads lost', measured: d ? d.lost : null, limit: 0, unit: '', op: '==', note: d ? d.text : SUITE });
+  }
+  if (test === 'soak') {
+    const d = m.drift;
+    const memory = d?.memoryGrowthPct ?? null;
+    add({ id: 'memory_growth', name: 'Memory growth (last vs first window)', measured: memory, limit: criteria.drift.memoryGrowthPct, unit: '%', op: '<=', note: d && memory !== null ? d.text : `${SUITE} with --system-metrics local or digitalocean` });
+    add({ id: 'degradation', name: 'Latency degradation (last vs first window)', measured: d?.degradationPct ?? null, limit: criteria.drift.degradationPct, unit: '%', op: '<=', note: d ? d.text : SUITE });
+  }
+  return out;
+}
+
+export type Outcome = 'PASS' | 'FAIL' | 'REPORT' | 'NO DATA';
+
+/** FAIL when a gated criterion failed; PASS when at least one gated criterion was checked; else REPORT. */
+export function outcomeOf(test: string, verdicts: Verdict[], measuredAnything: boolean): Outcome {
+  if (!measuredAnything) return 'NO DATA';
+  if (verdicts.some((v) => v.pass === false)) return 'FAIL';
+  if (test === 'breakpoint' || !verdicts.some((v) => v.pass === true)) return 'REPORT';
+  return 'PASS';
+}
+
+const fmtNumber = (v: Verdict, x: number | null) => (x === null ? 'not measured' : x === Infinity ? `> ${v.limit}${v.unit}` : `${x}${v.unit}`);
+
+/** "FAIL p99 latency, list: 912ms (limit <= 700ms)", "report CPU (sustained): 75% (limit < 70%)". */
+export function formatVerdict(v: Verdict): string {
+  const word = v.pass === true ? 'PASS' : v.pass === false ? 'FAIL' : v.measured === null ? 'n/a ' : 'info';
+  const limit = v.limit === null ? '' : ` (limit ${v.op} ${v.limit}${v.unit})`;
+  return `${word} ${v.name}: ${fmtNumber(v, v.measured)}${limit}`;
+}
+
+/**
+ * The criteria a results file recorded (aggregate.hmp.criteria) over
+ * `fallback`: a results file stands on its own, and one written before every
+ * threshold was recorded (slo, groups, this test's maxErrorRate as a number,
+ * smokeEndpoints only) keeps what it has and takes the rest from `fallback`.
+ */
+export function criteriaOfRecord(recorded: unknown, test: string, fallback: Criteria): Criteria {
+  if (!isObject(recorded)) return fallback;
+  const nums = (o: unknown) => Object.fromEntries(Object.entries(isObject(o) ? o : {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
+  const lists = (o: unknown) =>
+    Object.fromEntries(Object.entries(isObject(o) ? o : {}).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).filter((x): x is string => typeof x === 'string')]));
+  // What the run was judged on is the record's own: an SLO, group or smoke endpoint it does not list was not part of it.
+  const out: Criteria = { ...fallback, slo: nums(recorded.slo), groups: lists(recorded.groups), smokeEndpoints: [] };
+  if (typeof recorded.maxErrorRate === 'number') out.maxErrorRate = { ...fallback.maxErrorRate, [test]: recorded.maxErrorRate };
+  else if (isObject(recorded.maxErrorRate)) out.maxErrorRate = nums(recorded.maxErrorRate);
+  else if ('maxErrorRate' in recorded) out.maxErrorRate = { ...fallback.maxErrorRate, [test]: undefined };
+  if (Array.isArray(recorded.smokeEndpoints)) out.smokeEndpoints = recorded.smokeEndpoints.filter((x): x is string => typeof x === 'string');
+  if (isObject(recorded.gates)) {
+    try {
+      return { ...criteriaFrom({ ...fallback, ...recorded }), slo: out.slo, groups: out.groups, maxErrorRate: out.maxErrorRate, smokeEndpoints: out.smokeEndpoints };
+    } catch {
+      return out;
+    }
+  }
+  return out;
+}

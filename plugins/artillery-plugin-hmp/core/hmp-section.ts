@@ -1,0 +1,71 @@
+// `aggregate.hmp`: what the plugin adds to Artillery's results (its settings,
+// the shape it ran, the breakpoint it found), typed once for every reader.
+// All fields are optional: results come from older runs, early stops and
+// other tools, and every string in them is untrusted.
+
+export interface ShapeSegment {
+  name?: string;
+  /** Unscaled seconds. */
+  duration?: number;
+  users?: number;
+  from?: number;
+  /** Scaled seconds from the start of the run. */
+  start?: number;
+  end?: number;
+  jitter?: number;
+}
+
+export interface LevelRowIn {
+  users?: number;
+  status?: string;
+  periods?: number;
+  reqPerS?: number;
+  errorPct?: number;
+  p50?: number | null;
+  p95?: number | null;
+  p99?: number | null;
+}
+
+export interface BreakpointIn {
+  found?: boolean;
+  maxSustainableUsers?: number;
+  failingUsers?: number;
+  failedAt?: number;
+  failureMode?: string;
+  problems?: Array<{ kind?: string; text?: string }>;
+  summary?: string;
+  levels?: LevelRowIn[];
+}
+
+/** A sample of what the server said for one endpoint and reason (optional, from the plugin). */
+export interface ErrorSampleIn {
+  endpoint?: string;
+  reason?: string;
+  status?: number;
+  message?: string;
+}
+
+export interface HmpSection {
+  test?: string;
+  timeScale?: number;
+  jitterSeed?: number;
+  jitter?: Array<{ at?: number; factor?: number }>;
+  shape?: ShapeSegment[];
+  target?: string;
+  startedAt?: number;
+  endedAt?: number;
+  earlyStop?: boolean;
+  /** Every threshold the run was judged by (core/criteria.ts Criteria); older files: slo, groups, maxErrorRate (a number), smokeEndpoints. */
+  criteria?: Record<string, unknown>;
+  /** What the suite measured around the run (core/criteria.ts Measured: crash, recovery, dataLoss, drift). */
+  checks?: Record<string, unknown>;
+  /** The plugin's verdicts on the run (its console lines and ensure gates). */
+  verdicts?: unknown[];
+  breakpoint?: BreakpointIn;
+  /** The run's tool version and commit, when the plugin records them. */
+  tool?: { version?: string; commit?: string };
+  /** Server messages per endpoint and reason, when the plugin records them. */
+  errorSamples?: ErrorSampleIn[];
+  /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
+  system?: { memTotalMb?: number };
+}

@@ -1,0 +1,75 @@
+// What the plugin itself measures of the plan's criteria, and the gated ones
+// as conditions for Artillery's ensure plugin (pure). The verdicts come from
+// core/criteria.ts like everywhere else; here they become derived metrics in
+// the final report, so `artillery run` exits 1 exactly when a gated criterion
+// the run measured failed.
+import type { HmpSettings } from './settings.ts';
+import type { PeriodStats } from './main.ts';
+import { answered, ARTILLERY, errorsByEndpoint, LATENCY_PREFIX, metric } from './core/metric-names.ts';
+import { gates, type Measured, type Verdict } from './core/criteria.ts';
+
+/** The criteria a run measures from its counters and summaries (the soak's drift: main.ts; no CPU, probes or integrity check: the suite adds those). */
+export function measuredOf(settings: HmpSettings, stats: PeriodStats): Measured {
+  const counters = stats.counters ?? {};
+  const requests = counters[ARTILLERY.requests] ?? 0;
+  const errors = Object.values(errorsByEndpoint(counters)).reduce((a, b) => a + b, 0);
+  const groupP99: Measured['groupP99'] = {};
+  for (const [group, endpoints] of Object.entries(settings.groups)) {
+    let worst: { value: number; endpoint: string } | undefined;
+    for (const e of endpoints) {
+      const s = stats.summaries?.[LATENCY_PREFIX + e];
+      if (!s || !(s.count > 0) || !Number.isFinite(s.p99)) continue;
+      if (!worst || s.p99 > worst.value) worst = { value: s.p99, endpoint: e };
+    }
+    groupP99[group] = worst;
+  }
+  const unanswered = settings.test === 'smoke' ? settings.smokeEndpoints.filter((e) => !answered(counters, e)) : [];
+  return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered };
+}
+
+/** Derived metric per criterion the plugin measures (verdict id -> metric name). */
+function metricOf(id: string): string | undefined {
+  if (id === 'errors') return metric.criteria('errors');
+  if (id === 'unanswered') return metric.criteria('unanswered_endpoints');
+  if (id === 'error_rate') return metric.criteria('error_rate_pct');
+  if (id === 'degradation') return metric.criteria('degradation_pct');
+  if (id.startsWith('p99.')) return metric.criteria(id);
+  return undefined;
+}
+
+/** The verdicts' measured values as counters of the final report (a criterion not measured has none). */
+export function derivedCounters(verdicts: Verdict[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of verdicts) {
+    const name = metricOf(v.id);
+    if (name && v.measured !== null && Number.isFinite(v.measured)) out[name] = v.measured;
+  }
+  return out;
+}
+
+export interface Condition {
+  expression: string;
+  strict: boolean;
+}
+
+/**
+ * The gated criteria of this test type that the plugin measures, as ensure
+ * conditions. `(x or 0)`: a criterion not measured in this run (no requests
+ * in a group) has no metric, and ensure fails an undefined one.
+ */
+export function ensureConditions(settings: HmpSettings): Condition[] {
+  const c = settings.criteria;
+  const out: Condition[] = [];
+  const add = (id: string, op: string, limit: number) => {
+    if (gates(c, settings.test, id)) out.push({ expression: `(${metricOf(id)} or 0) ${op} ${limit}`, strict: true });
+  };
+  for (const [group, ms] of Object.entries(c.slo)) if (c.groups[group]) add(`p99.${group}`, '<=', ms);
+  if (settings.test === 'smoke') {
+    add('errors', '==', 0);
+    add('unanswered', '==', 0);
+  } else if (settings.maxErrorRate !== undefined) {
+    add('error_rate', '<', settings.maxErrorRate);
+  }
+  if (settings.test === 'soak') add('degradation', '<=', c.drift.degradationPct);
+  return out;
+}

@@ -1,0 +1,16 @@
+// test-env as a library: seed an HMP server with load-test data and record
+// it in the data file (up), or remove it and verify it is gone (down). The
+// CLI (tools/test-env.ts) and the suite (suite/run/environment.ts) call it.
+// This file only re-exports.
+export { testEnvDown, testEnvUp } from './commands.ts';
+export { Failure } from './messages.ts';
+export {
+  TEST_ENV_DEFAULTS,
+  type ApiSeedSizes,
+  type DownOptions,
+  type DownResult,
+  type Log,
+  type UpOptions,
+  type UpResult,
+  type Via,
+} from './options.ts';

@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { renderHtml } from './html.ts';
-import { asResults } from './input.ts';
+import { asResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { renderMarkdown } from './markdown.ts';
 import { toolInfo } from './provenance.ts';
 import { summarize } from './summarize.ts';
@@ -13,7 +13,7 @@ import type { Results, Summary, ToolInfo } from './types.ts';
 export { renderHtml } from './html.ts';
 export { renderMarkdown } from './markdown.ts';
 export { summarize } from './summarize.ts';
-export { parseResultsText, asResults, ReportInputError } from './input.ts';
+export { parseResultsText, asResults, ResultsError as ReportInputError } from '../plugins/artillery-plugin-hmp/core/results.ts';
 export type { Results, Summary } from './types.ts';
 
 export interface WriteOptions {
@@ -69,7 +69,7 @@ function plainJson(results: Results): string {
   );
 }
 
-/** Writes the four files; returns the folder's path. Throws ReportInputError for input that is not results. */
+/** Writes the four files; returns the folder's path. Throws ResultsError for input that is not results. */
 export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   const results = asResults(input);
   const summary = summarize(results, { tool: opts.tool ?? toolInfo() });

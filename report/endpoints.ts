@@ -1,6 +1,7 @@
 // The per-endpoint table (pure): requests, req/s, error %, timeouts,
 // latency percentiles, the server's own p99 and status codes.
-import { counters, dict, num, own, summaries } from './input.ts';
+import { counters, num, own, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { endpointCounters, isNoAnswer, isTimeout, LATENCY, SERVER_TIMING, sum, summariesUnder, type EndpointCounters } from './metrics.ts';
 import type { EndpointRow, Period, Stat } from './types.ts';
 

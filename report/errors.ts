@@ -2,7 +2,7 @@
 // and reason, with counts and the first and last period they occurred in.
 // Server messages come from the results (hmp.errorSamples) and are
 // untrusted text: they are kept as data here and escaped where rendered.
-import { isObject, num, own, str } from './input.ts';
+import { isObject, num, own, str } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { isNoAnswer, sum, type EndpointCounters } from './metrics.ts';
 import type { ErrorRow, ErrorSampleIn } from './types.ts';
 

@@ -1,7 +1,7 @@
 // Metric names of one period, grouped by endpoint (pure): the readers of the
 // plugin's core (plugins/artillery-plugin-hmp/core/metric-names.ts), where
 // every name is declared, and the sums the report needs.
-import { own, num } from './input.ts';
+import { own, num } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import type { Stat } from './types.ts';
 import { endpointCounters, isNoAnswer, isTimeout, LATENCY_PREFIX, SERVER_TIMING_PREFIX, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

@@ -2,7 +2,8 @@
 // users, req/s, error rate, p50/p95/p99 per endpoint group (the group's
 // worst endpoint, as the SLO gates count it). x is in seconds from the start
 // of the first period, at the middle of each period.
-import { counter, dict, stat, summaries } from './input.ts';
+import { counter, stat, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { LATENCY, summariesUnder, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
 import type { Period } from './types.ts';
 import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';

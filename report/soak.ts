@@ -4,7 +4,7 @@
 // one definition the criteria judge), so the figures here and the verdict
 // agree. Percentiles cannot be merged again from saved periods: a window's
 // latency is the median of its periods' values.
-import { dict } from './input.ts';
+import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mean, median } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Hold, PeriodHealth } from './spike.ts';
 import type { Series } from './series.ts';

@@ -4,22 +4,8 @@
 import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
-import {
-  asResults,
-  counter,
-  counters,
-  dict,
-  hmpOf,
-  isObject,
-  num,
-  numberRecord,
-  own,
-  periodSeconds,
-  periodsOf,
-  stat,
-  str,
-  summaries,
-} from './input.ts';
+import { asResults, counter, counters, hmpSection, isObject, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { endpointCounters, LATENCY, summariesUnder, sum, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
 import { seriesOf, type Series } from './series.ts';
 import { soakOf } from './soak.ts';
@@ -29,6 +15,7 @@ import type { BreakpointSummary, HmpSection, Results, Summary, ToolInfo } from '
 import { outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
+import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import type { Results as CoreResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
@@ -85,18 +72,10 @@ function describe(shape: Summary['run']['shape']): string {
 }
 
 /** The longest hold at the highest level (spike), or the longest hold (soak), on the chart axis. */
-function holdOf(shape: Summary['run']['shape'], offsetS: number, atPeak: boolean): Hold | undefined {
-  const holds = shape.filter((s) => s.users === s.from && s.users > 0 && s.endS > s.startS);
-  if (holds.length === 0) return undefined;
-  let pick = holds;
-  if (atPeak) {
-    const peak = Math.max(...holds.map((s) => s.users));
-    pick = holds.filter((s) => s.users === peak);
-    // consecutive holds at the peak (jitter splits nothing, but be safe): from the first to the last
-    return { users: peak, start: pick[0]!.startS + offsetS, end: pick[pick.length - 1]!.endS + offsetS };
-  }
-  const longest = pick.reduce((a, b) => (b.endS - b.startS > a.endS - a.startS ? b : a));
-  return { users: longest.users, start: longest.startS + offsetS, end: longest.endS + offsetS };
+/** The run's main hold (core/run-window.ts, as the suite sees it) on the chart axis: seconds from t0. */
+function holdOnAxis(results: Results, t0: number): Hold | undefined {
+  const h = runHoldOf(results as unknown as CoreResults);
+  return h ? { users: h.users, start: (h.start - t0) / 1000, end: (h.end - t0) / 1000 } : undefined;
 }
 
 function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
@@ -149,7 +128,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   if (hit && (opts.tool === undefined || hit.key === key)) return hit.analysis;
   const results = asResults(input);
   const agg = results.aggregate;
-  const hmp = hmpOf(results);
+  const hmp = hmpSection(results);
   const test = str(hmp.test) ?? 'unknown';
   const recorded = isObject(hmp.criteria);
   const criteria = criteriaOfRun(hmp);
@@ -168,7 +147,6 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const endedMs = num(hmp.endedAt) ?? num(agg.lastMetricAt) ?? (lastAt !== undefined ? lastAt + periodS * 1000 : undefined);
   const t0 = firstAt ?? startedMs ?? 0;
   const durationS = startedMs !== undefined && endedMs !== undefined && endedMs > startedMs ? (endedMs - startedMs) / 1000 : periods.length * periodS;
-  const offsetS = startedMs !== undefined ? (startedMs - t0) / 1000 : 0;
 
   const aggC = endpointCounters(counters(agg));
   const perPeriod: EndpointCounters[] = periods.map((p) => endpointCounters(counters(p)));
@@ -202,11 +180,11 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const health: PeriodHealth = { requests: periods.map((p) => counter(p, 'http.requests')), errors: perPeriod.map(totalErrors) };
   const spike =
     test === 'spike'
-      ? spikeOf(holdOf(shape, offsetS, true), series, health, slo, maxErrorRate ?? criteria.maxErrorRate.spike ?? 0, periodS, timeScale, criteria.recovery.limitS)
+      ? spikeOf(holdOnAxis(results, t0), series, health, slo, maxErrorRate ?? criteria.maxErrorRate.spike ?? 0, periodS, timeScale, criteria.recovery.limitS)
       : null;
   const soak =
     test === 'soak'
-      ? soakOf(holdOf(shape, offsetS, false), {
+      ? soakOf(holdOnAxis(results, t0), {
           series,
           health,
           responses: periods.map((p) => counter(p, 'http.responses')),

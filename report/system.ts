@@ -3,7 +3,7 @@
 // The plan's limits are for SUSTAINED use ("brief spikes allowed"), so the
 // figure a verdict uses is the highest mean over the plan's window
 // (criteria.system.sustainedS, 1 minute) of the period means.
-import { num, stat } from './input.ts';
+import { num, stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import type { Period, SystemFigure } from './types.ts';
 import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

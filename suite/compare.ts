@@ -7,7 +7,9 @@
 //   errors    plugins.hmp.errors.<name> (without the suite's counters: its 5xx codes)
 //   error %   errors / max(answers, errors)   (timeouts have no answer)
 //   req/s     answers / the run's duration
-import { counter, durationOf, errorRateOf, errorsOf, hasHmpErrors, LATENCY_PREFIX, ALL_LATENCY, stat, type Results } from './results.ts';
+import { counter, errorRateOf, errorsOf, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { durationOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
+import { hasHmpCounters, LATENCY_PREFIX, ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { pctChange, round } from './stats.ts';
 import { endpointCounters, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
@@ -77,7 +79,7 @@ export function figuresOf(results: Results): RunFigures {
   const durationS = durationOf(results);
   const perS = (n: number) => (durationS > 0 ? round(n / durationS, 2) : 0);
   const counters = a.counters ?? {};
-  const hmp = hasHmpErrors(counters);
+  const hmp = hasHmpCounters(counters);
   const names = new Set<string>();
   for (const k of Object.keys(a.summaries ?? {})) if (k.startsWith(LATENCY_PREFIX)) names.add(k.slice(LATENCY_PREFIX.length));
   const byEndpoint = endpointCounters(counters);
@@ -109,9 +111,9 @@ export function figuresOf(results: Results): RunFigures {
     errors: errorsOf(a),
     errorRatePct: round(errorRateOf(a) ?? 0, 3),
     reqPerS: perS(requests),
-    p50: p(stat(a, ALL_LATENCY, 'p50')),
-    p95: p(stat(a, ALL_LATENCY, 'p95')),
-    p99: p(stat(a, ALL_LATENCY, 'p99')),
+    p50: p(stat(a, ARTILLERY.responseTime, 'p50')),
+    p95: p(stat(a, ARTILLERY.responseTime, 'p95')),
+    p99: p(stat(a, ARTILLERY.responseTime, 'p99')),
   };
   return { durationS: round(durationS, 1), total, endpoints };
 }

@@ -3,7 +3,7 @@
 import { driftOf as coreDriftOf, driftOfResults as coreDriftOfResults, type Drift, type DriftInput } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import type { Criteria } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { criteriaOfRun, planCriteria } from '../lib/plan-criteria.ts';
-import { hmpSection, type Results } from './results.ts';
+import { hmpSection, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 export { driftMeasured, type Drift, type DriftWindow } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 

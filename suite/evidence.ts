@@ -9,20 +9,12 @@ import { summarize } from '../report/summarize.ts';
 import type { Results as ReportResults } from '../report/types.ts';
 import type { Drift } from './drift.ts';
 import type { IntegrityReport } from './integrity.ts';
-import type { Evidence, FlagId } from './recommendations.ts';
+import type { Evidence } from './recommendations.ts';
 import type { Recovery } from './recovery.ts';
-import { errorRateOf, hmpSection, LATENCY_PREFIX, stat, type Results } from './results.ts';
+import { errorRateOf, hmpSection, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { LATENCY_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtS, round } from './stats.ts';
 import { answered, endpointCounters, isTimeout } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-
-/** Which of the plan's flags a test raises (section 6, execution algorithm). */
-export const FLAG_OF_TEST: Record<string, FlagId> = {
-  smoke: 'functional',
-  average: 'baseline',
-  stress: 'unstable',
-  spike: 'burst',
-  soak: 'stability',
-};
 
 /** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
 function verdictsOfResults(test: string, results: Results): Verdict[] {

@@ -9,7 +9,8 @@
 // time is from the end of the hold to the start of the first of them (0 when
 // it held up already). Not recovered within 5 min (the plan's limit, step 5)
 // -> recoveredAfterS null, reported as "> 5 min".
-import { ALL_LATENCY, counter, errorRateOf, holdOf, PERIOD_MS, periodsOf, stat, type Period, type Results } from './results.ts';
+import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { counter, errorRateOf, PERIOD_MS, periodsOf, stat, type Period, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { fmtS, round } from './stats.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
 
@@ -63,7 +64,7 @@ export interface Recovery {
 /** Baseline figures from a smoke/average results file (its aggregate). */
 export function baselineOf(results: Results): Baseline {
   const a = results.aggregate;
-  return { errorRatePct: round(errorRateOf(a) ?? 0, 3), p95Ms: stat(a, ALL_LATENCY, 'p95') ?? 0 };
+  return { errorRatePct: round(errorRateOf(a) ?? 0, 3), p95Ms: stat(a, ARTILLERY.responseTime, 'p95') ?? 0 };
 }
 
 export function limitsOf(baseline: Baseline, t: Tolerance): { errorRatePct: number; p95Ms: number } {
@@ -96,7 +97,7 @@ export function recoveryOf(input: RecoveryInput): Recovery {
     const requests = counter(p, 'http.requests');
     const responses = counter(p, 'http.responses');
     const rate = errorRateOf(p);
-    const p95 = stat(p, ALL_LATENCY, 'p95') ?? null;
+    const p95 = stat(p, ARTILLERY.responseTime, 'p95') ?? null;
     const why: string[] = [];
     if (responses === 0) why.push(requests > 0 ? 'no answers (stalled)' : 'no traffic');
     if (rate !== null && rate > limits.errorRatePct) why.push(`errors ${round(rate, 2)}% > ${limits.errorRatePct}%`);
@@ -139,14 +140,4 @@ export function recoveryOf(input: RecoveryInput): Recovery {
         ? `Not recovered: > ${fmtS(limitS)} after the hold (${within}).`
         : `Not recovered in the ${fmtS(observedS)} observed after the hold (limit ${fmtS(limitS)}; ${within}); observe longer.`;
   return { recoveredAfterS, status, limitS, observedS, limits: { ...limits, consecutive: t.consecutive }, curve, text };
-}
-
-/**
- * recoveryOf for a spike results file whose periods go on past the hold
- * (ramp-down and light observation); undefined when it records no hold.
- */
-export function recoveryOfResults(results: Results, baseline: Baseline, options: Omit<RecoveryInput, 'periods' | 'holdEnd' | 'baseline'> = {}): Recovery | undefined {
-  const hold = holdOf(results);
-  if (!hold) return undefined;
-  return recoveryOf({ ...options, periods: results.intermediate, holdEnd: hold.end, baseline });
 }

@@ -2,7 +2,7 @@
 // with results.json) or a results JSON file; and writing a file atomically.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { asResults, ResultsError, type Results } from './results.ts';
+import { asResults, ResultsError, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 export interface LoadedRun {
   /** The results JSON that was read. */

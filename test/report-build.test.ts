@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILES, folderName, summarize, writeReportFolder } from '../report/build.ts';
-import { syntheticResults } from '../report/synthetic.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -114,7 +114,7 @@ test('CLI: a missing file, a file that is not JSON, or JSON that is not results:
 test('the plugin\'s own results on an early stop (its aggregate of sketches) give a report', async (t) => {
   const dir = tmp(t);
   const { DDSketch } = await import('@artilleryio/sketches-js');
-  const { aggregate, plainPeriod } = await import('../plugins/artillery-plugin-hmp/results.ts');
+  const { aggregate, plainPeriod } = await import('../plugins/artillery-plugin-hmp/core/aggregate.ts');
   const at = Date.UTC(2026, 10, 27, 10, 0, 0);
   const periods = [0, 1].map((i) => {
     const h = new DDSketch({ relativeAccuracy: 0.01 });

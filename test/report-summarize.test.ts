@@ -11,7 +11,7 @@ import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
 import { spikeOf } from '../report/spike.ts';
-import { GROUPS, syntheticResults } from '../report/synthetic.ts';
+import { GROUPS, syntheticResults } from './support/synthetic-results.ts';
 import type { Period, Results } from '../report/types.ts';
 
 const PHASES = join(import.meta.dirname, '..', 'phases');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { compareRuns, figuresOf } from '../suite/compare.ts';
 import { renderComparison } from '../suite/compare-markdown.ts';
 import { loadRun } from '../suite/results-file.ts';
-import type { Results } from '../suite/results.ts';
+import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { results, type EndpointSpec } from './suite-helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { driftOf, driftOfResults } from '../suite/drift.ts';
-import type { Period, Results } from '../suite/results.ts';
+import type { Period, Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { LocalSampler, systemPeriods } from '../suite/system-metrics/index.ts';
 import { startTwinProcess } from '../twin/launch.ts';
 import { driveLoad, period } from './suite-helpers.ts';

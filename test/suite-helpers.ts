@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { HmpClient, type LoadTestFixture } from '../lib/hmp-client.ts';
 import { decodeCredentialsFile } from '../lib/hmp-crypto.ts';
-import type { Period, Results, Summary } from '../suite/results.ts';
+import type { Period, Results, Summary } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { summarize } from '../suite/stats.ts';
 
 /** A summary with every field Artillery writes, from a few numbers. */

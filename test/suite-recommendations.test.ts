@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { cite, recommend, recommendationsMarkdown, TABLE, type Evidence, type Flag } from '../suite/recommendations.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem, FLAG_OF_TEST } from '../suite/evidence.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../suite/evidence.ts';
 import { tally } from '../suite/integrity.ts';
 import { results } from './suite-helpers.ts';
 
@@ -130,7 +130,7 @@ test('evidenceOfResults for smoke: any error and every endpoint never answered',
   const r = results([['auth_login', 5, 20, 100, 300, 1]], { hmp: { criteria: { ...CRITERIA, maxErrorRate: 0, smokeEndpoints: ['auth_login', 'audit_list'] } } });
   const ev = evidenceOfResults('smoke', r);
   assert.deepEqual(ev.map((e) => [e.kind, e.endpoint]), [['error_rate', undefined], ['unanswered', 'audit_list']]);
-  assert.deepEqual(ids([{ id: FLAG_OF_TEST.smoke!, evidence: ev }]), ['fix-functional']);
+  assert.deepEqual(ids([{ id: 'functional', evidence: ev }]), ['fix-functional']);
 });
 
 test('evidence from system verdicts, drift, recovery and the data loss check', () => {

@@ -1,8 +1,9 @@
 // Spike recovery time from synthetic periods (pure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baselineOf, limitsOf, DEFAULT_TOLERANCE, recoveryOf, recoveryOfResults } from '../suite/recovery.ts';
-import { holdOf, type Results } from '../suite/results.ts';
+import { baselineOf, limitsOf, DEFAULT_TOLERANCE, recoveryOf } from '../suite/recovery.ts';
+import { holdOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
+import { type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { period, sum } from './suite-helpers.ts';
 
 const T0 = 1_800_000_000_000;
@@ -87,7 +88,7 @@ test('the period that holds the end of the hold is judged too; the recovery coun
   assert.equal(r.recoveredAfterS, 5);
 });
 
-test('baselineOf and recoveryOfResults read a results file (hold from aggregate.hmp.shape)', () => {
+test('baselineOf reads a results file; the hold comes from aggregate.hmp.shape', () => {
   const baseline: Results = {
     aggregate: { counters: { 'http.requests': 1000, 'plugins.hmp.errors.project_list': 3, 'plugins.hmp.errors.auth_login': 2 }, summaries: { 'http.response_time': sum(20, 80, 200) } },
     intermediate: [],
@@ -107,6 +108,5 @@ test('baselineOf and recoveryOfResults read a results file (hold from aggregate.
     intermediate: run([[9, 900], [9, 900], [9, 900], [9, 900], [9, 900], [9, 900], [0, 100], [0, 100], [0, 100]]),
   };
   assert.deepEqual(holdOf(spike), { start: T0 + 20_000, end: T0 + 60_000, users: 60 });
-  assert.equal(recoveryOfResults(spike, baselineOf(baseline))!.recoveredAfterS, 0);
-  assert.equal(recoveryOfResults({ aggregate: {}, intermediate: [] }, BASE), undefined);
+  assert.equal(recoveryOf({ periods: spike.intermediate, holdEnd: holdOf(spike)!.end, baseline: baselineOf(baseline) }).recoveredAfterS, 0);
 });

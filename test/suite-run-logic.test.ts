@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { summarize } from '../report/summarize.ts';
 import type { Results as ReportResults } from '../report/types.ts';
 import { recoveryOf } from '../suite/recovery.ts';
-import type { Results } from '../suite/results.ts';
+import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { tally } from '../suite/integrity.ts';
 import { driftOf } from '../suite/drift.ts';
 import { EXIT, joinTwinArgs, parseSuiteArgs, parseThink, splitArgs, UsageError, type SuiteOptions } from '../suite/run/args.ts';

@@ -20,7 +20,7 @@ import {
   type Sample,
 } from '../suite/system-metrics/index.ts';
 import { systemSeries } from '../report/system.ts';
-import type { Results } from '../suite/results.ts';
+import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 const STAT = '4242 (node twin/main.ts) S 1 4242 4242 0 -1 4194304 9000 0 0 0 150 30 0 0 20 0 11 0 123456 1234567890 35000 18446744073709551615';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { compareRuns, DEFAULT_BUDGET, type Budget } from '../suite/compare.ts';
 import { renderComparison } from '../suite/compare-markdown.ts';
 import { loadRun, writeTextAtomic } from '../suite/results-file.ts';
-import { ResultsError } from '../suite/results.ts';
+import { ResultsError } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 const USAGE = `Usage: npm run compare -- <baseline> <new> [options]
 

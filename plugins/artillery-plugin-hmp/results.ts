@@ -1,11 +1,8 @@
 // The run's results in Artillery's `-o` format ({aggregate, intermediate}),
 // written by the plugin when Artillery writes none (early stop, Ctrl-C): the
-// file I/O. The aggregate itself is core/aggregate.ts (pure).
+// file I/O, atomically. The aggregate itself is core/aggregate.ts (pure).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-/** The aggregate of the periods in memory, and a period as written (core/aggregate.ts). */
-export { aggregate, plainPeriod } from './core/aggregate.ts';
 
 export function writeJsonAtomic(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });

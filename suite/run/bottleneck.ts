@@ -9,7 +9,8 @@
 //   latency   an endpoint's p99 above its group's SLO
 //   stall     requests sent and none answered in the period
 import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
-import { counter, hmpSection, LATENCY_PREFIX, num, periodsOf, stat, type Results } from '../results.ts';
+import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
+import { LATENCY_PREFIX } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtMs, round } from '../stats.ts';
 import { endpointCounters, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

@@ -12,7 +12,7 @@ import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfRes
 import type { IntegrityReport } from '../integrity.ts';
 import type { Evidence, FlagId } from '../recommendations.ts';
 import { baselineOf, type Recovery } from '../recovery.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { fmtS, round } from '../stats.ts';
 import type { Bottleneck } from './bottleneck.ts';
 import type { Unanswered } from './probe.ts';

@@ -1,7 +1,7 @@
 // Light probes beside a test (pure part): their samples as periods in
 // Artillery's shape (so suite/recovery.ts judges them like a run), and
 // whether the target stopped answering.
-import type { Period, Summary } from '../results.ts';
+import type { Period, Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { round, summarize } from '../stats.ts';
 import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeReportFolder } from '../../report/build.ts';
 import { summarize } from '../../report/summarize.ts';
 import type { Summary } from '../../report/types.ts';
-import { asResults, hmpSection, type Results } from '../results.ts';
+import { asResults, hmpSection, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { createSampler, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
 import type { SystemMetricsOptions } from './args.ts';
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parseTestData } from '../../lib/test-data.ts';
 import { driftOfResults, type Drift } from '../drift.ts';
 import { IntegrityError, verifyRun, type IntegrityReport } from '../integrity.ts';
-import { ALL_LATENCY, hmpSection, holdOf, stat, type Results } from '../results.ts';
+import { ARTILLERY } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { hmpSection, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
+import { holdOf } from '../../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { baselineOf, recoveryOf, type Baseline, type Recovery } from '../recovery.ts';
 import type { SuiteOptions } from './args.ts';
 import { ArtilleryProcess, stepEnv } from './artillery.ts';
@@ -243,7 +245,7 @@ export function baselineFrom(suiteDir: string, resultsRel: string | undefined): 
   try {
     const r = readResults(join(suiteDir, resultsRel));
     const b = baselineOf(r);
-    return stat(r.aggregate, ALL_LATENCY, 'p95') === undefined ? undefined : b;
+    return stat(r.aggregate, ARTILLERY.responseTime, 'p95') === undefined ? undefined : b;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
 //   plugins.hmp.system.cpu_pct, plugins.hmp.system.mem_pct, plugins.hmp.system.rss_mb
 // each {min, max, mean, p50, p95, p99, count} per 10 s period (the period
 // key is its start, aligned as Artillery aligns its own).
-import { PERIOD_MS, periodStart, type Results, type Summary } from '../results.ts';
+import { PERIOD_MS, periodStart, type Results, type Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { summarize, type ValueSummary } from '../stats.ts';
 import type { Sample } from './types.ts';
 import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';

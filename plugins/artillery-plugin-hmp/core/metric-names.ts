@@ -175,13 +175,6 @@ export function summariesUnder<S>(summaries: Record<string, S> | undefined, pref
   return out;
 }
 
-/** Counters under `prefix` (e.g. metric.warnings('x')), keyed by their full name. */
-export function countersUnder(counters: Record<string, number> | undefined, prefix: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(counters ?? {})) if (k === prefix || k.startsWith(`${prefix}.`)) out[k] = v;
-  return out;
-}
-
 const TIMEOUT = /^(e(socket)?timedout|timeout)$/i;
 
 /** A reason that means the client gave up waiting (ETIMEDOUT, ESOCKETTIMEDOUT, the processors' "timeout"). */

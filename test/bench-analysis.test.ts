@@ -1,9 +1,9 @@
 // The bench's pure parts: windows and costs, fidelity, probe percentiles,
 // the floor script, loop-delay correction, /proc parsing, profile summary.
-//   npx node --test bench/bench.test.ts
+// They run with npm test (test/bench-analysis.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Period } from './artillery.ts';
+import type { Period } from '../bench/artillery.ts';
 import {
   accuracyIn,
   costOf,
@@ -20,12 +20,12 @@ import {
   steadyWindow,
   usageIn,
   windowCost,
-} from './analysis.ts';
-import { cycleOf, floorScript, unsupported } from './floor.ts';
-import { correctedDelays, percentile } from './loop-delay.ts';
-import { cpuBetween, parseStat, type CpuSample } from './proc.ts';
-import { summarize, type CpuProfile } from './profile-summary.ts';
-import { serverTotal } from './server-timing.ts';
+} from '../bench/analysis.ts';
+import { cycleOf, floorScript, unsupported } from '../bench/floor.ts';
+import { correctedDelays, percentile } from '../bench/loop-delay.ts';
+import { cpuBetween, parseStat, type CpuSample } from '../bench/proc.ts';
+import { summarize, type CpuProfile } from '../bench/profile-summary.ts';
+import { serverTotal } from '../bench/server-timing.ts';
 
 const T0 = 1_700_000_000_000;
 const period = (i: number, counters: Record<string, number>, summaries: Record<string, Partial<Period['summaries'][string]>> = {}): Period =>

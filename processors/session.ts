@@ -136,6 +136,7 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
   Object.assign(v, {
     hmpSessions: (v.hmpSessions ?? 0) + 1,
     sessionFailed: false,
+    $hmpRequestFailed: false,
     sessionLeft: false,
     sessionStartedAt: Date.now(),
     profile,
@@ -182,7 +183,8 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
 export async function endSession(context: VuContext, ee: Ee): Promise<void> {
   const v = vars(context);
   if (v.sessionLeft) return;
-  const outcome = v.sessionFailed ? 'failed' : context.vars.$hmpYielded === true ? 'yielded' : 'completed';
+  const failed = v.sessionFailed || context.vars.$hmpRequestFailed === true;
+  const outcome = failed ? 'failed' : context.vars.$hmpYielded === true ? 'yielded' : 'completed';
   count(ee, metric.session(outcome));
   count(ee, metric.session(`${outcome}.${v.profile.role}`));
   histogram(ee, metric.session('duration'), Date.now() - v.sessionStartedAt);

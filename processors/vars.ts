@@ -84,7 +84,8 @@ export function vars(context: VuContext): SessionVars {
  * think time ($hmpYielded: the session ends early, the VU stays).
  */
 export function sessionOk(v: Record<string, unknown>): boolean {
-  return v.sessionFailed !== true && v.sessionLeft !== true && v.$hmpYielded !== true;
+  // $hmpRequestFailed: a request got no answer (the plugin keeps the user, the session ends).
+  return v.sessionFailed !== true && v.sessionLeft !== true && v.$hmpYielded !== true && v.$hmpRequestFailed !== true;
 }
 
 function playing(v: Record<string, unknown>, role: Identity['role']): boolean {

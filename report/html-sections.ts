@@ -79,6 +79,9 @@ export function figuresHtml(s: Summary): string {
     ['p95 (all)', t.p95 === null ? '-' : `${n(t.p95)} ms`],
     ['p99 (all)', t.p99 === null ? '-' : `${n(t.p99)} ms`],
     ['peak users (target / active)', `${n(s.users.targetPeak, 0)} / ${n(s.users.activePeak, 0)}`],
+    ['most users off target', s.users.maxDeviation === null ? '-' : n(s.users.maxDeviation, 0)],
+    ['users lost (replaced by spares)', fmtInt(s.users.lost)],
+    ['sessions ended by an error / completed', `${fmtInt(s.users.sessionsFailed)} / ${fmtInt(s.users.sessionsCompleted)}`],
     ['re-logins', fmtInt(t.relogins)],
   ];
   if (s.system.cpu) tiles.push(['CPU sustained', `${n(s.system.cpu.sustained)}%`]);

@@ -38,7 +38,7 @@ export function renderMarkdown(s: Summary): string {
   }
   const t = s.totals;
   out.push(
-    `**Key figures:** ${fmtInt(t.requests)} requests · ${fmtNum(t.reqPerS, 2)} req/s · ${fmtInt(t.errors)} errors (${fmtPct(t.errorRatePct)}) · ${fmtInt(t.timeouts)} timeouts · p95 ${fmtNum(t.p95)} ms · p99 ${fmtNum(t.p99)} ms · peak users ${fmtNum(s.users.targetPeak, 0)} target / ${fmtNum(s.users.activePeak, 0)} active`,
+    `**Key figures:** ${fmtInt(t.requests)} requests · ${fmtNum(t.reqPerS, 2)} req/s · ${fmtInt(t.errors)} errors (${fmtPct(t.errorRatePct)}) · ${fmtInt(t.timeouts)} timeouts · p95 ${fmtNum(t.p95)} ms · p99 ${fmtNum(t.p99)} ms · peak users ${fmtNum(s.users.targetPeak, 0)} target / ${fmtNum(s.users.activePeak, 0)} active (most ${fmtNum(s.users.maxDeviation, 0)} off target, ${fmtInt(s.users.lost)} lost) · sessions ended by an error ${fmtInt(s.users.sessionsFailed)} of ${fmtInt(s.users.sessionsFailed + s.users.sessionsCompleted)}`,
   );
   out.push('');
   if (s.breakpoint) {

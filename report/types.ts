@@ -180,7 +180,11 @@ export interface Summary {
     /** Artillery's own request-error counters (errors.<CODE>). */
     requestErrors: Record<string, number>;
   };
-  users: { targetPeak: number | null; activePeak: number | null; maxDeviation: number | null };
+  /**
+   * The closed model: peaks, the largest gap to the target, users lost (a VU that died holding a
+   * slot; its slot went to a spare) and sessions that a failed request ended (the user stayed on).
+   */
+  users: { targetPeak: number | null; activePeak: number | null; maxDeviation: number | null; lost: number; sessionsFailed: number; sessionsCompleted: number };
   groups: GroupRow[];
   endpoints: EndpointRow[];
   errors: ErrorRow[];

@@ -18,7 +18,7 @@ export class OverloadError extends Error {
 
 class Semaphore {
   #free: number;
-  #waiters: Array<{ grant: () => void }> = [];
+  #waiters: Array<{ grant: () => void; fail: (err: Error) => void }> = [];
 
   constructor(size: number) {
     this.#free = size;
@@ -39,6 +39,10 @@ class Semaphore {
           clearTimeout(timer);
           resolve();
         },
+        fail: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
       const timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
@@ -52,6 +56,11 @@ class Semaphore {
     const next = this.#waiters.shift();
     if (next) next.grant();
     else this.#free++;
+  }
+
+  /** Fails every waiter now (the server is closing): no timer outlives the server. */
+  drain(error: () => Error): void {
+    for (const w of this.#waiters.splice(0)) w.fail(error());
   }
 }
 
@@ -82,6 +91,11 @@ export class CapacityGate {
 
   get queued(): number {
     return this.#pool?.waiting ?? 0;
+  }
+
+  /** Ends every wait for a connection (the server is closing). */
+  close(): void {
+    this.#pool?.drain(() => new OverloadError(503, 'the server is shutting down'));
   }
 
   #timeoutError = (): Error => {

@@ -36,6 +36,8 @@ export interface TwinConfig {
   latencyMs: Record<string, number>;
   /** Share of requests (0..1) that fail with 500. */
   errorRate: number;
+  /** Share of requests (0..1) whose connection is reset (TCP RST) before any answer; /health excepted. */
+  resetRate: number;
   /** Memory retained forever per request (a leak), in KiB. */
   leakKbPerRequest: number;
   /** Latency added per minute of uptime (degradation), in ms. */
@@ -77,6 +79,7 @@ export function defaultConfig(): TwinConfig {
     queueTimeoutMs: 30_000,
     latencyMs: {},
     errorRate: 0,
+    resetRate: 0,
     leakKbPerRequest: 0,
     degradeMsPerMin: 0,
     dropUploads: 0,
@@ -107,6 +110,7 @@ Starts the HMP twin: a local HMP-compatible server for trying and testing the su
   --queue-timeout MS       how long a request waits for capacity (default 30000)
   --latency NAME=MS,...    added latency per action (e.g. project_list=300 or *=50)
   --error-rate R           share of requests failing with 500 (0..1)
+  --reset-rate R           share of requests whose connection is reset, unanswered (0..1; not /health)
   --leak-kb N              KiB retained per request (a memory leak)
   --degrade-ms-per-min N   latency added per minute of uptime
   --drop-uploads R         share of uploads acknowledged but not stored (0..1)
@@ -170,6 +174,7 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
         'queue-timeout': { type: 'string' },
         latency: { type: 'string' },
         'error-rate': { type: 'string' },
+        'reset-rate': { type: 'string' },
         'leak-kb': { type: 'string' },
         'degrade-ms-per-min': { type: 'string' },
         'drop-uploads': { type: 'string' },
@@ -224,6 +229,7 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
   if (s('queue-timeout') !== undefined) c.queueTimeoutMs = int('queue-timeout', s('queue-timeout')!, 1, 3_600_000);
   if (s('latency') !== undefined) c.latencyMs = parseLatency(s('latency')!);
   if (s('error-rate') !== undefined) c.errorRate = share('error-rate', s('error-rate')!);
+  if (s('reset-rate') !== undefined) c.resetRate = share('reset-rate', s('reset-rate')!);
   if (s('leak-kb') !== undefined) c.leakKbPerRequest = int('leak-kb', s('leak-kb')!, 0, 1_048_576);
   if (s('degrade-ms-per-min') !== undefined) c.degradeMsPerMin = int('degrade-ms-per-min', s('degrade-ms-per-min')!, 0, 600_000);
   if (s('drop-uploads') !== undefined) c.dropUploads = share('drop-uploads', s('drop-uploads')!);

@@ -1,4 +1,5 @@
-// Injected faults: added latency, degradation with uptime, random 500s, a leak.
+// Injected faults: added latency, degradation with uptime, random 500s,
+// connections reset unanswered, a leak.
 import type { TwinConfig } from './config.ts';
 
 export class InjectedFault extends Error {}
@@ -36,6 +37,11 @@ export class Faults {
     if (this.#config.errorRate > 0 && this.#rand() < this.#config.errorRate) {
       throw new InjectedFault(`Injected fault (--error-rate ${this.#config.errorRate})`);
     }
+  }
+
+  /** Whether to reset this request's connection instead of answering it (--reset-rate). */
+  resetThisRequest(): boolean {
+    return this.#config.resetRate > 0 && this.#rand() < this.#config.resetRate;
   }
 
   dropThisUpload(): boolean {

@@ -123,6 +123,12 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
     method: spec.method,
     url: spec.url,
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      // --reset-rate: the connection is reset (RST) with no answer, as a server that dies mid-request.
+      if (spec.audit !== false && state.faults.resetThisRequest()) {
+        reply.hijack();
+        req.raw.socket.resetAndDestroy();
+        return;
+      }
       const t0 = performance.now();
       let lease;
       try {

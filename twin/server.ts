@@ -108,6 +108,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
     serverPublicKey,
     stats: () => ({ inFlight: state.gate.inFlight, queued: state.gate.queued }),
     close: async () => {
+      state.gate.close(); // a stalled request would otherwise wait out its pool timeout
       await app.close();
       db.close();
     },

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildShape, type UserPhase } from './shape.ts';
 import { ClosedModelGate, type GateContext } from './closed-model.ts';
 import { metric } from './core/metric-names.ts';
+import { keepUsersOnRequestErrors, usersKept } from './request-errors.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
 export interface GatePayload {
@@ -56,6 +57,8 @@ export function setUpWorker(script: Record<string, any>): void {
     script.scenarios = doc.scenarios ?? [];
   }
 
+  // Before the first arrival compiles the scenarios: a request error ends the session, not the user.
+  void keepUsersOnRequestErrors();
   const gate = new ClosedModelGate(buildShape(payload.userPhases, payload.timeScale, payload.seed));
   globalThis.hmpLoad = { gate, timeScale: payload.timeScale, test: payload.test };
 
@@ -77,8 +80,10 @@ export function setUpWorker(script: Record<string, any>): void {
     }
     next();
   };
-  // A request error ends the VU in Artillery: count it as an error of its
-  // endpoint and give the slot to a parked VU.
+  // A request error (no answer: reset, refused, timeout): count it as an
+  // error of its endpoint. The user stays (request-errors.ts) and its session
+  // ends; if the engine could not be patched, the VU dies and its slot goes
+  // to a parked spare.
   processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string }, context: GateContext, ee: Emitter, next: Next) => {
     const code = err.code ?? 'request_error';
     const name = req?.name ?? 'unnamed';
@@ -86,6 +91,10 @@ export function setUpWorker(script: Record<string, any>): void {
     ee.emit('counter', metric.allErrors, 1);
     ee.emit('counter', metric.errors(name), 1);
     ee.emit('counter', metric.error(name, code), 1);
+    if (usersKept()) {
+      context.vars.$hmpRequestFailed = true;
+      return next();
+    }
     if (context.vars.$hmpSlot === true) ee.emit('counter', metric.usersLost, 1);
     gate.vuFailed(context);
     next();

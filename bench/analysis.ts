@@ -1,7 +1,7 @@
 // The bench's figures from Artillery's 10 s periods and CPU samples (pure).
 import type { Period } from './artillery.ts';
 import { cpuBetween, type CpuSample } from './proc.ts';
-import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const PERIOD_MS = 10_000;
 
@@ -37,7 +37,7 @@ export function steadyWindow(intermediate: readonly Period[], keep: (p: Period) 
     from: periodStart(best[0]!),
     to: periodStart(best.at(-1)!) + PERIOD_MS,
     periods: best.length,
-    requests: best.reduce((a, p) => a + (p.counters['http.responses'] ?? 0), 0),
+    requests: best.reduce((a, p) => a + (p.counters[ARTILLERY.responses] ?? 0), 0),
   };
 }
 
@@ -213,7 +213,7 @@ export function levelFigures(periods: readonly Period[], users: number, probe: P
   const to = periods.length ? periodStart(periods.at(-1)!) + PERIOD_MS : undefined;
   const acc = from === undefined ? accuracyIn({ loop: [], requests: [] }, 0, 0) : accuracyIn(probe, from, to!);
   const loop = from === undefined ? undefined : loopIn(probe, from, to!);
-  const requests = periods.reduce((a, p) => a + (p.counters['http.requests'] ?? 0), 0);
+  const requests = periods.reduce((a, p) => a + (p.counters[ARTILLERY.requests] ?? 0), 0);
   const errors = periods.reduce((a, p) => a + (p.counters[metric.allErrors] ?? 0), 0);
   const deviations = periods.map((p) => p.summaries[metric.usersDeviation]?.max).filter((x): x is number => typeof x === 'number');
   return {

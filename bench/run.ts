@@ -38,7 +38,7 @@ import { CpuSampler } from './proc.ts';
 import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
 import { warmUpTwin } from './warm-up.ts';
-import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 const execFileP = promisify(execFile);
 
@@ -171,7 +171,7 @@ async function costSection(): Promise<CostFigures> {
     const cTwin = usageIn(twinCpu.samples, cWin!.from, cWin!.to);
     log(`cost (c) suite: ${c.rate.toFixed(1)} req/s, ${c.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${c.seconds} s (generator ${c.cpuPct.toFixed(0)}% of a core, waited ${fmt(c.waitPct, 0)}%; twin ${fmt(cTwin.cpuPct, 0)}%)`);
     const mix = countsByEndpoint(cRun.results!.aggregate.counters);
-    const meanLatencyMs = cRun.results!.aggregate.summaries['http.response_time']?.mean ?? 5;
+    const meanLatencyMs = cRun.results!.aggregate.summaries[ARTILLERY.responseTime]?.mean ?? 5;
 
     // (b) stock Artillery, same mix and rate, static bodies.
     const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;

@@ -13,6 +13,7 @@ import { causeCode } from '../lib/hmp-client.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
 import type { Ee, VuContext } from './types.ts';
 import type { Reply } from './validate.ts';
+import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Exchange {
   method: string;
@@ -58,8 +59,8 @@ function statusClass(status: number): string | undefined {
 /** An answered exchange, in the engine's and metrics-by-endpoint's families. */
 export function recordAnswer(ee: Ee, name: string, ms: number, status: number, serverMs: number | undefined): void {
   count(ee, `http.codes.${status}`);
-  count(ee, 'http.responses');
-  histogram(ee, 'http.response_time', ms);
+  count(ee, ARTILLERY.responses);
+  histogram(ee, ARTILLERY.responseTime, ms);
   const cls = statusClass(status);
   if (cls) histogram(ee, `http.response_time.${cls}`, ms);
   histogram(ee, metric.responseTime(name), ms);
@@ -92,8 +93,8 @@ async function readBody(res: Response, hashIt: boolean): Promise<{ bytes: Buffer
 
 /** Sends `x`, reported as `name`; the whole reply, or undefined when there was none (recorded). */
 export async function send(x: Exchange, name: string, context: VuContext, ee: Ee): Promise<Reply | undefined> {
-  count(ee, 'http.requests');
-  ee.emit('rate', 'http.request_rate');
+  count(ee, ARTILLERY.requests);
+  ee.emit('rate', ARTILLERY.requestRate);
   const signal = AbortSignal.timeout(x.timeoutS * 1000);
   const t0 = performance.now();
   try {
@@ -103,7 +104,7 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
     recordAnswer(ee, name, ms, res.status, serverMs);
     for (const observe of observers) observe(name, ms, serverMs);
     const { bytes, md5 } = await readBody(res, x.md5 === true);
-    count(ee, 'http.downloaded_bytes', bytes.length);
+    count(ee, ARTILLERY.downloadedBytes, bytes.length);
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes, ...(md5 ? { md5 } : {}) };
   } catch (err) {
     recordNoAnswer(ee, context, name, x, err);

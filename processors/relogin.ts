@@ -11,6 +11,7 @@ import { settings, timeoutS } from './settings.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';
 import type { Reply } from './validate.ts';
 import { vars } from './vars.ts';
+import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 /** A fresh token for the session's user; undefined (failure recorded) when the login fails. */
 export async function relogin(context: VuContext, ee: Ee): Promise<string | undefined> {
@@ -22,7 +23,7 @@ export async function relogin(context: VuContext, ee: Ee): Promise<string | unde
     return undefined;
   }
   const client = new HmpClient(String(context.vars.target), { timeoutMs: timeoutS(settings(), context.vars, 'default') * 1000 });
-  count(ee, 'http.requests'); // the handshake's two requests are reported as one exchange
+  count(ee, ARTILLERY.requests); // the handshake's two requests are reported as one exchange
   const t0 = performance.now();
   try {
     const token = await client.login(v.me.id, Buffer.from(v.me.privateKeyHex, 'hex'));

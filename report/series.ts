@@ -3,10 +3,9 @@
 // worst endpoint, as the SLO gates count it). x is in seconds from the start
 // of the first period, at the middle of each period.
 import { counter, stat, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, dict, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { LATENCY, summariesUnder, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
 import type { Period } from './types.ts';
-import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export type Values = Array<number | null>;
 
@@ -40,9 +39,9 @@ export function seriesOf(
     s.x.push(r1((p.at - t0) / 1000 + periodS / 2));
     s.target.push(opt(stat(p, metric.usersTarget, 'mean'), r2));
     s.active.push(opt(stat(p, metric.usersActive, 'mean'), r2));
-    const requests = counter(p, 'http.requests');
+    const requests = counter(p, ARTILLERY.requests);
     s.reqPerS.push(r2(requests / periodS));
-    s.respPerS.push(r2(counter(p, 'http.responses') / periodS));
+    s.respPerS.push(r2(counter(p, ARTILLERY.responses) / periodS));
     s.errorPct.push(requests > 0 ? r2((100 * totalErrors(c)) / requests) : null);
     s.timeoutPct.push(requests > 0 ? r2((100 * totalTimeouts(c)) / requests) : null);
     const latency = summariesUnder(summaries(p), LATENCY);

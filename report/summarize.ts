@@ -5,7 +5,7 @@ import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
 import { asResults, counter, counters, hmpSection, isObject, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, dict, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { endpointCounters, LATENCY, summariesUnder, sum, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
 import { seriesOf, type Series } from './series.ts';
 import { soakOf } from './soak.ts';
@@ -17,7 +17,6 @@ import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import type { Results as CoreResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Analysis {
   summary: Summary;
@@ -150,7 +149,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
 
   const aggC = endpointCounters(counters(agg));
   const perPeriod: EndpointCounters[] = periods.map((p) => endpointCounters(counters(p)));
-  const requests = counter(agg, 'http.requests');
+  const requests = counter(agg, ARTILLERY.requests);
   const errors = totalErrors(aggC);
   const errorRatePct = requests > 0 ? (100 * errors) / requests : 0;
 
@@ -177,7 +176,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
 
   const series = seriesOf(periods, perPeriod, groups, t0, periodS);
   const shape = shapeOf(hmp);
-  const health: PeriodHealth = { requests: periods.map((p) => counter(p, 'http.requests')), errors: perPeriod.map(totalErrors) };
+  const health: PeriodHealth = { requests: periods.map((p) => counter(p, ARTILLERY.requests)), errors: perPeriod.map(totalErrors) };
   const spike =
     test === 'spike'
       ? spikeOf(holdOnAxis(results, t0), series, health, slo, maxErrorRate ?? criteria.maxErrorRate.spike ?? 0, periodS, timeScale, criteria.recovery.limitS)
@@ -187,8 +186,8 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
       ? soakOf(holdOnAxis(results, t0), {
           series,
           health,
-          responses: periods.map((p) => counter(p, 'http.responses')),
-          p95: periods.map((p) => stat(p, 'http.response_time', 'p95') ?? null),
+          responses: periods.map((p) => counter(p, ARTILLERY.responses)),
+          p95: periods.map((p) => stat(p, ARTILLERY.responseTime, 'p95') ?? null),
           cpu: system.series.cpu,
           memory: system.series.memory,
           memoryUnit: system.series.memoryUnit,
@@ -202,8 +201,8 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const codes = dict<number>();
   const requestErrors = dict<number>();
   for (const [k, v] of Object.entries(numberRecord(counters(agg)))) {
-    if (k.startsWith('http.codes.')) codes[k.slice('http.codes.'.length)] = v;
-    else if (k.startsWith('errors.')) requestErrors[k.slice('errors.'.length)] = v;
+    if (k.startsWith(ARTILLERY.codePrefix)) codes[k.slice(ARTILLERY.codePrefix.length)] = v;
+    else if (k.startsWith(ARTILLERY.errorPrefix)) requestErrors[k.slice(ARTILLERY.errorPrefix.length)] = v;
   }
 
   const resultsTool = isObject(hmp.tool) ? hmp.tool : undefined;
@@ -238,15 +237,15 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     verdicts,
     totals: {
       requests,
-      responses: counter(agg, 'http.responses'),
+      responses: counter(agg, ARTILLERY.responses),
       errors,
       errorRatePct: Math.round(errorRatePct * 1000) / 1000,
       timeouts: totalTimeouts(aggC),
       reqPerS: durationS > 0 ? Math.round((100 * requests) / durationS) / 100 : 0,
-      p50: stat(agg, 'http.response_time', 'p50') ?? stat(agg, 'http.response_time', 'median') ?? null,
-      p95: stat(agg, 'http.response_time', 'p95') ?? null,
-      p99: stat(agg, 'http.response_time', 'p99') ?? null,
-      max: stat(agg, 'http.response_time', 'max') ?? null,
+      p50: stat(agg, ARTILLERY.responseTime, 'p50') ?? stat(agg, ARTILLERY.responseTime, 'median') ?? null,
+      p95: stat(agg, ARTILLERY.responseTime, 'p95') ?? null,
+      p99: stat(agg, ARTILLERY.responseTime, 'p99') ?? null,
+      max: stat(agg, ARTILLERY.responseTime, 'max') ?? null,
       codes,
       relogins: counter(agg, metric.relogin),
       requestErrors,

@@ -9,9 +9,8 @@
 //   req/s     answers / the run's duration
 import { counter, errorRateOf, errorsOf, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { durationOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
-import { hasHmpCounters, LATENCY_PREFIX, ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, endpointCounters, hasHmpCounters, LATENCY_PREFIX, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { pctChange, round } from './stats.ts';
-import { endpointCounters, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Figures {
   requests: number;
@@ -105,7 +104,7 @@ export function figuresOf(results: Results): RunFigures {
       p99: p(stat(a, lat, 'p99')),
     };
   }
-  const requests = counter(a, 'http.requests');
+  const requests = counter(a, ARTILLERY.requests);
   const total: Figures = {
     requests,
     errors: errorsOf(a),

@@ -23,7 +23,7 @@ export type EvidenceKind =
   | 'ram' // sustained RAM % at or over its limit
   | 'memory_growth' // soak: % growth last vs first window
   | 'degradation' // soak: % rise of p95/p99 last vs first window
-  | 'recovery' // spike: seconds to recover (limit 300)
+  | 'recovery' // spike: seconds to recover (limit: criteria.recovery.limitS, scaled)
   | 'data_loss' // acknowledged uploads missing or corrupted
   | 'crash'; // the server stopped answering
 
@@ -254,7 +254,7 @@ export function cite(e: Evidence): string {
     case 'degradation':
       return `${e.metric ?? 'p95'} of ${what} rose ${value(e.measured, '%')}${lim('>')} (last vs first window)${inTest}`;
     case 'recovery':
-      return `recovery after the hold ${e.measured === Infinity ? `> ${fmtS(e.limit ?? 300)}` : fmtS(e.measured)}${e.measured === Infinity ? '' : lim('>')}${inTest}`;
+      return `recovery after the hold ${e.measured === Infinity ? `> ${e.limit === undefined ? 'its limit' : fmtS(e.limit)}` : fmtS(e.measured)}${e.measured === Infinity ? '' : lim('>')}${inTest}`;
     case 'data_loss':
       return `${e.measured} acknowledged uploads lost or corrupted${inTest}`;
     case 'crash':

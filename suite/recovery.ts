@@ -81,7 +81,7 @@ export interface RecoveryInput {
   holdEnd: number;
   baseline: Baseline;
   tolerance?: Partial<Tolerance>;
-  /** Default 300 s; scale it with the run if the observation is scaled. */
+  /** Default: the plan's (criteria.recovery.limitS); scale it with the run if the observation is scaled. */
   limitS?: number;
   periodMs?: number;
 }
@@ -94,8 +94,8 @@ export function recoveryOf(input: RecoveryInput): Recovery {
   // Every period that ends after the hold ends (the one holding the end counts: conservative).
   const periods = periodsOf({ aggregate: {}, intermediate: input.periods }).filter((p) => p.at + periodMs > input.holdEnd);
   const curve: CurvePoint[] = periods.map((p) => {
-    const requests = counter(p, 'http.requests');
-    const responses = counter(p, 'http.responses');
+    const requests = counter(p, ARTILLERY.requests);
+    const responses = counter(p, ARTILLERY.responses);
     const rate = errorRateOf(p);
     const p95 = stat(p, ARTILLERY.responseTime, 'p95') ?? null;
     const why: string[] = [];

@@ -19,7 +19,7 @@ import { driftMeasured, driftOfResults } from './core/drift.ts';
 import type { Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
-import { errorsByEndpoint, metric } from './core/metric-names.ts';
+import { ARTILLERY, errorsByEndpoint, metric } from './core/metric-names.ts';
 import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
 import type { GatePayload } from './worker.ts';
 
@@ -191,7 +191,7 @@ export class MainSide {
       const range = (s: { min: number; max: number }) => (Math.round(s.min) === Math.round(s.max) ? `${Math.round(s.max)}` : `${Math.round(s.min)}-${Math.round(s.max)}`);
       const c = stats.counters ?? {};
       const errors = Object.values(errorsByEndpoint(c)).reduce((a, v) => a + v, 0);
-      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c['http.requests'] ?? 0} requests, ${errors} errors`);
+      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c[ARTILLERY.requests] ?? 0} requests, ${errors} errors`);
     }
   }
 
@@ -211,7 +211,7 @@ export class MainSide {
   #checkBreakpoint(stats: PeriodStats): void {
     const { detector, table } = this.#breakpoint!;
     const view = viewOf(stats, this.#t0 ?? Number(stats.period));
-    table.add(view, (stats as RawPeriod).histograms?.['http.response_time']);
+    table.add(view, (stats as RawPeriod).histograms?.[ARTILLERY.responseTime]);
     const found = detector.push(view);
     if (!found) return;
     this.#log(found.summary);

@@ -10,13 +10,12 @@
 //   stall     requests sent and none answered in the period
 import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
 import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { LATENCY_PREFIX } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtMs, round } from '../stats.ts';
-import { endpointCounters, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { criteriaOfRun } from '../../lib/plan-criteria.ts';
+import { ARTILLERY, endpointCounters, isTimeout, LATENCY_PREFIX, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
+/** CPU this busy is the bottleneck, not headroom (above the plan's 70% "sustained" limit, which is a verdict, not a cause). */
 export const CPU_SATURATED_PCT = 90;
-export const MEMORY_FULL_PCT = 80;
-const TIMEOUT_REASONS = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'timeout']);
 
 export type SignalKind = 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall';
 
@@ -42,15 +41,12 @@ export interface Bottleneck {
   text: string;
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-function criteriaOf(results: Results): { slo: Record<string, number>; groupOf: Map<string, string> } {
-  const c = isObject(hmpSection(results).criteria) ? (hmpSection(results).criteria as Record<string, unknown>) : {};
-  const slo: Record<string, number> = {};
-  for (const [k, v] of Object.entries(isObject(c.slo) ? c.slo : {})) if (num(v) !== undefined) slo[k] = v as number;
+/** The run's criteria (recorded with it): SLOs, which group an endpoint is in, the RAM limit ("memory full"). */
+function criteriaOf(results: Results): { slo: Record<string, number>; groupOf: Map<string, string>; memoryFullPct: number } {
+  const c = criteriaOfRun(hmpSection(results));
   const groupOf = new Map<string, string>();
-  for (const [g, eps] of Object.entries(isObject(c.groups) ? c.groups : {})) if (Array.isArray(eps)) for (const e of eps) if (typeof e === 'string') groupOf.set(e, g);
-  return { slo, groupOf };
+  for (const [g, eps] of Object.entries(c.groups)) for (const e of eps) groupOf.set(e, g);
+  return { slo: c.slo, groupOf, memoryFullPct: c.system.ramPct };
 }
 
 function describe(s: Signal): string {
@@ -58,7 +54,7 @@ function describe(s: Signal): string {
 }
 
 export function bottleneckOf(results: Results): Bottleneck {
-  const { slo, groupOf } = criteriaOf(results);
+  const { slo, groupOf, memoryFullPct } = criteriaOf(results);
   const periods = periodsOf(results);
   const seen = new Map<string, Signal>();
   let systemMeasured = false;
@@ -71,7 +67,7 @@ export function bottleneckOf(results: Results): Bottleneck {
     const mem = stat(p, SYSTEM_METRIC.mem, 'mean');
     if (cpu !== undefined || mem !== undefined) systemMeasured = true;
     if (cpu !== undefined && cpu >= CPU_SATURATED_PCT) note('cpu', { kind: 'cpu', at: p.at, users, detail: `CPU ${round(cpu, 0)}% (saturated: >= ${CPU_SATURATED_PCT}%)` });
-    if (mem !== undefined && mem >= MEMORY_FULL_PCT) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${MEMORY_FULL_PCT}%)` });
+    if (mem !== undefined && mem >= memoryFullPct) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${memoryFullPct}%)` });
     const timeouts = new Map<string, number>();
     const byEndpoint = endpointCounters(p.counters);
     for (const [ep, codes] of Object.entries(byEndpoint.codes)) {
@@ -80,7 +76,7 @@ export function bottleneckOf(results: Results): Bottleneck {
       }
     }
     for (const [ep, reasons] of Object.entries(byEndpoint.reasons)) {
-      for (const [reason, v] of Object.entries(reasons)) if (TIMEOUT_REASONS.has(reason) && v > 0) timeouts.set(ep, (timeouts.get(ep) ?? 0) + v);
+      for (const [reason, v] of Object.entries(reasons)) if (isTimeout(reason) && v > 0) timeouts.set(ep, (timeouts.get(ep) ?? 0) + v);
     }
     for (const [ep, n] of timeouts) note(`timeouts:${ep}`, { kind: 'timeouts', endpoint: ep, at: p.at, users, detail: `${ep} timed out (${n} in 10 s)` });
     for (const [k, s] of Object.entries(p.summaries ?? {})) {
@@ -93,8 +89,8 @@ export function bottleneckOf(results: Results): Bottleneck {
         note(`latency:${ep}`, { kind: 'latency', endpoint: ep, at: p.at, users, detail: `p99 of ${ep} ${fmtMs(p99)} > ${fmtMs(limit)} (${group} SLO)` });
       }
     }
-    if (counter(p, 'http.requests') > 0 && counter(p, 'http.responses') === 0) {
-      note('stall', { kind: 'stall', at: p.at, users, detail: `stall: ${counter(p, 'http.requests')} requests sent, none answered in 10 s` });
+    if (counter(p, ARTILLERY.requests) > 0 && counter(p, ARTILLERY.responses) === 0) {
+      note('stall', { kind: 'stall', at: p.at, users, detail: `stall: ${counter(p, ARTILLERY.requests)} requests sent, none answered in 10 s` });
     }
   }
   const timeline = [...seen.values()].sort((a, b) => a.at - b.at || a.users - b.users);

@@ -18,6 +18,7 @@ import type { Bottleneck } from './bottleneck.ts';
 import type { Unanswered } from './probe.ts';
 import type { StepStatus } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';
+import { ARTILLERY } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface Evaluation {
   status: StepStatus;
@@ -166,7 +167,7 @@ export function crashEvidence(test: string, w: CrashWatch): Evidence | undefined
 }
 
 export function stalledPeriodsOf(results: Results): number {
-  return results.intermediate.filter((p) => (p.counters?.['http.requests'] ?? 0) > 0 && (p.counters?.['http.responses'] ?? 0) === 0).length;
+  return results.intermediate.filter((p) => (p.counters?.[ARTILLERY.requests] ?? 0) > 0 && (p.counters?.[ARTILLERY.responses] ?? 0) === 0).length;
 }
 
 export interface SpikeExtras {

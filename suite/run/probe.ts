@@ -3,7 +3,7 @@
 // whether the target stopped answering.
 import type { Period, Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { round, summarize } from '../stats.ts';
-import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface ProbeSample {
   /** When the probe was sent, ms since the epoch. */
@@ -45,11 +45,11 @@ export function probePeriods(samples: ProbeSample[], periodMs: number, anchor: n
       const errors = g.filter((s) => s.error).length;
       const p: Period = {
         period: k,
-        counters: { 'http.requests': g.length, 'http.responses': latencies.length, [metric.errors(PROBE)]: errors, [metric.ok(PROBE)]: g.length - errors },
+        counters: { [ARTILLERY.requests]: g.length, [ARTILLERY.responses]: latencies.length, [metric.errors(PROBE)]: errors, [metric.ok(PROBE)]: g.length - errors },
         summaries: {},
       };
       const s = summarize(latencies);
-      if (s) p.summaries = { 'http.response_time': s as unknown as Summary };
+      if (s) p.summaries = { [ARTILLERY.responseTime]: s as unknown as Summary };
       return p;
     });
 }

@@ -29,8 +29,12 @@ export const SERVER_TIMING_PREFIX = `${ENDPOINT_METRICS}.server-timing.`;
 export const ARTILLERY = {
   requests: 'http.requests',
   responses: 'http.responses',
+  requestRate: 'http.request_rate',
+  downloadedBytes: 'http.downloaded_bytes',
   responseTime: 'http.response_time',
   responseTime5xx: 'http.response_time.5xx',
+  /** http.codes.<status> */
+  codePrefix: 'http.codes.',
   vusersFailed: 'vusers.failed',
   /** errors.<CODE>: requests that got no answer (ETIMEDOUT, ECONNREFUSED ...). */
   errorPrefix: 'errors.',

@@ -48,7 +48,7 @@ export function fmtTimeOfDay(iso: string | null): string {
   return iso ? iso.slice(11, 19) : '-';
 }
 
-const OPS: Record<Verdict['op'], string> = { '<': '<', '<=': '≤', '==': '=' };
+const OPS: Record<Verdict['op'], string> = { '<': '<', '<=': '≤', '==': '=', '>=': '≥' };
 
 /** A percentage: 3 decimals below 1% (0.842%), 2 above (6.53%). */
 export function fmtPct(n: number | null | undefined): string {

@@ -171,8 +171,11 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   // The soak's drift: the one definition (core/drift.ts) on these results, as the plugin and the suite compute it.
   const drift = test === 'soak' ? driftOfResults(results as unknown as CoreResults, criteria.drift) : undefined;
   if (drift) checks.drift ??= driftMeasured(drift);
+  // The breakpoint's capacity, as the plugin recorded it.
+  const bp = isObject(hmp.breakpoint) ? hmp.breakpoint : undefined;
+  const capacity = test === 'breakpoint' && bp && num(bp.maxSustainableUsers) !== undefined ? { maxSustainableUsers: num(bp.maxSustainableUsers)!, found: bp.found === true } : undefined;
   const judged = recorded ? criteria : { ...criteria, slo, groups, maxErrorRate: {}, smokeEndpoints };
-  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory, ...checks });
+  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory, capacity, ...checks });
 
   const series = seriesOf(periods, perPeriod, groups, t0, periodS);
   const shape = shapeOf(hmp);

@@ -9,9 +9,10 @@
 //   unstable    4 stress: crash or error rate > 5%          infrastructure scaling or rate limiting
 //   burst       5 spike: error rate > 3% or recovery > 5m   async queues, circuit breakers, autoscaling
 //   stability   7 soak: memory > 10% or degradation > 15%   memory profiling and leak detection
+//   capacity    6 breakpoint: max sustainable < plan's peak  (section 1 goals; what failed first decides)
 import { fmtMs, fmtS, round } from './stats.ts';
 
-export type FlagId = 'functional' | 'baseline' | 'unstable' | 'burst' | 'stability';
+export type FlagId = 'functional' | 'baseline' | 'unstable' | 'burst' | 'stability' | 'capacity';
 
 export type EvidenceKind =
   | 'p99' // latency over its SLO (endpoint or group)
@@ -25,7 +26,8 @@ export type EvidenceKind =
   | 'degradation' // soak: % rise of p95/p99 last vs first window
   | 'recovery' // spike: seconds to recover (limit: criteria.recovery.limitS, scaled)
   | 'data_loss' // acknowledged uploads missing or corrupted
-  | 'crash'; // the server stopped answering
+  | 'crash' // the server stopped answering
+  | 'capacity'; // breakpoint: max sustainable users below the plan's peak
 
 export interface Evidence {
   kind: EvidenceKind;
@@ -79,7 +81,7 @@ const isAuth = (e: Evidence) => e.group === 'auth' || AUTH.has(e.endpoint ?? '')
 const slow = (e: Evidence) => e.kind === 'p99';
 /** 5xx, timeouts and error rates: the overload signature. */
 const overload = (e: Evidence) => e.kind === 'error_rate' || e.kind === 'timeouts' || (e.kind === 'status' && (e.status ?? 0) >= 500);
-const underLoad = (f: FlagId) => f === 'unstable' || f === 'burst' || f === 'baseline';
+const underLoad = (f: FlagId) => f === 'unstable' || f === 'burst' || f === 'baseline' || f === 'capacity';
 
 // --- the table -------------------------------------------------------------
 
@@ -171,7 +173,7 @@ export const TABLE: Row[] = [
     cost: 'high',
     text: 'Scale vCPU/RAM; enable autoscaling where cost-effective',
     source: PLAN_HIGH,
-    when: (e, f) => e.kind === 'cpu' || e.kind === 'ram' || e.kind === 'crash' || ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery')),
+    when: (e, f) => e.kind === 'cpu' || e.kind === 'ram' || e.kind === 'crash' || e.kind === 'capacity' || ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery')),
   },
   {
     id: 'redis',
@@ -217,6 +219,7 @@ export const STEP_RECOMMEND: Record<FlagId, { text: string; cost: Cost; source: 
   unstable: { text: 'infrastructure scaling or rate limiting', cost: 'high', source: 'plan section 6, step 4 (RECOMMEND)' },
   burst: { text: 'async queues, circuit breakers, autoscaling', cost: 'low', source: 'plan section 6, step 5 (RECOMMEND)' },
   stability: { text: 'memory profiling and leak detection', cost: 'low', source: 'plan section 6, step 7 (RECOMMEND)' },
+  capacity: { text: 'Scale vCPU/RAM; enable autoscaling where cost-effective', cost: 'high', source: 'plan section 7, high-cost (infrastructure)' },
 };
 
 // --- citations -------------------------------------------------------------
@@ -259,6 +262,8 @@ export function cite(e: Evidence): string {
       return `${e.measured} acknowledged uploads lost or corrupted${inTest}`;
     case 'crash':
       return `the server stopped answering${inTest}`;
+    case 'capacity':
+      return `max sustainable ${e.measured} users${e.limit === undefined ? '' : ` < the plan's peak of ${e.limit}`}${inTest}`;
   }
 }
 

@@ -46,7 +46,8 @@ test('ensure: the gated criteria of each test type (plan, section 6), smoke need
       '(plugins.hmp.criteria.p99.convert or 0) <= 2000', '(plugins.hmp.criteria.error_rate_pct or 0) < 1',
     ],
   );
-  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})), []);
+  // The breakpoint is gated on the plan's peak (goals.peakUsers) only.
+  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})).map((c) => c.expression), ['(plugins.hmp.criteria.max_sustainable_users or 0) >= 60']);
   // p99 gates the average only ("p99 latencies within SLOs"); elsewhere it is reported.
   for (const [t, rate] of [['stress', 2], ['spike', 3]] as const) {
     assert.deepEqual(ensureConditions(resolveSettings({ test: t }, PHASES, {}, {})).map((c) => c.expression), [`(plugins.hmp.criteria.error_rate_pct or 0) < ${rate}`], t);

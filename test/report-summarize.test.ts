@@ -117,11 +117,20 @@ test('smoke: 0 errors and every smoke endpoint answered', () => {
   assert.equal(f.verdicts.find((v) => v.id === 'errors')!.pass, false);
 });
 
-test('breakpoint: no gate, the level table and the failure mode are reported', () => {
+test('breakpoint: gated on the plan\'s peak only (capacity); the level table and the failure mode are reported', () => {
   const r = syntheticResults({ test: 'breakpoint', seed: 4 });
   const s = summarize(r);
   assert.equal(s.outcome, 'REPORT');
-  assert.ok(s.verdicts.length > 0 && s.verdicts.every((v) => v.pass === null));
+  assert.ok(s.verdicts.length > 1 && s.verdicts.filter((v) => v.id !== 'capacity').every((v) => v.pass === null));
+  const capacity = s.verdicts.find((v) => v.id === 'capacity')!;
+  assert.deepEqual([capacity.measured, capacity.limit, capacity.op, capacity.pass], [100, 60, '>=', true]);
+  // Below the plan's peak: FAIL, with what it does support.
+  const low = syntheticResults({ test: 'breakpoint', seed: 4 });
+  (low.aggregate.hmp!.breakpoint as { maxSustainableUsers: number }).maxSustainableUsers = 40;
+  const weak = summarize(low).verdicts.find((v) => v.id === 'capacity')!;
+  assert.deepEqual([weak.measured, weak.pass], [40, false]);
+  assert.match(weak.note!, /supports the plan's average usage \(15 users\), not its peak/);
+  assert.equal(summarize(low).outcome, 'FAIL');
   const b = s.breakpoint!;
   assert.equal(b.found, true);
   assert.equal(b.maxSustainableUsers, 100);

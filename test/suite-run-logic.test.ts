@@ -11,7 +11,7 @@ import { tally } from '../suite/integrity.ts';
 import { driftOf } from '../suite/drift.ts';
 import { EXIT, joinTwinArgs, parseSuiteArgs, parseThink, splitArgs, UsageError, type SuiteOptions } from '../suite/run/args.ts';
 import { bottleneckOf } from '../suite/run/bottleneck.ts';
-import { checksOf, evaluateAverage, evaluateSmoke, evaluateSoak, evaluateSpike, evaluateStress, type CrashWatch, type SpikeExtras } from '../suite/run/evaluate.ts';
+import { checksOf, evaluateAverage, evaluateBreakpoint, evaluateSmoke, evaluateSoak, evaluateSpike, evaluateStress, type CrashWatch, type SpikeExtras } from '../suite/run/evaluate.ts';
 import { withChecks } from '../suite/run/step-report.ts';
 import { thinkFor, timeScaleFor } from '../suite/run/plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf, type ProbeSample } from '../suite/run/probe.ts';
@@ -325,4 +325,31 @@ test('report: flags with their evidence, recommendations citing measurements, es
   assert.match(html, /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-/);
   assert.match(html, /<a href="smoke\/smoke-1\/report.html">report<\/a>/);
   assert.equal(m("a|b <i> it's"), "a\\|b &lt;i&gt; it's");
+});
+
+test('breakpoint below the plan\'s peak: FLAG "System does not support the plan\'s peak usage", with what failed first; at or above it: recorded', () => {
+  const T = 1_800_000_000_000;
+  const run = (max: number): Results => {
+    const r = withHmp(resultsOf([['pdf_execute', 100, 900, 4000, 5200, 0, 0]]), 'breakpoint');
+    r.aggregate.hmp = { ...r.aggregate.hmp, breakpoint: { found: true, maxSustainableUsers: max, failingUsers: max * 2, failureMode: 'stall: completed requests fell', problems: [], summary: `max sustainable ${max} users`, levels: [] } };
+    r.intermediate = [{ period: T, counters: { 'http.requests': 100, 'http.responses': 0 }, summaries: { 'plugins.hmp.users.target': { ...sum(20, 20, 20, 10), max: 20 } } }];
+    return r;
+  };
+  const low = run(10);
+  const e = evaluateBreakpoint(summaryOf(low), bottleneckOf(low));
+  assert.equal(e.status, 'flagged');
+  assert.equal(e.flag, 'capacity');
+  assert.match(e.reason, /^"System does not support the plan's peak usage": max sustainable 10 users < the plan's peak of 60 \(below even the plan's average usage \(15 users\)\)\./);
+  assert.equal(e.evidence[0]!.kind, 'capacity');
+  assert.ok(e.evidence.some((x) => x.kind === 'crash' && /stall/.test(x.text ?? '')), JSON.stringify(e.evidence));
+  const s = state(['breakpoint']);
+  for (const st of ['setup', 'teardown', 'report'] as const) s.steps[st].status = 'passed';
+  s.steps.breakpoint = { ...s.steps.breakpoint, ...e };
+  s.invocations.push({ startedAt: new Date(0).toISOString(), endedAt: new Date(60_000).toISOString(), resumed: false });
+  const sum2 = buildSummary(s);
+  assert.equal(sum2.exitCode, 3, 'the suite\'s exit code says flagged');
+  assert.ok(sum2.recommendations.some((x) => x.id === 'scale' && x.because.some((b) => /max sustainable 10 users < the plan's peak of 60 in breakpoint/.test(b))), JSON.stringify(sum2.recommendations.map((x) => [x.id, x.because])));
+  assert.ok(sum2.recommendations.some((x) => x.id === 'timeouts-backpressure'), 'the stall selects backpressure');
+  const high = run(60);
+  assert.equal(evaluateBreakpoint(summaryOf(high), bottleneckOf(high)).status, 'recorded');
 });

@@ -33,6 +33,7 @@ function metricOf(id: string): string | undefined {
   if (id === 'unanswered') return metric.criteria('unanswered_endpoints');
   if (id === 'error_rate') return metric.criteria('error_rate_pct');
   if (id === 'degradation') return metric.criteria('degradation_pct');
+  if (id === 'capacity') return metric.criteria('max_sustainable_users');
   if (id.startsWith('p99.')) return metric.criteria(id);
   return undefined;
 }
@@ -71,5 +72,6 @@ export function ensureConditions(settings: HmpSettings): Condition[] {
     add('error_rate', '<', settings.maxErrorRate);
   }
   if (settings.test === 'soak') add('degradation', '<=', c.drift.degradationPct);
+  if (settings.test === 'breakpoint') add('capacity', '>=', c.goals.peakUsers);
   return out;
 }

@@ -217,12 +217,16 @@ export class MainSide {
     this.#log(found.summary);
     this.#log(`stopping the run: the server failed at ${found.failingUsers} users (${new Date(found.failedAt!).toISOString()})`);
     console.log(formatLevelTable(table.rows(found.failingUsers)));
-    void this.#artillery.shutdown?.({ earlyStop: true, exitCode: 0 });
+    // Ensure does not run on an early stop: the capacity verdict (the plan's peak) sets the exit code here.
+    const capacity = verdictsOf('breakpoint', this.settings.criteria, { ...measuredOf(this.settings, stats), capacity: found }).find((v) => v.id === 'capacity');
+    if (capacity?.pass === false) this.#log(`FAIL ${formatVerdict(capacity).replace(/^FAIL /, '')}`);
+    void this.#artillery.shutdown?.({ earlyStop: true, exitCode: capacity?.pass === false ? 1 : 0 });
   }
 
   /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
   #measured(stats: PeriodStats): Measured {
     const m = measuredOf(this.settings, stats);
+    if (this.#breakpoint) return { ...m, capacity: this.#breakpoint.detector.finish() };
     if (this.settings.test !== 'soak') return m;
     const run = { aggregate: { hmp: { shape: this.shape.segments, startedAt: this.#t0, timeScale: this.settings.timeScale } }, intermediate: this.#periods };
     const drift = driftMeasured(driftOfResults(run as unknown as Results, this.settings.criteria.drift));

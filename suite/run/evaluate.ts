@@ -260,6 +260,18 @@ export function evaluateSpike(results: Results, s: Summary, x: SpikeExtras): Eva
 
 // --- step 6 ---------------------------------------------------------------
 
+/** What failed first at the breakpoint, as evidence for the recommendations (endpoints and resources). */
+function bottleneckEvidence(b: Bottleneck): Evidence[] {
+  const out: Evidence[] = [];
+  for (const sig of b.first) {
+    if (sig.kind === 'latency' && sig.endpoint) out.push({ kind: 'p99', test: 'breakpoint', endpoint: sig.endpoint, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
+    else if (sig.kind === '5xx' && sig.endpoint) out.push({ kind: 'status', test: 'breakpoint', endpoint: sig.endpoint, status: 500, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
+    else if (sig.kind === 'timeouts' && sig.endpoint) out.push({ kind: 'timeouts', test: 'breakpoint', endpoint: sig.endpoint, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
+    else if (sig.kind === 'stall') out.push({ kind: 'crash', test: 'breakpoint', measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
+  }
+  return out;
+}
+
 export function evaluateBreakpoint(s: Summary, bottleneck: Bottleneck): Evaluation {
   const numbers = keyNumbers(s);
   const b = s.breakpoint;
@@ -272,6 +284,12 @@ export function evaluateBreakpoint(s: Summary, bottleneck: Bottleneck): Evaluati
       ? `max sustainable ${b.maxSustainableUsers} users; failed at ${b.failingUsers} users: ${b.failureMode}. ${bottleneck.text}`
       : `${b.summary}. ${bottleneck.text}`
     : `the results record no breakpoint analysis. ${bottleneck.text}`;
+  const capacity = s.verdicts.find((v) => v.id === 'capacity');
+  if (capacity?.pass === false) {
+    const evidence: Evidence[] = [{ kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit: capacity.limit ?? undefined, unit: '' }, ...bottleneckEvidence(bottleneck)];
+    const why = `max sustainable ${capacity.measured} users < the plan's peak of ${capacity.limit} (${capacity.note})`;
+    return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${reason}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
+  }
   return { status: 'recorded', reason, evidence: [], numbers, notes: [], details: { breakpoint: b, bottleneck } };
 }
 

@@ -33,6 +33,7 @@ export const FLAG_TITLE: Record<FlagId, string> = {
   unstable: 'System unstable under higher sustained load',
   burst: 'Poor burst handling',
   stability: 'Long-term stability issues',
+  capacity: "System does not support the plan's peak usage",
 };
 
 /**

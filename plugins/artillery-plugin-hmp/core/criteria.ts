@@ -11,7 +11,7 @@ export const TEST_TYPES = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 
 export type TestType = (typeof TEST_TYPES)[number];
 
 /** Criterion ids; p99 is one per endpoint group (`p99.<group>`). */
-export const CRITERIA = ['errors', 'unanswered', 'error_rate', 'p99', 'cpu', 'ram', 'crash', 'recovery', 'data_loss', 'memory_growth', 'degradation'] as const;
+export const CRITERIA = ['errors', 'unanswered', 'error_rate', 'p99', 'cpu', 'ram', 'crash', 'recovery', 'data_loss', 'memory_growth', 'degradation', 'capacity'] as const;
 export type CriterionId = (typeof CRITERIA)[number];
 
 export interface BreakpointRules {
@@ -39,6 +39,8 @@ export interface Criteria {
   /** Soak: last vs first window of the hold. */
   drift: { windowS: number; memoryGrowthPct: number; degradationPct: number; minLatencyChangeMs: number };
   breakpoint: BreakpointRules;
+  /** The plan's goals (section 1): concurrent users on average and at peak. */
+  goals: { averageUsers: number; peakUsers: number };
 }
 
 export class CriteriaError extends Error {}
@@ -79,6 +81,7 @@ export function criteriaFrom(merged: Record<string, any>, where = 'phases/common
       degradationPct: need(where, d.degradationPct, 'drift.degradationPct'),
       minLatencyChangeMs: need(where, d.minLatencyChangeMs, 'drift.minLatencyChangeMs'),
     },
+    goals: { averageUsers: need(where, merged.goals?.averageUsers, 'goals.averageUsers'), peakUsers: need(where, merged.goals?.peakUsers, 'goals.peakUsers') },
     breakpoint: {
       maxErrorRate: need(where, b.maxErrorRate, 'breakpoint.maxErrorRate'),
       sloFactor: need(where, b.sloFactor, 'breakpoint.sloFactor'),
@@ -113,6 +116,8 @@ export interface Measured {
   dataLoss?: { lost: number; acknowledged: number; text: string };
   /** Soak: last vs first window (%, null: not measured). */
   drift?: { memoryGrowthPct: number | null; degradationPct: number | null; text: string };
+  /** Breakpoint: the highest level held (the top level when nothing failed). */
+  capacity?: { maxSustainableUsers: number; found: boolean };
 }
 
 /** One criterion: measured value vs limit. */
@@ -125,7 +130,7 @@ export interface Verdict {
   limit: number | null;
   unit: string;
   /** How measured compares with limit to pass. */
-  op: '<' | '<=' | '==';
+  op: '<' | '<=' | '==' | '>=';
   /** true/false when gated and measured; null: reported, not gated, or not measured. */
   pass: boolean | null;
   /** Whether the plan gates this test on it (a failed gated criterion fails the test). */
@@ -138,7 +143,7 @@ const SUITE = 'not measured in this run (the suite measures it: npm run suite)';
 
 function judge(v: Omit<Verdict, 'pass' | 'gated'>, criteria: Criteria, test: string, notes: string[] = []): Verdict {
   const gated = gates(criteria, test, v.id);
-  const ok = v.measured === null || v.limit === null ? null : v.op === '<' ? v.measured < v.limit : v.op === '<=' ? v.measured <= v.limit : v.measured === v.limit;
+  const ok = v.measured === null || v.limit === null ? null : v.op === '<' ? v.measured < v.limit : v.op === '<=' ? v.measured <= v.limit : v.op === '>=' ? v.measured >= v.limit : v.measured === v.limit;
   const all = [...notes, ...(v.note ? [v.note] : [])];
   if (!gated && ok !== null) all.push(`reported, not gated for ${test}`);
   const note = all.join('; ');
@@ -191,6 +196,20 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
     add({ id: 'memory_growth', name: 'Memory growth (last vs first window)', measured: memory, limit: criteria.drift.memoryGrowthPct, unit: '%', op: '<=', note: d && memory !== null ? d.text : `${SUITE} with --system-metrics local or digitalocean` });
     add({ id: 'degradation', name: 'Latency degradation (last vs first window)', measured: d?.degradationPct ?? null, limit: criteria.drift.degradationPct, unit: '%', op: '<=', note: d ? d.text : SUITE });
   }
+  if (test === 'breakpoint') {
+    const c = m.capacity;
+    const { averageUsers, peakUsers } = criteria.goals;
+    const note = !c
+      ? 'no breakpoint analysis in these results'
+      : c.maxSustainableUsers < averageUsers
+        ? `below even the plan's average usage (${averageUsers} users)`
+        : c.maxSustainableUsers < peakUsers
+          ? `supports the plan's average usage (${averageUsers} users), not its peak`
+          : c.found
+            ? 'the plan\'s peak is sustained'
+            : 'no breakpoint below the top level';
+    add({ id: 'capacity', name: "Max sustainable users (the plan's peak)", measured: c ? c.maxSustainableUsers : null, limit: peakUsers, unit: 'users', op: '>=', note });
+  }
   return out;
 }
 
@@ -204,12 +223,14 @@ export function outcomeOf(test: string, verdicts: Verdict[], measuredAnything: b
   return 'PASS';
 }
 
-const fmtNumber = (v: Verdict, x: number | null) => (x === null ? 'not measured' : x === Infinity ? `> ${v.limit}${v.unit}` : `${x}${v.unit}`);
+/** "912ms", "3%", "10 users": a word unit gets a space. */
+const withUnit = (x: number | null, unit: string) => `${x}${/^[a-z]{2,}/i.test(unit) && unit !== 'ms' ? ` ${unit}` : unit}`;
+const fmtNumber = (v: Verdict, x: number | null) => (x === null ? 'not measured' : x === Infinity ? `> ${withUnit(v.limit, v.unit)}` : withUnit(x, v.unit));
 
 /** "FAIL p99 latency, list: 912ms (limit <= 700ms)", "report CPU (sustained): 75% (limit < 70%)". */
 export function formatVerdict(v: Verdict): string {
   const word = v.pass === true ? 'PASS' : v.pass === false ? 'FAIL' : v.measured === null ? 'n/a ' : 'info';
-  const limit = v.limit === null ? '' : ` (limit ${v.op} ${v.limit}${v.unit})`;
+  const limit = v.limit === null ? '' : ` (limit ${v.op} ${withUnit(v.limit, v.unit)})`;
   return `${word} ${v.name}: ${fmtNumber(v, v.measured)}${limit}`;
 }
 

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, defaultConfig, parseTwinArgs } from '../twin/config.ts';
 import { listeningUrl } from '../twin/launch.ts';
 
@@ -67,11 +67,16 @@ test('CLI: starts, prints its URL and credentials path, stops on SIGTERM', async
       out += d;
       // The line the launcher (twin/launch.ts) reads, with a loopback URL.
       const url = listeningUrl(out);
-      if (url && /^http:\/\/127\.0\.0\.1:\d+$/.test(url) && out.includes('admin credentials')) resolve(url);
+      if (url && /^http:\/\/127\.0\.0\.1:\d+$/.test(url) && out.includes('server public key')) resolve(url);
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
   assert.match(out, new RegExp(`admin credentials: ${creds}`));
+  // The server key a v1.0 user configures (HMP_SERVER_PUBLIC_KEY), printed and written beside the credentials.
+  const key = /server public key: (\S+) \(also in (\S+);/.exec(out)!;
+  assert.equal(Buffer.from(key[1]!, 'base64').length, 32);
+  assert.equal(readFileSync(key[2]!, 'utf8').trim(), key[1]);
+  assert.equal(key[2], join(dirname(creds), 'twin-server-public-key.txt'));
   assert.equal((await fetch(`${url}/health`)).status, 200);
   const code = await new Promise((resolve) => {
     child.on('exit', resolve);

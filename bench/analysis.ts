@@ -2,8 +2,8 @@
 import type { Period } from './artillery.ts';
 import { cpuBetween, type CpuSample } from './proc.ts';
 import { ARTILLERY, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-
-export const PERIOD_MS = 10_000;
+import { PERIOD_MS } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { percentile } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export function periodStart(p: Pick<Period, 'period'>): number {
   return Number(p.period);
@@ -134,9 +134,7 @@ export function parseProbe(text: string): Probe {
 
 /** p-th percentile (0-100), nearest rank; undefined for no values. */
 export function pct(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return values.length === 0 ? undefined : percentile(Array.from(Float64Array.from(values).sort()), p / 100);
 }
 
 export interface Accuracy {
@@ -198,21 +196,23 @@ export interface LevelFigures extends Accuracy {
   errorPct: number;
 }
 
+/** Whether the target concurrency stayed at `users` the whole period. */
+export function targetHeld(p: Period, users: number): boolean {
+  const t = p.summaries?.[metric.usersTarget];
+  return t !== undefined && t.min === users && t.max === users;
+}
+
 /** Periods whose target concurrency stayed at `users` the whole period. */
 export function heldAt(intermediate: readonly Period[], users: number): Period[] {
-  return intermediate
-    .filter((p) => {
-      const t = p.summaries?.[metric.usersTarget];
-      return t !== undefined && t.min === users && t.max === users;
-    })
-    .sort((a, b) => periodStart(a) - periodStart(b));
+  return intermediate.filter((p) => targetHeld(p, users)).sort((a, b) => periodStart(a) - periodStart(b));
 }
 
 export function levelFigures(periods: readonly Period[], users: number, probe: Probe): LevelFigures {
   const from = periods.length ? periodStart(periods[0]!) : undefined;
   const to = periods.length ? periodStart(periods.at(-1)!) + PERIOD_MS : undefined;
-  const acc = from === undefined ? accuracyIn({ loop: [], requests: [] }, 0, 0) : accuracyIn(probe, from, to!);
-  const loop = from === undefined ? undefined : loopIn(probe, from, to!);
+  // Without periods: an empty window, so no figures.
+  const acc = accuracyIn(probe, from ?? 0, to ?? 0);
+  const loop = loopIn(probe, from ?? 0, to ?? 0);
   const requests = periods.reduce((a, p) => a + (p.counters[ARTILLERY.requests] ?? 0), 0);
   const errors = periods.reduce((a, p) => a + (p.counters[metric.allErrors] ?? 0), 0);
   const deviations = periods.map((p) => p.summaries[metric.usersDeviation]?.max).filter((x): x is number => typeof x === 'number');
@@ -223,8 +223,8 @@ export function levelFigures(periods: readonly Period[], users: number, probe: P
     from,
     to,
     reqPerS: periods.length ? requests / (periods.length * (PERIOD_MS / 1000)) : 0,
-    loopP99: loop?.p99,
-    loopMax: loop?.max,
+    loopP99: loop.p99,
+    loopMax: loop.max,
     maxDeviation: deviations.length ? Math.max(...deviations) : undefined,
     errorPct: requests ? (100 * errors) / requests : 0,
   };

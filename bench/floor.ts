@@ -36,27 +36,23 @@ export interface FloorMaterial {
   bodies: Record<string, Buffer>;
 }
 
-async function post(url: string, json: unknown, token?: string): Promise<any> {
+/** The JSON answer of a GET, or of a POST when there is a body. */
+async function call(url: string, token: string | undefined, json?: unknown): Promise<any> {
+  const method = json === undefined ? 'GET' : 'POST';
   const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(json),
+    method,
+    headers: { ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: json === undefined ? undefined : JSON.stringify(json),
   });
-  if (!res.ok) throw new Error(`floor set-up: POST ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return res.json();
-}
-
-async function get(url: string, token: string): Promise<any> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`floor set-up: GET ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  if (!res.ok) throw new Error(`floor set-up: ${method} ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   return res.json();
 }
 
 /** A signed login body and a token for one account. */
 export async function loginOnce(base: string, id: number, privateKeyHex: string): Promise<{ body: unknown; token: string }> {
-  const { challenge } = await post(`${base}/auth/challenge`, { user_id: id });
+  const { challenge } = await call(`${base}/auth/challenge`, undefined, { user_id: id });
   const body = { user_id: id, challenge, signature: await signChallenge(challenge, Buffer.from(privateKeyHex, 'hex')) };
-  const { token } = await post(`${base}/auth/login`, body);
+  const { token } = await call(`${base}/auth/login`, undefined, body);
   return { body, token };
 }
 
@@ -70,7 +66,7 @@ export async function prepareFloor(base: string, data: TestData): Promise<FloorM
   const projectId = student.project_ids[0]!;
   const s = await loginOnce(base, student.id, student.private_key);
   const i = await loginOnce(base, instructor.id, instructor.private_key);
-  const { public_key } = await get(`${base}/submission/instructor_key?project_id=${projectId}`, s.token);
+  const { public_key } = await call(`${base}/submission/instructor_key?project_id=${projectId}`, s.token);
   const pdf = await fixturePdf(0); // the same paper (c) uploads
   const encrypted = await new PublicKeyCipher().encrypt(Buffer.from(public_key, 'base64'), pdf);
   const upload = Buffer.from(cborEncode({ project_id: projectId, title: `${TEST_TITLE_PREFIX}bench floor upload`, encrypted_content: encrypted }));

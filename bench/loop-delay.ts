@@ -6,6 +6,7 @@
 // values include the timer's resolution and a stall right after reset() is
 // not recorded (checked on Node 22).
 import { performance } from 'node:perf_hooks';
+import { percentile as nearestRank } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export const INTERVAL_MS = 20;
 
@@ -34,7 +35,5 @@ export function watchLoopDelay(record: (ms: number) => void, intervalMs = INTERV
 
 /** p-th percentile (0-100) of values, nearest rank (pure). */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return values.length === 0 ? 0 : nearestRank([...values].sort((a, b) => a - b), p / 100);
 }

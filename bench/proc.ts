@@ -79,12 +79,10 @@ let clkTck: number | undefined;
 
 /** Clock ticks per second (getconf CLK_TCK; 100 on Linux). */
 export function ticksPerSecond(): number {
-  if (clkTck === undefined) {
-    try {
-      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clkTck = 100;
-    }
+  try {
+    clkTck ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    clkTck = 100;
   }
   return clkTck;
 }

@@ -4,8 +4,6 @@
 // matches, and the longest busy stretches (event-loop stalls) are listed.
 //   npx node bench/profile-summary.ts bench/profiles/cost-suite/<file>.cpuprofile [--skip-s 10]
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface CallFrame {
@@ -124,7 +122,7 @@ export function formatSummary(s: Summary): string {
   return lines.join('\n');
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (import.meta.main) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'skip-s': { type: 'string', default: '0' } } });
   if (positionals.length === 0) {
     console.error('usage: npx node bench/profile-summary.ts <file.cpuprofile>... [--skip-s S]');

@@ -11,7 +11,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import type { TestData } from '../lib/test-data.ts';
 import { runArtillery, tail, type ArtilleryRun, type Results } from './artillery.ts';
 import {
   accuracyIn,
@@ -25,6 +24,7 @@ import {
   loopIn,
   parseProbe,
   steadyWindow,
+  targetHeld,
   usageIn,
   windowCost,
   costOf,
@@ -38,7 +38,8 @@ import { CpuSampler } from './proc.ts';
 import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
 import { warmUpTwin } from './warm-up.ts';
-import { ARTILLERY, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { mapLimit } from '../lib/pool.ts';
 
 const execFileP = promisify(execFile);
 
@@ -110,27 +111,12 @@ function done(label: string, dir: string, run: ArtilleryRun | undefined): void {
 
 // --- 1. generator cost ---
 
-interface CostFigures {
-  requestRate: number;
-  a: Cost | undefined;
-  b: Cost | undefined;
-  c: Cost | undefined;
-  ratioCB: number | undefined;
-  ratioBA: number | undefined;
-  mix: Record<string, number>;
-  floorSkipped: string[];
-  burnUs: number;
-  notes: string[];
-  /** The twin's CPU (% of a core) during (b)'s and (c)'s windows. */
-  twinCpuPct: { b: number | undefined; c: number | undefined };
-}
-
-async function costSection(): Promise<CostFigures> {
+async function costSection() {
   const twin = await startBenchTwin({ submissions: 20 });
   log(`cost: twin at ${twin.url} (pid ${twin.pid})`);
   const notes: string[] = [];
   try {
-    await warmUpTwin(twin.url, JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData);
+    await warmUpTwin(twin.url, twin.data);
     // (c) the suite's average test: phases/average.yml, its plugins and processors, a short hold.
     const entry = burnUs > 0 ? { all: ['processors/index.ts'], named: [{ from: 'bench/burn.ts', names: ['checkResponse'] }] } : { all: ['processors/index.ts'] };
     const cDir = makeRunDir('cost-suite', entry);
@@ -162,10 +148,7 @@ async function costSection(): Promise<CostFigures> {
       timeoutMs: 150_000,
     });
     done('(c) suite', cDir, cRun);
-    const cWin = cRun.results && steadyWindow(cRun.results.intermediate, (p) => {
-      const t = p.summaries?.[metric.usersTarget];
-      return t !== undefined && t.min === users && t.max === users;
-    });
+    const cWin = cRun.results && steadyWindow(cRun.results.intermediate, (p) => targetHeld(p, users));
     const c = cWin && windowCost(cRun.cpu, cWin);
     if (!c) throw new Error(`(c) gave no steady window to measure (exit ${cRun.code}):\n${tail(cRun)}`);
     const cTwin = usageIn(twinCpu.samples, cWin!.from, cWin!.to);
@@ -174,8 +157,7 @@ async function costSection(): Promise<CostFigures> {
     const meanLatencyMs = cRun.results!.aggregate.summaries[ARTILLERY.responseTime]?.mean ?? 5;
 
     // (b) stock Artillery, same mix and rate, static bodies.
-    const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;
-    const material = await prepareFloor(twin.url, data);
+    const material = await prepareFloor(twin.url, twin.data);
     const floorSkipped = unsupported(mix, material);
     const bMix = Object.fromEntries(Object.entries(mix).filter(([n]) => material.requests[n]));
     const cycle = cycleOf(bMix, 100);
@@ -225,6 +207,7 @@ async function costSection(): Promise<CostFigures> {
       floorSkipped,
       burnUs,
       notes,
+      /** The twin's CPU (% of a core) during (b)'s and (c)'s windows. */
       twinCpuPct: { b: round(bTwin?.cpuPct, 0), c: round(cTwin.cpuPct, 0) },
     };
   } finally {
@@ -246,18 +229,7 @@ type Level = LevelFigures & {
   reference?: { gapMs: number | undefined; clientP99: number | undefined; serverP99: number | undefined; requests: number; loopP99: number | undefined };
 };
 
-interface ScaleFigures {
-  levels: Level[];
-  accuracy: (Level & { loopWorstP99ToLevel: number | undefined }) | undefined;
-  /** Highest level up to which every level held (loop delay, generator's gap, users, errors). */
-  maxUsers: number;
-  /** The same by the loop-delay limit alone. */
-  maxUsersByLoopDelay: number;
-  code: number | null;
-  wallS: number;
-}
-
-async function scaleSection(): Promise<ScaleFigures> {
+async function scaleSection() {
   const twin = await startBenchTwin({ submissions: 20 });
   log(`scale: twin at ${twin.url} (pid ${twin.pid}); ladder ${SCALE.levels.join(' -> ')} users, think 5-15 s`);
   const dir = makeRunDir('scale', { all: ['processors/index.ts'], named: [{ from: 'bench/probe.ts', names: ['beginSession', 'checkResponse'] }] });
@@ -266,9 +238,9 @@ async function scaleSection(): Promise<ScaleFigures> {
   const refPath = join(dir, 'reference.csv');
   const started = Date.now();
   const twinCpu = new CpuSampler(twin.pid);
-  const data = JSON.parse(readFileSync(twin.dataPath, 'utf8')) as TestData;
-  await warmUpTwin(twin.url, data);
-  const { token } = await loginOnce(twin.url, data.students[0]!.id, data.students[0]!.private_key);
+  await warmUpTwin(twin.url, twin.data);
+  const student = twin.data.students[0]!;
+  const { token } = await loginOnce(twin.url, student.id, student.private_key);
   const reference = spawn(process.execPath, [join(ROOT, 'bench/reference.ts'), '--url', `${twin.url}/project/`, '--token', token, '--rate', '20', '--out', refPath], { cwd: ROOT, stdio: 'ignore' });
   try {
     const run = await runArtillery({
@@ -306,16 +278,11 @@ async function scaleSection(): Promise<ScaleFigures> {
         twinLoopP99: tp.length ? Math.max(...tp.map((l) => l.p99)) : undefined,
       };
     });
-    let maxUsers = 0;
-    for (const l of levels) {
-      if (!l.holds) break;
-      maxUsers = l.users;
-    }
-    let maxUsersByLoopDelay = 0;
-    for (const l of levels) {
-      if (!(l.periods > 0 && l.loopP99 !== undefined && l.loopP99 < SCALE.scaleLoopLimitMs)) break;
-      maxUsersByLoopDelay = l.users;
-    }
+    // The highest level up to which every level passes `ok`.
+    const highest = (ok: (l: Level) => boolean) => {
+      const failed = levels.findIndex((l) => !ok(l));
+      return (failed === -1 ? levels : levels.slice(0, failed)).at(-1)?.users ?? 0;
+    };
     for (const l of levels) {
       log(`scale ${l.users} users: ${l.reqPerS.toFixed(0)} req/s, loop p99 ${fmt(l.loopP99)} ms, client p99 ${fmt(l.clientP99)} - server p99 ${fmt(l.serverP99)} = ${fmt(l.gapMs)} ms; ` +
         `generator ${fmt(l.generatorCpuPct, 0)}% CPU, waited ${fmt(l.generatorWaitPct, 0)}%; twin ${fmt(l.twinCpuPct, 0)}% CPU, loop p99 ${fmt(l.twinLoopP99, 0)} ms; ` +
@@ -328,8 +295,10 @@ async function scaleSection(): Promise<ScaleFigures> {
     return {
       levels,
       accuracy: acc && { ...acc, loopWorstP99ToLevel: loopToLevel },
-      maxUsers,
-      maxUsersByLoopDelay,
+      /** Highest level up to which every level held (loop delay, generator's gap, users, errors). */
+      maxUsers: highest((l) => l.holds),
+      /** The same by the loop-delay limit alone. */
+      maxUsersByLoopDelay: highest((l) => l.periods > 0 && l.loopP99 !== undefined && l.loopP99 < SCALE.scaleLoopLimitMs),
       code: run.code,
       wallS: (Date.now() - started) / 1000,
     };
@@ -342,20 +311,7 @@ async function scaleSection(): Promise<ScaleFigures> {
 
 // --- 3. shape fidelity ---
 
-interface FidelityFigures {
-  type: string;
-  scale: number;
-  periods: number;
-  worstDeviation: number | undefined;
-  worstBound: number | undefined;
-  /** Worst deviation / its bound (<= 1 passes). */
-  worstShare: number | undefined;
-  met: boolean;
-  code: number | null;
-  note?: string;
-}
-
-async function fidelityOne(f: (typeof FIDELITY)[number]): Promise<FidelityFigures> {
+async function fidelityOne(f: (typeof FIDELITY)[number]) {
   const dir = makeRunDir(`fidelity-${f.type}`, { all: ['processors/index.ts'] });
   // No target: the plugin starts and seeds its own twin, as `artillery run phases/<type>.yml` does.
   const env: Record<string, string> = { HMP_TIME_SCALE: String(f.scale), HMP_TARGET: '', ...f.env };
@@ -363,32 +319,27 @@ async function fidelityOne(f: (typeof FIDELITY)[number]): Promise<FidelityFigure
   done(`fidelity ${f.type}`, dir, run);
   const periods = fidelityOf((run.results as Results | undefined)?.intermediate ?? []);
   const worst = periods.reduce<(typeof periods)[number] | undefined>((a, p) => (!a || p.maxDeviation / p.bound > a.maxDeviation / a.bound ? p : a), undefined);
-  return {
+  const r = {
     type: f.type,
     scale: f.scale,
     periods: periods.length,
     worstDeviation: worst?.maxDeviation,
     worstBound: worst && round(worst.bound, 2),
+    /** Worst deviation / its bound (<= 1 passes). */
     worstShare: worst && round(worst.maxDeviation / worst.bound, 2),
     met: periods.length > 0 && periods.every((p) => p.maxDeviation <= p.bound),
     code: run.code,
     note: run.results ? undefined : `no results (exit ${run.code}): ${tail(run, 3)}`,
   };
+  log(`fidelity ${r.type} (x${r.scale}): worst deviation ${r.worstDeviation ?? 'n/a'} users (bound ${r.worstBound ?? 'n/a'}) over ${r.periods} periods`);
+  return r;
 }
 
-async function fidelitySection(): Promise<FidelityFigures[]> {
-  const out: FidelityFigures[] = [];
-  // Longest first, so the slots finish together.
-  const queue = [...FIDELITY].sort((a, b) => ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'].indexOf(a.type) - ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'].indexOf(b.type));
-  await Promise.all(
-    Array.from({ length: FIDELITY_AT_ONCE }, async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        const r = await fidelityOne(f);
-        log(`fidelity ${r.type} (x${r.scale}): worst deviation ${r.worstDeviation ?? 'n/a'} users (bound ${r.worstBound ?? 'n/a'}) over ${r.periods} periods`);
-        out.push(r);
-      }
-    }),
-  );
+async function fidelitySection() {
+  // Longest first, so the slots finish together; reported in FIDELITY's order.
+  const longestFirst = ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'];
+  const queue = [...FIDELITY].sort((a, b) => longestFirst.indexOf(a.type) - longestFirst.indexOf(b.type));
+  const out = await mapLimit(queue, FIDELITY_AT_ONCE, fidelityOne);
   return FIDELITY.map((f) => out.find((r) => r.type === f.type)!);
 }
 
@@ -404,7 +355,6 @@ interface ReportFigures {
 
 async function reportSection(): Promise<ReportFigures> {
   const script = join(ROOT, 'bench/report-bench.ts');
-  if (!existsSync(script)) return { available: false, note: 'bench/report-bench.ts not available yet' };
   const resultsPath = join(ROOT, 'bench/results.json');
   try {
     // It writes its figures to bench/results.json; ours are written after, with them inside.
@@ -425,7 +375,15 @@ async function reportSection(): Promise<ReportFigures> {
 
 // --- main ---
 
-function rows(r: { cost?: CostFigures; scale?: ScaleFigures; fidelity?: FidelityFigures[]; report?: ReportFigures }): Row[] {
+/** What the sections measured: the figures of bench/results.json. */
+interface Figures {
+  cost?: Awaited<ReturnType<typeof costSection>>;
+  scale?: Awaited<ReturnType<typeof scaleSection>>;
+  fidelity?: Awaited<ReturnType<typeof fidelitySection>>;
+  report?: ReportFigures;
+}
+
+function rows(r: Figures): Row[] {
   const out: Row[] = [];
   if (r.cost) {
     const { a, b, c } = r.cost;
@@ -499,7 +457,7 @@ async function main(): Promise<number> {
     loadavgAtStart: loadavg().map((x) => round(x, 2)),
   };
   log(`${machine.cores} cores (${machine.cpu}), load average ${machine.loadavgAtStart.join(' ')}; Node ${process.version}, Artillery ${artilleryVersion}`);
-  const results: { cost?: CostFigures; scale?: ScaleFigures; fidelity?: FidelityFigures[]; report?: ReportFigures } = {};
+  const results: Figures = {};
   if (only.has('report')) results.report = await reportSection();
   if (only.has('cost')) results.cost = await costSection();
   if (only.has('scale')) results.scale = await scaleSection();

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestData } from '../lib/test-data.ts';
 import { startLocalTarget } from '../twin/local-target.ts';
 import { ROOT } from './run-dir.ts';
 
@@ -12,6 +13,8 @@ export interface BenchTwin {
   url: string;
   pid: number;
   dataPath: string;
+  /** The test data the twin was seeded with (dataPath's content). */
+  data: TestData;
   credentialsPath: string;
   /** The twin's event-loop delay, JSON lines (twin-probe.ts). */
   probePath: string;
@@ -37,7 +40,8 @@ export async function startBenchTwin(opts: { twinArgs?: string[]; submissions?: 
     await target.stop();
     removeDir();
   };
-  return { url: target.url, pid: target.pid, dataPath: target.dataPath, credentialsPath: target.credentialsPath, probePath, stop };
+  const data = JSON.parse(readFileSync(target.dataPath, 'utf8')) as TestData;
+  return { url: target.url, pid: target.pid, dataPath: target.dataPath, data, credentialsPath: target.credentialsPath, probePath, stop };
 }
 
 export interface ProbeLine {

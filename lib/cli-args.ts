@@ -1,4 +1,5 @@
 // What the command-line tools share when they read their arguments (pure).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Bad input on the command line: the tool prints the message and exits 2. */
 export class UsageError extends Error {}
@@ -18,4 +19,15 @@ export function normalizeTarget(raw: string): string {
     throw new UsageError(`--target must be the server's base URL without a query or fragment, got "${raw}".`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** node:util's parseArgs, its error as a UsageError: the first sentence and where to find help. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    // parseArgs explains at length; keep its first sentence.
+    const first = (err as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '');
+    throw new UsageError(`${first}; run with --help for usage.`);
+  }
 }

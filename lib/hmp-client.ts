@@ -4,6 +4,7 @@
 // HmpUnreachableError (no connection), HmpTimeoutError (no answer in time).
 import { encode } from 'cbor-x';
 import { signChallenge } from './hmp-crypto.ts';
+import type { AccountRecord, ProjectRecord } from './test-data.ts';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -58,24 +59,11 @@ export class HmpTimeoutError extends Error {
 
 // --- shapes (HMP-API.md, "Endpoints") ---
 
-export interface TestAccount {
-  id: number;
-  email: string;
-  /** 64 hex chars (32-byte Ed25519 seed). */
-  private_key: string;
-  project_ids: number[];
-}
-
-export interface TestProject {
-  id: number;
-  title: string;
-  instructor_id: number;
-}
-
+/** What POST /admin/load-test/up answers: the accounts and projects, as the test data file records them. */
 export interface LoadTestFixture {
-  students: TestAccount[];
-  instructors: TestAccount[];
-  projects: TestProject[];
+  students: AccountRecord[];
+  instructors: AccountRecord[];
+  projects: ProjectRecord[];
 }
 
 export interface NewUser {
@@ -168,13 +156,9 @@ export function classifyUploadBody(body: unknown): { id: number } | { detail: st
     return { detail: `the answer has no integer id: ${JSON.stringify(body).slice(0, 200)}`, bodyStatus: undefined };
   }
   if (Array.isArray(body)) {
-    const first: unknown = body[0];
-    const status = typeof body[1] === 'number' ? body[1] : undefined;
-    const error =
-      first && typeof first === 'object' && typeof (first as { error?: unknown }).error === 'string'
-        ? (first as { error: string }).error
-        : JSON.stringify(body).slice(0, 200);
-    return { detail: error, bodyStatus: status };
+    const error = (body[0] as { error?: unknown } | null | undefined)?.error;
+    const detail = typeof error === 'string' ? error : JSON.stringify(body).slice(0, 200);
+    return { detail, bodyStatus: typeof body[1] === 'number' ? body[1] : undefined };
   }
   return { detail: `the answer is not an object with an id: ${JSON.stringify(body)?.slice(0, 200)}`, bodyStatus: undefined };
 }
@@ -219,7 +203,8 @@ export class HmpClient {
 
   // --- transport ---
 
-  async #send(method: string, path: string, body: Body, endpoint: string): Promise<Response> {
+  /** Sends and reads the whole answer; throws HmpHttpError for non-2xx. */
+  async #exchange(method: string, path: string, body: Body, endpoint: string): Promise<{ status: number; bytes: Buffer }> {
     const headers: Record<string, string> = {};
     let payload: Uint8Array | string | undefined;
     if (body && 'json' in body) {
@@ -230,24 +215,11 @@ export class HmpClient {
       payload = encode(body.cbor);
     }
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    try {
-      return await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: payload,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      if (isTimeout(err)) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
-      throw new HmpUnreachableError(this.baseUrl, endpoint, causeCode(err));
-    }
-  }
-
-  /** Sends and reads the whole answer; throws HmpHttpError for non-2xx. */
-  async #exchange(method: string, path: string, body: Body, endpoint: string): Promise<{ res: Response; bytes: Buffer }> {
-    const res = await this.#send(method, path, body, endpoint);
+    let res: Response;
     let bytes: Buffer;
+    // No answer, or the body broke off: the same two errors.
     try {
+      res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
       bytes = Buffer.from(await res.arrayBuffer());
     } catch (err) {
       if (isTimeout(err)) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
@@ -256,52 +228,54 @@ export class HmpClient {
     if (res.status < 200 || res.status > 299) {
       throw new HmpHttpError(res.status, errorDetail(bytes.toString('utf8')), endpoint);
     }
-    return { res, bytes };
+    return { status: res.status, bytes };
   }
 
-  async #json<T>(method: string, path: string, body: Body, endpoint = `${method} ${path.split('?')[0]}`): Promise<T> {
-    const { res, bytes } = await this.#exchange(method, path, body, endpoint);
+  /** The answer as JSON, with its status; throws HmpHttpError when it is not JSON. */
+  async #parsed(method: string, path: string, body: Body, endpoint: string): Promise<{ status: number; value: unknown }> {
+    const { status, bytes } = await this.#exchange(method, path, body, endpoint);
     try {
-      return JSON.parse(bytes.toString('utf8')) as T;
+      return { status, value: JSON.parse(bytes.toString('utf8')) };
     } catch {
-      throw new HmpHttpError(res.status, `the answer is not JSON: ${errorDetail(bytes.toString('utf8'))}`, endpoint);
+      throw new HmpHttpError(status, `the answer is not JSON: ${errorDetail(bytes.toString('utf8'))}`, endpoint);
     }
   }
 
-  #expectId(value: unknown, status: number, endpoint: string): number {
+  async #json<T>(method: string, path: string, body: Body, endpoint = `${method} ${path.split('?')[0]}`): Promise<T> {
+    return (await this.#parsed(method, path, body, endpoint)).value as T;
+  }
+
+  /** A string field of the answer; HmpHttpError "the answer has no <what>" when it is missing. */
+  async #string(method: string, path: string, body: Body, field: string, what: string, endpoint = `${method} ${path.split('?')[0]}`): Promise<string> {
+    const value = (await this.#json<Record<string, unknown>>(method, path, body, endpoint))[field];
+    if (typeof value !== 'string') throw new HmpHttpError(200, `the answer has no ${what}`, endpoint);
+    return value;
+  }
+
+  /** The integer `id` of the answer (a created user or project). */
+  async #id(path: string, json: unknown): Promise<number> {
+    const endpoint = `POST ${path}`;
+    const value = await this.#json<unknown>('POST', path, { json }, endpoint);
     const id = (value as { id?: unknown } | null)?.id;
     if (typeof id !== 'number' || !Number.isInteger(id)) {
-      throw new HmpHttpError(status, `the answer has no integer id: ${JSON.stringify(value)?.slice(0, 200)}`, endpoint);
+      throw new HmpHttpError(200, `the answer has no integer id: ${JSON.stringify(value)?.slice(0, 200)}`, endpoint);
     }
     return id;
   }
 
-  // --- health and auth ---
-
-  /** GET /health: resolves when the server answers 2xx. */
-  async health(): Promise<void> {
-    await this.#exchange('GET', '/health', undefined, 'GET /health');
-  }
+  // --- auth ---
 
   /** POST /auth/challenge -> base64 challenge. */
-  async challenge(userId: number): Promise<string> {
-    const out = await this.#json<{ challenge?: unknown }>('POST', '/auth/challenge', { json: { user_id: userId } });
-    if (typeof out.challenge !== 'string') {
-      throw new HmpHttpError(200, 'the answer has no challenge string', 'POST /auth/challenge');
-    }
-    return out.challenge;
+  challenge(userId: number): Promise<string> {
+    return this.#string('POST', '/auth/challenge', { json: { user_id: userId } }, 'challenge', 'challenge string');
   }
 
   /** The whole handshake (challenge -> sign -> login); keeps and returns the token. */
   async login(userId: number, privateKey: Uint8Array): Promise<string> {
     const challenge = await this.challenge(userId);
     const signature = await signChallenge(challenge, privateKey);
-    const out = await this.#json<{ token?: unknown }>('POST', '/auth/login', {
-      json: { user_id: userId, challenge, signature },
-    });
-    if (typeof out.token !== 'string') throw new HmpHttpError(200, 'the answer has no token', 'POST /auth/login');
-    this.token = out.token;
-    return out.token;
+    this.token = await this.#string('POST', '/auth/login', { json: { user_id: userId, challenge, signature } }, 'token', 'token');
+    return this.token;
   }
 
   // --- admin: load-test fixtures ---
@@ -316,9 +290,8 @@ export class HmpClient {
 
   // --- users ---
 
-  async createUser(user: NewUser): Promise<number> {
-    const out = await this.#json<unknown>('POST', '/auth/users', { json: user });
-    return this.#expectId(out, 200, 'POST /auth/users');
+  createUser(user: NewUser): Promise<number> {
+    return this.#id('/auth/users', user);
   }
 
   listUsers(): Promise<UserSummary[]> {
@@ -340,9 +313,8 @@ export class HmpClient {
 
   // --- projects ---
 
-  async createProject(project: NewProject): Promise<number> {
-    const out = await this.#json<unknown>('POST', '/project/', { json: project });
-    return this.#expectId(out, 200, 'POST /project/');
+  createProject(project: NewProject): Promise<number> {
+    return this.#id('/project/', project);
   }
 
   listProjects(): Promise<ProjectSummary[]> {
@@ -371,11 +343,8 @@ export class HmpClient {
 
   /** The project instructor's public key (32 raw bytes). */
   async instructorKey(projectId: number): Promise<Uint8Array> {
-    const out = await this.#json<{ public_key?: unknown }>('GET', `/submission/instructor_key?project_id=${projectId}`, undefined);
-    if (typeof out.public_key !== 'string') {
-      throw new HmpHttpError(200, 'the answer has no public_key', 'GET /submission/instructor_key');
-    }
-    return Buffer.from(out.public_key, 'base64');
+    const key = await this.#string('GET', `/submission/instructor_key?project_id=${projectId}`, undefined, 'public_key', 'public_key');
+    return Buffer.from(key, 'base64');
   }
 
   /**
@@ -387,28 +356,18 @@ export class HmpClient {
   async uploadSubmission(projectId: number, title: string, encryptedContent: Uint8Array): Promise<number> {
     const endpoint = 'POST /submission/';
     const body = { cbor: { project_id: projectId, title, encrypted_content: asBuffer(encryptedContent) } };
-    const { res, bytes } = await this.#exchange('POST', '/submission/', body, endpoint);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw new HmpHttpError(res.status, `the answer is not JSON: ${errorDetail(bytes.toString('utf8'))}`, endpoint);
-    }
-    const verdict = classifyUploadBody(parsed);
+    const { status, value } = await this.#parsed('POST', '/submission/', body, endpoint);
+    const verdict = classifyUploadBody(value);
     if ('id' in verdict) return verdict.id;
-    throw new HmpHttpError(res.status, verdict.detail, endpoint, verdict.bodyStatus);
+    throw new HmpHttpError(status, verdict.detail, endpoint, verdict.bodyStatus);
   }
 
   listSubmissions(): Promise<SubmissionSummary[]> {
     return this.#json<SubmissionSummary[]>('GET', '/submission/', undefined);
   }
 
-  async submissionHash(id: number): Promise<string> {
-    const out = await this.#json<{ content_hash?: unknown }>('GET', `/submission/${id}/hash`, undefined, 'GET /submission/{id}/hash');
-    if (typeof out.content_hash !== 'string') {
-      throw new HmpHttpError(200, 'the answer has no content_hash', 'GET /submission/{id}/hash');
-    }
-    return out.content_hash;
+  submissionHash(id: number): Promise<string> {
+    return this.#string('GET', `/submission/${id}/hash`, undefined, 'content_hash', 'content_hash', 'GET /submission/{id}/hash');
   }
 
   /** The encrypted content exactly as uploaded. */

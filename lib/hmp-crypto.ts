@@ -1,6 +1,6 @@
 // HMP's crypto formats, as the official client writes them (HMP-API.md,
 // "Crypto formats"). Shared by the twin, the set-up tools and the processors.
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, type KeyObject, pbkdf2, pbkdf2Sync, randomBytes, sign } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, type KeyObject, pbkdf2, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as ed from '@noble/ed25519';
 
@@ -58,12 +58,7 @@ export function aesGcmDecrypt(key: Uint8Array, blob: Uint8Array): Buffer {
   return Buffer.concat([decipher.update(buf.subarray(IV_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
 }
 
-/** The key of HMP's "encrypt with a public key" scheme (~15 ms of CPU: cache it). */
-export function publicKeyAesKeySync(publicKey: Uint8Array): Buffer {
-  return pbkdf2Sync(publicKey, publicKey.subarray(0, SALT_BYTES), PBKDF2_ITERATIONS, 32, 'sha256');
-}
-
-/** Same as publicKeyAesKeySync, off the event loop (libuv thread pool). */
+/** The key of HMP's "encrypt with a public key" scheme (~15 ms of CPU, in libuv's thread pool: cache it). */
 export function publicKeyAesKey(publicKey: Uint8Array): Promise<Buffer> {
   return pbkdf2Async(publicKey, publicKey.subarray(0, SALT_BYTES), PBKDF2_ITERATIONS, 32, 'sha256');
 }
@@ -74,12 +69,8 @@ export class PublicKeyCipher {
 
   key(publicKey: Uint8Array): Promise<Buffer> {
     const id = Buffer.from(publicKey).toString('base64');
-    let key = this.#keys.get(id);
-    if (!key) {
-      key = publicKeyAesKey(publicKey);
-      this.#keys.set(id, key);
-    }
-    return key;
+    if (!this.#keys.has(id)) this.#keys.set(id, publicKeyAesKey(publicKey));
+    return this.#keys.get(id)!;
   }
 
   async encrypt(publicKey: Uint8Array, plaintext: Uint8Array): Promise<Buffer> {
@@ -143,13 +134,11 @@ const signingKeys = new Map<string, KeyObject>();
 
 function signingKey(seed: Uint8Array): KeyObject {
   const id = Buffer.from(seed).toString('hex');
-  let key = signingKeys.get(id);
-  if (!key) {
+  if (!signingKeys.has(id)) {
     if (signingKeys.size >= MAX_CACHED_KEYS) signingKeys.clear();
-    key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-    signingKeys.set(id, key);
+    signingKeys.set(id, createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }));
   }
-  return key;
+  return signingKeys.get(id)!;
 }
 
 /**

@@ -5,7 +5,7 @@
 // which no real paper has, so a conversion would measure nothing useful.
 import { PDFContentStream, PDFDocument, StandardFonts, breakTextIntoLines, degrees, drawImage, drawLinesOfText, rgb } from 'pdf-lib';
 import type { PDFFont, PDFOperator, PDFPage } from 'pdf-lib';
-import { mulberry32, randomInt } from './prng.ts';
+import { mulberry32, randomInt } from '../plugins/artillery-plugin-hmp/prng.ts';
 
 export interface PdfOptions {
   seed: number;
@@ -67,10 +67,7 @@ function proseFrom(random: () => number): () => string {
 }
 
 /** Pixel size of a figure. */
-interface Figure {
-  width: number;
-  height: number;
-}
+type Figure = { width: number; height: number };
 
 /** A figure of about `pixels` pixels in FIGURE_ASPECT (never 0 wide or high). */
 function figureOf(pixels: number): Figure {

@@ -1,8 +1,8 @@
 // The report builder's entry: writes reports/<test>-<UTC timestamp>/ with
 // the raw results, summary.json, summary.md and report.html, each file
-// atomically (temp file + rename). The pure parts are re-exported here.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// atomically (lib/atomic-file.ts). The pure parts are re-exported here.
 import { basename, join, resolve } from 'node:path';
+import { writeAtomic } from '../lib/atomic-file.ts';
 import { renderHtml } from './html.ts';
 import { asResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -44,17 +44,6 @@ export function folderName(summary: Summary, label?: string, now = Date.now()): 
   return [slug(summary.test), utcStamp(Number.isFinite(started) ? started : now), ...(label ? [slug(label)] : [])].join('-');
 }
 
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** Sketch objects (an in-memory run's histograms) as their summaries: what Artillery's -o file holds. */
 function plainJson(results: Results): string {
   return JSON.stringify(
@@ -74,7 +63,6 @@ export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   const results = asResults(input);
   const summary = summarize(results, { tool: opts.tool ?? toolInfo() });
   const folder = resolve(opts.reportsDir, folderName(summary, opts.label));
-  mkdirSync(folder, { recursive: true });
   const rawName = basename(opts.rawFileName ?? FILES.raw) || FILES.raw;
   writeAtomic(join(folder, rawName), opts.rawText ?? plainJson(results));
   writeAtomic(join(folder, FILES.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);

@@ -48,8 +48,7 @@ export function chartsOf(a: Analysis): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const markers: ChartSpec['markers'] = [];
   if (summary.spike) {
-    markers.push({ x: summary.spike.holdStartS, label: `hold ${summary.spike.peakUsers} users` });
-    markers.push({ x: summary.spike.holdEndS, label: 'hold ends' });
+    markers.push({ x: summary.spike.holdStartS, label: `hold ${summary.spike.peakUsers} users` }, { x: summary.spike.holdEndS, label: 'hold ends' });
   }
   if (summary.breakpoint?.failedAt) {
     markers.push({ x: (Date.parse(summary.breakpoint.failedAt) - a.t0) / 1000, label: `failed at ${summary.breakpoint.failingUsers ?? '?'} users` });

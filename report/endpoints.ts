@@ -1,18 +1,11 @@
 // The per-endpoint table (pure): requests, req/s, error %, timeouts,
 // latency percentiles, the server's own p99 and status codes.
 import { counters, num, own, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { endpointCounters, isNoAnswer, isTimeout, LATENCY, SERVER_TIMING, sum, summariesUnder, type EndpointCounters } from './metrics.ts';
+import { dict, endpointCounters, isNoAnswer, isTimeout, LATENCY_PREFIX, SERVER_TIMING_PREFIX, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { sum } from './metrics.ts';
 import type { EndpointRow, Period, Stat } from './types.ts';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
-
-/** endpoint -> its group (first group that lists it). */
-export function groupIndex(groups: Record<string, string[]>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [g, names] of Object.entries(groups)) for (const n of names) if (!out.has(n)) out.set(n, g);
-  return out;
-}
 
 /** Requests an endpoint sent: answers plus requests that got none. */
 export function requestsOf(c: EndpointCounters, name: string): { requests: number; responses: number } {
@@ -24,8 +17,8 @@ export function requestsOf(c: EndpointCounters, name: string): { requests: numbe
 
 export function endpointRows(agg: Period, groups: Record<string, string[]>, slo: Record<string, number>, alsoList: string[], durationS: number): EndpointRow[] {
   const c = endpointCounters(counters(agg));
-  const latency = summariesUnder(summaries(agg), LATENCY);
-  const server = summariesUnder(summaries(agg), SERVER_TIMING);
+  const latency = summariesUnder(summaries(agg), LATENCY_PREFIX);
+  const server = summariesUnder(summaries(agg), SERVER_TIMING_PREFIX);
   const names = new Set<string>([
     ...alsoList,
     ...Object.keys(c.codes),
@@ -35,10 +28,10 @@ export function endpointRows(agg: Period, groups: Record<string, string[]>, slo:
     ...Object.keys(c.ok),
     ...Object.keys(latency),
   ]);
-  const groupOf = groupIndex(groups);
-  const order = new Map<string, number>();
-  let i = 0;
-  for (const list of Object.values(groups)) for (const n of list) if (!order.has(n)) order.set(n, i++);
+  // endpoint -> its group (the first that lists it); the groups' endpoints first, in their order.
+  const groupOf = new Map<string, string>();
+  for (const [g, list] of Object.entries(groups)) for (const n of list) if (!groupOf.has(n)) groupOf.set(n, g);
+  const order = new Map([...groupOf.keys()].map((n, i) => [n, i]));
 
   const q = (s: Stat | undefined, f: keyof Stat) => (s ? (num(s[f]) ?? null) : null);
   const rows = [...names].map((name): EndpointRow => {

@@ -3,7 +3,8 @@
 // Server messages come from the results (hmp.errorSamples) and are
 // untrusted text: they are kept as data here and escaped where rendered.
 import { isObject, num, own, str } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { isNoAnswer, sum, type EndpointCounters } from './metrics.ts';
+import { isNoAnswer, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { sum } from './metrics.ts';
 import type { ErrorRow, ErrorSampleIn } from './types.ts';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -42,11 +43,8 @@ const MEANING: Record<string, string> = {
 };
 
 export function meaningOf(reason: string): string {
-  const m = /^status_(\d{3})$/.exec(reason);
-  if (m) {
-    const code = Number(m[1]);
-    return `HTTP ${code}${STATUS_TEXT[code] ? ` ${STATUS_TEXT[code]}` : ''}`;
-  }
+  const code = statusOf(reason);
+  if (code !== null) return `HTTP ${code}${STATUS_TEXT[code] ? ` ${STATUS_TEXT[code]}` : ''}`;
   return own(MEANING, reason.toLowerCase()) ?? '';
 }
 
@@ -95,8 +93,7 @@ export function errorRows(agg: EndpointCounters, perPeriod: Array<{ at: number; 
   const first = new Map<string, number>();
   const last = new Map<string, number>();
   for (const { at, c } of perPeriod) {
-    for (const [ep, r, n] of reasonsOf(c)) {
-      if (n <= 0) continue;
+    for (const [ep, r] of reasonsOf(c)) {
       const key = `${ep}\u0000${r}`;
       if (!first.has(key)) first.set(key, at);
       last.set(key, at + periodS * 1000);

@@ -27,14 +27,11 @@ export function fmtDuration(s: number): string {
 
 /** Elapsed time on the chart axis: "m:ss" or "h:mm:ss". */
 export function fmtClock(s: number): string {
-  const neg = s < 0;
-  let t = Math.round(Math.abs(s));
-  const h = Math.floor(t / 3600);
-  t -= h * 3600;
-  const m = Math.floor(t / 60);
-  const sec = t - m * 60;
-  const body = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
-  return neg ? `-${body}` : body;
+  const t = Math.round(Math.abs(s));
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor((t % 3600) / 60), t % 60];
+  const two = (x: number) => String(x).padStart(2, '0');
+  const body = h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+  return s < 0 ? `-${body}` : body;
 }
 
 /** "2026-11-27 04:01:10 UTC" from an ISO time; "-" for null. */
@@ -59,8 +56,7 @@ export function fmtPct(n: number | null | undefined): string {
 export function fmtValue(n: number | null, unit: string): string {
   if (n === null) return 'not measured';
   if (unit === '%') return fmtPct(n);
-  const digits = 1;
-  return unit ? `${fmtNum(n, digits)} ${unit}` : fmtInt(n);
+  return unit ? `${fmtNum(n, 1)} ${unit}` : fmtInt(n);
 }
 
 export function fmtLimit(v: Verdict): string {

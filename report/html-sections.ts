@@ -1,10 +1,8 @@
 // The report page's sections as HTML strings (pure). Every value passes
 // through escapeHtml (`e`): results are untrusted input.
 import { escapeHtml as e } from './escape.ts';
-import { fmtClock, fmtCodes, fmtPct, fmtDuration, fmtInt, fmtLimit, fmtNum, fmtResult, fmtTimeOfDay, fmtUtc, fmtValue } from './format.ts';
+import { fmtClock, fmtCodes, fmtPct, fmtDuration, fmtInt, fmtLimit, fmtNum as n, fmtResult, fmtTimeOfDay, fmtUtc, fmtValue } from './format.ts';
 import type { Summary } from './types.ts';
-
-const n = (x: number | null | undefined, d = 1) => fmtNum(x, d);
 
 /** What each test is for (the HMP test plan, section 6), for a reader who did not run it. */
 export const PURPOSE: Record<string, string> = {

@@ -1,10 +1,8 @@
 // The per-type sections of the page (pure): breakpoint level table, spike
 // recovery, soak first-hour vs last-hour. Empty when the figures do not exist.
 import { escapeHtml as e } from './escape.ts';
-import { fmtClock, fmtDuration, fmtInt, fmtNum, fmtUtc } from './format.ts';
+import { fmtClock, fmtDuration, fmtInt, fmtNum as n, fmtUtc } from './format.ts';
 import type { SoakWindow, Summary } from './types.ts';
-
-const n = (x: number | null | undefined, d = 1) => fmtNum(x, d);
 
 export function breakpointHtml(s: Summary): string {
   const b = s.breakpoint;

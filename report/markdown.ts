@@ -11,10 +11,7 @@ export function renderMarkdown(s: Summary): string {
   const r = s.run;
   const out: string[] = [];
   const icon = s.outcome === 'PASS' ? '✅' : s.outcome === 'FAIL' ? '❌' : 'ℹ️';
-  out.push(`### ${icon} HMP ${m(s.test)} test: ${s.outcome}`);
-  out.push('');
-  out.push(m(s.headline));
-  out.push('');
+  out.push(`### ${icon} HMP ${m(s.test)} test: ${s.outcome}`, '', m(s.headline), '');
   const meta = [
     r.target ? `target ${code(r.target)}` : 'target not recorded',
     fmtUtc(r.startedAt),
@@ -24,11 +21,9 @@ export function renderMarkdown(s: Summary): string {
     `hmp-load ${m(s.tool.version ?? '?')}${s.tool.commit ? ` (${m(s.tool.commit)})` : ''}`,
     r.earlyStop ? '**stopped early**' : '',
   ].filter(Boolean);
-  out.push(meta.join(' · '));
-  out.push('');
+  out.push(meta.join(' · '), '');
   if (s.verdicts.length) {
-    out.push('| Criterion | Measured | Limit | Result |');
-    out.push('|---|---:|---:|---|');
+    out.push('| Criterion | Measured | Limit | Result |', '|---|---:|---:|---|');
     for (const v of s.verdicts) {
       const res = fmtResult(v.pass);
       // measured and limit are numbers we format: only the name can carry text from the results
@@ -39,45 +34,32 @@ export function renderMarkdown(s: Summary): string {
   const t = s.totals;
   out.push(
     `**Key figures:** ${fmtInt(t.requests)} requests · ${fmtNum(t.reqPerS, 2)} req/s · ${fmtInt(t.errors)} errors (${fmtPct(t.errorRatePct)}) · ${fmtInt(t.timeouts)} timeouts · p95 ${fmtNum(t.p95)} ms · p99 ${fmtNum(t.p99)} ms · peak users ${fmtNum(s.users.targetPeak, 0)} target / ${fmtNum(s.users.activePeak, 0)} active (most ${fmtNum(s.users.maxDeviation, 0)} off target, ${fmtInt(s.users.lost)} lost) · sessions ended by an error ${fmtInt(s.users.sessionsFailed)} of ${fmtInt(s.users.sessionsFailed + s.users.sessionsCompleted)}`,
+    '',
   );
-  out.push('');
   if (s.breakpoint) {
     const b = s.breakpoint;
-    out.push(`**Breakpoint:** max sustainable **${fmtInt(b.maxSustainableUsers)} users**${b.failingUsers !== null ? `; failed at ${fmtInt(b.failingUsers)} users` : ''}.${b.failureMode ? ` Failure mode: ${m(b.failureMode)}` : ''}`);
-    out.push('');
+    out.push(`**Breakpoint:** max sustainable **${fmtInt(b.maxSustainableUsers)} users**${b.failingUsers !== null ? `; failed at ${fmtInt(b.failingUsers)} users` : ''}.${b.failureMode ? ` Failure mode: ${m(b.failureMode)}` : ''}`, '');
     if (b.levels.length) {
-      out.push('| users | status | req/s | error % | p50 ms | p95 ms | p99 ms |');
-      out.push('|---:|---|---:|---:|---:|---:|---:|');
+      out.push('| users | status | req/s | error % | p50 ms | p95 ms | p99 ms |', '|---:|---|---:|---:|---:|---:|---:|');
       for (const l of b.levels) out.push(`| ${fmtInt(l.users)} | ${m(l.status)} | ${fmtNum(l.reqPerS)} | ${fmtNum(l.errorPct)} | ${fmtNum(l.p50)} | ${fmtNum(l.p95)} | ${fmtNum(l.p99)} |`);
       out.push('');
     }
   }
-  if (s.spike) {
-    out.push(`**Spike recovery:** ${m(s.spike.text)}`);
-    out.push('');
-  }
+  if (s.spike) out.push(`**Spike recovery:** ${m(s.spike.text)}`, '');
   if (s.soak) {
     const k = s.soak;
     const pct = (x: number | null) => (x === null ? 'n/a' : `${x > 0 ? '+' : ''}${fmtNum(x)}%`);
-    out.push(`**Soak drift** (first vs last ${fmtDuration(k.windowS)} of the hold): p95 ${pct(k.change.p95)}, req/s ${pct(k.change.reqPerS)}, memory ${pct(k.change.memory)}. ${k.flags.length ? `Flags: ${k.flags.map(m).join('; ')}.` : 'No drift flagged.'}`);
-    out.push('');
+    out.push(`**Soak drift** (first vs last ${fmtDuration(k.windowS)} of the hold): p95 ${pct(k.change.p95)}, req/s ${pct(k.change.reqPerS)}, memory ${pct(k.change.memory)}. ${k.flags.length ? `Flags: ${k.flags.map(m).join('; ')}.` : 'No drift flagged.'}`, '');
   }
   if (s.errors.length) {
-    out.push(`**Errors** (top ${Math.min(MAX_ERROR_ROWS, s.errors.length)} of ${s.errors.length}):`);
-    out.push('');
-    out.push('| endpoint | status | reason | count |');
-    out.push('|---|---:|---|---:|');
+    out.push(`**Errors** (top ${Math.min(MAX_ERROR_ROWS, s.errors.length)} of ${s.errors.length}):`, '', '| endpoint | status | reason | count |', '|---|---:|---|---:|');
     for (const e of s.errors.slice(0, MAX_ERROR_ROWS)) {
       out.push(`| ${code(e.endpoint)} | ${e.status ?? (e.noAnswer ? 'no answer' : '-')} | ${code(e.reason)} | ${fmtInt(e.count)} |`);
     }
     out.push('');
   }
   const worst = [...s.endpoints].filter((e) => e.p99 !== null).sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0)).slice(0, 5);
-  if (worst.length) {
-    out.push(`**Slowest endpoints (p99):** ${worst.map((e) => `${code(e.name)} ${fmtNum(e.p99)} ms`).join(' · ')}`);
-    out.push('');
-  }
-  out.push(`Status codes: ${m(fmtCodes(t.codes))}. Full report: \`report.html\` (charts, every endpoint and error).`);
-  out.push('');
+  if (worst.length) out.push(`**Slowest endpoints (p99):** ${worst.map((e) => `${code(e.name)} ${fmtNum(e.p99)} ms`).join(' · ')}`, '');
+  out.push(`Status codes: ${m(fmtCodes(t.codes))}. Full report: \`report.html\` (charts, every endpoint and error).`, '');
   return out.join('\n');
 }

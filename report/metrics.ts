@@ -1,13 +1,9 @@
-// Metric names of one period, grouped by endpoint (pure): the readers of the
-// plugin's core (plugins/artillery-plugin-hmp/core/metric-names.ts), where
-// every name is declared, and the sums the report needs.
+// The sums the report needs over a period's metrics grouped by endpoint
+// (pure; the names and their readers are the core's:
+// plugins/artillery-plugin-hmp/core/metric-names.ts).
 import { own, num } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import type { Stat } from './types.ts';
-import { endpointCounters, isNoAnswer, isTimeout, LATENCY_PREFIX, SERVER_TIMING_PREFIX, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-
-export { endpointCounters, isNoAnswer, isTimeout, summariesUnder, type EndpointCounters };
-export const LATENCY = LATENCY_PREFIX;
-export const SERVER_TIMING = SERVER_TIMING_PREFIX;
+import { isTimeout, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const sum = (xs: Iterable<number>): number => {
   let s = 0;

@@ -3,8 +3,8 @@
 // worst endpoint, as the SLO gates count it). x is in seconds from the start
 // of the first period, at the middle of each period.
 import { counter, stat, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { ARTILLERY, dict, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { LATENCY, summariesUnder, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
+import { ARTILLERY, dict, LATENCY_PREFIX, metric, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { totalErrors, totalTimeouts, worstOf } from './metrics.ts';
 import type { Period } from './types.ts';
 
 export type Values = Array<number | null>;
@@ -44,12 +44,9 @@ export function seriesOf(
     s.respPerS.push(r2(counter(p, ARTILLERY.responses) / periodS));
     s.errorPct.push(requests > 0 ? r2((100 * totalErrors(c)) / requests) : null);
     s.timeoutPct.push(requests > 0 ? r2((100 * totalTimeouts(c)) / requests) : null);
-    const latency = summariesUnder(summaries(p), LATENCY);
+    const latency = summariesUnder(summaries(p), LATENCY_PREFIX);
     for (const [g, names] of Object.entries(groups)) {
-      const out = s.groups[g]!;
-      out.p50.push(opt(worstOf(latency, names, 'p50')?.value));
-      out.p95.push(opt(worstOf(latency, names, 'p95')?.value));
-      out.p99.push(opt(worstOf(latency, names, 'p99')?.value));
+      for (const q of ['p50', 'p95', 'p99'] as const) s.groups[g]![q].push(opt(worstOf(latency, names, q)?.value));
     }
   });
   return s;

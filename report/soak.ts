@@ -5,8 +5,8 @@
 // agree. Percentiles cannot be merged again from saved periods: a window's
 // latency is the median of its periods' values.
 import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { mean, median } from '../plugins/artillery-plugin-hmp/core/stats.ts';
-import type { Hold, PeriodHealth } from './spike.ts';
+import { mean, median, pctChange } from '../plugins/artillery-plugin-hmp/core/stats.ts';
+import { errorRatePct, type Hold, type PeriodHealth } from './spike.ts';
 import type { Series } from './series.ts';
 import type { SoakSummary, SoakWindow } from './types.ts';
 
@@ -26,11 +26,11 @@ export interface SoakInput {
 }
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
-const change = (a: number | null, b: number | null) => (a === null || b === null || a <= 0 ? null : Math.round((1000 * (b - a)) / a) / 10);
 
-function windowOf(idx: number[], from: number, to: number, s: SoakInput): SoakWindow {
-  const req = idx.reduce((a, i) => a + (s.health.requests[i] ?? 0), 0);
-  const err = idx.reduce((a, i) => a + (s.health.errors[i] ?? 0), 0);
+/** The periods whose middle is in [from, to]; undefined when there are none. */
+function windowOf(from: number, to: number, s: SoakInput): SoakWindow | undefined {
+  const idx = s.series.x.flatMap((x, i) => (x >= from && x <= to ? [i] : []));
+  if (idx.length === 0) return undefined;
   const resp = idx.reduce((a, i) => a + (s.responses[i] ?? 0), 0);
   const p99ByGroup = dict<number | null>();
   for (const [g, v] of Object.entries(s.series.groups)) p99ByGroup[g] = r1(median(idx.map((i) => v.p99[i])));
@@ -38,8 +38,8 @@ function windowOf(idx: number[], from: number, to: number, s: SoakInput): SoakWi
     fromS: from,
     toS: to,
     periods: idx.length,
-    reqPerS: idx.length ? Math.round((100 * resp) / (idx.length * s.periodS)) / 100 : 0,
-    errorRatePct: req > 0 ? Math.round((10000 * err) / req) / 100 : null,
+    reqPerS: Math.round((100 * resp) / (idx.length * s.periodS)) / 100,
+    errorRatePct: errorRatePct(idx, s.health),
     p95: r1(median(idx.map((i) => s.p95[i]))),
     p99ByGroup,
     cpuPct: r1(mean(idx.map((i) => s.cpu[i]))),
@@ -49,23 +49,19 @@ function windowOf(idx: number[], from: number, to: number, s: SoakInput): SoakWi
 
 export function soakOf(hold: Hold | undefined, s: SoakInput): SoakSummary | null {
   if (!hold) return null;
-  const length = hold.end - hold.start;
-  const windowS = Math.min(s.windowS, length / 2);
+  const windowS = Math.min(s.windowS, (hold.end - hold.start) / 2);
   if (windowS < s.periodS) return null;
-  const inside = (from: number, to: number) => s.series.x.map((x, i) => (x >= from && x <= to ? i : -1)).filter((i) => i >= 0);
-  const firstIdx = inside(hold.start, hold.start + windowS);
-  const lastIdx = inside(hold.end - windowS, hold.end);
-  if (firstIdx.length === 0 || lastIdx.length === 0) return null;
-  const first = windowOf(firstIdx, hold.start, hold.start + windowS, s);
-  const last = windowOf(lastIdx, hold.end - windowS, hold.end, s);
+  const first = windowOf(hold.start, hold.start + windowS, s);
+  const last = windowOf(hold.end - windowS, hold.end, s);
+  if (!first || !last) return null;
   const p99ByGroup = dict<number | null>();
-  for (const g of Object.keys(first.p99ByGroup)) p99ByGroup[g] = change(first.p99ByGroup[g] ?? null, last.p99ByGroup[g] ?? null);
+  for (const g of Object.keys(first.p99ByGroup)) p99ByGroup[g] = pctChange(first.p99ByGroup[g], last.p99ByGroup[g]);
   const delta = {
-    p95: change(first.p95, last.p95),
+    p95: pctChange(first.p95, last.p95),
     p99ByGroup,
-    reqPerS: change(first.reqPerS, last.reqPerS),
-    memory: change(first.memory, last.memory),
-    cpuPct: change(first.cpuPct, last.cpuPct),
+    reqPerS: pctChange(first.reqPerS, last.reqPerS),
+    memory: pctChange(first.memory, last.memory),
+    cpuPct: pctChange(first.cpuPct, last.cpuPct),
   };
   return { windowS, memoryUnit: s.memoryUnit, first, last, change: delta, flags: s.flags };
 }

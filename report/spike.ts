@@ -5,6 +5,7 @@
 // the suite's "back to the baseline" (suite/recovery.ts, light probes after
 // the hold). Both are shown; the plan's limit (criteria.recovery.limitS) is
 // scaled here.
+import { fmtS } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Series } from './series.ts';
 import type { SpikeSummary } from './types.ts';
 
@@ -20,7 +21,12 @@ export interface PeriodHealth {
   errors: number[];
 }
 
-const fmtS = (s: number) => (s >= 120 ? `${Math.round(s / 6) / 10} min` : `${Math.round(s)} s`);
+/** Error rate in % (2 decimals) over the periods `idx`; null without requests. */
+export function errorRatePct(idx: number[], h: PeriodHealth): number | null {
+  const req = idx.reduce((a, i) => a + (h.requests[i] ?? 0), 0);
+  const err = idx.reduce((a, i) => a + (h.errors[i] ?? 0), 0);
+  return req > 0 ? Math.round((10000 * err) / req) / 100 : null;
+}
 
 /** Is period i within the limits? undefined when it had no requests. */
 export function healthAt(i: number, series: Series, h: PeriodHealth, slo: Record<string, number>, maxErrorRate: number): boolean | undefined {
@@ -45,66 +51,41 @@ export function spikeOf(
   planLimitS: number,
 ): SpikeSummary | null {
   if (!hold || series.x.length === 0) return null;
-  const during: number[] = [];
-  const after: number[] = [];
-  series.x.forEach((x, i) => {
-    if (x >= hold.start && x <= hold.end) during.push(i);
-    else if (x > hold.end) after.push(i);
-  });
-  const rate = (idx: number[]) => {
-    const req = idx.reduce((a, i) => a + (h.requests[i] ?? 0), 0);
-    const err = idx.reduce((a, i) => a + (h.errors[i] ?? 0), 0);
-    return req > 0 ? Math.round((10000 * err) / req) / 100 : null;
-  };
-  let worstP99: number | null = null;
-  let worstGroup: string | null = null;
-  let worstRatio = -Infinity;
+  const during = series.x.flatMap((x, i) => (x >= hold.start && x <= hold.end ? [i] : []));
+  const after = series.x.flatMap((x, i) => (x > hold.end ? [i] : []));
+  let worst: { ratio: number; p99: number; group: string } | undefined;
   for (const i of during) {
     for (const [g, ms] of Object.entries(slo)) {
       const v = series.groups[g]?.p99[i];
-      if (v === null || v === undefined) continue;
-      if (v / ms > worstRatio) {
-        worstRatio = v / ms;
-        worstP99 = v;
-        worstGroup = g;
-      }
+      if (v !== null && v !== undefined && v / ms > (worst?.ratio ?? -Infinity)) worst = { ratio: v / ms, p99: v, group: g };
     }
   }
   const health = (i: number) => healthAt(i, series, h, slo, maxErrorRate);
   const unhealthyDuring = during.filter((i) => health(i) === false).length;
 
-  // Recovery: from the end of the hold to the end of the last period out of limits.
+  // Recovery: from the end of the hold to the end of the last period out of
+  // limits; none when the last period judged after the hold is still out.
   const judged = [...during, ...after].filter((i) => health(i) !== undefined);
-  const lastBad = [...judged].reverse().find((i) => health(i) === false);
-  const lastJudged = judged[judged.length - 1];
-  let recoveryS: number | null = 0;
-  let recovered = true;
-  if (lastBad !== undefined) {
-    if (lastBad === lastJudged && after.includes(lastBad)) {
-      recovered = false;
-      recoveryS = null;
-    } else {
-      recoveryS = Math.max(0, series.x[lastBad]! + periodS / 2 - hold.end);
-    }
-  }
+  const lastBad = judged.findLast((i) => health(i) === false);
+  const recovered = lastBad === undefined || lastBad !== judged.at(-1) || !after.includes(lastBad);
+  const recoveryS = !recovered ? null : lastBad === undefined ? 0 : Math.max(0, series.x[lastBad]! + periodS / 2 - hold.end);
   const limitS = planLimitS * timeScale;
-  const dr = rate(during);
-  const parts = [
-    `During the ${hold.users}-user hold: ${dr === null ? 'no requests' : `${dr}% errors`}${worstP99 !== null ? `, worst p99 ${Math.round(worstP99)} ms (${worstGroup})` : ''}, ${unhealthyDuring} of ${during.length} periods out of limits.`,
-  ];
-  if (!recovered) parts.push('Not recovered: still out of limits at the end of the run.');
-  else if (lastBad === undefined) parts.push('No period out of limits during or after the spike.');
-  else if (recoveryS === 0) parts.push('Back within limits before the hold ended.');
-  else parts.push(`Back within limits ${fmtS(recoveryS!)} after the hold ended${recoveryS! > limitS ? ` (slower than the plan's ${fmtS(limitS)})` : ''}.`);
+  const dr = errorRatePct(during, h);
+  const duringText = `During the ${hold.users}-user hold: ${dr === null ? 'no requests' : `${dr}% errors`}${worst ? `, worst p99 ${Math.round(worst.p99)} ms (${worst.group})` : ''}, ${unhealthyDuring} of ${during.length} periods out of limits.`;
+  const recoveryText =
+    recoveryS === null ? 'Not recovered: still out of limits at the end of the run.'
+    : lastBad === undefined ? 'No period out of limits during or after the spike.'
+    : recoveryS === 0 ? 'Back within limits before the hold ended.'
+    : `Back within limits ${fmtS(recoveryS)} after the hold ended${recoveryS > limitS ? ` (slower than the plan's ${fmtS(limitS)})` : ''}.`;
   return {
     peakUsers: hold.users,
     holdStartS: hold.start,
     holdEndS: hold.end,
-    during: { errorRatePct: dr, worstP99, worstGroup, unhealthyPeriods: unhealthyDuring, periods: during.length },
-    after: { errorRatePct: rate(after), periods: after.length },
+    during: { errorRatePct: dr, worstP99: worst?.p99 ?? null, worstGroup: worst?.group ?? null, unhealthyPeriods: unhealthyDuring, periods: during.length },
+    after: { errorRatePct: errorRatePct(after, h), periods: after.length },
     recoveryS,
     recovered,
     recoveryLimitS: limitS,
-    text: parts.join(' '),
+    text: `${duringText} ${recoveryText}`,
   };
 }

@@ -5,8 +5,8 @@ import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
 import { asResults, counter, counters, hmpSection, isObject, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { ARTILLERY, dict, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { endpointCounters, LATENCY, summariesUnder, sum, totalErrors, totalTimeouts, worstOf, type EndpointCounters } from './metrics.ts';
+import { ARTILLERY, dict, endpointCounters, LATENCY_PREFIX, metric, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { sum, totalErrors, totalTimeouts, worstOf } from './metrics.ts';
 import { seriesOf, type Series } from './series.ts';
 import { soakOf } from './soak.ts';
 import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
@@ -16,6 +16,7 @@ import { outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugi
 import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
+import { fmtS } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Results as CoreResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 export interface Analysis {
@@ -50,19 +51,18 @@ function shapeOf(hmp: HmpSection): Summary['run']['shape'] {
 }
 
 function describe(shape: Summary['run']['shape']): string {
-  const dur = (s: number) => (s >= 120 ? `${Math.round(s / 6) / 10} min` : `${Math.round(s)} s`);
   // A staircase (breakpoint): one line for its levels when every ramp and every hold lasts the same.
   const holds = shape.filter((s) => s.users === s.from && s.users > 0);
   const ramps = shape.filter((s) => s.users > s.from);
   const same = (xs: typeof shape) => xs.every((x) => Math.abs(x.endS - x.startS - (xs[0]!.endS - xs[0]!.startS)) < 1e-6);
   if (holds.length >= 4 && ramps.length === holds.length && same(holds) && same(ramps)) {
     const last = shape[shape.length - 1]!;
-    const down = last.users < last.from ? `, then down to ${last.users} in ${dur(last.endS - last.startS)}` : '';
-    return `${holds.length} levels: ${holds.map((h) => h.users).join(', ')} users, each a ${dur(ramps[0]!.endS - ramps[0]!.startS)} ramp and a ${dur(holds[0]!.endS - holds[0]!.startS)} hold${down}`;
+    const down = last.users < last.from ? `, then down to ${last.users} in ${fmtS(last.endS - last.startS)}` : '';
+    return `${holds.length} levels: ${holds.map((h) => h.users).join(', ')} users, each a ${fmtS(ramps[0]!.endS - ramps[0]!.startS)} ramp and a ${fmtS(holds[0]!.endS - holds[0]!.startS)} hold${down}`;
   }
   return shape
     .map((s) => {
-      const d = dur(s.endS - s.startS);
+      const d = fmtS(s.endS - s.startS);
       const jitter = s.jitter ? ` ±${Math.round(s.jitter * 100)}%` : '';
       if (s.users === s.from) return `hold ${s.users} users ${d}${jitter}`;
       return `${s.users > s.from ? 'ramp' : 'down'} ${s.from}→${s.users} users in ${d}${jitter}`;
@@ -70,7 +70,6 @@ function describe(shape: Summary['run']['shape']): string {
     .join(', ');
 }
 
-/** The longest hold at the highest level (spike), or the longest hold (soak), on the chart axis. */
 /** The run's main hold (core/run-window.ts, as the suite sees it) on the chart axis: seconds from t0. */
 function holdOnAxis(results: Results, t0: number): Hold | undefined {
   const h = runHoldOf(results as unknown as CoreResults);
@@ -80,7 +79,6 @@ function holdOnAxis(results: Results, t0: number): Hold | undefined {
 function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
   const b = hmp.breakpoint;
   if (!isObject(b)) return null;
-  const levels = Array.isArray(b.levels) ? b.levels.filter(isObject) : [];
   const failedAt = num(b.failedAt);
   return {
     found: b.found === true,
@@ -90,7 +88,7 @@ function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
     failureMode: str(b.failureMode) ?? null,
     problems: (Array.isArray(b.problems) ? b.problems.filter(isObject) : []).map((p) => ({ kind: str(p.kind) ?? '', text: str(p.text) ?? '' })),
     summary: str(b.summary) ?? '',
-    levels: levels.map((l) => ({
+    levels: (Array.isArray(b.levels) ? b.levels.filter(isObject) : []).map((l) => ({
       users: num(l.users) ?? 0,
       status: str(l.status) ?? '',
       periods: num(l.periods) ?? 0,
@@ -106,10 +104,7 @@ function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
 function headlineOf(s: Omit<Summary, 'headline'>): string {
   const stopped = s.run.earlyStop && !(s.breakpoint?.found ?? false) ? ' Stopped early: the figures cover what was measured.' : '';
   if (s.outcome === 'NO DATA') return `NO DATA: the ${s.test} run measured no period and no request.${stopped}`;
-  if (s.test === 'breakpoint') {
-    const b = s.breakpoint;
-    return `REPORT: ${b?.summary || 'breakpoint test without a breakpoint result'}.${stopped}`;
-  }
+  if (s.test === 'breakpoint') return `REPORT: ${s.breakpoint?.summary || 'breakpoint test without a breakpoint result'}.${stopped}`;
   const gated = s.verdicts.filter((v) => v.pass !== null);
   const failed = gated.filter((v) => v.pass === false);
   if (s.outcome === 'FAIL') {
@@ -141,7 +136,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const periods = periodsOf(results);
   const periodS = periodSeconds(periods);
   const firstAt = periods[0]?.at;
-  const lastAt = periods.length ? periods[periods.length - 1]!.at : undefined;
+  const lastAt = periods.at(-1)?.at;
   const startedMs = num(hmp.startedAt) ?? num(agg.firstMetricAt) ?? firstAt;
   const endedMs = num(hmp.endedAt) ?? num(agg.lastMetricAt) ?? (lastAt !== undefined ? lastAt + periodS * 1000 : undefined);
   const t0 = firstAt ?? startedMs ?? 0;
@@ -153,7 +148,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const errors = totalErrors(aggC);
   const errorRatePct = requests > 0 ? (100 * errors) / requests : 0;
 
-  const latency = summariesUnder(summaries(agg), LATENCY);
+  const latency = summariesUnder(summaries(agg), LATENCY_PREFIX);
   const groupP99 = dict<{ value: number; endpoint: string } | undefined>();
   const groupRows: Summary['groups'] = [];
   for (const [g, names] of Object.entries(groups)) {
@@ -208,12 +203,10 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     else if (k.startsWith(ARTILLERY.errorPrefix)) requestErrors[k.slice(ARTILLERY.errorPrefix.length)] = v;
   }
 
-  const resultsTool = isObject(hmp.tool) ? hmp.tool : undefined;
-  const tool: Summary['tool'] = resultsTool
-    ? { name: 'hmp-load', version: str(resultsTool.version) ?? null, commit: str(resultsTool.commit) ?? null, source: 'results' }
-    : opts.tool
-      ? { name: 'hmp-load', version: opts.tool.version ?? null, commit: opts.tool.commit ?? null, source: 'report-build' }
-      : { name: 'hmp-load', version: null, commit: null, source: 'unknown' };
+  // The tool the results record, else the report build's, else unknown.
+  const recordedTool = isObject(hmp.tool) ? { version: str(hmp.tool.version), commit: str(hmp.tool.commit) } : undefined;
+  const { version, commit } = recordedTool ?? opts.tool ?? {};
+  const tool: Summary['tool'] = { name: 'hmp-load', version: version ?? null, commit: commit ?? null, source: recordedTool ? 'results' : opts.tool ? 'report-build' : 'unknown' };
 
   const jitterSteps = Array.isArray(hmp.jitter) ? hmp.jitter.length : 0;
   const measuredAnything = requests > 0 || periods.length > 0;

@@ -6,6 +6,7 @@
 import { num, stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import type { Period, SystemFigure } from './types.ts';
 import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { mean } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export const CPU = metric.systemCpuPct;
 export const MEM_PCT = metric.systemMemPct;
@@ -18,23 +19,14 @@ export interface SystemSeries {
 
 /** Per-period CPU % and memory (% when it can be, else MB). */
 export function systemSeries(periods: Period[], memTotalMb: number | undefined): SystemSeries {
-  const cpu = periods.map((p) => stat(p, CPU, 'mean') ?? null);
-  const hasPct = periods.some((p) => stat(p, MEM_PCT, 'mean') !== undefined);
-  const hasRss = periods.some((p) => stat(p, RSS_MB, 'mean') !== undefined);
-  let memory: Array<number | null> = periods.map(() => null);
-  let memoryUnit: SystemSeries['memoryUnit'] = null;
-  if (hasPct) {
-    memory = periods.map((p) => stat(p, MEM_PCT, 'mean') ?? null);
-    memoryUnit = '%';
-  } else if (hasRss) {
-    const total = memTotalMb !== undefined && memTotalMb > 0 ? memTotalMb : undefined;
-    memory = periods.map((p) => {
-      const mb = stat(p, RSS_MB, 'mean');
-      return mb === undefined ? null : total ? (100 * mb) / total : mb;
-    });
-    memoryUnit = total ? '%' : 'MB';
-  }
-  return { cpu, memory, memoryUnit };
+  const means = (name: string) => periods.map((p) => stat(p, name, 'mean') ?? null);
+  const cpu = means(CPU);
+  const pct = means(MEM_PCT);
+  if (pct.some((v) => v !== null)) return { cpu, memory: pct, memoryUnit: '%' };
+  const rss = means(RSS_MB);
+  if (!rss.some((v) => v !== null)) return { cpu, memory: periods.map(() => null), memoryUnit: null };
+  const total = memTotalMb !== undefined && memTotalMb > 0 ? memTotalMb : undefined;
+  return { cpu, memory: total ? rss.map((mb) => (mb === null ? null : (100 * mb) / total)) : rss, memoryUnit: total ? '%' : 'MB' };
 }
 
 /** Mean, max and highest rolling mean over `window` consecutive periods. */
@@ -44,16 +36,8 @@ export function figureOf(values: Array<number | null>, window: number, unit: '%'
   const w = Math.max(1, Math.min(window, values.length));
   let sustained = -Infinity;
   for (let i = 0; i + w <= values.length; i++) {
-    let s = 0;
-    let n = 0;
-    for (let j = i; j < i + w; j++) {
-      const v = values[j];
-      if (v !== null && v !== undefined) {
-        s += v;
-        n++;
-      }
-    }
-    if (n > 0) sustained = Math.max(sustained, s / n);
+    const m = mean(values.slice(i, i + w));
+    if (m !== null) sustained = Math.max(sustained, m);
   }
   return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs), sustained, unit };
 }

@@ -2,16 +2,7 @@
 // section: typed once in the plugin's core/results.ts) and its output
 // (summary.json).
 
-export type {
-  BreakpointIn,
-  ErrorSampleIn,
-  HmpSection,
-  LevelRowIn,
-  Period,
-  Results,
-  ShapeSegment,
-  Stat,
-} from '../plugins/artillery-plugin-hmp/core/results.ts';
+export type { ErrorSampleIn, HmpSection, Period, Results, ShapeSegment, Stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 // ---------------------------------------------------------------- output
 

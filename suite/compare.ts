@@ -10,7 +10,7 @@
 import { counter, errorRateOf, errorsOf, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { durationOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { ARTILLERY, endpointCounters, hasHmpCounters, LATENCY_PREFIX, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { pctChange, round } from './stats.ts';
+import { pctChange, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export interface Figures {
   requests: number;
@@ -70,8 +70,6 @@ export interface Comparison {
   regressed: boolean;
 }
 
-const p = (x: number | undefined) => (x === undefined ? null : x);
-
 /** Figures of one run (its aggregate). */
 export function figuresOf(results: Results): RunFigures {
   const a = results.aggregate;
@@ -99,9 +97,9 @@ export function figuresOf(results: Results): RunFigures {
       errors,
       errorRatePct: denominator > 0 ? round((100 * errors) / denominator, 3) : 0,
       reqPerS: perS(answers),
-      p50: p(stat(a, lat, 'p50')),
-      p95: p(stat(a, lat, 'p95')),
-      p99: p(stat(a, lat, 'p99')),
+      p50: stat(a, lat, 'p50') ?? null,
+      p95: stat(a, lat, 'p95') ?? null,
+      p99: stat(a, lat, 'p99') ?? null,
     };
   }
   const requests = counter(a, ARTILLERY.requests);
@@ -110,9 +108,9 @@ export function figuresOf(results: Results): RunFigures {
     errors: errorsOf(a),
     errorRatePct: round(errorRateOf(a) ?? 0, 3),
     reqPerS: perS(requests),
-    p50: p(stat(a, ARTILLERY.responseTime, 'p50')),
-    p95: p(stat(a, ARTILLERY.responseTime, 'p95')),
-    p99: p(stat(a, ARTILLERY.responseTime, 'p99')),
+    p50: stat(a, ARTILLERY.responseTime, 'p50') ?? null,
+    p95: stat(a, ARTILLERY.responseTime, 'p95') ?? null,
+    p99: stat(a, ARTILLERY.responseTime, 'p99') ?? null,
   };
   return { durationS: round(durationS, 1), total, endpoints };
 }

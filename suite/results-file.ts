@@ -1,6 +1,6 @@
 // Finding and reading a run's results: a report folder (reports/<test>-<time>/
-// with results.json) or a results JSON file; and writing a file atomically.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// with results.json) or a results JSON file.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { asResults, ResultsError, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
@@ -63,10 +63,5 @@ export function loadRun(arg: string): LoadedRun {
   );
 }
 
-/** Writes text to path via a temp file in the same folder and a rename. */
-export function writeTextAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+// Until suite/run/orchestrator.ts and suite/run/state.ts import lib/atomic-file.ts.
+export { writeAtomic as writeTextAtomic } from '../lib/atomic-file.ts';

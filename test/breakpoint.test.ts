@@ -1,7 +1,7 @@
 // Breakpoint detection on synthetic periods: each rule, two-period confirmation, levels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape } from '../lib/shape.ts';
+import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
 import { BreakpointDetector, levelAt } from '../plugins/artillery-plugin-hmp/breakpoint.ts';
 import type { PeriodView } from '../plugins/artillery-plugin-hmp/period-view.ts';
 

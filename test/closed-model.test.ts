@@ -1,7 +1,7 @@
 // The closed-model gate with a fake clock: admission, shedding, the end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape } from '../lib/shape.ts';
+import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
 import { ClosedModelGate } from '../plugins/artillery-plugin-hmp/closed-model.ts';
 
 const shape = buildShape([

@@ -7,7 +7,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseFixtureArgs, UsageError } from '../tools/make-fixtures.ts';
+import { parseFixtureArgs } from '../tools/make-fixtures.ts';
+import { UsageError } from '../lib/cli-args.ts';
 
 const CLI = new URL('../tools/make-fixtures.ts', import.meta.url).pathname;
 const MiB = 1024 * 1024;

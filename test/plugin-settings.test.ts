@@ -6,7 +6,7 @@ import { derivedCounters, ensureConditions, measuredOf } from '../plugins/artill
 import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { resolveSettings, SettingsError } from '../plugins/artillery-plugin-hmp/settings.ts';
 import { arrivalPhases } from '../plugins/artillery-plugin-hmp/arrivals.ts';
-import { buildShape } from '../lib/shape.ts';
+import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
 
 const PHASES = join(import.meta.dirname, '..', 'phases');
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '../lib/prng.ts';
+import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
 import { backoffMs, pollIntervalMs } from '../processors/convert.ts';
 import { Deck, pickDistinct } from '../processors/pick.ts';
 import { MIXES, PROFILES, mixNamed, profileNamed, type Profile } from '../processors/profiles.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildShape, readUserPhases, ShapeError, targetAt, JITTER_INTERVAL } from '../lib/shape.ts';
+import { buildShape, readUserPhases, ShapeError, targetAt, JITTER_INTERVAL } from '../plugins/artillery-plugin-hmp/shape.ts';
 
 const phasesOf = (file: string) => readUserPhases(parse(readFileSync(join(import.meta.dirname, '..', 'phases', file), 'utf8')).config.phases);
 

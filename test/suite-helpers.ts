@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { HmpClient, type LoadTestFixture } from '../lib/hmp-client.ts';
 import { decodeCredentialsFile } from '../lib/hmp-crypto.ts';
 import type { Period, Results, Summary } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { summarize } from '../suite/stats.ts';
+import { summarize } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 /** A summary with every field Artillery writes, from a few numbers. */
 export function sum(p50: number, p95: number, p99: number, count = 100): Summary {

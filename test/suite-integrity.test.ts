@@ -15,7 +15,7 @@ import { parseTestData } from '../lib/test-data.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
 import type { TwinConfig } from '../twin/config.ts';
 import { instructorOf, judge, parseUploadsLog, readUploadsLog, tally, verifyRun, verifyUploads, type UploadRecord } from '../suite/integrity.ts';
-import { mapLimit } from '../suite/pool.ts';
+import { mapLimit } from '../lib/pool.ts';
 import { seedTwin } from './suite-helpers.ts';
 
 /** Uploads n random blobs as students (each to a project of theirs); writes the uploads log as the processors do. */

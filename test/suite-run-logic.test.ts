@@ -19,7 +19,7 @@ import { clock, formatStatus, parseUsers, ProgressView, remainingS } from '../su
 import { m, renderSuiteHtml, renderSuiteMarkdown } from '../suite/run/render.ts';
 import { exitCodeOf, newState, outcomeOf, soakBlockedBy, testsToRun, type SuiteState } from '../suite/run/state.ts';
 import { buildSummary } from '../suite/run/summary.ts';
-import { buildShape } from '../lib/shape.ts';
+import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
 import { period, results as resultsOf, sum } from './suite-helpers.ts';
 
 const run = (argv: string[]) => {

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { compareRuns, DEFAULT_BUDGET, type Budget } from '../suite/compare.ts';
 import { renderComparison } from '../suite/compare-markdown.ts';
-import { loadRun, writeTextAtomic } from '../suite/results-file.ts';
+import { loadRun } from '../suite/results-file.ts';
+import { writeAtomic } from '../lib/atomic-file.ts';
+import { UsageError } from '../lib/cli-args.ts';
 import { ResultsError } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 const USAGE = `Usage: npm run compare -- <baseline> <new> [options]
@@ -25,7 +27,15 @@ const USAGE = `Usage: npm run compare -- <baseline> <new> [options]
 
 Exit code: 0 no regression, 1 regression beyond the budget, 2 bad input.`;
 
-class UsageError extends Error {}
+/** The options that set the budget, and the field each sets. */
+const BUDGET_OPTIONS: Array<[string, keyof Budget]> = [
+  ['budget-p99', 'p99Pct'],
+  ['budget-p95', 'p95Pct'],
+  ['budget-error-rate', 'errorRatePoints'],
+  ['budget-rps', 'reqPerSDropPct'],
+  ['min-requests', 'minRequests'],
+  ['min-delta-ms', 'minDeltaMs'],
+];
 
 function number(name: string, raw: string | undefined, min = 0): number | undefined {
   if (raw === undefined) return undefined;
@@ -44,12 +54,7 @@ function main(argv: string[]): number {
       strict: true,
       options: {
         help: { type: 'boolean' },
-        'budget-p99': { type: 'string' },
-        'budget-p95': { type: 'string' },
-        'budget-error-rate': { type: 'string' },
-        'budget-rps': { type: 'string' },
-        'min-requests': { type: 'string' },
-        'min-delta-ms': { type: 'string' },
+        ...Object.fromEntries(BUDGET_OPTIONS.map(([option]) => [option, { type: 'string' as const }])),
         out: { type: 'string' },
       },
     }));
@@ -63,24 +68,18 @@ function main(argv: string[]): number {
   }
   try {
     if (positionals.length !== 2) throw new UsageError(`give two runs, the baseline and the new one (got ${positionals.length}); run with --help.`);
-    const s = (k: string) => values[k] as string | undefined;
     const budget: Partial<Budget> = {};
-    const set = <K extends keyof Budget>(k: K, v: number | undefined) => {
-      if (v !== undefined) budget[k] = v as Budget[K];
-    };
-    set('p99Pct', number('budget-p99', s('budget-p99')));
-    set('p95Pct', number('budget-p95', s('budget-p95')));
-    set('errorRatePoints', number('budget-error-rate', s('budget-error-rate')));
-    set('reqPerSDropPct', number('budget-rps', s('budget-rps')));
-    set('minRequests', number('min-requests', s('min-requests')));
-    set('minDeltaMs', number('min-delta-ms', s('min-delta-ms')));
+    for (const [option, key] of BUDGET_OPTIONS) {
+      const n = number(option, values[option] as string | undefined);
+      if (n !== undefined) budget[key] = n;
+    }
     const base = loadRun(positionals[0]!);
     const next = loadRun(positionals[1]!);
     const comparison = compareRuns(base.results, next.results, budget);
     const md = renderComparison(comparison, { base: base.label, next: next.label });
-    const out = s('out') ?? join(next.dir, 'compare.md');
+    const out = (values.out as string | undefined) ?? join(next.dir, 'compare.md');
     try {
-      writeTextAtomic(out, md);
+      writeAtomic(out, md);
     } catch (err) {
       throw new UsageError(`cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass --out FILE.`);
     }

@@ -2,10 +2,10 @@
 // load-test plan). Same seed -> byte-identical files.
 // Each is a few pages of text plus raster figures making up the rest of the size.
 //   npx node tools/make-fixtures.ts [--seed N] [--sizes 1,2,5] [--text-pages N] [--out data/fixtures] [--small]
-import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { writeAtomic } from '../lib/atomic-file.ts';
+import { parseCommandLine, UsageError } from '../lib/cli-args.ts';
+import { md5Hex } from '../lib/hmp-crypto.ts';
 import { DEFAULT_TEXT_PAGES, makePdf } from '../lib/pdf-fixture.ts';
 
 const MiB = 1024 * 1024;
@@ -33,32 +33,22 @@ export interface FixturePlan {
   files: Array<{ name: string; targetBytes: number }>;
 }
 
-/** A mistake in the command line; its message is the one sentence shown to the user. */
-export class UsageError extends Error {}
-
 const SEE_HELP = 'run with --help for usage';
 
 /** Pure: command-line arguments -> what to write, 'help', or a UsageError. */
 export function parseFixtureArgs(argv: string[]): FixturePlan | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        seed: { type: 'string', default: '1' },
-        sizes: { type: 'string', default: '1,2,5' },
-        'text-pages': { type: 'string', default: String(DEFAULT_TEXT_PAGES) },
-        out: { type: 'string', default: 'data/fixtures' },
-        small: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    // parseArgs explains at length; keep its first sentence.
-    const first = (err as Error).message.split(/\.\s/)[0].replace(/\.$/, '');
-    throw new UsageError(`${first}; ${SEE_HELP}.`);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    options: {
+      seed: { type: 'string', default: '1' },
+      sizes: { type: 'string', default: '1,2,5' },
+      'text-pages': { type: 'string', default: String(DEFAULT_TEXT_PAGES) },
+      out: { type: 'string', default: 'data/fixtures' },
+      small: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) return 'help';
 
   if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) {
@@ -80,18 +70,6 @@ export function parseFixtureArgs(argv: string[]): FixturePlan | 'help' {
   return { seed: Number(values.seed), textPages: Number(textPages), out: values.out, files };
 }
 
-/** Write then rename, so a reader never sees half a fixture. */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   let plan;
   try {
@@ -105,12 +83,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  await mkdir(plan.out, { recursive: true });
   for (const { name, targetBytes } of plan.files) {
     const bytes = await makePdf({ seed: plan.seed, targetBytes, textPages: plan.textPages });
     const path = join(plan.out, name);
-    await writeAtomically(path, bytes);
-    console.log(`${path}  ${bytes.length} bytes  md5 ${createHash('md5').update(bytes).digest('hex')}`);
+    writeAtomic(path, bytes); // a reader never sees half a fixture
+    console.log(`${path}  ${bytes.length} bytes  md5 ${md5Hex(bytes)}`);
   }
   return 0;
 }

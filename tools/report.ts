@@ -4,7 +4,7 @@
 // summary.md and report.html. Bad input: one sentence on stderr, exit 2.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../lib/cli-args.ts';
 import { FILES, parseResultsText, ReportInputError, writeReportFolder } from '../report/build.ts';
 
 export const USAGE = `Usage: npm run report -- <results.json> [options]
@@ -15,32 +15,18 @@ or the suite's own results file after an early stop):
   --label NAME   appended to the folder name
   --help         print this help`;
 
-export class UsageError extends Error {}
-
-export interface ReportArgs {
-  file: string;
-  out: string;
-  label: string | undefined;
-}
-
 /** Pure: command-line arguments -> what to build, 'help', or a UsageError. */
-export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', default: 'reports' },
-        label: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    const first = (err as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '');
-    throw new UsageError(`${first}; run with --help for usage.`);
-  }
+export function parseReportArgs(argv: string[]) {
+  const parsed = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: 'reports' },
+      label: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (parsed.values.help) return 'help';
   if (parsed.positionals.length !== 1) {
     throw new UsageError(`give exactly one results file (got ${parsed.positionals.length}); e.g. npm run report -- reports/average-run.json.`);
@@ -49,7 +35,7 @@ export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
 }
 
 export function main(argv: string[]): number {
-  let args: ReportArgs | 'help';
+  let args: ReturnType<typeof parseReportArgs>;
   try {
     args = parseReportArgs(argv);
   } catch (err) {

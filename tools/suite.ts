@@ -6,7 +6,6 @@
 //   npm run suite -- --resume reports/suite-20261127T040110Z
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT, parseSuiteArgs, UsageError, USAGE, type Parsed } from '../suite/run/args.ts';
 import { createSuite, resumeSuite } from '../suite/run/folder.ts';
 import { Orchestrator } from '../suite/run/orchestrator.ts';
@@ -82,6 +81,4 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2), process.env);
-}
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2), process.env);

@@ -3,7 +3,7 @@
 // and the achieved concurrency follows the plan's shape in every 10 s period.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape, readUserPhases } from '../../lib/shape.ts';
+import { buildShape, readUserPhases } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { cleanUp } from './artillery-run.ts';
 import { fidelity, runPhaseFile } from './phase-run.ts';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FILES, parseResultsText, writeReportFolder } from '../report/build.ts';
-import { syntheticResults } from '../test/support/synthetic-results.ts';
+import { syntheticResults } from './synthetic-results.ts';
 
 const BUDGET = { buildS: 5, htmlMb: 5, openS: 2 };
 const MB = 1024 * 1024;

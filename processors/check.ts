@@ -28,8 +28,9 @@ export async function settle(name: string, ep: Endpoint, reply: Reply, context: 
     recordOk(ee, name);
   } else if (outcome.ok === false) {
     const keepGoing = outcome.keepGoing === true && context.vars.sessionFailed !== true;
+    const failedBy = context.vars.$hmpFailedBy;
     recordFailure(ee, context, name, outcome.reason, outcome.detail);
-    if (keepGoing) context.vars.sessionFailed = false;
+    if (keepGoing) Object.assign(context.vars, { sessionFailed: false, $hmpFailedBy: failedBy });
   } else {
     recordWarning(ee, name, outcome.reason, outcome.message);
   }

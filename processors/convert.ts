@@ -11,6 +11,7 @@ import { aesGcmDecrypt, aesGcmEncryptSliced, publicKeyFromSeed } from '../lib/hm
 import { cborMapWithBytes } from './cbor-framing.ts';
 import { pickPdf } from './fixtures.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
+import { REASONS } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import type { Rand } from './pick.ts';
 import { workerRand } from './random.ts';
 import { settings, timeoutS } from './settings.ts';
@@ -83,7 +84,7 @@ export function prepareConversion(context: VuContext, ee: Ee, next: () => void):
   if (sessionOk(context.vars) && c.stage === 'execute' && c.version === '1.0') {
     c.serverKey = apiServerKey ?? settings().serverPublicKey;
     if (!c.serverKey) {
-      recordFailure(ee, context, 'pdf_execute', 'no_server_key',
+      recordFailure(ee, context, 'pdf_execute', REASONS.noServerKey,
         'GET /credentials/public-key did not give the server key and HMP_SERVER_PUBLIC_KEY is not set');
     }
   }

@@ -11,6 +11,7 @@ import { audioReady } from './convert.ts';
 import { ENDPOINTS } from './endpoints.ts';
 import { send } from './outside-engine.ts';
 import { readingContent } from './reads.ts';
+import { countSkipped } from '../plugins/artillery-plugin-hmp/skipped.ts';
 import { settings, timeoutS } from './settings.ts';
 import type { Ee, RequestParams, VuContext } from './types.ts';
 import { vars } from './vars.ts';
@@ -36,12 +37,12 @@ async function download(name: 'submission_content' | 'pdf_audio', path: string, 
 
 /** Step of the reads loop: GET /submission/{id}/content when this read is one (its MD5 must match the list's hash). */
 export async function readContent(context: VuContext, ee: Ee): Promise<void> {
-  if (!readingContent(context.vars)) return;
+  if (!readingContent(context.vars)) return countSkipped(ee, context.vars, 'submission_content', readingContent);
   await download('submission_content', `/submission/${vars(context).read!.id}/content`, context, ee);
 }
 
 /** Step after a finished v1.1 conversion: GET /pdf-to-audio/converted-audio/{uuid}, decrypted with the caller's key. */
 export async function downloadAudio(context: VuContext, ee: Ee): Promise<void> {
-  if (!audioReady(context.vars)) return;
+  if (!audioReady(context.vars)) return countSkipped(ee, context.vars, 'pdf_audio', audioReady);
   await download('pdf_audio', `/pdf-to-audio/converted-audio/${encodeURIComponent(vars(context).conv.taskUuid!)}`, context, ee);
 }

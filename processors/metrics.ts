@@ -5,6 +5,7 @@ import { ENDPOINT_METRICS, metric, requestName, slug } from '../plugins/artiller
 import { logErrorSample } from './error-log.ts';
 import type { Ee, VuContext } from './types.ts';
 import { settings } from './settings.ts';
+import { failedAt } from '../plugins/artillery-plugin-hmp/skipped.ts';
 
 export { ENDPOINT_METRICS, metric, requestName, slug };
 
@@ -44,6 +45,7 @@ export function recordFailure(ee: Ee, context: VuContext, name: string, reason: 
   sample(name, r, detail);
   logErrorSample(name, r, detail);
   context.vars.sessionFailed = true;
+  failedAt(context.vars, name);
 }
 
 const warned = new Set<string>();

@@ -13,7 +13,9 @@ import { causeCode } from '../lib/hmp-client.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
 import type { Ee, VuContext } from './types.ts';
 import type { Reply } from './validate.ts';
-import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, metric as names } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { connectionClass } from '../plugins/artillery-plugin-hmp/core/connection-errors.ts';
+import { requestEnded, requestSent } from '../plugins/artillery-plugin-hmp/request-log.ts';
 
 export interface Exchange {
   method: string;
@@ -72,9 +74,16 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
 }
 
+/** Whether the failed request went on a kept-alive connection: undici's socket error tells what the socket had read before. */
+function reusedOf(err: unknown): boolean | undefined {
+  const bytesRead = (err as { cause?: { socket?: { bytesRead?: unknown } } })?.cause?.socket?.bytesRead;
+  return typeof bytesRead === 'number' ? bytesRead > 0 : undefined;
+}
+
 /** No answer (or the body broke off): counted like the engine's errors; the session fails. */
 function recordNoAnswer(ee: Ee, context: VuContext, name: string, x: Exchange, err: unknown): void {
   const code = isAbort(err) ? 'ETIMEDOUT' : causeCode(err);
+  count(ee, names.connection(connectionClass(code, reusedOf(err))));
   count(ee, `errors.${code}`);
   count(ee, metric.endpointError(name, code));
   recordFailure(ee, context, name, code === 'ETIMEDOUT' ? 'timeout' : code, `${x.method} ${x.url}: ${code}`);
@@ -97,9 +106,13 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
   ee.emit('rate', ARTILLERY.requestRate);
   const signal = AbortSignal.timeout(x.timeoutS * 1000);
   const t0 = performance.now();
+  const logged = requestSent(name, x.method, x.url);
+  let answered = false;
   try {
     const res = await fetch(x.url, { method: x.method, headers: x.headers, body: x.body, signal });
     const ms = performance.now() - t0;
+    answered = true;
+    requestEnded(logged, 'a');
     const serverMs = serverTimingTotal(res.headers.get('server-timing'));
     recordAnswer(ee, name, ms, res.status, serverMs);
     for (const observe of observers) observe(name, ms, serverMs);
@@ -107,6 +120,7 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
     count(ee, ARTILLERY.downloadedBytes, bytes.length);
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes, ...(md5 ? { md5 } : {}) };
   } catch (err) {
+    if (!answered) requestEnded(logged, isAbort(err) ? 't' : 'x');
     recordNoAnswer(ee, context, name, x, err);
     return undefined;
   }

@@ -1,6 +1,6 @@
 // This worker's source of randomness: Math.random, or with HMP_SEED a seeded
 // PRNG (one stream per worker, so workers do not repeat each other).
-import { mulberry32 } from '../lib/prng.ts';
+import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
 import type { Rand } from './pick.ts';
 import { settings } from './settings.ts';
 

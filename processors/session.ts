@@ -137,6 +137,8 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
     hmpSessions: (v.hmpSessions ?? 0) + 1,
     sessionFailed: false,
     $hmpRequestFailed: false,
+    $hmpFailedBy: undefined,
+    partFailed: false,
     sessionLeft: false,
     sessionStartedAt: Date.now(),
     profile,
@@ -148,7 +150,7 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
     projectPicks: [],
     uploadPicks: [],
     readPicks: [],
-    conversionPicks: plan.conversions > 0 ? [1] : [],
+    conversionPicks: plan.conversions > 0 && settings().conversions ? [1] : [],
     project: undefined,
     upload: undefined,
     read: undefined,
@@ -183,7 +185,7 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
 export async function endSession(context: VuContext, ee: Ee): Promise<void> {
   const v = vars(context);
   if (v.sessionLeft) return;
-  const failed = v.sessionFailed || context.vars.$hmpRequestFailed === true;
+  const failed = v.sessionFailed || v.partFailed || context.vars.$hmpRequestFailed === true;
   const outcome = failed ? 'failed' : context.vars.$hmpYielded === true ? 'yielded' : 'completed';
   count(ee, metric.session(outcome));
   count(ee, metric.session(`${outcome}.${v.profile.role}`));

@@ -1,5 +1,6 @@
 // The processors' settings: env over `config.variables` over defaults.
 // Parsing is pure (parseSettings); `settings()` reads process.env once per worker.
+import { conversionsOff } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 
 export interface Settings {
   /** Multiplies every think time, pause and backoff (HMP_TIME_SCALE; e.g. 0.01 for tests). */
@@ -22,6 +23,8 @@ export interface Settings {
   uploadBytes: number;
   /** The server's public key for v1.0 conversions when /credentials/public-key does not serve it. */
   serverPublicKey: Buffer | undefined;
+  /** HMP_CONVERSIONS=off: no session converts (a deployment where conversions cannot run; reported as not tested). */
+  conversions: boolean;
   /** The admin's credentials file and its password, for the smoke test's GET /audit/. */
   adminCredentialsPath: string | undefined;
   adminPassword: string | undefined;
@@ -93,6 +96,7 @@ export function parseSettings(env: Env): Settings {
     fixturesDir: env.HMP_FIXTURES_DIR || DEFAULTS.fixturesDir,
     uploadBytes: number(env, 'HMP_UPLOAD_BYTES', 1024, true) ?? DEFAULTS.uploadBytes,
     serverPublicKey: serverKey(env.HMP_SERVER_PUBLIC_KEY),
+    conversions: !conversionsOff(env),
     adminCredentialsPath: env.HMP_ADMIN_CREDENTIALS || undefined,
     adminPassword: env.HMP_PASSWORD || undefined,
     role: role(env.HMP_ROLE),

@@ -1,6 +1,9 @@
 // The smoke test's cast: one session plays a student, then an instructor,
 // then the admin (for GET /audit/, CONFIDENTIAL). Each `actAs*` step
-// switches who the next login is for.
+// switches who the next login is for. The three parts are independent: a
+// failure ends its part, not the session, so every critical endpoint is
+// tried in every session whatever failed before it (the session still
+// counts as failed).
 import { recordFailure } from './metrics.ts';
 import type { Ee, VuContext } from './types.ts';
 import { validateAuditList, type Outcome, type Reply } from './validate.ts';
@@ -8,6 +11,17 @@ import { sessionOk, vars, type Identity } from './vars.ts';
 
 /** The audit window asked for: around this session, wide enough for a client clock a few minutes off. */
 export const AUDIT_MARGIN_MS = 10 * 60_000;
+
+/** A new part: what failed in the one before is recorded (counted, sampled); this part starts clean. */
+function nextPart(context: VuContext): boolean {
+  const v = vars(context);
+  if (!v.cast || v.sessionLeft || context.vars.$hmpYielded === true) return false;
+  if (!sessionOk(context.vars)) {
+    v.partFailed = true;
+    Object.assign(context.vars, { sessionFailed: false, $hmpRequestFailed: false, $hmpFailedBy: undefined });
+  }
+  return true;
+}
 
 function actAs(context: VuContext, who: Identity): void {
   const v = vars(context);
@@ -22,13 +36,13 @@ export function actAsStudent(context: VuContext, _ee: Ee, next: () => void): voi
 }
 
 export function actAsInstructor(context: VuContext, _ee: Ee, next: () => void): void {
-  if (sessionOk(context.vars) && vars(context).cast) actAs(context, vars(context).cast!.instructor);
+  if (nextPart(context)) actAs(context, vars(context).cast!.instructor);
   next();
 }
 
 export function actAsAdmin(context: VuContext, ee: Ee, next: () => void): void {
   const v = vars(context);
-  if (sessionOk(context.vars) && v.cast) {
+  if (nextPart(context) && v.cast) {
     const admin = v.cast.admin;
     if (typeof admin === 'string') {
       const [reason, ...detail] = admin.split(': ');

@@ -44,6 +44,8 @@ export interface SessionVars {
   /** Sessions this VU has started. */
   hmpSessions: number;
   sessionFailed: boolean;
+  /** Smoke: an earlier part of this session (student, instructor) failed; the later parts still run. */
+  partFailed: boolean;
   /** The closed-model gate sent this VU away: skip everything, then leave. */
   sessionLeft: boolean;
   sessionStartedAt: number;

@@ -8,6 +8,7 @@ import { chartsOf } from './charts.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
 import { fmtUtc } from './format.ts';
 import { breakpointHtml, soakHtml, spikeHtml } from './html-types.ts';
+import { failuresHtml } from './failures.ts';
 import { chartsHtml, endpointsHtml, errorsHtml, figuresHtml, groupsHtml, headerHtml, verdictHtml } from './html-sections.ts';
 import { analyze } from './summarize.ts';
 import type { Results, Summary } from './types.ts';
@@ -54,6 +55,7 @@ ${figuresHtml(summary)}
 ${chartsHtml(charts, summary.run.periods)}
 ${endpointsHtml(summary)}
 ${groupsHtml(summary)}
+${failuresHtml(summary.failures)}
 ${errorsHtml(summary)}
 </main>
 <footer>Built by hmp-load's report builder (charts: uPlot ${e(uplotVersion)}, MIT). Rebuild from the saved results: <code>npm run report -- results.json</code>. Figures: <code>summary.json</code> beside this file.</footer>

@@ -3,6 +3,7 @@
 import { escapeMarkdown as m, markdownName as code } from './escape.ts';
 import { fmtCodes, fmtDuration, fmtPct, fmtInt, fmtLimit, fmtNum, fmtResult, fmtUtc, fmtValue } from './format.ts';
 import type { Summary } from './types.ts';
+import { failuresMarkdown } from './failures.ts';
 
 const MAX_ERROR_ROWS = 8;
 const MARK: Record<string, string> = { PASS: '✅', FAIL: '❌', reported: 'ℹ️' };
@@ -51,6 +52,7 @@ export function renderMarkdown(s: Summary): string {
     const pct = (x: number | null) => (x === null ? 'n/a' : `${x > 0 ? '+' : ''}${fmtNum(x)}%`);
     out.push(`**Soak drift** (first vs last ${fmtDuration(k.windowS)} of the hold): p95 ${pct(k.change.p95)}, req/s ${pct(k.change.reqPerS)}, memory ${pct(k.change.memory)}. ${k.flags.length ? `Flags: ${k.flags.map(m).join('; ')}.` : 'No drift flagged.'}`, '');
   }
+  out.push(...failuresMarkdown(s.failures));
   if (s.errors.length) {
     out.push(`**Errors** (top ${Math.min(MAX_ERROR_ROWS, s.errors.length)} of ${s.errors.length}):`, '', '| endpoint | status | reason | count |', '|---|---:|---|---:|');
     for (const e of s.errors.slice(0, MAX_ERROR_ROWS)) {

@@ -1,12 +1,14 @@
 // From results to the report's figures (pure): verdicts, totals, tables,
 // per-type sections, and the time series the charts draw. `analyze` keeps
 // its answer per results object, so summarize and renderHtml share the work.
+import { coverageOf } from '../plugins/artillery-plugin-hmp/core/coverage.ts';
+import { failuresOf } from './failures.ts';
 import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
 import { asResults, counter, counters, hmpSection, isObject, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { ARTILLERY, dict, endpointCounters, LATENCY_PREFIX, metric, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { sum, totalErrors, totalTimeouts, worstOf } from './metrics.ts';
+import { totalErrors, totalTimeouts, worstOf } from './metrics.ts';
 import { seriesOf, type Series } from './series.ts';
 import { soakOf } from './soak.ts';
 import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
@@ -156,8 +158,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     groupP99[g] = worst;
     groupRows.push({ group: g, endpoints: names, sloMs: own(slo, g) ?? null, p99: worst?.value ?? null, worstEndpoint: worst?.endpoint ?? null });
   }
-  const answered = (e: string) => sum(Object.values(own(aggC.codes, e) ?? {})) > 0 || (own(aggC.ok, e) ?? 0) > 0;
-  const unanswered = test === 'smoke' ? smokeEndpoints.filter((e) => !answered(e)) : [];
+  const coverage = coverageOf(counters(agg), test === 'smoke' ? smokeEndpoints : []);
 
   const memTotalMb = isObject(hmp.system) ? num(hmp.system.memTotalMb) : undefined;
   const system = systemFigures(periods, agg, memTotalMb, periodS, criteria.system.sustainedS);
@@ -170,7 +171,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const bp = isObject(hmp.breakpoint) ? hmp.breakpoint : undefined;
   const capacity = test === 'breakpoint' && bp && num(bp.maxSustainableUsers) !== undefined ? { maxSustainableUsers: num(bp.maxSustainableUsers)!, found: bp.found === true } : undefined;
   const judged = recorded ? criteria : { ...criteria, slo, groups, maxErrorRate: {}, smokeEndpoints };
-  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered, cpu: system.cpu, memory: system.memory, capacity, ...checks });
+  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why, cpu: system.cpu, memory: system.memory, capacity, ...checks });
 
   const series = seriesOf(periods, perPeriod, groups, t0, periodS);
   const shape = shapeOf(hmp);
@@ -257,6 +258,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     groups: groupRows,
     endpoints: endpointRows(agg, groups, slo, alsoList, durationS),
     errors: errorRows(aggC, periods.map((p, i) => ({ at: p.at, c: perPeriod[i]! })), periodS, t0, hmp.errorSamples),
+    failures: failuresOf(counters(agg), hmp),
     system: { cpu: system.cpu, memory: system.memory },
     breakpoint: breakpointOf(hmp),
     spike,

@@ -8,6 +8,7 @@ export type { ErrorSampleIn, HmpSection, Period, Results, ShapeSegment, Stat } f
 
 // The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
 export type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import type { Failures } from './failures.ts';
 import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 
 export interface EndpointRow {
@@ -179,6 +180,8 @@ export interface Summary {
   groups: GroupRow[];
   endpoints: EndpointRow[];
   errors: ErrorRow[];
+  /** What the server did: stalls and their cause, connection errors by class, requests not sent after a failure (report/failures.ts). */
+  failures: Failures;
   system: { cpu: SystemFigure | null; memory: SystemFigure | null };
   breakpoint: BreakpointSummary | null;
   spike: SpikeSummary | null;

@@ -13,7 +13,7 @@ import type { Evidence } from './recommendations.ts';
 import type { Recovery } from './recovery.ts';
 import { errorRateOf, hmpSection, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { LATENCY_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { fmtS, round } from './stats.ts';
+import { fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import { answered, endpointCounters, isTimeout } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 /** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
@@ -97,4 +97,12 @@ export function evidenceOfIntegrity(r: IntegrityReport, test = 'spike'): Evidenc
   const lost = r.missing + r.corrupted;
   if (lost === 0) return [];
   return [{ kind: 'data_loss', test, measured: lost, text: `${r.missing} missing and ${r.corrupted} corrupted of ${r.acknowledged} acknowledged uploads in ${test}` }];
+}
+
+/** Server-wide stalls of a run (the plugin's analysis of its request log), with their cause when one kind of request explains them. */
+export function evidenceOfStalls(test: string, results: Results): Evidence[] {
+  const st = hmpSection(results).stalls;
+  const n = st?.stalls?.length ?? 0;
+  if (!st || n === 0) return [];
+  return [{ kind: 'stall', test, ...(st.cause?.name ? { endpoint: st.cause.name } : {}), measured: n, unit: '', text: `${st.text ?? `${n} server-wide stalls`} in ${test}`.replace(/\. in /, ' in ') }];
 }

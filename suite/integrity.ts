@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { HmpClient, HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../lib/hmp-client.ts';
 import { DataFileError, parseTestData, type AccountRecord, type TestData } from '../lib/test-data.ts';
 import type { UploadRecord } from '../processors/uploads-log.ts';
-import { mapLimit } from './pool.ts';
+import { mapLimit } from '../lib/pool.ts';
 
 export type { UploadRecord };
 

@@ -10,7 +10,7 @@
 //   burst       5 spike: error rate > 3% or recovery > 5m   async queues, circuit breakers, autoscaling
 //   stability   7 soak: memory > 10% or degradation > 15%   memory profiling and leak detection
 //   capacity    6 breakpoint: max sustainable < plan's peak  (section 1 goals; what failed first decides)
-import { fmtMs, fmtS, round } from './stats.ts';
+import { fmtMs, fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export type FlagId = 'functional' | 'baseline' | 'unstable' | 'burst' | 'stability' | 'capacity';
 
@@ -27,6 +27,7 @@ export type EvidenceKind =
   | 'recovery' // spike: seconds to recover (limit: criteria.recovery.limitS, scaled)
   | 'data_loss' // acknowledged uploads missing or corrupted
   | 'crash' // the server stopped answering
+  | 'stall' // server-wide stalls; endpoint: the kind of request in flight when they began (core/stalls.ts)
   | 'capacity'; // breakpoint: max sustainable users below the plan's peak
 
 export interface Evidence {
@@ -81,6 +82,9 @@ const isAuth = (e: Evidence) => e.group === 'auth' || AUTH.has(e.endpoint ?? '')
 const slow = (e: Evidence) => e.kind === 'p99';
 /** 5xx, timeouts and error rates: the overload signature. */
 const overload = (e: Evidence) => e.kind === 'error_rate' || e.kind === 'timeouts' || (e.kind === 'status' && (e.status ?? 0) >= 500);
+/** Stalls that one kind of request explains (a conversion blocking the server), or none does (a pool or a queue filled up). */
+const stallBy = (e: Evidence, is: (e: Evidence) => boolean) => e.kind === 'stall' && e.endpoint !== undefined && is(e);
+const stallUnexplained = (e: Evidence) => e.kind === 'stall' && e.endpoint === undefined;
 const underLoad = (f: FlagId) => f === 'unstable' || f === 'burst' || f === 'baseline' || f === 'capacity';
 
 // --- the table -------------------------------------------------------------
@@ -131,7 +135,7 @@ export const TABLE: Row[] = [
     cost: 'low',
     text: 'Make pdf-to-audio asynchronous with a job queue and idempotent triggers; return 202 Accept with job id',
     source: PLAN_LOW,
-    when: (e, f) => ((slow(e) || overload(e)) && isConvert(e)) || (f === 'burst' && e.kind === 'recovery'),
+    when: (e, f) => ((slow(e) || overload(e) || e.kind === 'stall') && isConvert(e)) || (f === 'burst' && e.kind === 'recovery'),
   },
   {
     id: 'pagination',
@@ -145,7 +149,7 @@ export const TABLE: Row[] = [
     cost: 'low',
     text: 'Optimize DB access: indexes, N+1 elimination, connection pooling',
     source: PLAN_LOW,
-    when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation',
+    when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation' || stallUnexplained(e),
   },
   {
     id: 'streaming',
@@ -159,7 +163,7 @@ export const TABLE: Row[] = [
     cost: 'low',
     text: 'Add server-side request timeouts and backpressure to protect the app under overload',
     source: PLAN_LOW,
-    when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash',
+    when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash' || stallUnexplained(e),
   },
   {
     id: 'memory-profiling',
@@ -187,7 +191,7 @@ export const TABLE: Row[] = [
     cost: 'high',
     text: 'Separate workers for CPU-bound audio conversion (dedicated service/container)',
     source: PLAN_HIGH,
-    when: (e) => ((slow(e) || overload(e)) && isConvert(e)) || e.kind === 'cpu',
+    when: (e) => ((slow(e) || overload(e)) && isConvert(e)) || stallBy(e, isConvert) || e.kind === 'cpu',
   },
   {
     id: 'object-storage',
@@ -262,6 +266,8 @@ export function cite(e: Evidence): string {
       return `${e.measured} acknowledged uploads lost or corrupted${inTest}`;
     case 'crash':
       return `the server stopped answering${inTest}`;
+    case 'stall':
+      return `${e.measured} server-wide stalls${e.endpoint ? ` that began while ${e.endpoint} was in flight` : ''}${inTest}`;
     case 'capacity':
       return `max sustainable ${e.measured} users${e.limit === undefined ? '' : ` < the plan's peak of ${e.limit}`}${inTest}`;
   }

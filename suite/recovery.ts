@@ -11,7 +11,7 @@
 // -> recoveredAfterS null, reported as "> 5 min".
 import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { counter, errorRateOf, PERIOD_MS, periodsOf, stat, type Period, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { fmtS, round } from './stats.ts';
+import { fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
 
 export interface Baseline {
@@ -83,6 +83,8 @@ export interface RecoveryInput {
   tolerance?: Partial<Tolerance>;
   /** Default: the plan's (criteria.recovery.limitS); scale it with the run if the observation is scaled. */
   limitS?: number;
+  /** What recovery is counted from, in words (default "the hold"; after any other test, "the test"). */
+  after?: string;
   periodMs?: number;
 }
 
@@ -130,14 +132,15 @@ export function recoveryOf(input: RecoveryInput): Recovery {
   } else {
     status = observedS >= limitS ? 'not-recovered' : 'not-observed';
   }
+  const from = input.after ?? 'the hold';
   const within = `error rate <= ${limits.errorRatePct}% and p95 <= ${limits.p95Ms} ms for ${t.consecutive} periods`;
   const text =
     status === 'recovered'
       ? recoveredAfterS === 0
-        ? `Within the baseline from the end of the hold (${within}).`
-        : `Recovered ${fmtS(recoveredAfterS!)} after the hold (${within}).`
+        ? `Within the baseline from the end of ${from} (${within}).`
+        : `Recovered ${fmtS(recoveredAfterS!)} after ${from} (${within}).`
       : status === 'not-recovered'
-        ? `Not recovered: > ${fmtS(limitS)} after the hold (${within}).`
-        : `Not recovered in the ${fmtS(observedS)} observed after the hold (limit ${fmtS(limitS)}; ${within}); observe longer.`;
+        ? `Not recovered: > ${fmtS(limitS)} after ${from} (${within}).`
+        : `Not recovered in the ${fmtS(observedS)} observed after ${from} (limit ${fmtS(limitS)}; ${within}); observe longer.`;
   return { recoveredAfterS, status, limitS, observedS, limits: { ...limits, consecutive: t.consecutive }, curve, text };
 }

@@ -62,6 +62,3 @@ export function loadRun(arg: string): LoadedRun {
       : `${arg} holds ${candidates.length} results files and no results.json; name the file to compare.`,
   );
 }
-
-// Until suite/run/orchestrator.ts and suite/run/state.ts import lib/atomic-file.ts.
-export { writeAtomic as writeTextAtomic } from '../lib/atomic-file.ts';

@@ -4,9 +4,10 @@
 // reject with a Failure, one sentence saying what happened and what to do.
 import { randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Via } from '../lib/test-data.ts';
 import { DataFileError, readTestData, writeTestData, type TestData } from './data-file.ts';
-import { Failure, explain, type ExplainContext, type Explained } from './messages.ts';
+import { Failure, downCommand, explain, type ExplainContext, type Explained } from './messages.ts';
 import {
   downSettings,
   upSettings,
@@ -17,7 +18,8 @@ import {
   type UpResult,
   type UpSettings,
 } from './options.ts';
-import { adminSession, type AdminSession } from './session.ts';
+import { fmtWait, healthProbe, patiently, ServerStalled } from './patience.ts';
+import { adminLogin, adminSession, openCredentials, type AdminSession } from './session.ts';
 import { seedSubmissions, seedViaApi, seedViaLoadTest, type Log } from './seed.ts';
 import { teardownViaApi, teardownViaLoadTest, verificationProblems, verifyRemoved } from './teardown.ts';
 
@@ -74,10 +76,12 @@ function context(session: AdminSession | undefined, target: string, opts: Settin
   return { target, credentialsPath: opts.credentialsPath, userId: session?.userId };
 }
 
-/** Removes what `data` records, verifies it is gone; throws a Failure otherwise. */
-async function removeAndVerify(session: AdminSession, data: TestData, via: Via, log: Log): Promise<void> {
-  const remaining =
-    via === 'load-test' ? (await teardownViaLoadTest(session.client, log), []) : (await teardownViaApi(session.client, data, log)).remaining;
+/**
+ * Removes what `data` records, verifies it is gone; throws a Failure otherwise.
+ * `left` (via api) is pruned as items are removed; see teardownViaApi.
+ */
+async function removeAndVerify(session: AdminSession, data: TestData, via: Via, log: Log, left = structuredClone(data)): Promise<void> {
+  const remaining = via === 'load-test' ? (await teardownViaLoadTest(session.client, log), []) : (await teardownViaApi(session.client, left, log)).remaining;
   log('verifying that the test data is gone ...');
   const problems = verificationProblems(await verifyRemoved(session.client, data));
   if (problems.length > 0) {
@@ -88,6 +92,8 @@ async function removeAndVerify(session: AdminSession, data: TestData, via: Via, 
     throw new Failure({ what: `verification failed on ${session.target}: ${problems.join('; ')}`, todo: hint });
   }
 }
+
+const count = (d: TestData) => d.students.length + d.instructors.length + d.projects.length + d.submissions.length;
 
 async function runDown(opts: DownSettings): Promise<DownResult> {
   const data = await loadDataFile(opts.dataPath);
@@ -102,34 +108,52 @@ async function runDown(opts: DownSettings): Promise<DownResult> {
       throw new Failure({ what: 'without a data file only --via load-test can remove test data (the API needs the recorded ids)', todo: 'drop --via api' });
     }
     if (!opts.target) throw new Failure({ what: `there is no data file at ${opts.dataPath} to take the target from`, todo: 'pass --target' });
-    const target = opts.target;
-    let session: AdminSession | undefined;
-    try {
-      session = await adminSession(target, opts.credentialsPath, opts.password, opts.timeoutMs);
-      await teardownViaLoadTest(session.client, opts.log);
-      const problems = verificationProblems(await verifyRemoved(session.client, { students: [], instructors: [], submissions: [] }));
-      if (problems.length > 0) throw new Failure({ what: `verification failed on ${target}: ${problems.join('; ')}`, todo: 'look at the server, then run down --force again' });
-    } catch (err) {
-      throw new Failure(explain(err, context(session, target, opts)));
-    }
-    const message = `down: removed the load-test data on ${target} (no data file, so test users were not checked one by one)`;
-    return { target, dataPath: opts.dataPath, removed: undefined, message };
-  }
-
-  if (opts.target && opts.target !== data.target) {
+  } else if (opts.target && opts.target !== data.target) {
     throw new Failure({
       what: `the data file ${opts.dataPath} describes test data on ${data.target}, not on ${opts.target}`,
       todo: `run down without --target (or with --target ${data.target})`,
     });
   }
-  const via = opts.via ?? data.via;
+  const target = data?.target ?? opts.target!;
+  const creds = await openCredentials(opts.credentialsPath, opts.password);
+  const via = opts.via ?? data?.via ?? 'load-test';
+  // What is still to remove, written back after a failed attempt so the data file lists only that.
+  const left = data && structuredClone(data);
+  let written = data && count(data);
   let session: AdminSession | undefined;
+  const attempt = async () => {
+    session = await adminLogin(target, opts.credentialsPath, creds, opts.timeoutMs);
+    if (!data) {
+      await teardownViaLoadTest(session.client, opts.log);
+      const problems = verificationProblems(await verifyRemoved(session.client, { students: [], instructors: [], submissions: [] }));
+      if (problems.length > 0) throw new Failure({ what: `verification failed on ${target}: ${problems.join('; ')}`, todo: 'look at the server, then run down --force again' });
+      return;
+    }
+    try {
+      await removeAndVerify(session, data, via, opts.log, left);
+    } catch (err) {
+      const now = count(left!);
+      if (now !== written) {
+        // Best effort: the old, longer record is still safe to run down with (teardownViaApi skips what is gone).
+        await writeTestData(opts.dataPath, left!).then(() => (written = now), (e: Error) => opts.log(`cannot update ${opts.dataPath} (${e.message})`));
+      }
+      throw err;
+    }
+  };
   try {
-    session = await adminSession(data.target, opts.credentialsPath, opts.password, opts.timeoutMs);
-    await removeAndVerify(session, data, via, opts.log);
+    await patiently(attempt, { limitMs: opts.waitMs, log: opts.log, probe: healthProbe(target, opts.timeoutMs) });
   } catch (err) {
-    const e = explain(err, context(session, data.target, opts));
-    throw new Failure({ what: e.what, todo: `${e.todo ?? 'fix the cause'} (the data file ${opts.dataPath} is kept)` });
+    const kept = data ? `the data file ${opts.dataPath} is kept${written === count(data) ? '' : ' and lists what is left'}` : '';
+    if (err instanceof ServerStalled) {
+      const again = downCommand({ target, credentialsPath: resolve(opts.credentialsPath), dataPath: opts.dataPath, via: opts.via, force: !data });
+      const finish = `once it answers again, finish with "${again}"`;
+      throw new Failure({ what: `${target} did not recover within ${fmtWait(opts.waitMs)} (${err.reason})`, todo: kept ? `${kept}; ${finish}` : finish });
+    }
+    const e = explain(err, context(session, target, opts));
+    throw new Failure({ what: e.what, todo: `${e.todo ?? 'fix the cause'}${kept && ` (${kept})`}` });
+  }
+  if (!data) {
+    return { target, dataPath: opts.dataPath, removed: undefined, message: `down: removed the load-test data on ${target} (no data file, so test users were not checked one by one)` };
   }
   await rm(opts.dataPath, { force: true });
   const removed = { users: data.students.length + data.instructors.length, projects: data.projects.length, submissions: data.submissions.length };

@@ -107,3 +107,16 @@ export function explainAdminLogin(err: unknown, ctx: ExplainContext & { userId: 
   }
   return explain(err, ctx);
 }
+
+/** A word as the shell reads it: as is when safe, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command that finishes a teardown later; it holds paths and the target, never the password. */
+export function downCommand(o: { target: string; credentialsPath: string; dataPath: string; via?: string; force?: boolean }): string {
+  const args = ['down', '--target', o.target, '--credentials', o.credentialsPath, '--data', o.dataPath];
+  if (o.via) args.push('--via', o.via);
+  if (o.force) args.push('--force');
+  return `npm run test-env -- ${args.map(shellWord).join(' ')}`;
+}

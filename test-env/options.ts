@@ -24,6 +24,8 @@ export const TEST_ENV_DEFAULTS = {
   dataFile: 'data/test_data.json',
   /** Per-request timeout. */
   timeoutMs: 30_000,
+  /** How long `down` waits for a struggling server (HMP-API.md saw recoveries of 90 s to 7 min 40 s). */
+  waitMs: 600_000,
 } as const;
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -63,6 +65,8 @@ export interface DownOptions extends CommonOptions {
   via?: Via;
   /** Without a data file, still call POST /admin/load-test/down on `target`. */
   force?: boolean;
+  /** How long to wait, retrying, while the server times out, resets or answers 5xx. Default TEST_ENV_DEFAULTS.waitMs. */
+  waitMs?: number;
 }
 
 export interface UpResult {
@@ -151,5 +155,6 @@ export function downSettings(o: DownOptions): DownSettings {
     log: o.log ?? silent,
     via: o.via,
     force: o.force ?? false,
+    waitMs: o.waitMs ?? TEST_ENV_DEFAULTS.waitMs,
   };
 }

@@ -1,7 +1,7 @@
 // What to create (pure): the users, projects and assignments of `--via api`,
 // mirroring what POST /admin/load-test/up makes (HMP-API.md, "Load-test
 // fixtures"), and which student uploads which historical submission.
-import { mulberry32, randomInt } from '../lib/prng.ts';
+import { mulberry32, randomInt } from '../plugins/artillery-plugin-hmp/prng.ts';
 import { TEST_TITLE_PREFIX } from '../lib/test-data.ts';
 
 export { TEST_TITLE_PREFIX };

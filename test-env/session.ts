@@ -41,12 +41,16 @@ export async function openCredentials(path: string, password: string): Promise<C
 }
 
 export async function adminSession(target: string, credentialsPath: string, password: string, timeoutMs: number): Promise<AdminSession> {
-  const creds = await openCredentials(credentialsPath, password);
+  return adminLogin(target, credentialsPath, await openCredentials(credentialsPath, password), timeoutMs);
+}
+
+/** Logs in with opened credentials (again after a wait: the token may have expired meanwhile). */
+export async function adminLogin(target: string, credentialsPath: string, creds: Credentials, timeoutMs: number): Promise<AdminSession> {
   const client = new HmpClient(target, { timeoutMs });
   try {
     await client.login(creds.userId, creds.privateKey);
   } catch (err) {
-    throw new Failure(explainAdminLogin(err, { target, credentialsPath, userId: creds.userId }));
+    throw new Failure(explainAdminLogin(err, { target, credentialsPath, userId: creds.userId }), 1, err);
   }
   return { client, userId: creds.userId, target, credentialsPath };
 }

@@ -3,6 +3,7 @@
 // of the recorded submissions listed).
 import { HmpClient, HmpHttpError } from '../lib/hmp-client.ts';
 import { TEST_TITLE_PREFIX, type AccountRecord, type TestData } from '../lib/test-data.ts';
+import { overloadReason } from './patience.ts';
 import { mapLimit } from './plan.ts';
 import { SEED_CONCURRENCY, type Log } from './seed.ts';
 
@@ -13,6 +14,8 @@ export interface TeardownReport {
 
 /** An `expires_at` in the past: HMP then answers 400 to the user's challenge. */
 export const EXPIRED = '2000-01-01T00:00:00.000Z';
+
+const without = <T extends { id: number }>(items: T[], id: number): T[] => items.filter((x) => x.id !== id);
 
 const unsupported = (err: unknown) => err instanceof HmpHttpError && (err.status === 404 || err.status === 405);
 
@@ -28,15 +31,29 @@ export async function teardownViaLoadTest(admin: HmpClient, log: Log): Promise<v
  * RESTRICTED objects), then projects and users when the server has DELETE
  * for them; otherwise projects are emptied and users expired, and what
  * remains is reported.
+ *
+ * `left` (a copy of the record) is pruned first of what the server no
+ * longer lists (removed by an earlier run, or whose answer was lost in a
+ * stall), then of each item as its removal is answered: after a failure it
+ * lists what may still be there, and a later attempt deletes nothing twice.
  */
-export async function teardownViaApi(admin: HmpClient, data: TestData, log: Log): Promise<TeardownReport> {
+export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log): Promise<TeardownReport> {
   const remaining: string[] = [];
+  const listed = async (have: unknown[], list: () => Promise<Array<{ id: number }>>) =>
+    new Set(have.length === 0 ? [] : (await list()).map((x) => x.id));
+  const [subs, projects, users] = await Promise.all([
+    listed(left.submissions, () => admin.listSubmissions()),
+    listed(left.projects, () => admin.listProjects()),
+    listed([...left.students, ...left.instructors], () => admin.listUsers()),
+  ]);
+  left.submissions = left.submissions.filter((s) => subs.has(s.id));
+  left.projects = left.projects.filter((p) => projects.has(p.id));
+  left.students = left.students.filter((u) => users.has(u.id));
+  left.instructors = left.instructors.filter((u) => users.has(u.id));
 
-  // Only what is still there: a second `down` must not need the (now expired) students.
-  const listed = data.submissions.length === 0 ? new Set<number>() : new Set((await admin.listSubmissions()).map((s) => s.id));
-  const present = data.submissions.filter((s) => listed.has(s.id));
+  const present = [...left.submissions];
   if (present.length > 0) {
-    const students = new Map<number, AccountRecord>(data.students.map((s) => [s.id, s]));
+    const students = new Map<number, AccountRecord>(left.students.map((s) => [s.id, s]));
     const sessions = new Map<number, Promise<HmpClient>>();
     const sessionOf = (studentId: number): Promise<HmpClient> => {
       let session = sessions.get(studentId);
@@ -45,22 +62,30 @@ export async function teardownViaApi(admin: HmpClient, data: TestData, log: Log)
         const client = admin.withToken(undefined);
         // A student missing from the record, or unable to log in: fall back to the admin.
         session = student
-          ? client.login(student.id, Buffer.from(student.private_key, 'hex')).then(() => client, () => admin)
+          ? client.login(student.id, Buffer.from(student.private_key, 'hex')).then(
+              () => client,
+              (err: unknown) => (overloadReason(err) === undefined ? admin : Promise.reject(err)), // a stall is waited out, not worked around
+            )
           : Promise.resolve(admin);
         sessions.set(studentId, session);
       }
       return session;
     };
-    await mapLimit(present, SEED_CONCURRENCY, async (s) => (await sessionOf(s.student_id)).deleteSubmission(s.id));
+    await mapLimit(present, SEED_CONCURRENCY, async (s) => {
+      await (await sessionOf(s.student_id)).deleteSubmission(s.id);
+      left.submissions = without(left.submissions, s.id);
+    });
     log(`deleted ${present.length} submissions`);
   }
 
   let canDeleteProjects = true;
   let emptied = 0;
-  for (const p of data.projects) {
+  const projectsLeft = [...left.projects];
+  for (const p of projectsLeft) {
     if (canDeleteProjects) {
       try {
         await admin.deleteProject(p.id);
+        left.projects = without(left.projects, p.id);
         continue;
       } catch (err) {
         if (!unsupported(err)) throw err;
@@ -71,15 +96,17 @@ export async function teardownViaApi(admin: HmpClient, data: TestData, log: Log)
     await admin.setProjectStudents(p.id, []);
     emptied++;
   }
-  if (canDeleteProjects) log(`deleted ${data.projects.length} projects`);
+  if (canDeleteProjects) log(`deleted ${projectsLeft.length} projects`);
   else remaining.push(`${emptied} emptied $TEST$ projects (no DELETE /project/{id})`);
 
   let canDeleteUsers = true;
   let expired = 0;
-  for (const u of [...data.students, ...data.instructors]) {
+  const usersLeft = [...left.students.map((u) => ['students', u] as const), ...left.instructors.map((u) => ['instructors', u] as const)];
+  for (const [key, u] of usersLeft) {
     if (canDeleteUsers) {
       try {
         await admin.deleteUser(u.id);
+        left[key] = without(left[key], u.id);
         continue;
       } catch (err) {
         if (!unsupported(err)) throw err;
@@ -92,8 +119,7 @@ export async function teardownViaApi(admin: HmpClient, data: TestData, log: Log)
     await admin.updateUser(u.id, { ...fields, expires_at: EXPIRED });
     expired++;
   }
-  const users = data.students.length + data.instructors.length;
-  if (canDeleteUsers) log(`deleted ${users} users`);
+  if (canDeleteUsers) log(`deleted ${usersLeft.length} users`);
   else {
     log(`expired ${expired} users (their login is refused)`);
     remaining.push(`${expired} expired test users (no DELETE /auth/users/{id})`);

@@ -77,6 +77,13 @@ describe('the closed model under a failing server (real Artillery runs)', { time
       assert.ok((counters['plugins.hmp.errors'] ?? 0) >= (counters[`errors.${c.code}`] ?? 0), 'each failed request is a user-visible error');
       assert.equal(counters['plugins.hmp.session.completed'] ?? 0, 0, 'no session completed against a server that never answers');
       assert.ok((counters['plugins.hmp.session.failed'] ?? 0) > 0, 'the sessions ended as failed, and new ones began');
+      // Why, in classes: a reset (on a reused or a new connection) or the client's timeout; a stall is named as one.
+      const classes = Object.keys(counters).filter((k) => k.startsWith('plugins.hmp.connection.'));
+      if (c.code === 'ECONNRESET') assert.ok(classes.some((k) => /\.reset(_reused|_fresh)?$/.test(k)), classes.join(', '));
+      else assert.ok((counters['plugins.hmp.connection.timeout'] ?? 0) > 0, classes.join(', '));
+      const stalls = r.aggregate.hmp.stalls;
+      if (c.code === 'ECONNRESET') assert.equal(stalls.stalls.length, 0, `a server that resets at once does not stall: ${stalls.text}`);
+      else assert.ok(stalls.stalls.length >= 1, `the stall is named: ${stalls.text}`);
     });
   }
 });

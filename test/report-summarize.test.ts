@@ -11,7 +11,7 @@ import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
 import { spikeOf } from '../report/spike.ts';
-import { GROUPS, syntheticResults } from './support/synthetic-results.ts';
+import { GROUPS, syntheticResults } from '../bench/synthetic-results.ts';
 import type { Period, Results } from '../report/types.ts';
 
 const PHASES = join(import.meta.dirname, '..', 'phases');
@@ -108,12 +108,16 @@ test('smoke: 0 errors and every smoke endpoint answered', () => {
       ['unanswered', 0, true],
     ],
   );
-  const missing = plain({ 'http.requests': 2, 'plugins.metrics-by-endpoint.auth_login.codes.200': 1, 'plugins.hmp.errors.audit_list': 1, 'plugins.hmp.errors.audit_list.status_500': 1 }, { hmp });
+  const missing = plain(
+    { 'http.requests': 2, 'plugins.metrics-by-endpoint.auth_login.codes.200': 1, 'plugins.hmp.errors.audit_list': 1, 'plugins.hmp.errors.audit_list.status_500': 1, 'plugins.hmp.skipped.pdf_execute.pdf_upload_key': 2 },
+    { hmp },
+  );
   const f = summarize(missing);
   assert.equal(f.outcome, 'FAIL');
   const un = f.verdicts.find((v) => v.id === 'unanswered')!;
   assert.equal(un.measured, 2);
-  assert.equal(un.note, 'audit_list, pdf_execute');
+  // Tried and failed (why) apart from never tried (because what failed first).
+  assert.equal(un.note, 'audit_list (tried and failed: 1 x status_500); pdf_execute (never tried: pdf_upload_key failed first (2 planned))');
   assert.equal(f.verdicts.find((v) => v.id === 'errors')!.pass, false);
 });
 

@@ -7,76 +7,10 @@
 // the slow-average case. The healthy run goes alone; the knob runs two at a time.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTwinProcess, type TwinProcess } from '../twin/launch.ts';
-import type { SuiteState } from '../suite/run/state.ts';
-import type { SuiteSummary } from '../suite/run/summary.ts';
-import { ROOT } from './support/artillery-run.ts';
-
-interface SuiteRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  dir: string;
-  summary: SuiteSummary;
-  state: SuiteState;
-}
-
-/** Runs tools/suite.ts (as `npm run suite` does) with plain progress lines; `onLine` sees stderr lines as they come. */
-function suite(args: string[], opts: { env?: Record<string, string>; out: string; onLine?: (line: string, kill: (sig: NodeJS.Signals) => void) => void; resume?: string }): Promise<SuiteRun> {
-  const argv = opts.resume ? ['--resume', opts.resume, '--plain'] : [...args, '--plain', '--out', opts.out];
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tools', 'suite.ts'), ...argv], {
-    cwd: ROOT,
-    env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    partial += d.toString();
-    let i: number;
-    while ((i = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, i);
-      partial = partial.slice(i + 1);
-      opts.onLine?.(line, (sig) => child.kill(sig));
-    }
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  return new Promise((resolve, reject) => {
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const m = /suite report: (\S+)\/suite-report\.html/.exec(stdout);
-      if (!m) {
-        reject(new Error(`no suite report (exit ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-4000)}`));
-        return;
-      }
-      const dir = m[1]!;
-      resolve({
-        code,
-        stdout,
-        stderr,
-        dir,
-        summary: JSON.parse(readFileSync(join(dir, 'suite-summary.json'), 'utf8')) as SuiteSummary,
-        state: JSON.parse(readFileSync(join(dir, 'suite-state.json'), 'utf8')) as SuiteState,
-      });
-    });
-  });
-}
-
-function outDir(label: string): string {
-  const dir = join(ROOT, 'test-artifacts', `suite-run-${label}-${process.pid}-${randomBytes(3).toString('hex')}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-const why = (r: SuiteRun) => `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-6000)}`;
-const statuses = (r: SuiteRun) => Object.fromEntries(r.summary.steps.map((s) => [s.id, s.status]));
+import { outDir, statuses, suite, why, type SuiteRun } from './support/suite-run.ts';
 
 /** The report files exist, every test that ran links its own report, teardown removed and verified the test data. */
 function assertReportAndTeardown(r: SuiteRun): void {
@@ -133,6 +67,12 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.match(step('breakpoint').reason!, /no breakpoint below 200 users/);
     assert.ok((r.summary.breakpoint as { bottleneck: { text: string } }).bottleneck.text.length > 0);
     assert.equal((r.summary.soak as { flagged: boolean }).flagged, false);
+    // Every test: how long the server took to answer normally again once its load stopped is measured and
+    // shown (the spike's recovery probes, judged the same way; its judging is suite-recovery.test.ts's).
+    for (const t of ['smoke', 'average', 'stress', 'breakpoint', 'soak']) {
+      assert.match(String(step(t).numbers!.recoveryStatus), /^(recovered|not-recovered)$/, `${t}: ${JSON.stringify(step(t).numbers)}`);
+      assert.match(step(t).figures, /(recovered in [\d.]+ (ms|s)|not recovered in [\d.]+ (ms|s)) after the load/);
+    }
     // The step reports carry the server's CPU and memory (merged before the report was written).
     const avg = JSON.parse(readFileSync(join(r.dir, step('average').report!.replace(/report\.html$/, 'summary.json')), 'utf8'));
     assert.ok(avg.system.cpu !== null && avg.system.memory !== null, 'CPU and memory in the average report');
@@ -232,6 +172,8 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
       const flag = r.summary.flags.find((f) => f.step === 'stress')!;
       assert.equal(flag.title, 'System unstable under higher sustained load');
       assert.equal(flag.evidence[0]!.kind, 'crash');
+      // The stall is named as such, from the requests in flight when it began.
+      assert.ok(flag.evidence.some((e) => e.kind === 'stall' && /^\d+ server-wide stalls? \(nothing answered for 2 s or more while requests waited; longest [\d.]+ s\): .* in stress$/.test(e.citation)), JSON.stringify(flag.evidence));
       assert.match(flag.evidence[0]!.citation, /the server stopped answering in stress: no answer to GET \/health for [\d.]+ s/);
       const rec = r.summary.recommendations.filter((x) => x.flags.includes('unstable'));
       assert.ok(rec.some((x) => x.id === 'timeouts-backpressure' && x.because.some((b) => /stopped answering/.test(b))), JSON.stringify(rec.map((x) => x.id)));

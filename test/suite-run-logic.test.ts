@@ -336,7 +336,7 @@ test('breakpoint below the plan\'s peak: FLAG "System does not support the plan\
     return r;
   };
   const low = run(10);
-  const e = evaluateBreakpoint(summaryOf(low), bottleneckOf(low));
+  const e = evaluateBreakpoint(low, summaryOf(low), bottleneckOf(low));
   assert.equal(e.status, 'flagged');
   assert.equal(e.flag, 'capacity');
   assert.match(e.reason, /^"System does not support the plan's peak usage": max sustainable 10 users < the plan's peak of 60 \(below even the plan's average usage \(15 users\)\)\./);
@@ -351,5 +351,5 @@ test('breakpoint below the plan\'s peak: FLAG "System does not support the plan\
   assert.ok(sum2.recommendations.some((x) => x.id === 'scale' && x.because.some((b) => /max sustainable 10 users < the plan's peak of 60 in breakpoint/.test(b))), JSON.stringify(sum2.recommendations.map((x) => [x.id, x.because])));
   assert.ok(sum2.recommendations.some((x) => x.id === 'timeouts-backpressure'), 'the stall selects backpressure');
   const high = run(60);
-  assert.equal(evaluateBreakpoint(summaryOf(high), bottleneckOf(high)).status, 'recorded');
+  assert.equal(evaluateBreakpoint(high, summaryOf(high), bottleneckOf(high)).status, 'recorded');
 });

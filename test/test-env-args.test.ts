@@ -95,6 +95,17 @@ test('sizes only apply to up --via api; submissions and fixture only to up', () 
   usageError(['down', ...base, '--submissions', '5'], /only apply to up/);
 });
 
+test('--wait takes seconds or a unit, only for down; default: the library\'s', () => {
+  assert.equal(parsed(['down', ...base]).waitMs, undefined);
+  assert.equal(parsed(['down', ...base, '--wait', '10m']).waitMs, 600_000);
+  assert.equal(parsed(['down', ...base, '--wait', '90']).waitMs, 90_000);
+  assert.equal(parsed(['down', ...base, '--wait', '90s']).waitMs, 90_000);
+  assert.equal(parsed(['down', ...base, '--wait', '1h']).waitMs, 3_600_000);
+  assert.equal(parsed(['down', ...base, '--wait', '0']).waitMs, 0);
+  for (const bad of ['soon', '10 minutes', '-5', '1.5m', '25h']) usageError(['down', ...base, `--wait=${bad}`], /--wait must be a duration such as 90, 90s, 10m/);
+  usageError(['up', ...base, '--wait', '10m'], /--wait only applies to down/);
+});
+
 test('normalizeTarget keeps a base path and drops trailing slashes', () => {
   assert.equal(normalizeTarget('http://localhost:8000'), 'http://localhost:8000');
   assert.equal(normalizeTarget('https://hmp.example/api/'), 'https://hmp.example/api');

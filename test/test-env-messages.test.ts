@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../lib/hmp-client.ts';
-import { Failure, explain, explainAdminLogin, sentence } from '../test-env/messages.ts';
+import { Failure, downCommand, explain, explainAdminLogin, sentence } from '../test-env/messages.ts';
 import { applyKeys } from '../tools/test-env/password.ts';
 
 const ctx = { target: 'http://127.0.0.1:8000', credentialsPath: 'admin.bin', userId: 7 };
@@ -60,6 +60,15 @@ test('a Failure keeps its words; unknown errors say how to see the stack', () =>
   assert.equal(f.exitCode, 1);
   assert.deepEqual(explain(f, ctx), { what: 'x happened', todo: 'do y' });
   assert.match(say(new Error('weird\nsecond line')), /^unexpected error: weird; set HMP_DEBUG=1/);
+});
+
+test('downCommand: the real command line, quoted for the shell', () => {
+  assert.equal(
+    downCommand({ target: 'http://127.0.0.1:8000', credentialsPath: '/srv/admin.bin', dataPath: '/srv/data/test_data.json' }),
+    'npm run test-env -- down --target http://127.0.0.1:8000 --credentials /srv/admin.bin --data /srv/data/test_data.json',
+  );
+  const odd = downCommand({ target: 'http://h', credentialsPath: "/my keys/it's.bin", dataPath: '/d.json', via: 'api', force: true });
+  assert.equal(odd, "npm run test-env -- down --target http://h --credentials '/my keys/it'\\''s.bin' --data /d.json --via api --force");
 });
 
 test('applyKeys: typing, backspace, Ctrl-U, Enter and Ctrl-C', () => {

@@ -10,15 +10,16 @@ import { listeningUrl } from '../twin/launch.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'twin', 'main.ts');
 
-test('defaults: loopback, in-memory, v1.1, quirks on, no faults', () => {
+test("defaults: loopback, in-memory, v1.1, quirks on, no faults; HMP's blocking v1.0 conversions and 5 s keep-alive", () => {
   const c = parseTwinArgs([], {});
   assert.deepEqual(c, defaultConfig());
+  assert.ok(c.v10Conversions === 'blocking' && c.keepAliveTimeoutS === 5);
   assert.equal(defaultConfig().host, '127.0.0.1');
 });
 
 test('flags and env set the knobs', () => {
   const c = parseTwinArgs(
-    ['--port', '0', '--api-version', '1.0', '--capacity', '15', '--overload', 'stall', '--overload-status', '504', '--latency', 'project_list=300,*=5', '--error-rate', '0.05', '--drop-uploads', '0.1', '--serve-server-key', '--strict-cbor', '--unassigned-status', '403', '--jwt-lifetime', '60'],
+    ['--port', '0', '--api-version', '1.0', '--capacity', '15', '--overload', 'stall', '--overload-status', '504', '--latency', 'project_list=300,*=5', '--error-rate', '0.05', '--drop-uploads', '0.1', '--serve-server-key', '--strict-cbor', '--unassigned-status', '403', '--jwt-lifetime', '60', '--v10-conversions', 'concurrent', '--keep-alive-timeout', '75'],
     { HMP_TWIN_ADMIN_PASSWORD: 'pw', HMP_TWIN_JWT_SECRET: 'sec' },
   );
   assert.ok(c !== 'help');
@@ -33,6 +34,8 @@ test('flags and env set the knobs', () => {
   assert.equal(c.quirkCborUpload200, false);
   assert.equal(c.quirkUnassigned500, false);
   assert.equal(c.jwtLifetimeS, 60);
+  assert.equal(c.v10Conversions, 'concurrent');
+  assert.equal(c.keepAliveTimeoutS, 75);
   assert.equal(c.adminPassword, 'pw');
   assert.equal(c.jwtSecret, 'sec');
 });
@@ -43,6 +46,8 @@ test('bad values are one clear sentence', () => {
     [['--error-rate', '2'], /--error-rate must be a share between 0 and 1/],
     [['--api-version', '2'], /--api-version must be 1.0 or 1.1/],
     [['--latency', 'oops'], /--latency takes NAME=MS pairs/],
+    [['--v10-conversions', 'sometimes'], /--v10-conversions must be blocking or concurrent/],
+    [['--keep-alive-timeout', '0'], /--keep-alive-timeout must be a whole number from 1 to 3600/],
     [['--host', '10.0.0.1'], /--host must be a loopback address/],
     [['--bogus'], /Unknown option '--bogus'.*--help/],
     [['--capacity', '-1'], /--capacity needs a value; for a value starting with a dash write --capacity=VALUE/],

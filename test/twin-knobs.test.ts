@@ -75,7 +75,7 @@ test('stall mode: at pool size in flight nothing completes until the timeout, ev
     });
     await sleep(450);
     assert.equal(settled.length, 0, '/health does not answer during the stall');
-    assert.deepEqual(twin.stats(), { inFlight: 4, queued: 9 });
+    assert.deepEqual(twin.stats(), { inFlight: 4, queued: 9, blocked: false, resets: 0 });
     const rs = await all;
     assert.ok(rs.every((r) => r.ms >= 590), 'no request of the burst completed before the pool timeout');
     assert.ok(count(rs, 500) >= 5, 'most of them failed; the rest trickled out after the timeout');

@@ -33,7 +33,7 @@ function run(opts: TestEnvOptions, password: string, log: Log): Promise<{ messag
     force: opts.force,
     log,
   };
-  if (opts.command === 'down') return testEnvDown({ ...common, target: opts.target });
+  if (opts.command === 'down') return testEnvDown({ ...common, target: opts.target, waitMs: opts.waitMs });
   return testEnvUp({
     ...common,
     target: opts.target!, // parseTestEnvArgs requires it for up

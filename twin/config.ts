@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 
 export type ApiVersion = '1.0' | '1.1';
 export type OverloadMode = 'queue' | 'stall';
+export type V10Conversions = 'blocking' | 'concurrent';
 
 export interface TwinConfig {
   host: string;
@@ -18,12 +19,16 @@ export interface TwinConfig {
   adminCredentialsPath: string;
   adminPassword: string;
   // --- quirks of the real server (HMP-API.md), on by default ---
-  /** Upload of bad CBOR answers 200 with an error list (real) instead of 400. */
+  /** Upload of bad CBOR answers 200 with an error list for a map cut short or a missing key, else 500 (real), instead of 400. */
   quirkCborUpload200: boolean;
   /** Upload to an unassigned project answers 500 (real) instead of 403. */
   quirkUnassigned500: boolean;
   /** GET /credentials/public-key answers 401 to everyone (current upstream). */
   quirkPublicKey401: boolean;
+  /** API 1.0: a conversion blocks every other request until it ends (HMP runs it on its only event loop), or runs beside them. */
+  v10Conversions: V10Conversions;
+  /** An idle keep-alive connection is closed after this many seconds (uvicorn's timeout_keep_alive). */
+  keepAliveTimeoutS: number;
   // --- capacity and overload ---
   /** Max requests in flight (queue mode) or DB pool size (stall mode); 0 = unlimited. */
   capacity: number;
@@ -73,6 +78,8 @@ export function defaultConfig(): TwinConfig {
     quirkCborUpload200: true,
     quirkUnassigned500: true,
     quirkPublicKey401: true,
+    v10Conversions: 'blocking',
+    keepAliveTimeoutS: 5,
     capacity: 0,
     overloadMode: 'queue',
     overloadStatus: 500,
@@ -102,8 +109,13 @@ Starts the HMP twin: a local HMP-compatible server for trying and testing the su
   --jwt-lifetime S         token lifetime in seconds (default 1800)
   --admin-credentials P    where to write the admin's credentials file (default data/twin-admin.bin)
   --serve-server-key       serve GET /credentials/public-key (older HMP) instead of the 401 quirk
-  --strict-cbor            answer 400 to bad CBOR uploads instead of the 200-with-error-list quirk
+  --strict-cbor            answer 400 to bad CBOR uploads instead of the quirks (200 with an error list, or 500)
   --unassigned-status 403  answer 403 to uploads to an unassigned project instead of 500
+  --v10-conversions M      API 1.0 conversions: blocking (default, as HMP: no other request, /health
+                           included, is answered until one ends; --latency pdf_execute=MS lengthens
+                           each) or concurrent
+  --keep-alive-timeout S   close keep-alive connections idle for S seconds (default 5, uvicorn's); one
+                           that went past it during a block, with a request sent meanwhile, is reset
   --capacity N             max requests in flight (queue) or DB pool size (stall); 0 = unlimited
   --overload queue|stall   beyond capacity: wait in a queue, or stall like HMP's DB pool
   --overload-status 500|504  status after the queue timeout (500 DB pool, 504 gateway)
@@ -168,6 +180,8 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
         'serve-server-key': { type: 'boolean' },
         'strict-cbor': { type: 'boolean' },
         'unassigned-status': { type: 'string' },
+        'v10-conversions': { type: 'string' },
+        'keep-alive-timeout': { type: 'string' },
         capacity: { type: 'string' },
         overload: { type: 'string' },
         'overload-status': { type: 'string' },
@@ -215,6 +229,12 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
     if (v !== '403' && v !== '500') throw new ConfigError(`--unassigned-status must be 403 or 500, got "${v}".`);
     c.quirkUnassigned500 = v === '500';
   }
+  if (s('v10-conversions') !== undefined) {
+    const v = s('v10-conversions')!;
+    if (v !== 'blocking' && v !== 'concurrent') throw new ConfigError(`--v10-conversions must be blocking or concurrent, got "${v}".`);
+    c.v10Conversions = v;
+  }
+  if (s('keep-alive-timeout') !== undefined) c.keepAliveTimeoutS = int('keep-alive-timeout', s('keep-alive-timeout')!, 1, 3600);
   if (s('capacity') !== undefined) c.capacity = int('capacity', s('capacity')!, 0, 100_000);
   if (s('overload') !== undefined) {
     const v = s('overload')!;

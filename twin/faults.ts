@@ -12,6 +12,8 @@ export class Faults {
   #startedAt = Date.now();
   /** Retained on purpose: the leak knob's memory. */
   #leaked: Buffer[] = [];
+  /** Connections reset by --reset-rate. */
+  resets = 0;
 
   constructor(config: TwinConfig, rand: () => number) {
     this.#config = config;
@@ -41,7 +43,9 @@ export class Faults {
 
   /** Whether to reset this request's connection instead of answering it (--reset-rate). */
   resetThisRequest(): boolean {
-    return this.#config.resetRate > 0 && this.#rand() < this.#config.resetRate;
+    const reset = this.#config.resetRate > 0 && this.#rand() < this.#config.resetRate;
+    if (reset) this.resets++;
+    return reset;
   }
 
   dropThisUpload(): boolean {

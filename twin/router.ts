@@ -1,5 +1,6 @@
 // The request pipeline every HMP handler shares: capacity, faults, auth,
-// access check, handler, one audit row, Server-Timing. Mirrors upstream's
+// FastAPI's validation, access check, handler, one audit row, Server-Timing;
+// a v1.0 conversion blocks the server meanwhile. Mirrors upstream's
 // decorators, including what they get wrong (see HMP-API.md).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { encode as cborEncode } from 'cbor-x';
@@ -9,9 +10,12 @@ import { Readable } from 'node:stream';
 import { accessDenial, type Access, type Level } from './access.ts';
 import { OverloadError, type CapacityGate } from './capacity.ts';
 import type { TwinConfig } from './config.ts';
+import { blockedMs } from './connections.ts';
 import { getUser, type UserRow } from './db.ts';
 import { InjectedFault, type Faults } from './faults.ts';
+import type { ServerBlock } from './server-block.ts';
 import { TokenExpired, type Tokens } from './tokens.ts';
+import { InvalidRequest, readBody, validate, type Inputs } from './validate.ts';
 
 /** An error raised on purpose: JSON {"detail": ...} with its status. */
 export class HttpError extends Error {
@@ -37,15 +41,18 @@ export interface TwinState {
   tokens: Tokens;
   faults: Faults;
   gate: CapacityGate;
+  block: ServerBlock;
   rand: () => number;
 }
 
 export interface Ctx {
   state: TwinState;
   user: UserRow | null;
-  params: Record<string, string>;
-  query: Record<string, string | undefined>;
-  /** Raw request body. */
+  /** Path and query parameters as the route declares them (RouteSpec.input), coerced as FastAPI does. */
+  params: Record<string, any>;
+  /** The declared JSON body's fields, validated (so typed as the route declares them). */
+  json: any;
+  /** A declared 'bytes' body, or the raw body for handlers that read it themselves (as HMP's conversions do). */
   body: Buffer;
   ip: string;
 }
@@ -60,30 +67,13 @@ export interface RouteSpec {
   access: Access;
   /** false for /health, which writes no audit row. */
   audit?: boolean;
+  /** Its path, query and body parameters, validated before the handler runs (validate.ts). */
+  input?: Inputs;
+  /** It blocks the whole server while it runs (a v1.0 conversion, server-block.ts). */
+  blocksServer?: boolean;
 }
 
 export type Handler = (ctx: Ctx) => Promise<Out> | Out;
-
-/** FastAPI's 422 for a JSON body that is missing or of the wrong shape. */
-export function jsonBody<T>(ctx: Ctx, fields: Record<string, 'int' | 'str' | 'list' | 'bool'>): T {
-  let body: unknown;
-  try {
-    body = JSON.parse(ctx.body.toString('utf8') || 'null');
-  } catch {
-    throw new HttpError(422, [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }]);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(422, [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be an object' }]);
-  }
-  const obj = body as Record<string, unknown>;
-  for (const [name, kind] of Object.entries(fields)) {
-    const v = obj[name];
-    const ok =
-      kind === 'int' ? Number.isInteger(v) : kind === 'str' ? typeof v === 'string' : kind === 'bool' ? typeof v === 'boolean' : Array.isArray(v);
-    if (!ok) throw new HttpError(422, [{ type: 'missing_or_invalid', loc: ['body', name], msg: `Field required: ${kind}` }]);
-  }
-  return obj as T;
-}
 
 async function authenticate(state: TwinState, header: string | undefined): Promise<{ user: UserRow | null; userId: number }> {
   if (!header) throw new HttpError(401, 'Not authenticated');
@@ -129,7 +119,8 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
         req.raw.socket.resetAndDestroy();
         return;
       }
-      const t0 = performance.now();
+      // The wait for a server block on arrival counts as queueing.
+      const t0 = performance.now() - blockedMs(req.raw);
       let lease;
       try {
         lease = await state.gate.enter();
@@ -139,46 +130,48 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
         send(reply, plain500(e.message, e.status), `queue;dur=${ms.toFixed(1)}, total;dur=${ms.toFixed(1)}`);
         return reply;
       }
+      const unblock = spec.blocksServer ? await state.block.hold() : undefined;
       const tHandler = performance.now();
       let out: Out;
       let userId: number | null = null;
       let reason: string | null = null;
+      let audit = spec.audit !== false;
       try {
         await state.faults.apply(spec.action);
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const body = readBody(spec.input?.body, raw, req.headers['content-type']);
         let user: UserRow | null = null;
         if (spec.level !== null) {
           const auth = await authenticate(state, req.headers.authorization);
           userId = auth.userId;
           // A token of a deleted user passes here and fails at the audit insert (500).
           user = auth.user;
-          if (user) {
-            const denial = accessDenial(
-              { confidentiality: user.confidentiality_level, integrity: JSON.parse(user.integrity_levels) as number[] },
-              spec.level,
-              spec.access,
-            );
-            if (denial) throw new HttpError(403, denial);
-          }
         }
-        const ctx: Ctx = {
-          state,
-          user,
-          params: (req.params ?? {}) as Record<string, string>,
-          query: (req.query ?? {}) as Record<string, string | undefined>,
-          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-          ip: req.ip,
-        };
+        // After the dependencies (authentication), before the handler and its access check, as in FastAPI.
+        const input = validate(spec.input ?? {}, req.params as Record<string, string>, req.query as Record<string, unknown>, body);
+        if (user && spec.level !== null) {
+          const denial = accessDenial(
+            { confidentiality: user.confidentiality_level, integrity: JSON.parse(user.integrity_levels) as number[] },
+            spec.level,
+            spec.access,
+          );
+          if (denial) throw new HttpError(403, denial);
+        }
         if (spec.level !== null && !user) throw new Error(`user ${userId} of the token does not exist`);
-        out = await handler(ctx);
+        out = await handler({ state, user, params: input.params, json: input.json ?? {}, body: input.bytes ?? raw, ip: req.ip });
       } catch (err) {
         reason = (err as Error).message;
-        if (err instanceof HttpError) out = { status: err.status, json: { detail: err.detail } };
+        if (err instanceof InvalidRequest) {
+          out = { status: 422, json: { detail: err.detail } };
+          audit = false; // rejected before the handler: upstream's audit decorator never runs
+        } else if (err instanceof HttpError) out = { status: err.status, json: { detail: err.detail } };
         else if (err instanceof OverloadError) out = plain500(err.message, err.status);
         else if (err instanceof InjectedFault) out = plain500(err.message);
         else out = plain500(reason);
       }
+      unblock?.();
       const handlerMs = performance.now() - tHandler;
-      if (spec.audit !== false) {
+      if (audit) {
         try {
           await lease.audit();
           state.db
@@ -189,6 +182,8 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
         }
       }
       lease.release();
+      // HMP answers nothing while a conversion blocks its loop.
+      if (!unblock && state.block.active) await state.block.passed();
       const total = performance.now() - t0;
       send(reply, out, `queue;dur=${(tHandler - t0).toFixed(1)}, handler;dur=${handlerMs.toFixed(1)}, total;dur=${total.toFixed(1)}`);
       return reply;

@@ -1,15 +1,17 @@
 // Starts the HMP twin: from tests (startTwin) and from the CLI (main.ts).
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { writeAtomic } from '../lib/atomic-file.ts';
+import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { encodeCredentialsFile, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
-import { mulberry32 } from '../lib/prng.ts';
+import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
 import { LEVEL } from './access.ts';
 import { rawBodyParser } from './body.ts';
 import { CapacityGate } from './capacity.ts';
 import { defaultConfig, type TwinConfig } from './config.ts';
+import { handleConnections } from './connections.ts';
 import { openDatabase } from './db.ts';
 import { Faults } from './faults.ts';
 import type { TwinState } from './router.ts';
@@ -18,6 +20,7 @@ import { insertUser, registerAuth } from './routes/auth.ts';
 import { registerConvert } from './routes/convert.ts';
 import { registerProjects } from './routes/projects.ts';
 import { registerSubmissions } from './routes/submissions.ts';
+import { ServerBlock } from './server-block.ts';
 import { Tokens } from './tokens.ts';
 
 const BODY_LIMIT = 64 * 1024 * 1024;
@@ -31,16 +34,14 @@ export interface TwinHandle {
   adminUserId: number;
   /** The server's own public key (for a suite configured with it when the endpoint 401s). */
   serverPublicKey: Uint8Array;
-  stats(): { inFlight: number; queued: number };
+  /** blocked: a v1.0 conversion holds the server; resets: connections reset unanswered (--reset-rate, and stale keep-alive ones after a block). */
+  stats(): { inFlight: number; queued: number; blocked: boolean; resets: number };
   close(): Promise<void>;
 }
 
 /** Writes a file atomically with mode 0600 (it holds a private key). */
 export function writeSecretFile(path: string, data: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
-  renameSync(tmp, path);
+  writeAtomic(path, data, 0o600);
 }
 
 export async function startTwin(options: Partial<TwinConfig> = {}): Promise<TwinHandle> {
@@ -57,6 +58,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
     tokens: new Tokens(config.jwtSecret ?? randomBytes(32).toString('hex'), config.jwtLifetimeS),
     faults: new Faults(config, config.seed === undefined ? Math.random : mulberry32(config.seed ^ 0x5eed)),
     gate: new CapacityGate(config),
+    block: new ServerBlock(),
     rand: config.seed === undefined ? Math.random : mulberry32(config.seed),
   };
 
@@ -88,6 +90,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).type('application/json').send(JSON.stringify({ detail: 'Not Found' }));
   });
+  const connections = handleConnections(app, state.block, config.keepAliveTimeoutS * 1000);
   registerAuth(app, state);
   registerProjects(app, state);
   registerSubmissions(app, state);
@@ -106,7 +109,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
     adminPassword: config.adminPassword,
     adminUserId,
     serverPublicKey,
-    stats: () => ({ inFlight: state.gate.inFlight, queued: state.gate.queued }),
+    stats: () => ({ inFlight: state.gate.inFlight, queued: state.gate.queued, blocked: state.block.active, resets: state.faults.resets + connections.resets }),
     close: async () => {
       state.gate.close(); // a stalled request would otherwise wait out its pool timeout
       await app.close();

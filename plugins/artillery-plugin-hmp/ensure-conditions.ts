@@ -5,7 +5,8 @@
 // the run measured failed.
 import type { HmpSettings } from './settings.ts';
 import type { PeriodStats } from './main.ts';
-import { answered, ARTILLERY, errorsByEndpoint, LATENCY_PREFIX, metric } from './core/metric-names.ts';
+import { ARTILLERY, errorsByEndpoint, LATENCY_PREFIX, metric } from './core/metric-names.ts';
+import { coverageOf } from './core/coverage.ts';
 import { gates, type Measured, type Verdict } from './core/criteria.ts';
 
 /** The criteria a run measures from its counters and summaries (the soak's drift: main.ts; no CPU, probes or integrity check: the suite adds those). */
@@ -23,8 +24,8 @@ export function measuredOf(settings: HmpSettings, stats: PeriodStats): Measured 
     }
     groupP99[group] = worst;
   }
-  const unanswered = settings.test === 'smoke' ? settings.smokeEndpoints.filter((e) => !answered(counters, e)) : [];
-  return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered };
+  const coverage = coverageOf(counters, settings.test === 'smoke' ? settings.smokeEndpoints : []);
+  return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why };
 }
 
 /** Derived metric per criterion the plugin measures (verdict id -> metric name). */

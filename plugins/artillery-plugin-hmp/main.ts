@@ -1,7 +1,7 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import type { RawPeriod } from './core/results.ts';
 import { derivedCounters, ensureConditions, measuredOf } from './ensure-conditions.ts';
 import { formatVerdict, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
 import { driftMeasured, driftOfResults } from './core/drift.ts';
+import { parseRequestLog, stallsOf, type StallAnalysis } from './core/stalls.ts';
 import type { Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
@@ -63,6 +64,16 @@ function readErrorSamples(path: string | undefined): unknown[] {
   return out;
 }
 
+/** The stall analysis of the run's request log (written by the workers, request-log.ts). */
+function stallsOfLog(path: string | undefined): StallAnalysis | undefined {
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    return stallsOf(parseRequestLog(readFileSync(path, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The phase files' default target: start the twin unless HMP_TARGET names a server. */
 export const LOCAL_TWIN = 'local-twin';
 
@@ -95,6 +106,11 @@ export class MainSide {
     this.#resolveTarget(testConfig);
     // Workers write the server's error messages here (first per endpoint and reason).
     process.env.HMP_ERRORS_LOG ??= join(mkdtempSync(join(tmpdir(), 'hmp-errors-')), 'errors.jsonl');
+    // ... and every request's start and end beside it, for the stall analysis.
+    process.env.HMP_REQUESTS_LOG ??= join(dirname(process.env.HMP_ERRORS_LOG), 'requests.log');
+    try {
+      writeFileSync(process.env.HMP_REQUESTS_LOG, '');
+    } catch {}
 
     // The workers receive these phases: the gate in the worker draws the shape.
     const payload: GatePayload = { test: s.test, userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
@@ -105,6 +121,7 @@ export class MainSide {
     if (plugins.ensure) plugins.ensure.conditions = [...(plugins.ensure.conditions ?? []), ...ensureConditions(s)];
     else this.#log(`note: add "ensure: {}" after "hmp" in config.plugins to gate on the SLOs`);
 
+    if (!s.conversions) this.#log('conversions are off (HMP_CONVERSIONS=off): not tested in this run');
     this.#log(`${s.test} test: ${describeShape(this.shape)} (${Math.round(this.shape.total)} s${s.timeScale !== 1 ? ` at time scale ${s.timeScale}` : ''})`);
     if (this.shape.jitter.length > 0) {
       this.#log(`spike jitter seed ${s.seed} (${s.seedSource}); replay with HMP_JITTER_SEED=${s.seed}`);
@@ -205,7 +222,8 @@ export class MainSide {
     for (const v of list.filter((x) => x.gated)) console.log(`  ${formatVerdict(v)}`);
     const reported = list.filter((x) => !x.gated && x.measured !== null);
     if (reported.length) console.log(`  reported, not gated for ${this.settings.test}: ${reported.map((v) => `${v.name} ${v.measured}${v.unit}`).join(', ')}`);
-    if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.join(', ')}`);
+    const why = measured.unansweredWhy ?? {};
+    if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.map((e) => (why[e] ? `${e} (${why[e]})` : e)).join('; ')}`);
   }
 
   #checkBreakpoint(stats: PeriodStats): void {
@@ -245,6 +263,8 @@ export class MainSide {
       target: process.env.HMP_TARGET,
       tool: this.#tool,
       errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
+      stalls: stallsOfLog(process.env.HMP_REQUESTS_LOG),
+      ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.

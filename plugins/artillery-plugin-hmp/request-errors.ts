@@ -10,15 +10,33 @@
 // person would. Artillery's own errors.<code> counter is kept.
 // The engine is a class in Artillery's dist: patched once per worker,
 // before the first arrival compiles the scenarios (they compile lazily).
+// The same patch follows the engine's trace events: each request's start and
+// end go to the run's request log (stall analysis), and a request without an
+// answer is counted by what happened to its connection (reused or not).
+import { connectionClass } from './core/connection-errors.ts';
+import { metric } from './core/metric-names.ts';
+import { requestEnded, requestSent } from './request-log.ts';
+import { countSkipped, failedAt } from './skipped.ts';
 
 type Callback = (err?: (Error & { code?: string }) | null, context?: unknown) => void;
 type StepFn = (context: { vars: Record<string, unknown> }, callback: Callback) => void;
 interface Emitter {
   emit(event: string, ...args: unknown[]): unknown;
+  on?(event: string, listener: (...args: any[]) => void): unknown;
+}
+interface TraceError {
+  code?: string;
+  name?: string;
+  response?: unknown;
+  request?: { reusedSocket?: boolean };
 }
 interface EngineClass {
   prototype: { step: (spec: Record<string, unknown>, ee: Emitter, opts?: unknown) => StepFn; __hmpKeepsUsers?: boolean };
 }
+interface EngineThis {
+  config?: { processor?: Record<string, unknown> };
+}
+type RequestSpec = { name?: string; ifTrue?: string };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
@@ -28,7 +46,7 @@ export function isRequestStep(spec: Record<string, unknown>): boolean {
 }
 
 /** The step with request errors turned into a failed session; the callback runs once. */
-export function keepUserOnError(step: StepFn, ee: Emitter): StepFn {
+export function keepUserOnError(step: StepFn, ee: Emitter, name = 'unnamed'): StepFn {
   return (context, callback) => {
     let done = false;
     step(context, (err, ctx) => {
@@ -37,9 +55,45 @@ export function keepUserOnError(step: StepFn, ee: Emitter): StepFn {
       if (!err) return callback(err, ctx);
       ee.emit('error', err.code || err.message);
       context.vars.$hmpRequestFailed = true;
+      failedAt(context.vars, name);
       callback(null, ctx ?? context);
     });
   };
+}
+
+const traced = new WeakSet<object>();
+/** Requests sent and not yet ended: the engine's uuid -> the request log's id. */
+const open = new Map<string, string>();
+
+function end(uuid: string, how: 'a' | 't' | 'x'): boolean {
+  const id = open.get(uuid);
+  if (id === undefined) return false;
+  open.delete(uuid);
+  requestEnded(id, how);
+  return true;
+}
+
+/** Follows the engine's trace:http:request|response events on `ee` (once per emitter). */
+export function traceRequests(ee: Emitter): void {
+  if (traced.has(ee) || !ee.on) return;
+  traced.add(ee);
+  ee.on('trace:http:request', (req: { name?: string; method?: string; url?: string }, uuid: string) => {
+    open.set(uuid, requestSent(req.name ?? 'unnamed', req.method ?? 'GET', req.url ?? ''));
+  });
+  ee.on('trace:http:response', (_res: unknown, uuid: string) => end(uuid, 'a'));
+}
+
+/**
+ * A request the engine reported failed (from the scenario's onError hooks:
+ * the engine's promise does not emit trace:http:error): counted by its
+ * connection class, its span ended. Once per request, though the engine may
+ * report one error twice.
+ */
+export function requestFailed(err: TraceError, uuid: string | undefined, ee: Emitter): void {
+  if (err?.response) return; // answered: the body broke off later
+  const cls = connectionClass(err?.code ?? err?.name ?? '', err?.request?.reusedSocket);
+  if (uuid !== undefined && !end(uuid, cls === 'timeout' ? 't' : 'x')) return;
+  ee.emit('counter', metric.connection(cls), 1);
 }
 
 /** Wraps the engine's request steps; true once installed. */
@@ -47,9 +101,19 @@ export function patchEngine(Engine: EngineClass): boolean {
   const proto = Engine.prototype;
   if (proto.__hmpKeepsUsers) return true;
   const original = proto.step;
-  proto.step = function step(this: unknown, spec: Record<string, unknown>, ee: Emitter, opts?: unknown): StepFn {
+  proto.step = function step(this: EngineThis, spec: Record<string, unknown>, ee: Emitter, opts?: unknown): StepFn {
     const f = original.call(this, spec, ee, opts);
-    return isRequestStep(spec) ? keepUserOnError(f, ee) : f;
+    if (!isRequestStep(spec)) return f;
+    traceRequests(ee);
+    const req = (METHODS.map((m) => spec[m]).find((x) => x && typeof x === 'object') ?? {}) as RequestSpec;
+    const name = req.name ?? 'unnamed';
+    const guard = req.ifTrue ? this.config?.processor?.[req.ifTrue] : undefined;
+    const kept = keepUserOnError(f, ee, name);
+    if (typeof guard !== 'function') return kept;
+    return (context, callback) => {
+      countSkipped(ee, context.vars, name, guard as (v: Record<string, unknown>) => unknown);
+      kept(context, callback);
+    };
   };
   proto.__hmpKeepsUsers = true;
   return true;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CriteriaError, criteriaFrom, TEST_TYPES, type BreakpointRules, type Criteria, type TestType } from './core/criteria.ts';
+import { CONVERSION_ENDPOINTS, conversionsOff, CriteriaError, criteriaFrom, TEST_TYPES, type BreakpointRules, type Criteria, type TestType } from './core/criteria.ts';
 
 export { TEST_TYPES, type BreakpointRules, type TestType };
 
@@ -18,6 +18,8 @@ export interface HmpSettings {
   maxErrorRate: number | undefined;
   smokeEndpoints: string[];
   breakpoint: BreakpointRules;
+  /** HMP_CONVERSIONS=off: conversions are not tested (nor counted as critical endpoints of the smoke). */
+  conversions: boolean;
   /** Spike jitter on/off (phases with `jitter` only). */
   jitter: boolean;
   timeScale: number;
@@ -96,6 +98,8 @@ export function resolveSettings(
     if (err instanceof CriteriaError) throw new SettingsError(err.message);
     throw err;
   }
+  const conversions = !conversionsOff(env);
+  if (!conversions) criteria = { ...criteria, smokeEndpoints: criteria.smokeEndpoints.filter((e) => !CONVERSION_ENDPOINTS.includes(e)) };
   return {
     test,
     scenarios: resolve(dirname(commonPath), scenarios),
@@ -105,6 +109,7 @@ export function resolveSettings(
     maxErrorRate: criteria.maxErrorRate[test],
     smokeEndpoints: criteria.smokeEndpoints,
     breakpoint: criteria.breakpoint,
+    conversions,
     jitter: !jitterOff,
     timeScale,
     seed,

@@ -5,7 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { buildShape, type UserPhase } from './shape.ts';
 import { ClosedModelGate, type GateContext } from './closed-model.ts';
 import { metric } from './core/metric-names.ts';
-import { keepUsersOnRequestErrors, usersKept } from './request-errors.ts';
+import { keepUsersOnRequestErrors, requestFailed, usersKept } from './request-errors.ts';
+import { failedAt } from './skipped.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
 export interface GatePayload {
@@ -84,7 +85,8 @@ export function setUpWorker(script: Record<string, any>): void {
   // error of its endpoint. The user stays (request-errors.ts) and its session
   // ends; if the engine could not be patched, the VU dies and its slot goes
   // to a parked spare.
-  processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string }, context: GateContext, ee: Emitter, next: Next) => {
+  processor.hmpGate_onError = (err: NodeJS.ErrnoException, req: { name?: string; uuid?: string }, context: GateContext, ee: Emitter, next: Next) => {
+    requestFailed(err, req?.uuid, ee);
     const code = err.code ?? 'request_error';
     const name = req?.name ?? 'unnamed';
     sampleError(name, code, err.message);
@@ -93,6 +95,7 @@ export function setUpWorker(script: Record<string, any>): void {
     ee.emit('counter', metric.error(name, code), 1);
     if (usersKept()) {
       context.vars.$hmpRequestFailed = true;
+      failedAt(context.vars, name);
       return next();
     }
     if (context.vars.$hmpSlot === true) ee.emit('counter', metric.usersLost, 1);

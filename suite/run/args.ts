@@ -32,6 +32,8 @@ export interface SuiteOptions {
   think: [number, number] | undefined;
   /** Historical submissions test-env up seeds (undefined: its default). */
   submissions: number | undefined;
+  /** false: --no-conversions, no session converts (reported as not tested). Older state files lack it: on. */
+  conversions?: boolean;
   systemMetrics: SystemMetricsOptions;
   twinArgs: string[];
   /** Parent folder of the suite folder. */
@@ -72,6 +74,8 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
                           (default: the journeys' own; the breakpoint keeps 0.5-1.5 s real
                           think time below time scale 0.1)
   --submissions N         historical submissions test-env up seeds (default 300)
+  --no-conversions        no PDF-to-audio conversions (e.g. a v1.0 server without its key:
+                          see HMP_SERVER_PUBLIC_KEY); reported as not tested
   --system-metrics SRC    CPU and memory of the server: local, digitalocean or none
                           (default: local for the suite's own twin, none for a --target)
   --pid N                 local: the server's process id (with --target)
@@ -103,6 +107,7 @@ const OPTIONS = {
   skip: { type: 'string' },
   think: { type: 'string' },
   submissions: { type: 'string' },
+  'no-conversions': { type: 'boolean' },
   'system-metrics': { type: 'string' },
   pid: { type: 'string' },
   'mem-limit-mb': { type: 'string' },
@@ -243,6 +248,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
       skip,
       think: v.think === undefined ? undefined : parseThink(v.think),
       submissions: v.submissions === undefined ? undefined : wholeNumber('submissions', v.submissions, 0, 100_000),
+      conversions: v['no-conversions'] !== true,
       systemMetrics: {
         source,
         pid,

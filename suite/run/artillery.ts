@@ -39,6 +39,7 @@ export function stepEnv(o: {
   adminCredentials: string;
   password: string;
   think?: [number, number];
+  conversions?: boolean;
 }): Record<string, string> {
   const env: Record<string, string> = {
     ARTILLERY_DISABLE_TELEMETRY: '1',
@@ -52,6 +53,7 @@ export function stepEnv(o: {
     HMP_ADMIN_CREDENTIALS: o.adminCredentials,
     HMP_PASSWORD: o.password,
   };
+  if (o.conversions === false) env.HMP_CONVERSIONS = 'off';
   if (o.think) {
     env.HMP_THINK_MIN = String(o.think[0]);
     env.HMP_THINK_MAX = String(o.think[1]);

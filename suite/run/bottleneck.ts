@@ -10,7 +10,7 @@
 //   stall     requests sent and none answered in the period
 import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
 import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { fmtMs, round } from '../stats.ts';
+import { fmtMs, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
 import { ARTILLERY, endpointCounters, isTimeout, LATENCY_PREFIX, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

@@ -8,17 +8,18 @@
 import type { Measured, Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
 import { driftMeasured, type Drift } from '../drift.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../evidence.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfStalls, evidenceOfSystem } from '../evidence.ts';
 import type { IntegrityReport } from '../integrity.ts';
 import type { Evidence, FlagId } from '../recommendations.ts';
 import { baselineOf, type Recovery } from '../recovery.ts';
 import type { Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { fmtS, round } from '../stats.ts';
+import { fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Bottleneck } from './bottleneck.ts';
 import type { Unanswered } from './probe.ts';
 import type { StepStatus } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';
-import { ARTILLERY } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, REASONS } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import type { ConversionReadiness } from './conversion-check.ts';
 
 export interface Evaluation {
   status: StepStatus;
@@ -79,7 +80,7 @@ export function because(v: Verdict, s: Summary): string {
 function reportedNotes(s: Summary, test: string): string[] {
   return s.verdicts
     .filter((v) => !v.gated && v.measured !== null && v.limit !== null && !(v.op === '<' ? v.measured < v.limit : v.op === '<=' ? v.measured <= v.limit : v.measured === v.limit))
-    .map((v) => `${test}: ${v.name} ${v.measured}${v.unit} is over its limit (${v.op} ${v.limit}${v.unit}); reported, not gated for ${test}.`);
+    .map((v) => `${test}: ${v.name} ${v.measured === Infinity ? `more than ${v.limit}` : v.measured}${v.unit} is over its limit (${v.op} ${v.limit}${v.unit}); reported, not gated for ${test}.`);
 }
 
 /** Gated criteria that were not measured (e.g. no system metrics): notes. */
@@ -105,19 +106,30 @@ export function failuresOf(s: Summary, test: string): Evidence[] {
     }));
 }
 
-/** Evidence from the run's own measurements for the criteria that failed. */
+/** Evidence from the run's own measurements for the criteria that failed; the stalls first: they are the cause, the rest their symptoms. */
 function resultEvidence(test: string, results: Results, s: Summary): Evidence[] {
-  return [...evidenceOfResults(test, results, s.verdicts), ...evidenceOfSystem(test, s.verdicts)];
+  return [...evidenceOfStalls(test, results), ...evidenceOfResults(test, results, s.verdicts), ...evidenceOfSystem(test, s.verdicts)];
 }
 
 // --- step 2 ---------------------------------------------------------------
 
-export function evaluateSmoke(results: Results, s: Summary): Evaluation {
+/** The pre-check's finding that conversions cannot run (conversion-check.ts): what its failures in the smoke are. */
+const NO_SERVER_KEY = REASONS.noServerKey;
+
+export function evaluateSmoke(results: Results, s: Summary, conversions?: ConversionReadiness): Evaluation {
   const numbers = keyNumbers(s);
   numbers.unansweredEndpoints = s.verdicts.find((v) => v.id === 'unanswered')?.measured ?? 0;
   if (failedOf(s).length) {
-    const f = flagged('functional', s, [...evidenceOfResults('smoke', results, s.verdicts), ...failuresOf(s, 'smoke')], numbers, reportedNotes(s, 'smoke'));
-    return { ...f, status: 'aborted' };
+    const evidence = [...evidenceOfResults('smoke', results, s.verdicts), ...failuresOf(s, 'smoke')];
+    const f = flagged('functional', s, evidence, numbers, reportedNotes(s, 'smoke'));
+    if (conversions?.ready !== false) return { ...f, status: 'aborted' };
+    // The defect is the finding, said once; its consequences are not listed again.
+    const copies = s.errors.filter((r) => r.reason === NO_SERVER_KEY).reduce((a, r) => a + r.count, 0);
+    const others = s.errors.filter((r) => r.reason !== NO_SERVER_KEY);
+    const rest = others.length ? ` Other failures: ${others.map((r) => `${r.count} x ${r.endpoint}: ${r.reason}`).join('; ')}.` : '';
+    const finding: Evidence = { kind: 'unanswered', test: 'smoke', endpoint: 'pdf_execute', measured: copies, text: `${conversions.text} (${copies} conversions of the smoke failed for it)` };
+    const kept = evidence.filter((e) => !(e.endpoint === 'pdf_execute' || e.text?.includes(NO_SERVER_KEY)));
+    return { ...f, status: 'aborted', reason: `"${FLAG_TITLE.functional}": ${conversions.text}${rest}`, evidence: [finding, ...kept] };
   }
   return { status: 'passed', reason: `0 errors in ${s.totals.requests} requests; every critical endpoint answered.`, evidence: [], numbers, notes: reportedNotes(s, 'smoke'), details: {} };
 }
@@ -182,7 +194,7 @@ export interface SpikeExtras {
  * (core/criteria.ts Measured); recorded with the results (withChecks) before
  * the step's report is built, so the summary's verdicts include them.
  */
-export function checksOf(x: { crash?: CrashWatch; spike?: SpikeExtras; drift?: Drift }): Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'> {
+export function checksOf(x: { crash?: CrashWatch; spike?: SpikeExtras; drift?: Drift; afterLoad?: Recovery }): Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'> {
   const out: Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'> = {};
   if (x.crash) {
     const e = crashEvidence('stress', x.crash);
@@ -193,6 +205,8 @@ export function checksOf(x: { crash?: CrashWatch; spike?: SpikeExtras; drift?: D
     const scaled = x.spike.timeScale === 1 ? '' : ` (5 min scaled by ${x.spike.timeScale})`;
     out.recovery = { status: r.status, seconds: r.recoveredAfterS, limitS: r.limitS, text: `${r.text}${r.status === 'not-recovered' ? scaled : ''}` };
   }
+  const a = x.afterLoad;
+  if (a) out.recovery = { status: a.status, seconds: a.recoveredAfterS, limitS: a.limitS, text: a.text };
   const integrity = x.spike && !('error' in x.spike.integrity) ? x.spike.integrity : undefined;
   if (integrity) out.dataLoss = { lost: integrity.missing + integrity.corrupted, acknowledged: integrity.acknowledged, text: integrity.summary };
   if (x.drift) out.drift = driftMeasured(x.drift);
@@ -272,7 +286,7 @@ function bottleneckEvidence(b: Bottleneck): Evidence[] {
   return out;
 }
 
-export function evaluateBreakpoint(s: Summary, bottleneck: Bottleneck): Evaluation {
+export function evaluateBreakpoint(results: Results, s: Summary, bottleneck: Bottleneck): Evaluation {
   const numbers = keyNumbers(s);
   const b = s.breakpoint;
   numbers.found = b?.found ?? false;
@@ -286,7 +300,11 @@ export function evaluateBreakpoint(s: Summary, bottleneck: Bottleneck): Evaluati
     : `the results record no breakpoint analysis. ${bottleneck.text}`;
   const capacity = s.verdicts.find((v) => v.id === 'capacity');
   if (capacity?.pass === false) {
-    const evidence: Evidence[] = [{ kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit: capacity.limit ?? undefined, unit: '' }, ...bottleneckEvidence(bottleneck)];
+    const evidence: Evidence[] = [
+      { kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit: capacity.limit ?? undefined, unit: '' },
+      ...evidenceOfStalls('breakpoint', results),
+      ...bottleneckEvidence(bottleneck),
+    ];
     const why = `max sustainable ${capacity.measured} users < the plan's peak of ${capacity.limit} (${capacity.note})`;
     return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${reason}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
   }

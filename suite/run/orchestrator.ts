@@ -6,7 +6,7 @@
 // and --resume continues from the first unfinished test. Ctrl-C: the running
 // Artillery gets SIGINT (its plugin writes the results), then teardown and
 // the report run with what exists.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
@@ -14,13 +14,15 @@ import { EnvironmentError, setUp, tearDown, type Admin } from './environment.ts'
 import { loadShapes, timeScaleFor } from './plan.ts';
 import { healthCheck } from './probe-loop.ts';
 import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, usersAt, type Out, type Users } from './progress.ts';
-import { writeTextAtomic } from '../results-file.ts';
+import { writeAtomic } from '../../lib/atomic-file.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
 import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type StepRecord, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
 import { planCriteria } from '../../lib/plan-criteria.ts';
 import { buildSummary, FILES, VERDICT } from './summary.ts';
 import { baselineFrom, runTest, type TestOutcome } from './tests.ts';
+import { checkConversions, type ConversionReadiness } from './conversion-check.ts';
+import { parseTestData } from '../../lib/test-data.ts';
 
 export interface SuiteIo {
   /** Progress (stderr). */
@@ -181,7 +183,9 @@ export class Orchestrator {
       const source = this.state.options.systemMetrics.source ?? (this.#twin ? 'local' : 'none');
       r.status = 'passed';
       r.reason = `${setup.reused ? 'reused' : 'seeded'} ${this.#admin.target} and verified the data file (${setup.students} students, ${setup.instructors} instructors, ${setup.projects} projects, ${setup.submissions} submissions).`;
-      r.details = { setup, target: this.#admin.target, ownTwin: this.#twin !== undefined, systemMetrics: source };
+      const conversions = await this.#conversions(log);
+      r.details = { setup, target: this.#admin.target, ownTwin: this.#twin !== undefined, systemMetrics: source, conversions };
+      if (conversions && !conversions.ready) r.reason += ` ${conversions.text}`;
       r.numbers = { students: setup.students, instructors: setup.instructors, projects: setup.projects, submissions: setup.submissions };
       this.#end(r);
       return true;
@@ -191,6 +195,23 @@ export class Orchestrator {
       this.#end(r);
       return false;
     }
+  }
+
+  /** Before any load: can conversions run? (undefined: --no-conversions, or no instructor to ask as.) */
+  async #conversions(log: (l: string) => void): Promise<ConversionReadiness | undefined> {
+    if (this.state.options.conversions === false) {
+      log('conversions are off (--no-conversions): not tested in this run.');
+      return undefined;
+    }
+    const instructor = parseTestData(readFileSync(this.state.dataFile, 'utf8')).instructors[0];
+    if (!instructor) return undefined;
+    const c = await checkConversions(this.#admin!.target, instructor, Boolean(this.#io.env.HMP_SERVER_PUBLIC_KEY));
+    log(c.ready ? c.text : `finding: ${c.text}`);
+    return c;
+  }
+
+  #conversionReadiness(): ConversionReadiness | undefined {
+    return this.state.steps.setup.details?.conversions as ConversionReadiness | undefined;
   }
 
   #notRun(tests: TestId[], reason: string, final: boolean): void {
@@ -252,6 +273,7 @@ export class Orchestrator {
           adminCredentials: admin.credentialsPath,
           password: admin.password,
           ownTwinPid: this.#twin?.pid,
+          conversions: this.#conversionReadiness(),
           baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
           line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),
           onChildLine: (l) => this.#onChildLine(l),
@@ -333,9 +355,9 @@ export class Orchestrator {
     r.durationS = 0;
     const summary = buildSummary(this.state);
     inv.exitCode = summary.exitCode;
-    writeTextAtomic(join(this.dir, FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
-    writeTextAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
-    writeTextAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary));
+    writeAtomic(join(this.dir, FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
+    writeAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
+    writeAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary));
     this.#save();
     this.#view.clear();
     this.#line(`suite: ${stepTag('report')} ${VERDICT[r.status]}: ${r.reason}`);

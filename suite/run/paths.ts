@@ -1,14 +1,11 @@
 // Where things go (pure apart from the project root).
+import { utcStamp } from '../../report/build.ts';
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, resolve, sep } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** "20261127T040110Z" */
-export function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
 export function suiteFolderName(now: number): string {
   return `suite-${utcStamp(now)}`;
 }

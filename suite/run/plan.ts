@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { buildShape, readUserPhases, type Shape, type UserPhase } from '../../lib/shape.ts';
+import { buildShape, readUserPhases, type Shape, type UserPhase } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { ROOT } from './paths.ts';
 import { BREAKPOINT_REAL_THINK_S, BREAKPOINT_THINK_BELOW_SCALE, SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 

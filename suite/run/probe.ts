@@ -2,7 +2,7 @@
 // Artillery's shape (so suite/recovery.ts judges them like a run), and
 // whether the target stopped answering.
 import type { Period, Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { round, summarize } from '../stats.ts';
+import { round, summarize } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { ARTILLERY, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export interface ProbeSample {

@@ -2,7 +2,7 @@
 // users. On a terminal one status line is redrawn in place under the event
 // lines; elsewhere (CI logs) everything is plain lines, the status every 30 s.
 // Formatting and estimates are pure; ProgressView only writes.
-import { targetAt, type Shape } from '../../lib/shape.ts';
+import { targetAt, type Shape } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { STEP_COUNT, STEP_OVERHEAD_S, STEP_TITLE, stepNumber, type StepId, type TestId } from './steps.ts';
 
 export function clock(s: number): string {

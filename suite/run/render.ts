@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { escapeHtml as e } from '../../report/escape.ts';
 import type { Recommendation } from '../recommendations.ts';
 import { recommendationsMarkdown } from '../recommendations.ts';
-import { fmtS } from '../stats.ts';
+import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
 
 /**

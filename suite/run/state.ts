@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evidence, FlagId } from '../recommendations.ts';
-import { writeTextAtomic } from '../results-file.ts';
+import { writeAtomic } from '../../lib/atomic-file.ts';
 import type { SuiteOptions } from './args.ts';
 import { EXIT } from './args.ts';
 import { STEPS, stepNumber, TESTS, type StepId, type TestId } from './steps.ts';
@@ -84,7 +84,7 @@ export function newState(id: string, options: SuiteOptions, dataFile: string, no
 
 export function writeState(dir: string, state: SuiteState, now = new Date()): void {
   state.updatedAt = now.toISOString();
-  writeTextAtomic(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  writeAtomic(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function readState(dir: string): SuiteState {

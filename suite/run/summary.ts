@@ -2,7 +2,7 @@
 // step's verdict and key numbers, the flags with the measurements that
 // raised them, and the recommendations chosen by what failed.
 import { cite, recommend, type Evidence, type Flag, type FlagId, type Recommendation } from '../recommendations.ts';
-import { fmtMs, fmtS, round } from '../stats.ts';
+import { fmtMs, fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { exitCodeOf, outcomeOf, type Outcome, type StepRecord, type StepStatus, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_COUNT, STEP_TITLE, STEPS, TESTS, type StepId } from './steps.ts';
 
@@ -104,9 +104,11 @@ export function figuresOf(r: StepRecord): string {
   if (n(x.peakUsers) !== undefined) parts.push(`${x.peakUsers} users`);
   if (n(x.cpuSustainedPct) !== undefined) parts.push(`CPU ${Math.round(x.cpuSustainedPct as number)}%`);
   if (r.id === 'stress' && x.crashed === true) parts.push(`stopped answering ${fmtS(n(x.healthUnansweredS) ?? 0)}`);
+  // Recovery: the spike's after its hold, every other test's after its load (the same probes).
+  const after = r.id === 'spike' ? '' : ' after the load';
+  if (x.recoveryStatus === 'recovered') parts.push(`recovered in ${fmtS(n(x.recoveryS) ?? 0)}${after}`);
+  else if (x.recoveryStatus === 'not-recovered') parts.push(`not recovered in ${n(x.recoveryLimitS) === undefined ? 'its limit' : fmtS(n(x.recoveryLimitS)!)}${after}`);
   if (r.id === 'spike') {
-    if (x.recoveryStatus === 'recovered') parts.push(`recovered in ${fmtS(n(x.recoveryS) ?? 0)}`);
-    else if (x.recoveryStatus === 'not-recovered') parts.push(`not recovered in ${n(x.recoveryLimitS) === undefined ? 'its limit' : fmtS(n(x.recoveryLimitS)!)}`);
     if (n(x.uploadsAcknowledged) !== undefined) parts.push(`${x.uploadsLost} of ${x.uploadsAcknowledged} uploads lost`);
   }
   if (r.id === 'breakpoint' && x.maxSustainableUsers !== undefined) {

@@ -35,6 +35,7 @@ import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop
 import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples } from './step-report.ts';
 import type { TestId } from './steps.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
+import type { ConversionReadiness } from './conversion-check.ts';
 
 export interface TestContext {
   suiteDir: string;
@@ -45,6 +46,8 @@ export interface TestContext {
   password: string;
   /** The suite's own twin, when it started one. */
   ownTwinPid: number | undefined;
+  /** The pre-check of conversions at set-up, if it ran. */
+  conversions?: ConversionReadiness;
   /** Baseline for the spike's recovery (average's results, else smoke's). */
   baseline: () => Baseline | undefined;
   /** Lines for the progress view. */
@@ -91,11 +94,17 @@ function studentOf(dataFile: string): { id: number; private_key: string } | unde
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Keeps the spike's probes going until recovery is judged: recovered, or observed past the (scaled) limit. */
-async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Baseline, timeScale: number, planLimitS: number, interrupted: () => boolean): Promise<Recovery> {
+/** Light probes as a test student (GET /project/), at the recovery cadence of the run's time scale. */
+function recoveryProbes(target: string, student: { id: number; private_key: string }, timeScale: number, request = projectsProbe(target, student)): ProbeLoop {
+  const { everyMs, periodMs } = recoveryCadence(timeScale);
+  return new ProbeLoop(request, { everyMs, timeoutMs: Math.max(2 * periodMs, 2000) });
+}
+
+/** Keeps the probes going until recovery is judged: recovered, or observed past the (scaled) limit. */
+async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Baseline, timeScale: number, planLimitS: number, interrupted: () => boolean, after?: string): Promise<Recovery> {
   const { periodMs } = recoveryCadence(timeScale);
   const limitS = planLimitS * timeScale;
-  const judge = (now: number) => recoveryOf({ periods: probePeriods(loop.samples, periodMs, holdEnd, now), holdEnd, baseline, limitS, periodMs });
+  const judge = (now: number) => recoveryOf({ periods: probePeriods(loop.samples, periodMs, holdEnd, now), holdEnd, baseline, limitS, periodMs, after });
   const deadline = holdEnd + limitS * 1000 + 3 * periodMs;
   let r = judge(Date.now());
   while (r.status === 'not-observed' && Date.now() < deadline && !interrupted()) {
@@ -122,10 +131,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   if (test === 'spike') {
     recoveryBaseline = ctx.baseline();
     const student = studentOf(ctx.dataFile);
-    if (student) {
-      const { everyMs, periodMs } = recoveryCadence(timeScale);
-      loop = new ProbeLoop(projectsProbe(ctx.target, student), { everyMs, timeoutMs: Math.max(2 * periodMs, 2000) });
-    }
+    if (student) loop = recoveryProbes(ctx.target, student, timeScale);
   }
   loop?.start();
 
@@ -136,7 +142,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     target: ctx.target,
     dir,
     entryDir: entryDirFor(ctx.suiteDir, test),
-    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think }),
+    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions }),
     onLine: ctx.onChildLine,
   });
   ctx.setCurrent(artillery);
@@ -167,6 +173,20 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   }
   if (test === 'spike' && !recoveryBaseline) notes.push('spike: no baseline to judge recovery against (neither the average nor the smoke test has results).');
   const probes = loop ? await loop.stop() : [];
+  // Every other test: how long the server takes to answer normally again once the load stops (the same probes and judging).
+  let afterLoad: Recovery | undefined;
+  const student = test === 'spike' || !results || interrupted ? undefined : studentOf(ctx.dataFile);
+  const afterBaseline = student ? (ctx.baseline() ?? baselineOf(results!)) : undefined;
+  if (student && afterBaseline) {
+    // Logged in first (not a sample): the first probe is then a GET /project/ like every other.
+    const request = projectsProbe(ctx.target, student);
+    await request(AFTER_HEALTH_TIMEOUT_MS).catch(() => undefined);
+    const probe = recoveryProbes(ctx.target, student, timeScale, request);
+    const loadEnd = Date.now();
+    probe.start();
+    afterLoad = await observeRecovery(probe, loadEnd, afterBaseline, timeScale, criteriaOfRun(hmpSection(results!)).recovery.limitS, ctx.interrupted, 'the test');
+    await probe.stop();
+  }
   const afterHealth = test === 'stress' ? await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS) : null;
 
   if (!results) {
@@ -194,7 +214,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     spike = { recovery, timeScale, integrity };
   }
   if (!interrupted && test === 'soak') drift = driftOfResults(sampled);
-  const report = buildStepReport(withChecks(sampled, checksOf({ crash: watch, spike, drift })), dir);
+  const report = buildStepReport(withChecks(sampled, checksOf({ crash: watch, spike, drift, afterLoad })), dir);
   const merged = report.results;
   const s = report.summary;
   const where = { ...paths, report: rel(ctx.suiteDir, report.report), results: rel(ctx.suiteDir, exit.resultsPath) };
@@ -216,7 +236,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   let ev: Evaluation;
   switch (test) {
     case 'smoke':
-      ev = evaluateSmoke(merged, s);
+      ev = evaluateSmoke(merged, s, ctx.conversions);
       break;
     case 'average':
       ev = evaluateAverage(merged, s);
@@ -229,12 +249,21 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
       if (recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
       break;
     case 'breakpoint':
-      ev = evaluateBreakpoint(s, bottleneckOf(merged));
+      ev = evaluateBreakpoint(merged, s, bottleneckOf(merged));
       break;
     case 'soak':
       ev = evaluateSoak(merged, s, drift!);
       break;
   }
+  if (afterLoad) {
+    ev.numbers.recoveryStatus = afterLoad.status;
+    ev.numbers.recoveryS = afterLoad.recoveredAfterS;
+    ev.numbers.recoveryLimitS = afterLoad.limitS;
+    ev.details.recoveryAfterLoad = afterLoad;
+  }
+  // A stall is named in every test's row, flagged or not: it is what the server did, not a verdict.
+  const stalls = hmpSection(merged).stalls;
+  if (stalls?.stalls?.length && stalls.text) ev.notes.push(`${test}: ${stalls.text}`);
   if (exit.code !== 0 && exit.code !== 1) ev.notes.push(`${test}: Artillery exited with ${exit.code ?? exit.signal} (see ${paths.log}).`);
   return { ...base, ...where, ...ev, notes: [...notes, ...ev.notes], artilleryExit: exit.code, interrupted };
 }

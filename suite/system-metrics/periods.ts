@@ -4,7 +4,7 @@
 // each {min, max, mean, p50, p95, p99, count} per 10 s period (the period
 // key is its start, aligned as Artillery aligns its own).
 import { PERIOD_MS, periodStart, type Results, type Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { summarize, type ValueSummary } from '../stats.ts';
+import { summarize, type ValueSummary } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Sample } from './types.ts';
 import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 

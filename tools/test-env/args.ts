@@ -28,6 +28,8 @@ export interface TestEnvOptions {
   timeoutMs: number;
   /** Seed for assignments and generated PDFs; undefined = random. */
   seed: number | undefined;
+  /** down: how long to wait for a struggling server; undefined = the library's default. */
+  waitMs: number | undefined;
 }
 
 export { normalizeTarget, UsageError };
@@ -38,6 +40,7 @@ export const DEFAULTS = {
   submissions: TEST_ENV_DEFAULTS.submissions,
   dataPath: TEST_ENV_DEFAULTS.dataFile,
   timeoutS: TEST_ENV_DEFAULTS.timeoutMs / 1000,
+  waitMin: TEST_ENV_DEFAULTS.waitMs / 60_000,
 } as const;
 
 export const USAGE = `Usage: npx node tools/test-env.ts up|down --target URL --credentials admin.bin [options]
@@ -62,6 +65,9 @@ in a data file for the scenarios (strategy sections 2 and 6, steps 1 and 8).
   --data PATH         the data file (default ${DEFAULTS.dataPath}, in the project folder)
   --timeout S         per-request timeout in seconds (default ${DEFAULTS.timeoutS})
   --seed N            seed for assignments and generated PDFs (default: random)
+  --wait DURATION     down: while the server times out, resets or answers 5xx, retry with
+                      backoff for this long before giving up (default ${DEFAULTS.waitMin}m;
+                      e.g. 90, 90s, 10m, 1h; 0 = do not wait)
   --help              this text
 
 The password of the credentials file comes from the env var HMP_PASSWORD or, on a
@@ -77,6 +83,16 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
+const UNIT_MS = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000 } as const;
+
+/** "90" or "90s" (seconds), "10m", "1h" -> ms. */
+function duration(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+)(s|m|min|h)?$/.exec(raw.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS] : NaN;
+  if (!(ms <= 86_400_000)) throw new UsageError(`--${name} must be a duration such as 90, 90s, 10m or 1h (at most 24h), got "${raw}".`);
+  return ms;
+}
 
 const OPTIONS = {
   help: { type: 'boolean' },
@@ -92,6 +108,7 @@ const OPTIONS = {
   data: { type: 'string' },
   timeout: { type: 'string' },
   seed: { type: 'string' },
+  wait: { type: 'string' },
   // Declared only to refuse it with a sentence that says why.
   password: { type: 'string' },
 } as const;
@@ -160,6 +177,7 @@ export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
   if (command === 'down' && (values.submissions !== undefined || values.fixture !== undefined)) {
     throw new UsageError('--submissions and --fixture only apply to up.');
   }
+  if (command === 'up' && values.wait !== undefined) throw new UsageError('--wait only applies to down.');
 
   const instructors = wholeNumber('instructors', values.instructors, DEFAULTS.instructors, 1, 100);
   const students = wholeNumber('students', values.students, DEFAULTS.students, 1, 1000);
@@ -185,5 +203,6 @@ export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
     dataPath: values.data ?? DEFAULTS.dataPath,
     timeoutMs: timeoutS * 1000,
     seed,
+    waitMs: duration('wait', values.wait),
   };
 }

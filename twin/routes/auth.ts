@@ -3,7 +3,8 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { LEVEL } from '../access.ts';
 import { fullName, getUser, type UserRow } from '../db.ts';
-import { HttpError, addRoute, jsonBody, type TwinState } from '../router.ts';
+import { HttpError, addRoute, type TwinState } from '../router.ts';
+import { PATH_ID, type Fields } from '../validate.ts';
 
 const STRICT_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -45,6 +46,10 @@ interface NewUser {
   expires_at?: string;
 }
 
+// Upstream's UserCreateRequest and UserUpdateRequest (the key is not updated).
+const NEW_USER: Fields = { name: 'str', surname: 'str', email: 'str', confidentiality_level: 'level', integrity_levels: 'level[]', public_key: 'str', expires_at: 'str' };
+const { public_key: _key, ...USER_UPDATE } = NEW_USER;
+
 /** Inserts a user; duplicate name+surname or email -> 400. Shared with /admin/load-test/up. */
 export function insertUser(state: TwinState, u: NewUser): number {
   const key = decodeB64Strict(u.public_key, 'public_key');
@@ -60,16 +65,16 @@ export function insertUser(state: TwinState, u: NewUser): number {
 }
 
 export function registerAuth(app: FastifyInstance, state: TwinState): void {
-  addRoute(app, state, { method: 'POST', url: '/auth/challenge', action: 'auth_challenge', level: null, access: 'read' }, (ctx) => {
-    const { user_id } = jsonBody<{ user_id: number }>(ctx, { user_id: 'int' });
-    const user = getUser(state.db, user_id);
+  addRoute(app, state, { method: 'POST', url: '/auth/challenge', action: 'auth_challenge', level: null, access: 'read', input: { body: { user_id: 'int' } } }, (ctx) => {
+    const user = getUser(state.db, ctx.json.user_id);
     if (!user) throw new HttpError(404, 'User not found');
     if (user.expires_at && Date.parse(user.expires_at) < Date.now()) throw new HttpError(400, 'Account expired');
     return { json: { challenge: randomBytes(256).toString('base64') } };
   });
 
-  addRoute(app, state, { method: 'POST', url: '/auth/login', action: 'auth_login', level: null, access: 'read' }, async (ctx) => {
-    const b = jsonBody<{ user_id: number; challenge: string; signature: string }>(ctx, { user_id: 'int', challenge: 'str', signature: 'str' });
+  const login = { body: { user_id: 'int', challenge: 'str', signature: 'str' } } as const;
+  addRoute(app, state, { method: 'POST', url: '/auth/login', action: 'auth_login', level: null, access: 'read', input: login }, async (ctx) => {
+    const b = ctx.json;
     const user = getUser(state.db, b.user_id);
     if (!user) throw new HttpError(404, 'User not found');
     const challenge = decodeB64Strict(b.challenge, 'challenge');
@@ -79,28 +84,25 @@ export function registerAuth(app: FastifyInstance, state: TwinState): void {
   });
 
   const users = { level: LEVEL.CONFIDENTIAL } as const;
-  addRoute(app, state, { method: 'POST', url: '/auth/users', action: 'user_create', ...users, access: 'write' }, (ctx) => {
-    const b = jsonBody<NewUser>(ctx, { name: 'str', surname: 'str', email: 'str', confidentiality_level: 'int', integrity_levels: 'list', public_key: 'str' });
-    return { json: { id: insertUser(state, b) } };
-  });
+  addRoute(app, state, { method: 'POST', url: '/auth/users', action: 'user_create', ...users, access: 'write', input: { body: NEW_USER } }, (ctx) => ({
+    json: { id: insertUser(state, ctx.json) },
+  }));
   addRoute(app, state, { method: 'GET', url: '/auth/users', action: 'user_list', ...users, access: 'read' }, () => {
     const rows = state.db.prepare('SELECT id, name, surname FROM users ORDER BY id').all() as Array<{ id: number; name: string; surname: string }>;
     return { json: rows.map((u) => ({ id: u.id, full_name: fullName(u) })) };
   });
-  addRoute(app, state, { method: 'GET', url: '/auth/users/:id', action: 'user_get', ...users, access: 'read' }, (ctx) => {
-    const user = getUser(state.db, Number(ctx.params.id));
+  addRoute(app, state, { method: 'GET', url: '/auth/users/:id', action: 'user_get', ...users, access: 'read', input: { path: PATH_ID } }, (ctx) => {
+    const user = getUser(state.db, ctx.params.id);
     if (!user) throw new HttpError(404, 'User not found');
     return { json: userView(user) };
   });
-  addRoute(app, state, { method: 'PUT', url: '/auth/users/:id', action: 'user_update', ...users, access: 'read_write' }, (ctx) => {
-    const user = getUser(state.db, Number(ctx.params.id));
+  addRoute(app, state, { method: 'PUT', url: '/auth/users/:id', action: 'user_update', ...users, access: 'read_write', input: { path: PATH_ID, body: USER_UPDATE } }, (ctx) => {
+    const user = getUser(state.db, ctx.params.id);
     if (!user) throw new HttpError(404, 'User not found');
-    const b = jsonBody<Partial<NewUser>>(ctx, {});
-    const next = { ...userView(user), ...b };
-    const key = decodeB64Strict(next.public_key, 'public_key');
+    const b = ctx.json;
     state.db
-      .prepare('UPDATE users SET name = ?, surname = ?, email = ?, confidentiality_level = ?, integrity_levels = ?, public_key = ?, expires_at = ? WHERE id = ?')
-      .run(next.name, next.surname, next.email, next.confidentiality_level, JSON.stringify(next.integrity_levels), key, next.expires_at ?? null, user.id);
+      .prepare('UPDATE users SET name = ?, surname = ?, email = ?, confidentiality_level = ?, integrity_levels = ?, expires_at = ? WHERE id = ?')
+      .run(b.name, b.surname, b.email, b.confidentiality_level, JSON.stringify(b.integrity_levels), b.expires_at, user.id);
     return { json: userView(getUser(state.db, user.id)!) };
   });
 }

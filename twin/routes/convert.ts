@@ -48,7 +48,9 @@ export function registerConvert(app: FastifyInstance, state: TwinState, serverPu
       const sealed = aesGcmEncrypt(await publicKeyAesKey(ctx.user!.public_key), aesKey);
       return { json: { encrypted_aes_key: sealed.toString('base64') } };
     });
-    addRoute(app, state, { method: 'POST', url: '/pdf-to-audio/execute', action: 'pdf_execute', level, access: 'read_write' }, async (ctx) => {
+    // Upstream reads the raw body itself (no declared parameters) and converts inside the request.
+    const blocksServer = state.config.v10Conversions === 'blocking';
+    addRoute(app, state, { method: 'POST', url: '/pdf-to-audio/execute', action: 'pdf_execute', level, access: 'read_write', blocksServer }, async (ctx) => {
       const body = cborMap(ctx);
       const speed = checkSpeed(body.speed);
       // Decryption failures are unhandled upstream: 500.
@@ -89,13 +91,14 @@ export function registerConvert(app: FastifyInstance, state: TwinState, serverPu
     });
     return { json: { is_success: started } };
   });
-  addRoute(app, state, { method: 'GET', url: '/pdf-to-audio/conversion-status/:uuid', action: 'pdf_status', level, access: 'read' }, (ctx) => {
-    const task = pool.get(ctx.params.uuid!, ctx.user!.id);
+  const byUuid = { level, access: 'read', input: { path: { uuid: 'str' } } } as const;
+  addRoute(app, state, { method: 'GET', url: '/pdf-to-audio/conversion-status/:uuid', action: 'pdf_status', ...byUuid }, (ctx) => {
+    const task = pool.get(ctx.params.uuid, ctx.user!.id);
     const out: Record<string, unknown> = { is_done: task.state === 'done' || task.state === 'error', has_error: task.state === 'error' };
     if (task.error) out.error_message = task.error;
     return { json: out };
   });
-  addRoute(app, state, { method: 'GET', url: '/pdf-to-audio/converted-audio/:uuid', action: 'pdf_audio', level, access: 'read' }, (ctx) => ({
-    cbor: pool.take(pool.get(ctx.params.uuid!, ctx.user!.id)),
+  addRoute(app, state, { method: 'GET', url: '/pdf-to-audio/converted-audio/:uuid', action: 'pdf_audio', ...byUuid }, (ctx) => ({
+    cbor: pool.take(pool.get(ctx.params.uuid, ctx.user!.id)),
   }));
 }

@@ -2,15 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { LEVEL } from '../access.ts';
 import { transaction } from '../db.ts';
-import { HttpError, addRoute, jsonBody, type TwinState } from '../router.ts';
+import { HttpError, addRoute, type TwinState } from '../router.ts';
+import { PATH_ID, type Fields } from '../validate.ts';
 
-interface NewProject {
-  title: string;
-  syllabus_summary: string;
-  description: string;
-  instructor_email: string;
-  deadline: string;
-}
+// Upstream's ProjectCreateRequest, and ProjectUpdateRequest (the same fields, all required too).
+const PROJECT: Fields = { title: 'str', syllabus_summary: 'str', description: 'str', instructor_email: 'str', deadline: 'str' };
 
 function instructorId(state: TwinState, email: string): number {
   const row = state.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined;
@@ -41,7 +37,7 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
     return { json: rows };
   });
 
-  addRoute(app, state, { method: 'GET', url: '/project/:id', action: 'project_detail', ...read }, (ctx) => {
+  addRoute(app, state, { method: 'GET', url: '/project/:id', action: 'project_detail', ...read, input: { path: PATH_ID } }, (ctx) => {
     const row = state.db
       .prepare(
         `SELECT p.id, p.title, p.syllabus_summary, p.description, p.instructor_id,
@@ -49,33 +45,31 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
                 (SELECT COUNT(*) FROM project_students s WHERE s.project_id = p.id) AS student_count
          FROM projects p JOIN users u ON u.id = p.instructor_id WHERE p.id = ?`,
       )
-      .get(Number(ctx.params.id));
+      .get(ctx.params.id);
     if (!row) throw new HttpError(404, 'Project not found');
     return { json: row };
   });
 
-  addRoute(app, state, { method: 'POST', url: '/project/', action: 'project_create', ...admin, access: 'write' }, (ctx) => {
-    const b = jsonBody<NewProject>(ctx, { title: 'str', syllabus_summary: 'str', description: 'str', instructor_email: 'str', deadline: 'str' });
+  addRoute(app, state, { method: 'POST', url: '/project/', action: 'project_create', ...admin, access: 'write', input: { body: PROJECT } }, (ctx) => {
+    const b = ctx.json;
     return { json: { id: insertProject(state, { ...b, instructor_id: instructorId(state, b.instructor_email) }) } };
   });
 
-  addRoute(app, state, { method: 'PUT', url: '/project/:id', action: 'project_update', ...admin, access: 'read_write' }, (ctx) => {
-    const id = Number(ctx.params.id);
-    const cur = state.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Record<string, unknown> | undefined;
-    if (!cur) throw new HttpError(404, 'Project not found');
-    const b = jsonBody<Partial<NewProject>>(ctx, {});
-    const instructor = b.instructor_email ? instructorId(state, b.instructor_email) : cur.instructor_id;
+  addRoute(app, state, { method: 'PUT', url: '/project/:id', action: 'project_update', ...admin, access: 'read_write', input: { path: PATH_ID, body: PROJECT } }, (ctx) => {
+    const id = ctx.params.id;
+    if (!state.db.prepare('SELECT 1 FROM projects WHERE id = ?').get(id)) throw new HttpError(404, 'Project not found');
+    const b = ctx.json;
     state.db
       .prepare('UPDATE projects SET title = ?, syllabus_summary = ?, description = ?, instructor_id = ?, deadline = ? WHERE id = ?')
-      .run(b.title ?? (cur.title as string), b.syllabus_summary ?? (cur.syllabus_summary as string), b.description ?? (cur.description as string), instructor as number, b.deadline ?? (cur.deadline as string), id);
+      .run(b.title, b.syllabus_summary, b.description, instructorId(state, b.instructor_email), b.deadline, id);
     return { json: { id } };
   });
 
-  addRoute(app, state, { method: 'PUT', url: '/project/:id/students', action: 'project_students_set', ...admin, access: 'read_write' }, (ctx) => {
-    const id = Number(ctx.params.id);
+  const students = { path: PATH_ID, body: { student_emails: 'str[]' } } as const;
+  addRoute(app, state, { method: 'PUT', url: '/project/:id/students', action: 'project_students_set', ...admin, access: 'read_write', input: students }, (ctx) => {
+    const id = ctx.params.id;
     if (!state.db.prepare('SELECT 1 FROM projects WHERE id = ?').get(id)) throw new HttpError(404, 'Project not found');
-    const { student_emails } = jsonBody<{ student_emails: string[] }>(ctx, { student_emails: 'list' });
-    const ids = student_emails.map((email) => {
+    const ids = (ctx.json.student_emails as string[]).map((email) => {
       const row = state.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined;
       if (!row) throw new HttpError(400, `Student ${email} not found`);
       return row.id;
@@ -96,8 +90,8 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
     return { json: { id, student_count: keep.size } };
   });
 
-  addRoute(app, state, { method: 'GET', url: '/project/:id/students', action: 'project_students_get', level: LEVEL.RESTRICTED, access: 'read' }, (ctx) => {
-    const id = Number(ctx.params.id);
+  addRoute(app, state, { method: 'GET', url: '/project/:id/students', action: 'project_students_get', level: LEVEL.RESTRICTED, access: 'read', input: { path: PATH_ID } }, (ctx) => {
+    const id = ctx.params.id;
     if (!state.db.prepare('SELECT 1 FROM projects WHERE id = ?').get(id)) throw new HttpError(404, 'Project not found');
     return { json: state.db.prepare('SELECT u.email FROM project_students s JOIN users u ON u.id = s.student_id WHERE s.project_id = ? ORDER BY u.email').all(id) };
   });

@@ -97,6 +97,14 @@ export function gates(criteria: Pick<Criteria, 'gates'>, test: string, id: strin
   return list.includes((id.startsWith('p99.') ? 'p99' : id) as CriterionId);
 }
 
+/** HMP_CONVERSIONS=off: the run converts nothing, and its critical endpoints leave the conversion out (not tested). */
+export function conversionsOff(env: Record<string, string | undefined>): boolean {
+  return ['0', 'off', 'false', 'no'].includes(String(env.HMP_CONVERSIONS ?? 'on').toLowerCase());
+}
+
+/** Endpoints a run without conversions does not test. */
+export const CONVERSION_ENDPOINTS = ['credentials_public_key', 'pdf_upload_key', 'pdf_execute', 'pdf_status', 'pdf_audio'];
+
 /** What one run measured; undefined = not measured by whoever judges (e.g. the plugin has no CPU samples). */
 export interface Measured {
   requests: number;
@@ -106,11 +114,13 @@ export interface Measured {
   groupP99: Record<string, { value: number; endpoint: string } | undefined>;
   /** Smoke endpoints that never answered. */
   unanswered: string[];
+  /** Why each of them did not (core/coverage.ts), when known. */
+  unansweredWhy?: Record<string, string>;
   cpu?: { sustained: number } | null;
   memory?: { sustained: number; unit: '%' | 'MB' } | null;
   /** Stress: did the server stop answering (the suite's health probes)? */
   crash?: { crashed: boolean; text: string };
-  /** Spike: recovery after the hold (the suite's probes), limit already scaled. */
+  /** Recovery (the suite's probes), limit already scaled: the spike's after its hold (gated), every other test's after its load (reported). */
   recovery?: { status: 'recovered' | 'not-recovered' | 'not-observed'; seconds: number | null; limitS: number; text: string };
   /** Spike: acknowledged uploads missing or corrupted (the suite's integrity check). */
   dataLoss?: { lost: number; acknowledged: number; text: string };
@@ -157,7 +167,7 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
 
   if (test === 'smoke') {
     add({ id: 'errors', name: 'Errors (user-visible)', measured: m.errors, limit: 0, unit: '', op: '==' });
-    add({ id: 'unanswered', name: 'Smoke endpoints that never answered', measured: m.unanswered.length, limit: 0, unit: '', op: '==', ...(m.unanswered.length ? { note: m.unanswered.join(', ') } : {}) });
+    add({ id: 'unanswered', name: 'Smoke endpoints that never answered', measured: m.unanswered.length, limit: 0, unit: '', op: '==', ...(m.unanswered.length ? { note: m.unanswered.map((e) => (m.unansweredWhy?.[e] ? `${e} (${m.unansweredWhy[e]})` : e)).join('; ') } : {}) });
   } else {
     const limit = (Object.hasOwn(criteria.maxErrorRate, test) ? criteria.maxErrorRate[test as TestType] : undefined) ?? null;
     const measured = m.requests > 0 ? round(m.errorRatePct) : null;
@@ -183,10 +193,12 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
   if (test === 'stress') {
     add({ id: 'crash', name: 'Server kept answering (no crash)', measured: m.crash ? (m.crash.crashed ? 1 : 0) : null, limit: 0, unit: '', op: '==', note: m.crash ? m.crash.text : SUITE });
   }
-  if (test === 'spike') {
+  if (test === 'spike' || m.recovery) {
     const r = m.recovery;
     const seconds = !r ? null : r.status === 'recovered' ? r.seconds : r.status === 'not-recovered' ? Infinity : null;
-    add({ id: 'recovery', name: 'Recovery after the spike', measured: seconds, limit: r ? r.limitS : null, unit: 's', op: '<=', note: r ? r.text : SUITE });
+    add({ id: 'recovery', name: test === 'spike' ? 'Recovery after the spike' : 'Recovery after the test', measured: seconds, limit: r ? r.limitS : null, unit: 's', op: '<=', note: r ? r.text : SUITE });
+  }
+  if (test === 'spike') {
     const d = m.dataLoss;
     add({ id: 'data_loss', name: 'Acknowledged uploads lost', measured: d ? d.lost : null, limit: 0, unit: '', op: '==', note: d ? d.text : SUITE });
   }

@@ -66,6 +66,10 @@ export interface HmpSection {
   tool?: { version?: string; commit?: string };
   /** Server messages per endpoint and reason, when the plugin records them. */
   errorSamples?: ErrorSampleIn[];
+  /** What this run did not test on purpose, in words (e.g. conversions with HMP_CONVERSIONS=off). */
+  notTested?: string[];
+  /** Server-wide stalls and what was in flight when each began (core/stalls.ts), when the plugin logged the requests. */
+  stalls?: { minS?: number; stalls?: Array<{ at?: number; s?: number; ongoing?: boolean; inFlight?: Record<string, number>; waiting?: number }>; cause?: { label?: string; name?: string; began?: number; otherwisePct?: number } | null; text?: string };
   /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
   system?: { memTotalMb?: number };
 }

@@ -11,6 +11,8 @@
 //   plugins.hmp.warnings.<name>[.<reason>] a known server defect, reported, not an error
 //   plugins.hmp.users.target|active|deviation   closed-model users, sampled every second
 //   plugins.hmp.users.lost                a VU the engine ended on a request error
+//   plugins.hmp.skipped.<name>.<after>   a planned request not sent: the session had failed at <after> first
+//   plugins.hmp.connection.<class>        a request without an answer, by class (core/connection-errors.ts)
 //   plugins.hmp.criteria.*                the plan's criteria as ensure reads them (final report)
 //   plugins.hmp.system.*                  server CPU/memory merged in by the suite
 //   plugins.hmp.session|roles|login|plan|conversion.*, plugins.hmp.relogin  journey bookkeeping
@@ -61,10 +63,18 @@ export const metric = {
   usersActive: `${HMP}.users.active`,
   usersDeviation: `${HMP}.users.deviation`,
   usersLost: `${HMP}.users.lost`,
+  connection: (cls: string) => `${HMP}.connection.${cls}`,
+  skipped: (name: string, after: string) => `${HMP}.skipped.${name}.${after}`,
   criteria: (what: string) => `${HMP}.criteria.${what}`,
   systemCpuPct: `${HMP}.system.cpu_pct`,
   systemMemPct: `${HMP}.system.mem_pct`,
   systemRssMb: `${HMP}.system.rss_mb`,
+} as const;
+
+/** Failure reasons the suite acts on by name (plugins.hmp.errors.<name>.<reason>). */
+export const REASONS = {
+  /** A v1.0 conversion with no server key to encrypt for (GET /credentials/public-key 401, no HMP_SERVER_PUBLIC_KEY). */
+  noServerKey: 'no_server_key',
 } as const;
 
 /** Request names the processors give to requests they make again. */
@@ -92,6 +102,7 @@ const ERRORS = new RegExp(`^${esc(HMP)}\\.errors\\.([^.]+)$`);
 const REASON = new RegExp(`^${esc(HMP)}\\.errors\\.([^.]+)\\.(.+)$`);
 const OK = new RegExp(`^${esc(HMP)}\\.ok\\.(.+)$`);
 const WARNING = new RegExp(`^${esc(HMP)}\\.warnings\\.([^.]+)\\.(.+)$`);
+const SKIPPED = new RegExp(`^${esc(HMP)}\\.skipped\\.([^.]+)\\.(.+)$`);
 
 export interface EndpointCounters {
   /** endpoint -> status -> count */
@@ -106,6 +117,8 @@ export interface EndpointCounters {
   ok: Record<string, number>;
   /** endpoint -> reason -> count of known server defects */
   warnings: Record<string, Record<string, number>>;
+  /** endpoint -> the endpoint that failed first -> planned requests not sent */
+  skipped: Record<string, Record<string, number>>;
 }
 
 function add(map: Record<string, Record<string, number>>, a: string, b: string, v: number): void {
@@ -115,7 +128,7 @@ function add(map: Record<string, Record<string, number>>, a: string, b: string, 
 
 /** A period's counters grouped by endpoint: answers, no-answers, errors and their reasons, successes. */
 export function endpointCounters(counters: Record<string, number> | undefined): EndpointCounters {
-  const out: EndpointCounters = { codes: dict(), noAnswer: dict(), errors: dict(), reasons: dict(), ok: dict(), warnings: dict() };
+  const out: EndpointCounters = { codes: dict(), noAnswer: dict(), errors: dict(), reasons: dict(), ok: dict(), warnings: dict(), skipped: dict() };
   for (const [k, raw] of Object.entries(counters ?? {})) {
     const v = finite(raw);
     if (v === undefined) continue;
@@ -126,6 +139,7 @@ export function endpointCounters(counters: Record<string, number> | undefined): 
     else if ((m = REASON.exec(k))) add(out.reasons, m[1]!, m[2]!, v);
     else if ((m = OK.exec(k))) out.ok[m[1]!] = (out.ok[m[1]!] ?? 0) + v;
     else if ((m = WARNING.exec(k))) add(out.warnings, m[1]!, m[2]!, v);
+    else if ((m = SKIPPED.exec(k))) add(out.skipped, m[1]!, m[2]!, v);
   }
   return out;
 }

@@ -2,8 +2,8 @@
 // families and `hmp` section, for the report's tests and benchmark: N
 // periods x M endpoints, seeded, so every figure can be checked against sums
 // of the counters. Not a model of HMP: plausible numbers only.
-import { mulberry32 } from '../../plugins/artillery-plugin-hmp/prng.ts';
-import type { Period, Results, ShapeSegment, Stat } from '../../report/types.ts';
+import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
+import type { Period, Results, ShapeSegment, Stat } from '../report/types.ts';
 
 export const REAL_ENDPOINTS = [
   'auth_challenge',

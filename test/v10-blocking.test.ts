@@ -10,6 +10,8 @@
 //   from it (an asynchronous conversion queue, separate conversion workers).
 // Each conversion of the (small) generated PDFs is made to take 2.5 s, what a
 // real v1.0 server takes for a short paper (HMP-API.md: 5-6 s for 1-5 MB).
+// Scales that leave room for whole smoke sessions (0.2: a 24 s hold) and
+// for the breakpoint's levels to be told apart (0.05: 15 s a level).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -39,6 +41,14 @@ async function against(label: string, args: string[]): Promise<{ r: SuiteRun; re
   }
 }
 
+/** "target/achieved" users per period, for the test's diagnostics. */
+function perPeriod(results: any): string {
+  return results.intermediate
+    .filter((p: any) => p.summaries?.['plugins.hmp.users.target'])
+    .map((p: any) => `${Math.round(p.summaries['plugins.hmp.users.target'].max)}/${Math.round(p.summaries['plugins.hmp.users.active'].max)}`)
+    .join(' ');
+}
+
 /** Largest |achieved - target| per period after the first (the start-up is the healthy phase runs' to check). */
 function offTarget(results: any): number[] {
   return results.intermediate
@@ -48,8 +58,8 @@ function offTarget(results: any): number[] {
 }
 
 describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2, timeout: 300_000 }, () => {
-  test('smoke: the defect and the blocking in words, every endpoint tried, users on target', async () => {
-    const { r, results } = await against('v10-smoke', ['--only', 'smoke', '--smoke-time-scale', '0.05']);
+  test('smoke: the defect and the blocking in words, every endpoint tried, users on target', async (t) => {
+    const { r, results } = await against('v10-smoke', ['--only', 'smoke', '--smoke-time-scale', '0.2']);
     assert.ok(['passed', 'aborted'].includes(statuses(r).smoke), why(r));
     assert.match(r.stderr, /warning: GET \/credentials\/public-key answered 401 \(known HMP defect\); conversions use HMP_SERVER_PUBLIC_KEY/);
     assert.match(r.stderr, /\[1\/9 setup\] conversions can run: API v1\.0 with the server key from HMP_SERVER_PUBLIC_KEY/);
@@ -60,11 +70,13 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
     const c = results('smoke').aggregate.counters as Record<string, number>;
     const tried = Object.keys(c).some((k) => /^plugins\.metrics-by-endpoint\.audit_list\.(codes|errors)\./.test(k)) || (c['plugins.hmp.errors.audit_list'] ?? 0) > 0;
     assert.ok(tried, 'GET /audit/ was tried');
+    const step = (id: string) => r.summary.steps.find((s) => s.id === id)!;
+    t.diagnostic(`smoke target/achieved per period: ${perPeriod(results('smoke'))}; ${stallNote}; after the load: ${step('smoke').figures}`);
     for (const d of offTarget(results('smoke'))) assert.ok(d <= 1, `achieved users off target by ${d}`);
   });
 
-  test('breakpoint: capacity below the plan\'s peak FLAGged, the conversion named as the stalls\' cause, recommended accordingly', async () => {
-    const { r, results } = await against('v10-breakpoint', ['--only', 'breakpoint', '--time-scale', '0.01']);
+  test('breakpoint: capacity below the plan\'s peak FLAGged, the conversion named as the stalls\' cause, recommended accordingly', async (t) => {
+    const { r, results } = await against('v10-breakpoint', ['--only', 'breakpoint', '--time-scale', '0.05']);
     assert.equal(r.code, 3, why(r));
     assert.equal(statuses(r).breakpoint, 'flagged');
     const flag = r.summary.flags.find((f) => f.step === 'breakpoint')!;
@@ -77,6 +89,8 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
     assert.ok(ids.includes('async-convert') && ids.includes('convert-workers'), ids.join(', '));
     const asyncConvert = r.summary.recommendations.find((x) => x.id === 'async-convert')!;
     assert.ok(asyncConvert.because.some((b) => /POST \/pdf-to-audio\/execute was in flight/.test(b)), JSON.stringify(asyncConvert.because));
+    const bp = r.summary.steps.find((s) => s.id === 'breakpoint')!;
+    t.diagnostic(`breakpoint target/achieved per period: ${perPeriod(results('breakpoint'))}; ${stall!.citation}; ${bp.figures}; teardown: ${r.summary.steps.find((s) => s.id === 'teardown')!.reason}`);
     for (const d of offTarget(results('breakpoint'))) assert.ok(d <= 1, `achieved users off target by ${d}`);
     assert.equal(statuses(r).teardown, 'passed', 'teardown waited for the blocked twin, then verified');
   });

@@ -20,13 +20,14 @@ if (config === 'help') {
 try {
   const twin = await startTwin(config);
   const password = config.adminPassword === DEFAULT_ADMIN_PASSWORD ? `password "${DEFAULT_ADMIN_PASSWORD}" (the twin's public default)` : 'password from HMP_TWIN_ADMIN_PASSWORD';
-  console.log(`HMP twin (API v${config.apiVersion}) listening on ${twin.url}`);
-  console.log(`admin credentials: ${twin.adminCredentialsPath} (user ${twin.adminUserId}, ${password})`);
   // As on a real deployment, the v1.0 conversion needs the server key from the configuration
-  // (GET /credentials/public-key answers 401 unless --serve-server-key): print it, and keep it beside the credentials.
+  // (GET /credentials/public-key answers 401 unless --serve-server-key): print it, and keep it beside
+  // the credentials (written before "listening on", which launchers wait for).
   const serverKey = Buffer.from(twin.serverPublicKey).toString('base64');
   const keyPath = join(dirname(twin.adminCredentialsPath), 'twin-server-public-key.txt');
   writeFileSync(keyPath, `${serverKey}\n`);
+  console.log(`HMP twin (API v${config.apiVersion}) listening on ${twin.url}`);
+  console.log(`admin credentials: ${twin.adminCredentialsPath} (user ${twin.adminUserId}, ${password})`);
   console.log(`server public key: ${serverKey} (also in ${keyPath}; for v1.0 conversions: HMP_SERVER_PUBLIC_KEY=$(cat ${keyPath}))`);
   const knobs = Object.entries(config).filter(([k, v]) => ['capacity', 'errorRate', 'resetRate', 'leakKbPerRequest', 'degradeMsPerMin', 'dropUploads'].includes(k) && v !== 0);
   if (knobs.length || Object.keys(config.latencyMs).length) {

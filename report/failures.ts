@@ -6,7 +6,7 @@
 import { CONNECTION_CLASS_TEXT, CONNECTION_CLASSES } from '../plugins/artillery-plugin-hmp/core/connection-errors.ts';
 import { endpointCounters, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import type { HmpSection } from '../plugins/artillery-plugin-hmp/core/hmp-section.ts';
-import { escapeHtml as e, escapeMarkdown as m } from './escape.ts';
+import { escapeHtml as e, escapeMarkdown as m, markdownName as code } from './escape.ts';
 import { fmtInt, fmtUtc } from './format.ts';
 
 export interface Failures {
@@ -64,6 +64,6 @@ export function failuresMarkdown(f: Failures): string[] {
   if (f.stalls && f.stalls.count > 0) out.push(`**Stalls:** ${m(f.stalls.text)}`, '');
   for (const c of f.connections) out.push(`- ${fmtInt(c.count)} x ${m(c.text)}`);
   if (f.connections.length) out.push('');
-  if (f.skipped.length) out.push(`**Not sent (the session had failed first):** ${f.skipped.map((x) => `${m(x.endpoint)} ${fmtInt(x.count)}`).join(', ')}`, '');
+  if (f.skipped.length) out.push(`**Not sent (the session had failed first):** ${f.skipped.map((x) => `${code(x.endpoint)} ${fmtInt(x.count)}`).join(', ')}`, '');
   return out;
 }

@@ -24,7 +24,7 @@ before(async () => {
   for (const s of file.students) s.private_key = randomBytes(32).toString('hex');
   writeFileSync(data.path, JSON.stringify(file), { mode: 0o600 });
   run = await runPhaseFile('phases/smoke.yml', {
-    env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_ADMIN_CREDENTIALS: twin.adminCredentialsPath, HMP_PASSWORD: twin.adminPassword, HMP_TIME_SCALE: '0.02' },
+    env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_ADMIN_CREDENTIALS: twin.adminCredentialsPath, HMP_PASSWORD: twin.adminPassword, HMP_TIME_SCALE: '0.05' },
     label: 'smoke-coverage',
   });
 });

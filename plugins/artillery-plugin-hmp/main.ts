@@ -251,6 +251,15 @@ export class MainSide {
     return { ...m, drift };
   }
 
+  #stalls: StallAnalysis | undefined;
+  /** The stall analysis, once per run (the final results and an early stop's own both need it); said in words when there were stalls. */
+  #stallAnalysis(): StallAnalysis | undefined {
+    if (this.#stalls) return this.#stalls;
+    this.#stalls = stallsOfLog(process.env.HMP_REQUESTS_LOG);
+    if (this.#stalls?.stalls.length) this.#log(this.#stalls.text);
+    return this.#stalls;
+  }
+
   /** What the suite adds to the results: settings, shape, and per type the verdicts. */
   #hmpResults(): Record<string, unknown> {
     const s = this.settings;
@@ -263,7 +272,7 @@ export class MainSide {
       target: process.env.HMP_TARGET,
       tool: this.#tool,
       errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
-      stalls: stallsOfLog(process.env.HMP_REQUESTS_LOG),
+      stalls: this.#stallAnalysis(),
       ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
       startedAt: this.#t0,
       endedAt: Date.now(),

@@ -23,8 +23,9 @@ before(async () => {
   const file = JSON.parse(readFileSync(data.path, 'utf8'));
   for (const s of file.students) s.private_key = randomBytes(32).toString('hex');
   writeFileSync(data.path, JSON.stringify(file), { mode: 0o600 });
+  // Time scale 0.15: an 18 s hold, room for whole sessions (student, instructor, admin) on a loaded machine.
   run = await runPhaseFile('phases/smoke.yml', {
-    env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_ADMIN_CREDENTIALS: twin.adminCredentialsPath, HMP_PASSWORD: twin.adminPassword, HMP_TIME_SCALE: '0.05' },
+    env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_ADMIN_CREDENTIALS: twin.adminCredentialsPath, HMP_PASSWORD: twin.adminPassword, HMP_TIME_SCALE: '0.15' },
     label: 'smoke-coverage',
   });
 });

@@ -3,7 +3,7 @@
 // and the achieved concurrency follows the plan's shape in every 10 s period.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape, readUserPhases } from '../../plugins/artillery-plugin-hmp/shape.ts';
+import { buildShape, readUserPhases, targetAt } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { cleanUp } from './artillery-run.ts';
 import { fidelity, runPhaseFile } from './phase-run.ts';
 
@@ -32,10 +32,15 @@ for (const [type, scale, env] of RUNS.filter(([t]) => types.includes(t))) {
       assert.equal(agg.counters['plugins.hmp.criteria.errors'] ?? 0, 0, 'a healthy twin gives no errors');
       const periods = fidelity(r.results);
       assert.ok(periods.length >= 2, `${periods.length} periods measured`);
-      for (const p of periods) {
-        const bound = Math.max(1, 0.02 * p.targetMax);
-        assert.ok(p.maxDeviation <= bound, `period ${p.period}: achieved off target by ${p.maxDeviation} users (target ${p.targetMin}-${p.targetMax})`);
-      }
+      // The first period holds the start-up: Artillery's workers take up to ~2 s of wall time to send
+      // their first arrivals on a loaded machine, when at these scales the target climbs several users
+      // a second; a lag of 2 s is allowed there (at the plan's scale it is a fraction of a user).
+      const shape = buildShape(readUserPhases(agg.hmp.shape), scale, Number(agg.hmp.jitterSeed ?? 0));
+      const startUp = Math.ceil(targetAt(shape, 2));
+      periods.forEach((p, i) => {
+        const bound = Math.max(1, 0.02 * p.targetMax, i === 0 ? startUp : 0);
+        assert.ok(p.maxDeviation <= bound, `period ${p.period}: achieved off target by ${p.maxDeviation} users (target ${p.targetMin}-${p.targetMax}${i === 0 ? `; start-up allowance ${startUp}` : ''})`);
+      });
       const peak = Math.max(...periods.map((p) => p.targetMax));
       const expectPeak: Record<string, [number, number]> = { smoke: [5, 5], average: [15, 15], stress: [30, 30], spike: [60, 66], soak: [8, 8], breakpoint: [200, 200] };
       assert.ok(peak >= expectPeak[type]![0] && peak <= expectPeak[type]![1], `peak target ${peak}`);

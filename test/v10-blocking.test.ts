@@ -66,7 +66,11 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
     const smoke = r.summary.steps.find((s) => s.id === 'smoke')!;
     const stallNote = (smoke.notes ?? []).find((n) => /server-wide stall/.test(n));
     assert.ok(stallNote, `the stalls are named: ${JSON.stringify(smoke.notes)}`);
-    assert.match(stallNote!, /began while POST \/pdf-to-audio\/execute was in flight/);
+    // Its cause: with 5 users all converting in every session, a conversion is in flight much of the
+    // time anyway, and the attribution's rule (in flight at 3 in 4 stall starts, and at most half as
+    // often otherwise) does not always single it out (a CI run: "no one kind of request explains
+    // them"); the breakpoint below, with the plan's mix, must.
+    assert.match(stallNote!, /server-wide stalls? \(nothing answered for 2 s or more while requests waited/);
     const c = results('smoke').aggregate.counters as Record<string, number>;
     const tried = Object.keys(c).some((k) => /^plugins\.metrics-by-endpoint\.audit_list\.(codes|errors)\./.test(k)) || (c['plugins.hmp.errors.audit_list'] ?? 0) > 0;
     assert.ok(tried, 'GET /audit/ was tried');

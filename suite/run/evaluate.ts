@@ -51,12 +51,20 @@ export function keyNumbers(s: Summary): Evaluation['numbers'] {
 const failedOf = (s: Summary) => s.verdicts.filter((v) => v.pass === false);
 const failed = (s: Summary, id: string) => s.verdicts.some((v) => v.pass === false && (v.id === id || (id === 'p99' && v.id.startsWith('p99.'))));
 
+/** The commonest errors, e.g. "3 x timeout on audit_list, 1 x reset_reused on project_list". */
+function errorsInWords(s: Summary, most = 3): string {
+  const rows = [...s.errors].sort((a, b) => b.count - a.count);
+  const words = rows.slice(0, most).map((e) => `${e.count} x ${e.reason} on ${e.endpoint}`);
+  if (rows.length > most) words.push(`${rows.length - most} more kinds`);
+  return words.join(', ') || 'none itemised';
+}
+
 /** A failed criterion in the words of a step's reason. */
 export function because(v: Verdict, s: Summary): string {
   const m = v.measured;
   switch (v.id) {
     case 'errors':
-      return `${s.totals.errors} errors in ${s.totals.requests} requests (the smoke allows none)`;
+      return `${s.totals.errors} errors in ${s.totals.requests} requests (the smoke allows none): ${errorsInWords(s)}`;
     case 'unanswered':
       return `${m} critical endpoints never answered`;
     case 'error_rate':

@@ -1,7 +1,7 @@
 // The bench's figures from Artillery's 10 s periods and CPU samples (pure).
 import type { Period } from './artillery.ts';
 import { cpuBetween, type CpuSample } from './proc.ts';
-import { ARTILLERY, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, ENDPOINT_METRICS, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { PERIOD_MS } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { percentile } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
@@ -76,7 +76,7 @@ export function usageIn(samples: readonly CpuSample[], from: number, to: number)
 }
 
 /** Responses per request name, from metrics-by-endpoint's `<prefix>.<name>.codes.<status>` counters. */
-export function countsByEndpoint(counters: Record<string, number>, prefix = 'plugins.metrics-by-endpoint'): Record<string, number> {
+export function countsByEndpoint(counters: Record<string, number>, prefix = ENDPOINT_METRICS): Record<string, number> {
   const out: Record<string, number> = {};
   const re = new RegExp(`^${prefix.replace(/[.-]/g, (c) => `\\${c}`)}\\.([^.]+)\\.codes\\.\\d+$`);
   for (const [k, v] of Object.entries(counters)) {

@@ -178,7 +178,7 @@ async function costSection() {
     const bRun = await runArtillery({ script: writeFloor(bDir, script, material), dir: bDir, env: { BENCH_FLOOR_BODIES: bDir }, timeoutMs: 150_000, nodeArgs: profileArgs('cost-floor') });
     done('(b) floor', bDir, bRun);
     // Steady: every VU arrived (but a straggler) and none has finished yet.
-    const bWin = bRun.results && steadyWindow(bRun.results.intermediate, (p) => (p.counters['vusers.created'] ?? 0) <= users * 0.05 && !p.counters['vusers.completed']);
+    const bWin = bRun.results && steadyWindow(bRun.results.intermediate, (p) => (p.counters[ARTILLERY.vusersCreated] ?? 0) <= users * 0.05 && !p.counters[ARTILLERY.vusersCompleted]);
     const b = bWin && windowCost(bRun.cpu, bWin);
     const bTwin = bWin && usageIn(twinCpu.samples, bWin.from, bWin.to);
     if (b) log(`cost (b) floor: ${b.rate.toFixed(1)} req/s, ${b.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${b.seconds} s (generator ${b.cpuPct.toFixed(0)}% of a core, waited ${fmt(b.waitPct, 0)}%; twin ${fmt(bTwin?.cpuPct, 0)}%)`);

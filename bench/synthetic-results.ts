@@ -1,9 +1,15 @@
 // Synthetic results in Artillery's `-o` format, with the suite's metric
 // families and `hmp` section, for the report's tests and benchmark: N
 // periods x M endpoints, seeded, so every figure can be checked against sums
-// of the counters. Not a model of HMP: plausible numbers only.
+// of the counters. Not a model of HMP: plausible numbers only; the shape is
+// the phase file's, the criteria phases/common.yml's, the names the core's.
+import { metric, ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
-import type { Period, Results, ShapeSegment, Stat } from '../report/types.ts';
+import { buildShape, targetAt, type Segment } from '../plugins/artillery-plugin-hmp/shape.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
+import type { Period, Results, Stat } from '../report/types.ts';
+import { readPhases } from '../suite/run/plan.ts';
+import type { TestId } from '../suite/run/steps.ts';
 
 export const REAL_ENDPOINTS = [
   'auth_challenge',
@@ -22,30 +28,6 @@ export const REAL_ENDPOINTS = [
   'pdf_audio',
   'audit_list',
 ];
-
-export const GROUPS: Record<string, string[]> = {
-  auth: ['auth_challenge', 'auth_login'],
-  list: ['project_list', 'submission_list'],
-  detail: ['project_detail', 'submission_hash', 'submission_content'],
-  convert: ['pdf_execute'],
-};
-
-export const SLO: Record<string, number> = { auth: 400, list: 700, detail: 800, convert: 2000 };
-export const MAX_ERROR_RATE: Record<string, number | undefined> = { smoke: 0, average: 1, stress: 2, spike: 3, soak: 1, breakpoint: undefined };
-
-/** The plan's shapes, in unscaled seconds: [name, duration, users, jitter?]. */
-export const SHAPES: Record<string, Array<[string, number, number, number?]>> = {
-  smoke: [['ramp to 5 users', 3, 5], ['hold 5 users', 120, 5], ['ramp down', 3, 0]],
-  average: [['ramp to 10', 120, 10], ['hold 10', 540, 10], ['ramp to 15', 120, 15], ['hold 15', 600, 15], ['ramp down', 120, 0]],
-  stress: [['ramp to 30', 240, 30], ['hold 30', 1740, 30], ['ramp down', 120, 0]],
-  spike: [['ramp to 60', 60, 60], ['hold 60 with jitter', 180, 60, 0.1], ['ramp down', 60, 0]],
-  soak: [['ramp to 8', 120, 8], ['hold 8', 10560, 8], ['ramp down', 120, 0]],
-  breakpoint: [10, 20, 40, 60, 80, 100, 120, 140, 160, 180, 200].flatMap((u, i, all): Array<[string, number, number]> => [
-    [`ramp to ${u}`, 120, u],
-    [`hold ${u}`, 180, u],
-    ...(i === all.length - 1 ? [['ramp down', 60, 0] as [string, number, number]] : []),
-  ]),
-};
 
 export interface SyntheticOptions {
   test?: string;
@@ -113,25 +95,6 @@ function statOf(p50: number, count: number): Stat {
   };
 }
 
-function segmentsOf(test: string, scale: number): ShapeSegment[] {
-  const out: ShapeSegment[] = [];
-  let start = 0;
-  let from = 0;
-  for (const [name, duration, users, jitter] of SHAPES[test] ?? SHAPES.average!) {
-    const end = start + duration * scale;
-    out.push({ name, duration, users, from, start, end, ...(jitter ? { jitter } : {}) });
-    start = end;
-    from = users;
-  }
-  return out;
-}
-
-function targetAt(segs: ShapeSegment[], t: number): number {
-  const s = segs.find((x) => t >= x.start! && t < x.end!);
-  if (!s) return 0;
-  return s.from! + ((s.users! - s.from!) * (t - s.start!)) / (s.end! - s.start!);
-}
-
 /** Merges period summaries roughly (count-weighted percentiles): good enough for synthetic data. */
 function mergeStats(stats: Stat[]): Stat {
   const count = stats.reduce((a, s) => a + (s.count ?? 0), 0);
@@ -151,31 +114,31 @@ function mergeStats(stats: Stat[]): Stat {
   };
 }
 
-function breakpointOf(segs: ShapeSegment[], periods: Period[], startedAt: number, failAt: number, failedAtMs: number) {
-  const holds = segs.filter((x) => x.users === x.from && x.users! > 0);
+function breakpointOf(segs: Segment[], periods: Period[], startedAt: number, failAt: number, failedAtMs: number) {
+  const holds = segs.filter((x) => x.users === x.from && x.users > 0);
   const found = Number.isFinite(failedAtMs);
   const levels = holds.map((h) => {
     const inHold = periods.filter((p) => {
       const mid = (Number(p.period) + PERIOD_MS / 2 - startedAt) / 1000;
-      return mid >= h.start! && mid < h.end!;
+      return mid >= h.start && mid < h.end;
     });
     const sumOf = (k: string) => inHold.reduce((a, p) => a + (p.counters?.[k] ?? 0), 0);
-    const lat = inHold.map((p) => p.summaries?.['http.response_time']).filter((x): x is Stat => !!x);
+    const lat = inHold.map((p) => p.summaries?.[ARTILLERY.responseTime]).filter((x): x is Stat => !!x);
     const m = lat.length ? mergeStats(lat) : undefined;
-    const requests = sumOf('http.requests');
-    const status = h.users === failAt ? 'failed' : inHold.length === 0 || h.users! > failAt ? 'not reached' : 'held';
+    const requests = sumOf(ARTILLERY.requests);
+    const status = h.users === failAt ? 'failed' : inHold.length === 0 || h.users > failAt ? 'not reached' : 'held';
     return {
-      users: h.users!,
+      users: h.users,
       status,
       periods: inHold.length,
-      reqPerS: inHold.length ? Math.round(sumOf('http.responses') / inHold.length) / 10 : 0,
-      errorPct: requests ? Math.round((1000 * sumOf('plugins.hmp.errors')) / requests) / 10 : 0,
+      reqPerS: inHold.length ? Math.round(sumOf(ARTILLERY.responses) / inHold.length) / 10 : 0,
+      errorPct: requests ? Math.round((1000 * sumOf(metric.allErrors)) / requests) / 10 : 0,
       p50: m?.p50 ?? null,
       p95: m?.p95 ?? null,
       p99: m?.p99 ?? null,
     };
   });
-  const below = holds.filter((h) => h.users! < failAt).map((h) => h.users!);
+  const below = holds.filter((h) => h.users < failAt).map((h) => h.users);
   const max = below.length ? Math.max(...below) : 0;
   const mode = `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests); latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users`;
   return found
@@ -192,15 +155,16 @@ function breakpointOf(segs: ShapeSegment[], periods: Period[], startedAt: number
         summary: `breakpoint: max sustainable ${max} users; failed at ${failAt} users: ${mode}`,
         levels,
       }
-    : { found: false, maxSustainableUsers: Math.max(...holds.map((h) => h.users!)), summary: 'no breakpoint below 200 users', levels };
+    : { found: false, maxSustainableUsers: Math.max(...holds.map((h) => h.users)), summary: 'no breakpoint below 200 users', levels };
 }
 
 export function syntheticResults(o: SyntheticOptions = {}): Results {
   const test = o.test ?? 'soak';
   const scale = o.timeScale ?? 1;
   const rand = mulberry32(o.seed ?? 1);
-  const segs = segmentsOf(test, scale);
-  const total = segs[segs.length - 1]!.end!;
+  const shape = buildShape(readPhases(test as TestId), scale, o.seed ?? 1);
+  const segs = shape.segments;
+  const total = shape.total;
   const periods = o.periods ?? Math.ceil(total / 10) + 1;
   const startAt = o.startAt ?? Date.UTC(2026, 10, 27, 9, 0, 0);
   const startedAt = startAt + 3_000;
@@ -212,14 +176,14 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
   const timeoutShare = o.timeoutShare ?? 0.0005;
   const failAt = test === 'breakpoint' ? (o.breakpointAt ?? 120) : Infinity;
   const failHold = segs.find((x) => x.users === failAt && x.from === failAt);
-  const failedAtMs = failHold ? startedAt + (failHold.start! + 30 * scale) * 1000 : Infinity;
+  const failedAtMs = failHold ? startedAt + (failHold.start + 30 * scale) * 1000 : Infinity;
 
   const intermediate: Period[] = [];
   for (let i = 0; i < periods; i++) {
     const at = startAt + i * PERIOD_MS;
     if (at >= failedAtMs) break;
     const t = (at + PERIOD_MS / 2 - startedAt) / 1000;
-    const target = targetAt(segs, t);
+    const target = targetAt(shape, t);
     const counters: Record<string, number> = {};
     const summaries: Record<string, Stat> = {};
     const inc = (k: string, v: number) => {
@@ -241,56 +205,56 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
       const forced = name === o.extraEndpoint ? 1 : 0;
       const fails500 = Math.min(n, err500 + forced);
       const answered = n - timeouts;
-      inc(`plugins.metrics-by-endpoint.${name}.codes.200`, answered - fails500);
-      inc(`plugins.metrics-by-endpoint.${name}.codes.500`, fails500);
-      inc(`http.codes.200`, answered - fails500);
-      inc(`http.codes.500`, fails500);
+      inc(metric.code(name, 200), answered - fails500);
+      inc(metric.code(name, 500), fails500);
+      inc(`${ARTILLERY.codePrefix}200`, answered - fails500);
+      inc(`${ARTILLERY.codePrefix}500`, fails500);
       if (timeouts) {
-        inc(`plugins.metrics-by-endpoint.${name}.errors.ETIMEDOUT`, timeouts);
-        inc('errors.ETIMEDOUT', timeouts);
-        inc(`plugins.hmp.errors.${name}.ETIMEDOUT`, timeouts);
+        inc(metric.endpointError(name, 'ETIMEDOUT'), timeouts);
+        inc(`${ARTILLERY.errorPrefix}ETIMEDOUT`, timeouts);
+        inc(metric.error(name, 'ETIMEDOUT'), timeouts);
       }
-      if (fails500) inc(`plugins.hmp.errors.${name}.status_500`, fails500);
-      if (bad) inc(`plugins.hmp.errors.${name}.bad_body`, bad);
+      if (fails500) inc(metric.error(name, 'status_500'), fails500);
+      if (bad) inc(metric.error(name, 'bad_body'), bad);
       const errs = fails500 + timeouts + bad;
-      inc(`plugins.hmp.errors.${name}`, errs);
-      inc('plugins.hmp.errors', errs);
-      inc(`plugins.hmp.ok.${name}`, n - errs);
+      inc(metric.errors(name), errs);
+      inc(metric.allErrors, errs);
+      inc(metric.ok(name), n - errs);
       requests += n;
-      inc('http.requests', n);
-      inc('http.responses', answered);
-      inc('http.downloaded_bytes', answered * 1800);
+      inc(ARTILLERY.requests, n);
+      inc(ARTILLERY.responses, answered);
+      inc(ARTILLERY.downloadedBytes, answered * 1800);
       if (answered > 0) {
         const p50 = (BASE_MS[name] ?? 70) * load * drift * (o.latencyFactor ?? 1) * (0.9 + 0.2 * rand());
         const s = statOf(p50, answered);
-        summaries[`plugins.metrics-by-endpoint.response_time.${name}`] = s;
-        summaries[`plugins.metrics-by-endpoint.server-timing.${name}`] = statOf(p50 * 0.7, answered);
+        summaries[metric.responseTime(name)] = s;
+        summaries[metric.serverTiming(name)] = statOf(p50 * 0.7, answered);
         all.push(s);
       }
     }
     if (all.length) {
-      summaries['http.response_time'] = mergeStats(all);
-      summaries['http.response_time.2xx'] = mergeStats(all);
+      summaries[ARTILLERY.responseTime] = mergeStats(all);
+      summaries[`${ARTILLERY.responseTime}.2xx`] = mergeStats(all);
     }
     if (target > 0 || i === 0) {
       const tr = Math.round(target);
-      summaries['plugins.hmp.users.target'] = { min: tr, max: tr, count: 10, mean: tr, p50: tr, median: tr, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      summaries[metric.usersTarget] = { min: tr, max: tr, count: 10, mean: tr, p50: tr, median: tr, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
       const active = Math.max(0, tr - (rand() < 0.1 ? 1 : 0));
-      summaries['plugins.hmp.users.active'] = { min: active, max: tr, count: 10, mean: active, p50: active, median: active, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
-      summaries['plugins.hmp.users.deviation'] = { min: 0, max: tr - active, count: 10, mean: tr - active, p50: 0, median: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
-      inc('vusers.created', Math.round(target / 5));
-      inc('vusers.completed', Math.round(target / 5));
+      summaries[metric.usersActive] = { min: active, max: tr, count: 10, mean: active, p50: active, median: active, p75: tr, p90: tr, p95: tr, p99: tr, p999: tr };
+      summaries[metric.usersDeviation] = { min: 0, max: tr - active, count: 10, mean: tr - active, p50: 0, median: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+      inc(ARTILLERY.vusersCreated, Math.round(target / 5));
+      inc(ARTILLERY.vusersCompleted, Math.round(target / 5));
     }
     if (o.system) {
       const cpu = Math.min(100, 8 + target * 2.2 + 6 * rand());
-      summaries['plugins.hmp.system.cpu_pct'] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
+      summaries[metric.systemCpuPct] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
       const rss = 140 + target * 1.5 + (o.leakMbPerHour ?? 0) * hours + 2 * rand();
-      summaries['plugins.hmp.system.rss_mb'] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
+      summaries[metric.systemRssMb] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
     }
     intermediate.push({
       counters,
-      rates: { 'http.request_rate': Math.round(requests / 10) },
-      'http.request_rate': null,
+      rates: { [ARTILLERY.requestRate]: Math.round(requests / 10) },
+      [ARTILLERY.requestRate]: null,
       firstCounterAt: at + 12,
       firstHistogramAt: at + 15,
       lastCounterAt: at + 9_990,
@@ -316,26 +280,21 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
     test,
     timeScale: scale,
     ...(test === 'spike' ? { jitterSeed: o.seed ?? 1 } : {}),
-    jitter: test === 'spike' ? [{ at: 100 * scale, factor: 1.06 }, { at: 150 * scale, factor: 0.93 }] : [],
+    jitter: shape.jitter,
     shape: segs,
     target: 'http://127.0.0.1:8000',
     startedAt,
     endedAt,
     ...(o.earlyStop || breakpoint?.found ? { earlyStop: true } : {}),
     ...(breakpoint ? { breakpoint } : {}),
-    criteria: {
-      slo: SLO,
-      groups: GROUPS,
-      maxErrorRate: MAX_ERROR_RATE[test],
-      ...(test === 'smoke' ? { smokeEndpoints: REAL_ENDPOINTS.slice(0, 12) } : {}),
-    },
+    criteria: { ...planCriteria(), ...(test === 'smoke' ? { smokeEndpoints: REAL_ENDPOINTS.slice(0, 12) } : {}) },
     ...(o.memTotalMb ? { system: { memTotalMb: o.memTotalMb } } : {}),
     ...(o.errorMessage ? { errorSamples: names.map((endpoint) => ({ endpoint, reason: 'status_500', status: 500, message: o.errorMessage })) } : {}),
   };
   return {
     aggregate: {
       counters,
-      rates: { 'http.request_rate': 0 },
+      rates: { [ARTILLERY.requestRate]: 0 },
       firstCounterAt: startAt,
       firstHistogramAt: startAt,
       lastCounterAt: startAt + periods * PERIOD_MS,

@@ -60,11 +60,11 @@ function statusClass(status: number): string | undefined {
 
 /** An answered exchange, in the engine's and metrics-by-endpoint's families. */
 export function recordAnswer(ee: Ee, name: string, ms: number, status: number, serverMs: number | undefined): void {
-  count(ee, `http.codes.${status}`);
+  count(ee, `${ARTILLERY.codePrefix}${status}`);
   count(ee, ARTILLERY.responses);
   histogram(ee, ARTILLERY.responseTime, ms);
   const cls = statusClass(status);
-  if (cls) histogram(ee, `http.response_time.${cls}`, ms);
+  if (cls) histogram(ee, `${ARTILLERY.responseTime}.${cls}`, ms);
   histogram(ee, metric.responseTime(name), ms);
   count(ee, metric.code(name, status));
   if (serverMs !== undefined) histogram(ee, metric.serverTiming(name), serverMs);

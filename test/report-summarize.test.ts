@@ -11,7 +11,8 @@ import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
 import { spikeOf } from '../report/spike.ts';
-import { GROUPS, syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from '../bench/synthetic-results.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
 import type { Period, Results } from '../report/types.ts';
 
 const PHASES = join(import.meta.dirname, '..', 'phases');
@@ -28,7 +29,7 @@ function plain(counters: Record<string, number>, extra: Partial<Period> = {}): R
 test('the report\'s verdicts are the plugin\'s: one rule set (core/criteria.ts) on the same results; a run within limits passes', () => {
   const r = syntheticResults({ test: 'average', seed: 5 });
   const s = summarize(r);
-  const settings = resolveSettings({ test: 'average', groups: GROUPS }, PHASES, {}, {});
+  const settings = resolveSettings({ test: 'average', groups: planCriteria().groups }, PHASES, {}, {});
   const m = measuredOf(settings, r.aggregate as PeriodStats);
   assert.deepEqual(s.verdicts, verdictsOf('average', settings.criteria, m), 'the same verdicts, measured values and notes');
   const rate = s.verdicts.find((v) => v.id === 'error_rate')!;

@@ -37,6 +37,8 @@ export const ARTILLERY = {
   responseTime5xx: 'http.response_time.5xx',
   /** http.codes.<status> */
   codePrefix: 'http.codes.',
+  vusersCreated: 'vusers.created',
+  vusersCompleted: 'vusers.completed',
   vusersFailed: 'vusers.failed',
   /** errors.<CODE>: requests that got no answer (ETIMEDOUT, ECONNREFUSED ...). */
   errorPrefix: 'errors.',

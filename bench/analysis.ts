@@ -1,9 +1,9 @@
 // The bench's figures from Artillery's 10 s periods and CPU samples (pure).
 import type { Period } from './artillery.ts';
+import { pct } from './loop-delay.ts';
 import { cpuBetween, type CpuSample } from './proc.ts';
-import { ARTILLERY, ENDPOINT_METRICS, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, endpointCounters, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { PERIOD_MS } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { percentile } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 export function periodStart(p: Pick<Period, 'period'>): number {
   return Number(p.period);
@@ -61,10 +61,10 @@ export function costOf(requests: number, seconds: number, cpuS: number): Cost {
 
 export function windowCost(samples: readonly CpuSample[], w: Window): Cost | undefined {
   const cpuS = cpuBetween(samples, w.from, w.to);
-  const waitS = cpuBetween(samples, w.from, w.to, 'waitS');
   if (cpuS === undefined) return undefined;
   const cost = costOf(w.requests, (w.to - w.from) / 1000, cpuS);
-  return waitS === undefined ? cost : { ...cost, waitPct: (100 * waitS) / cost.seconds };
+  const { waitPct } = usageIn(samples, w.from, w.to);
+  return waitPct === undefined ? cost : { ...cost, waitPct };
 }
 
 /** % of one core used, and % of the time the process's threads waited for a CPU (summed over threads), in [from, to]. */
@@ -75,23 +75,14 @@ export function usageIn(samples: readonly CpuSample[], from: number, to: number)
   return { cpuPct: cpu === undefined ? undefined : (100 * cpu) / s, waitPct: wait === undefined ? undefined : (100 * wait) / s };
 }
 
-/** Responses per request name, from metrics-by-endpoint's `<prefix>.<name>.codes.<status>` counters. */
-export function countsByEndpoint(counters: Record<string, number>, prefix = ENDPOINT_METRICS): Record<string, number> {
-  const out: Record<string, number> = {};
-  const re = new RegExp(`^${prefix.replace(/[.-]/g, (c) => `\\${c}`)}\\.([^.]+)\\.codes\\.\\d+$`);
-  for (const [k, v] of Object.entries(counters)) {
-    const m = re.exec(k);
-    if (m) out[m[1]!] = (out[m[1]!] ?? 0) + v;
-  }
-  return out;
+/** Responses per request name, from metrics-by-endpoint's `<name>.codes.<status>` counters (core/metric-names.ts). */
+export function countsByEndpoint(counters: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(endpointCounters(counters).codes).map(([name, by]) => [name, Object.values(by).reduce((a, n) => a + n, 0)]));
 }
 
 // --- shape fidelity ---
 
 export interface FidelityPeriod {
-  period: number;
-  targetMin: number;
-  targetMax: number;
   maxDeviation: number;
   /** +-1 user or 2% of the target, whichever is larger. */
   bound: number;
@@ -100,16 +91,7 @@ export interface FidelityPeriod {
 export function fidelityOf(intermediate: readonly Period[]): FidelityPeriod[] {
   return intermediate
     .filter((p) => p.summaries?.[metric.usersDeviation] && p.summaries[metric.usersTarget])
-    .map((p) => {
-      const target = p.summaries[metric.usersTarget]!;
-      return {
-        period: periodStart(p),
-        targetMin: target.min,
-        targetMax: target.max,
-        maxDeviation: p.summaries[metric.usersDeviation]!.max,
-        bound: Math.max(1, 0.02 * target.max),
-      };
-    });
+    .map((p) => ({ maxDeviation: p.summaries[metric.usersDeviation]!.max, bound: Math.max(1, 0.02 * p.summaries[metric.usersTarget]!.max) }));
 }
 
 // --- accuracy and scale (one run climbing a ladder of levels) ---
@@ -130,11 +112,6 @@ export function parseProbe(text: string): Probe {
     else if (f[0] === 'R' && f.length >= 4) out.requests.push([Number(f[1]), Number(f[2]), Number(f[3])]);
   }
   return out;
-}
-
-/** p-th percentile (0-100), nearest rank; undefined for no values. */
-export function pct(values: readonly number[], p: number): number | undefined {
-  return values.length === 0 ? undefined : percentile(Array.from(Float64Array.from(values).sort()), p / 100);
 }
 
 export interface Accuracy {

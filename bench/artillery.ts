@@ -18,8 +18,6 @@ export interface ArtilleryRun {
   stderr: string;
   results: Results | undefined;
   cpu: CpuSample[];
-  startedAt: number;
-  endedAt: number;
 }
 
 export interface ArtilleryOptions {
@@ -49,7 +47,6 @@ export function runArtillery(opts: ArtilleryOptions): Promise<ArtilleryRun> {
     HMP_REPORTS_DIR: join(opts.dir, 'reports'),
     ...opts.env,
   };
-  const startedAt = Date.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const sampler = new CpuSampler(child.pid!);
   let stdout = '';
@@ -74,7 +71,7 @@ export function runArtillery(opts: ArtilleryOptions): Promise<ArtilleryRun> {
       clearTimeout(timer);
       const cpu = sampler.stop();
       const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Results) : undefined;
-      resolve({ code, stdout, stderr, results, cpu, startedAt, endedAt: Date.now() });
+      resolve({ code, stdout, stderr, results, cpu });
     });
   });
 }

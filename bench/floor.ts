@@ -36,23 +36,28 @@ export interface FloorMaterial {
   bodies: Record<string, Buffer>;
 }
 
-/** The JSON answer of a GET, or of a POST when there is a body. */
-async function call(url: string, token: string | undefined, json?: unknown): Promise<any> {
-  const method = json === undefined ? 'GET' : 'POST';
+/**
+ * The answer of a GET, or of a POST when there is a body (a Buffer goes as
+ * CBOR, anything else as JSON): parsed when it is JSON, else its bytes.
+ * `who` starts the error message.
+ */
+export async function call(who: string, url: string, token: string | undefined, body?: unknown): Promise<any> {
+  const method = body === undefined ? 'GET' : 'POST';
+  const cbor = Buffer.isBuffer(body);
   const res = await fetch(url, {
     method,
-    headers: { ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: json === undefined ? undefined : JSON.stringify(json),
+    headers: { ...(body === undefined ? {} : { 'content-type': cbor ? 'application/cbor' : 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : cbor ? body : JSON.stringify(body),
   });
-  if (!res.ok) throw new Error(`floor set-up: ${method} ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return res.json();
+  if (!res.ok) throw new Error(`${who}: ${method} ${new URL(url).pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  return res.headers.get('content-type')?.includes('json') ? res.json() : Buffer.from(await res.arrayBuffer());
 }
 
 /** A signed login body and a token for one account. */
 export async function loginOnce(base: string, id: number, privateKeyHex: string): Promise<{ body: unknown; token: string }> {
-  const { challenge } = await call(`${base}/auth/challenge`, undefined, { user_id: id });
+  const { challenge } = await call('floor set-up', `${base}/auth/challenge`, undefined, { user_id: id });
   const body = { user_id: id, challenge, signature: await signChallenge(challenge, Buffer.from(privateKeyHex, 'hex')) };
-  const { token } = await call(`${base}/auth/login`, undefined, body);
+  const { token } = await call('floor set-up', `${base}/auth/login`, undefined, body);
   return { body, token };
 }
 
@@ -66,7 +71,7 @@ export async function prepareFloor(base: string, data: TestData): Promise<FloorM
   const projectId = student.project_ids[0]!;
   const s = await loginOnce(base, student.id, student.private_key);
   const i = await loginOnce(base, instructor.id, instructor.private_key);
-  const { public_key } = await call(`${base}/submission/instructor_key?project_id=${projectId}`, s.token);
+  const { public_key } = await call('floor set-up', `${base}/submission/instructor_key?project_id=${projectId}`, s.token);
   const pdf = await fixturePdf(0); // the same paper (c) uploads
   const encrypted = await new PublicKeyCipher().encrypt(Buffer.from(public_key, 'base64'), pdf);
   const upload = Buffer.from(cborEncode({ project_id: projectId, title: `${TEST_TITLE_PREFIX}bench floor upload`, encrypted_content: encrypted }));

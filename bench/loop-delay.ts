@@ -33,7 +33,7 @@ export function watchLoopDelay(record: (ms: number) => void, intervalMs = INTERV
   return () => clearTimeout(timer);
 }
 
-/** p-th percentile (0-100) of values, nearest rank (pure). */
-export function percentile(values: readonly number[], p: number): number {
-  return values.length === 0 ? 0 : nearestRank([...values].sort((a, b) => a - b), p / 100);
+/** p-th percentile (0-100), nearest rank (pure); undefined for no values. */
+export function pct(values: readonly number[], p: number): number | undefined {
+  return values.length === 0 ? undefined : nearestRank(Array.from(Float64Array.from(values).sort()), p / 100);
 }

@@ -29,29 +29,19 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
-/** `root` and every live descendant. */
-function treeOf(root: number): ProcStat[] {
-  const all: ProcStat[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = readStat(Number(name));
-    if (s) all.push(s);
-  }
+/** Sum of utime+stime (clock ticks) of `root` and every live descendant. */
+export function treeTicks(root: number): number {
+  const all = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((s) => s !== undefined);
   const children = new Map<number, ProcStat[]>();
   for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const out: ProcStat[] = [];
+  let ticks = 0;
   const stack = all.filter((s) => s.pid === root);
   while (stack.length) {
     const s = stack.pop()!;
-    out.push(s);
+    ticks += s.ticks;
     stack.push(...(children.get(s.pid) ?? []));
   }
-  return out;
-}
-
-/** Sum of utime+stime (clock ticks) of `root` and every live descendant. */
-export function treeTicks(root: number): number {
-  return treeOf(root).reduce((a, s) => a + s.ticks, 0);
+  return ticks;
 }
 
 /**

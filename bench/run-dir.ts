@@ -3,12 +3,11 @@
 // bundles the entry into <dir>/dist/ and deletes the bundle afterwards, so
 // runs never share a bundle (the same approach as test/support).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const RUNS = join(ROOT, 'bench', '.runs');
+export const ROOT = resolve(import.meta.dirname, '..');
+const RUNS = join(ROOT, 'bench', '.runs');
 
 /** `exports`: module paths relative to the project whose exports the entry re-exports, in order (later ones win by name). */
 export function makeRunDir(label: string, exports: { all?: string[]; named?: Array<{ from: string; names: string[] }> }): string {
@@ -23,8 +22,4 @@ export function makeRunDir(label: string, exports: { all?: string[]; named?: Arr
   ];
   writeFileSync(join(dir, 'processor.ts'), `${lines.join('\n')}\n`);
   return dir;
-}
-
-export function removeRunDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
 }

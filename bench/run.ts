@@ -7,11 +7,11 @@
 //   npm run bench -- --keep              keep the run folders under bench/.runs/
 //   npm run bench -- --only cost --profile   CPU profiles of (b) and (c) in bench/profiles/ (bench/profile-summary.ts reads them)
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { runArtillery, tail, type ArtilleryRun, type Results } from './artillery.ts';
+import { runArtillery, tail, type ArtilleryRun } from './artillery.ts';
 import {
   accuracyIn,
   countsByEndpoint,
@@ -35,7 +35,7 @@ import {
 import { writeFixtures } from './fixtures.ts';
 import { cycleOf, floorScript, loginOnce, prepareFloor, unsupported, writeFloor } from './floor.ts';
 import { CpuSampler } from './proc.ts';
-import { makeRunDir, removeRunDir, ROOT } from './run-dir.ts';
+import { makeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
 import { warmUpTwin } from './warm-up.ts';
 import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
@@ -68,7 +68,7 @@ const SCALE = {
   scaleLoopLimitMs: 50,
   targetUsers: 2000,
 };
-// Time scales of the phase files (as their tests use them): ~15-35 s each.
+// Time scales of the phase files (as their tests use them): ~15-35 s each, the shortest run first.
 const FIDELITY: Array<{ type: string; scale: number; env?: Record<string, string> }> = [
   { type: 'smoke', scale: 0.1 },
   { type: 'average', scale: 0.02 },
@@ -96,8 +96,7 @@ const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').map((s) => s.
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got "${s}"`);
 const burnUs = flags['burn-us'] === undefined ? 0 : Number(flags['burn-us']);
 if (!(burnUs >= 0)) throw new Error(`--burn-us takes microseconds >= 0; got "${flags['burn-us']}"`);
-const PROFILES = join(ROOT, 'bench', 'profiles');
-const profileArgs = (label: string) => (flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILES, label)}`] : []);
+const profileArgs = (label: string) => (flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles', label)}`] : []);
 
 const t0 = Date.now();
 const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -106,7 +105,7 @@ const fmt = (x: number | undefined, digits = 1, unit = '') => (x === undefined |
 
 function done(label: string, dir: string, run: ArtilleryRun | undefined): void {
   if (run && !run.results) log(`${label}: no results (exit ${run.code}):\n${tail(run)}`);
-  if (!flags.keep) removeRunDir(dir);
+  if (!flags.keep) rmSync(dir, { recursive: true, force: true });
 }
 
 // --- 1. generator cost ---
@@ -317,7 +316,7 @@ async function fidelityOne(f: (typeof FIDELITY)[number]) {
   const env: Record<string, string> = { HMP_TIME_SCALE: String(f.scale), HMP_TARGET: '', ...f.env };
   const run = await runArtillery({ script: `phases/${f.type}.yml`, dir, overrides: { config: { processor: join(dir, 'processor.ts') } }, env, timeoutMs: 240_000 });
   done(`fidelity ${f.type}`, dir, run);
-  const periods = fidelityOf((run.results as Results | undefined)?.intermediate ?? []);
+  const periods = fidelityOf(run.results?.intermediate ?? []);
   const worst = periods.reduce<(typeof periods)[number] | undefined>((a, p) => (!a || p.maxDeviation / p.bound > a.maxDeviation / a.bound ? p : a), undefined);
   const r = {
     type: f.type,
@@ -336,11 +335,9 @@ async function fidelityOne(f: (typeof FIDELITY)[number]) {
 }
 
 async function fidelitySection() {
-  // Longest first, so the slots finish together; reported in FIDELITY's order.
-  const longestFirst = ['breakpoint', 'soak', 'spike', 'stress', 'average', 'smoke'];
-  const queue = [...FIDELITY].sort((a, b) => longestFirst.indexOf(a.type) - longestFirst.indexOf(b.type));
-  const out = await mapLimit(queue, FIDELITY_AT_ONCE, fidelityOne);
-  return FIDELITY.map((f) => out.find((r) => r.type === f.type)!);
+  // Longest first (FIDELITY is shortest first), so the slots finish together; reported in FIDELITY's order.
+  const out = await mapLimit([...FIDELITY].reverse(), FIDELITY_AT_ONCE, fidelityOne);
+  return out.reverse();
 }
 
 // --- 5. report build ---

@@ -6,28 +6,15 @@
 import { metric, ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
 import { buildShape, targetAt, type Segment } from '../plugins/artillery-plugin-hmp/shape.ts';
+import { PERIOD_MS } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
+import { ENDPOINTS } from '../processors/endpoints.ts';
 import type { Period, Results, Stat } from '../report/types.ts';
 import { readPhases } from '../suite/run/plan.ts';
 import type { TestId } from '../suite/run/steps.ts';
 
-export const REAL_ENDPOINTS = [
-  'auth_challenge',
-  'auth_login',
-  'project_list',
-  'project_detail',
-  'submission_instructor_key',
-  'submission_create',
-  'submission_list',
-  'submission_hash',
-  'submission_content',
-  'credentials_public_key',
-  'pdf_upload_key',
-  'pdf_execute',
-  'pdf_status',
-  'pdf_audio',
-  'audit_list',
-];
+// Every request name the scenarios make, in processors/endpoints.ts's order.
+const REAL_ENDPOINTS = Object.keys(ENDPOINTS);
 
 export interface SyntheticOptions {
   test?: string;
@@ -63,7 +50,6 @@ export interface SyntheticOptions {
   breakpointAt?: number;
 }
 
-const PERIOD_MS = 10_000;
 const WEIGHT: Record<string, number> = {
   auth_challenge: 1,
   auth_login: 1,
@@ -78,40 +64,24 @@ const WEIGHT: Record<string, number> = {
 };
 const BASE_MS: Record<string, number> = { auth_challenge: 25, auth_login: 60, project_list: 140, submission_list: 180, pdf_execute: 450, submission_content: 90 };
 
+/** A summary's fields in Artillery's order, as multiples of its p50 (count apart). */
+const FACTORS = { min: 0.35, max: 4.2, count: 0, mean: 1.2, p50: 1, median: 1, p75: 1.4, p90: 1.8, p95: 2.2, p99: 3, p999: 3.8 };
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
 function statOf(p50: number, count: number): Stat {
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  return {
-    min: r1(p50 * 0.35),
-    max: r1(p50 * 4.2),
-    count,
-    mean: r1(p50 * 1.2),
-    p50: r1(p50),
-    median: r1(p50),
-    p75: r1(p50 * 1.4),
-    p90: r1(p50 * 1.8),
-    p95: r1(p50 * 2.2),
-    p99: r1(p50 * 3),
-    p999: r1(p50 * 3.8),
-  };
+  return Object.fromEntries(Object.entries(FACTORS).map(([f, k]) => [f, f === 'count' ? count : r1(p50 * k)]));
 }
 
 /** Merges period summaries roughly (count-weighted percentiles): good enough for synthetic data. */
 function mergeStats(stats: Stat[]): Stat {
   const count = stats.reduce((a, s) => a + (s.count ?? 0), 0);
   const w = (f: keyof Stat) => Math.round((10 * stats.reduce((a, s) => a + (s[f] ?? 0) * (s.count ?? 0), 0)) / Math.max(1, count)) / 10;
-  return {
-    min: Math.min(...stats.map((s) => s.min ?? Infinity)),
-    max: Math.max(...stats.map((s) => s.max ?? 0)),
-    count,
-    mean: w('mean'),
-    p50: w('p50'),
-    median: w('p50'),
-    p75: w('p75'),
-    p90: w('p90'),
-    p95: w('p95'),
-    p99: w('p99'),
-    p999: w('p999'),
-  };
+  const merged = (f: keyof Stat) =>
+    f === 'min' ? Math.min(...stats.map((s) => s.min ?? Infinity))
+    : f === 'max' ? Math.max(...stats.map((s) => s.max ?? 0))
+    : f === 'count' ? count
+    : w(f === 'median' ? 'p50' : f);
+  return Object.fromEntries((Object.keys(FACTORS) as Array<keyof Stat>).map((f) => [f, merged(f)]));
 }
 
 function breakpointOf(segs: Segment[], periods: Period[], startedAt: number, failAt: number, failedAtMs: number) {
@@ -140,7 +110,11 @@ function breakpointOf(segs: Segment[], periods: Period[], startedAt: number, fai
   });
   const below = holds.filter((h) => h.users < failAt).map((h) => h.users);
   const max = below.length ? Math.max(...below) : 0;
-  const mode = `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests); latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users`;
+  const problems = [
+    { kind: 'errors', text: `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests)` },
+    { kind: 'latency', text: `latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users` },
+  ];
+  const mode = problems.map((p) => p.text).join('; ');
   return found
     ? {
         found: true,
@@ -148,10 +122,7 @@ function breakpointOf(segs: Segment[], periods: Period[], startedAt: number, fai
         failingUsers: failAt,
         failedAt: failedAtMs,
         failureMode: mode,
-        problems: [
-          { kind: 'errors', text: `5xx on submission_create and project_list from ${failAt} users: 500 (8.0% of requests)` },
-          { kind: 'latency', text: `latency: p99 of project_list 2.9 s > 1.4 s at ${failAt} users` },
-        ],
+        problems,
         summary: `breakpoint: max sustainable ${max} users; failed at ${failAt} users: ${mode}`,
         levels,
       }

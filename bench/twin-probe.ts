@@ -5,7 +5,7 @@
 // whether the requests waited in the server's event loop (before the
 // handler's clock starts) rather than in the generator.
 import { appendFileSync } from 'node:fs';
-import { percentile, watchLoopDelay } from './loop-delay.ts';
+import { pct, watchLoopDelay } from './loop-delay.ts';
 
 const path = process.env.BENCH_TWIN_PROBE;
 if (path) {
@@ -15,6 +15,6 @@ if (path) {
     const w = window;
     window = [];
     if (w.length === 0) return;
-    appendFileSync(path, `${JSON.stringify({ at: Date.now(), p99: percentile(w, 99), max: Math.max(...w) })}\n`);
+    appendFileSync(path, `${JSON.stringify({ at: Date.now(), p99: pct(w, 99), max: Math.max(...w) })}\n`);
   }, 1000).unref();
 }

@@ -15,19 +15,17 @@ export interface BenchTwin {
   dataPath: string;
   /** The test data the twin was seeded with (dataPath's content). */
   data: TestData;
-  credentialsPath: string;
   /** The twin's event-loop delay, JSON lines (twin-probe.ts). */
   probePath: string;
   stop(): Promise<void>;
 }
 
 /** Starts and seeds a twin; `submissions` historical submissions as test-env uploads them. */
-export async function startBenchTwin(opts: { twinArgs?: string[]; submissions?: number } = {}): Promise<BenchTwin> {
+export async function startBenchTwin(opts: { submissions?: number } = {}): Promise<BenchTwin> {
   const dir = mkdtempSync(join(tmpdir(), 'hmp-bench-twin-'));
   const probePath = join(dir, 'twin-probe.jsonl');
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const target = await startLocalTarget({
-    args: opts.twinArgs,
     submissions: opts.submissions,
     preload: [join(ROOT, 'bench/twin-probe.ts')],
     env: { BENCH_TWIN_PROBE: probePath },
@@ -41,7 +39,7 @@ export async function startBenchTwin(opts: { twinArgs?: string[]; submissions?: 
     removeDir();
   };
   const data = JSON.parse(readFileSync(target.dataPath, 'utf8')) as TestData;
-  return { url: target.url, pid: target.pid, dataPath: target.dataPath, data, credentialsPath: target.credentialsPath, probePath, stop };
+  return { url: target.url, pid: target.pid, dataPath: target.dataPath, data, probePath, stop };
 }
 
 export interface ProbeLine {

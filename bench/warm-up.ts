@@ -9,41 +9,32 @@ import { encode as cborEncode } from 'cbor-x';
 import { aesGcmEncrypt, publicKeyOf, PublicKeyCipher } from '../lib/hmp-crypto.ts';
 import type { TestData } from '../lib/test-data.ts';
 import { fixturePdf } from './fixtures.ts';
-import { loginOnce } from './floor.ts';
-
-async function call(base: string, path: string, token: string, body?: Buffer): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/cbor' } : {}) },
-    body,
-  });
-  if (!res.ok) throw new Error(`twin warm-up: ${path.split('?')[0]} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return res.headers.get('content-type')?.includes('json') ? res.json() : Buffer.from(await res.arrayBuffer());
-}
+import { call as callAs, loginOnce } from './floor.ts';
 
 export async function warmUpTwin(base: string, data: TestData): Promise<void> {
   const instructor = data.instructors[0]!;
   const privateKey = Buffer.from(instructor.private_key, 'hex');
   const { token } = await loginOnce(base, instructor.id, instructor.private_key);
-  await call(base, '/project/', token);
-  await call(base, '/submission/', token);
+  const call = (path: string, body?: Buffer) => callAs('twin warm-up', `${base}${path}`, token, body);
+  await call('/project/');
+  await call('/submission/');
   const cipher = new PublicKeyCipher();
   const myKey = await publicKeyOf(privateKey);
   for (let attempt = 0; attempt < 20; attempt++) {
-    const key = await call(base, '/pdf-to-audio/upload-key', token);
+    const key = await call('/pdf-to-audio/upload-key');
     if (key.is_success !== true) {
       await new Promise((r) => setTimeout(r, 250));
       continue;
     }
     const aesKey = await cipher.decrypt(myKey, Buffer.from(key.encrypted_aes_key, 'base64'));
     const body = Buffer.from(cborEncode({ task_uuid: key.task_uuid, speed: 140, encrypted_file: aesGcmEncrypt(aesKey, await fixturePdf(0)) }));
-    await call(base, '/pdf-to-audio/execute', token, body);
+    await call('/pdf-to-audio/execute', body);
     for (let poll = 0; poll < 100; poll++) {
-      const status = await call(base, `/pdf-to-audio/conversion-status/${key.task_uuid}`, token);
+      const status = await call(`/pdf-to-audio/conversion-status/${key.task_uuid}`);
       if (status.is_done) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await call(base, `/pdf-to-audio/converted-audio/${key.task_uuid}`, token);
+    await call(`/pdf-to-audio/converted-audio/${key.task_uuid}`);
     return;
   }
   throw new Error('twin warm-up: the converter stayed busy');

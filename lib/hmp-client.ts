@@ -6,7 +6,7 @@ import { encode } from 'cbor-x';
 import { signChallenge } from './hmp-crypto.ts';
 import type { AccountRecord, ProjectRecord } from './test-data.ts';
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** The server answered, but not with success. `endpoint` is "METHOD /path". */
 export class HmpHttpError extends Error {
@@ -177,14 +177,6 @@ export function causeCode(err: unknown): string {
   return message;
 }
 
-function isTimeout(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 export class HmpClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
@@ -222,7 +214,8 @@ export class HmpClient {
       res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
       bytes = Buffer.from(await res.arrayBuffer());
     } catch (err) {
-      if (isTimeout(err)) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      if (timedOut) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
       throw new HmpUnreachableError(this.baseUrl, endpoint, causeCode(err));
     }
     if (res.status < 200 || res.status > 299) {
@@ -355,7 +348,7 @@ export class HmpClient {
    */
   async uploadSubmission(projectId: number, title: string, encryptedContent: Uint8Array): Promise<number> {
     const endpoint = 'POST /submission/';
-    const body = { cbor: { project_id: projectId, title, encrypted_content: asBuffer(encryptedContent) } };
+    const body = { cbor: { project_id: projectId, title, encrypted_content: Buffer.from(encryptedContent.buffer, encryptedContent.byteOffset, encryptedContent.byteLength) } };
     const { status, value } = await this.#parsed('POST', '/submission/', body, endpoint);
     const verdict = classifyUploadBody(value);
     if ('id' in verdict) return verdict.id;

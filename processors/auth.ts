@@ -14,13 +14,8 @@ function whoAmI(context: VuContext): Identity {
 }
 
 /** beforeRequest of auth_challenge: {user_id}. */
-export function challengeBody(req: RequestParams, context: VuContext, _ee: Ee, next: (err?: Error) => void): void {
-  try {
-    req.json = { user_id: whoAmI(context).id };
-    next();
-  } catch (err) {
-    next(err as Error);
-  }
+export async function challengeBody(req: RequestParams, context: VuContext, _ee: Ee): Promise<void> {
+  req.json = { user_id: whoAmI(context).id };
 }
 
 /** beforeRequest of auth_login: {user_id, challenge, signature}. */

@@ -6,24 +6,13 @@ import { encode as cborEncode } from 'cbor-x';
 
 /** The head of a CBOR item of major type `major` with argument `n` (RFC 8949 3.1). */
 export function cborHead(major: number, n: number): Buffer {
-  const mt = major << 5;
-  if (n < 24) return Buffer.from([mt | n]);
-  if (n < 0x100) return Buffer.from([mt | 24, n]);
-  if (n < 0x10000) {
-    const b = Buffer.alloc(3);
-    b[0] = mt | 25;
-    b.writeUInt16BE(n, 1);
-    return b;
-  }
-  if (n < 0x100000000) {
-    const b = Buffer.alloc(5);
-    b[0] = mt | 26;
-    b.writeUInt32BE(n, 1);
-    return b;
-  }
-  const b = Buffer.alloc(9);
-  b[0] = mt | 27;
-  b.writeBigUInt64BE(BigInt(n), 1);
+  if (n < 24) return Buffer.from([(major << 5) | n]);
+  // The argument in 1, 2, 4 or 8 bytes, announced by 24 + log2 of that size.
+  const size = n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x100000000 ? 4 : 8;
+  const b = Buffer.alloc(1 + size);
+  b[0] = (major << 5) | (24 + Math.log2(size));
+  if (size === 8) b.writeBigUInt64BE(BigInt(n), 1);
+  else b.writeUIntBE(n, 1, size);
   return b;
 }
 

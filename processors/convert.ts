@@ -91,22 +91,12 @@ export function prepareConversion(context: VuContext, ee: Ee, next: () => void):
   next();
 }
 
-// The guards below are those of the instructor block: instructorOk, and the conversion's stage.
-
-/** ifTrue of pdf_execute. */
-export function executing(v: Record<string, unknown>): boolean {
-  return instructorOk(v) && conv(v)?.stage === 'execute';
-}
-
-/** ifTrue of pdf_status. */
-export function polling(v: Record<string, unknown>): boolean {
-  return instructorOk(v) && conv(v)?.stage === 'poll';
-}
-
-/** ifTrue of pdf_audio. */
-export function audioReady(v: Record<string, unknown>): boolean {
-  return instructorOk(v) && conv(v)?.stage === 'download';
-}
+/** The guard of a conversion step: the instructor block's (instructorOk), and the conversion at `stage`. */
+const atStage = (stage: Conversion['stage']) => (v: Record<string, unknown>): boolean => instructorOk(v) && conv(v)?.stage === stage;
+/** The ifTrue of pdf_execute, pdf_status and pdf_audio. */
+export const executing = atStage('execute');
+export const polling = atStage('poll');
+export const audioReady = atStage('download');
 
 /** whileTrue of the upload-key and execute loops. */
 export function retryBusy(context: VuContext, next: (again: boolean) => void): void {
@@ -221,10 +211,7 @@ async function openAudio(context: VuContext, ee: Ee, audio: EncryptedAudio): Pro
 
 export async function onExecute(reply: Reply, context: VuContext, ee: Ee): Promise<Outcome> {
   const c = vars(context).conv;
-  if (c.version === '1.0') {
-    const v = validateAudio(reply);
-    return v.ok ? openAudio(context, ee, v.value) : v;
-  }
+  if (c.version === '1.0') return onAudio(reply, context, ee);
   const v = validateExecuteAccepted(reply);
   if (!v.ok) return v;
   if (!v.value) return busy(c, ee, 'execute');

@@ -2,7 +2,7 @@
 // once, in the plugin's core (plugins/artillery-plugin-hmp/core/metric-names.ts),
 // and read back from there by the plugin, the report and the suite.
 import { ENDPOINT_METRICS, metric, requestName, slug } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { logErrorSample } from './error-log.ts';
+import { logErrorSample } from '../plugins/artillery-plugin-hmp/request-log.ts';
 import type { Ee, VuContext } from './types.ts';
 import { settings } from './settings.ts';
 import { failedAt } from '../plugins/artillery-plugin-hmp/skipped.ts';

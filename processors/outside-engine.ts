@@ -54,17 +54,12 @@ export function serverTimingTotal(header: string | null | undefined): number | u
   return m ? Number(m[1]) : undefined;
 }
 
-function statusClass(status: number): string | undefined {
-  return status >= 200 && status < 600 ? `${Math.floor(status / 100)}xx` : undefined;
-}
-
 /** An answered exchange, in the engine's and metrics-by-endpoint's families. */
 export function recordAnswer(ee: Ee, name: string, ms: number, status: number, serverMs: number | undefined): void {
   count(ee, `${ARTILLERY.codePrefix}${status}`);
   count(ee, ARTILLERY.responses);
   histogram(ee, ARTILLERY.responseTime, ms);
-  const cls = statusClass(status);
-  if (cls) histogram(ee, `${ARTILLERY.responseTime}.${cls}`, ms);
+  if (status >= 200 && status < 600) histogram(ee, `${ARTILLERY.responseTime}.${Math.floor(status / 100)}xx`, ms);
   histogram(ee, metric.responseTime(name), ms);
   count(ee, metric.code(name, status));
   if (serverMs !== undefined) histogram(ee, metric.serverTiming(name), serverMs);

@@ -87,12 +87,8 @@ export function onSubmissionContent(reply: Reply, context: VuContext): Outcome {
   return v.ok ? { ok: true } : v;
 }
 
-/** ifTrue of GET /submission/{id}/hash inside the reads loop (instructors only). */
-export function readingHash(v: Record<string, unknown>): boolean {
-  return instructorOk(v) && (v.read as Read | undefined)?.kind === 'hash';
-}
-
-/** ifTrue of GET /submission/{id}/content inside the reads loop (instructors only). */
-export function readingContent(v: Record<string, unknown>): boolean {
-  return instructorOk(v) && (v.read as Read | undefined)?.kind === 'content';
-}
+/** The guard of a read of `kind` inside the reads loop (instructors only). */
+const reading = (kind: Read['kind']) => (v: Record<string, unknown>): boolean => instructorOk(v) && (v.read as Read | undefined)?.kind === kind;
+/** The ifTrue of GET /submission/{id}/hash and of the /content step. */
+export const readingHash = reading('hash');
+export const readingContent = reading('content');

@@ -5,57 +5,40 @@
 //
 // With the plugin loaded, globalThis.hmpLoad.gate decides: beginSession
 // awaits gate.beginSession(context) (false = leave now), userStaysOn asks
-// gate.staysOn(context), and think times go through gate.think (which may
-// end the session early: $hmpYielded). Without it, a VU runs
+// gate.staysOn(), and think times go through gate.think (which may end the
+// session early: $hmpYielded). Without it, a VU runs
 // HMP_SESSIONS_PER_VU sessions (default 1) and leaves: Artillery's plain
 // open model.
 //
 // A VU's role (its profile) is dealt at its first session (roles.ts); the
 // scenario's name says from which mix.
-import { adminIdentity } from './admin.ts';
 import { preloadPdfs } from './fixtures.ts';
 import { warmUpFetch } from './outside-engine.ts';
-import { hmpLoad } from './closed-model.ts';
 import { count, histogram, metric } from './metrics.ts';
 import { Deck, pickOne, type Rand } from './pick.ts';
-import { mixNamed, profileNamed, type Profile, type ReadKind } from './profiles.ts';
+import { NOT_FAILED } from '../plugins/artillery-plugin-hmp/skipped.ts';
+import { mixNamed, profileNamed, type Profile } from './profiles.ts';
 import { workerRand } from './random.ts';
 import { RoleDealer } from './roles.ts';
 import { settings } from './settings.ts';
+import { adminIdentity } from './smoke.ts';
 import { readTestData, usersOf, type AccountRecord, type Users } from './test-data.ts';
-import { sessionThinkMs, sleep } from './think.ts';
+import { hmpLoad, pause } from './think.ts';
 import type { Ee, VuContext } from './types.ts';
 import { newConversion, vars, type Identity } from './vars.ts';
 
 // --- rolling the per-session weights (pure apart from the decks' state) ---
 
-export interface SessionDecks {
-  projectDetails: Deck<number>;
-  uploads: Deck<number>;
-  submissionReads: Deck<number>;
-  readKinds: Deck<ReadKind>;
-  conversions: Deck<number>;
-}
-
-export interface SessionPlan {
-  projectDetails: number;
-  uploads: number;
-  reads: ReadKind[];
-  conversions: number;
-}
+/** The profile's weights drawn per session, each a deck. */
+const DECKED = ['projectDetails', 'uploads', 'submissionReads', 'readKinds', 'conversions'] as const;
+export type SessionDecks = { [K in (typeof DECKED)[number]]: Deck<Profile[K][number]> };
 
 export function decksFor(profile: Profile, rand: Rand): SessionDecks {
-  return {
-    projectDetails: new Deck(profile.projectDetails, rand),
-    uploads: new Deck(profile.uploads, rand),
-    submissionReads: new Deck(profile.submissionReads, rand),
-    readKinds: new Deck(profile.readKinds, rand),
-    conversions: new Deck(profile.conversions, rand),
-  };
+  return Object.fromEntries(DECKED.map((k) => [k, new Deck<unknown>(profile[k], rand)])) as SessionDecks;
 }
 
 /** What this session does. The smoke profile reads its kinds in order (hash, then content). */
-export function rollSession(profile: Profile, decks: SessionDecks): SessionPlan {
+export function rollSession(profile: Profile, decks: SessionDecks) {
   const reads = decks.submissionReads.draw();
   return {
     projectDetails: decks.projectDetails.draw(),
@@ -96,13 +79,6 @@ function identity(account: AccountRecord, role: Identity['role']): Identity {
 
 // --- the steps ---
 
-async function pause(context: VuContext): Promise<void> {
-  const ms = sessionThinkMs(context);
-  const gate = hmpLoad()?.gate;
-  if (gate?.think) await gate.think(context, ms);
-  else await sleep(ms);
-}
-
 export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
   const v = vars(context);
   mixNamed(context.scenario?.name); // a scenario without a mix fails at once, saying which names exist
@@ -135,9 +111,7 @@ export async function beginSession(context: VuContext, ee: Ee): Promise<void> {
 
   Object.assign(v, {
     hmpSessions: (v.hmpSessions ?? 0) + 1,
-    sessionFailed: false,
-    $hmpRequestFailed: false,
-    $hmpFailedBy: undefined,
+    ...NOT_FAILED,
     partFailed: false,
     sessionLeft: false,
     sessionStartedAt: Date.now(),
@@ -199,7 +173,7 @@ export function userStaysOn(context: VuContext, next: (stay: boolean) => void): 
   const gate = hmpLoad()?.gate;
   if (!gate) return next((v.hmpSessions ?? 0) < settings().sessionsPerVu);
   Promise.resolve()
-    .then(() => gate.staysOn(context))
+    .then(() => gate.staysOn())
     .then(
       (stay) => next(stay === true),
       (err: unknown) => {

@@ -2,40 +2,6 @@
 // Parsing is pure (parseSettings); `settings()` reads process.env once per worker.
 import { conversionsOff } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 
-export interface Settings {
-  /** Multiplies every think time, pause and backoff (HMP_TIME_SCALE; e.g. 0.01 for tests). */
-  timeScale: number | undefined;
-  /** Think time override for every profile, seconds (HMP_THINK_MIN / HMP_THINK_MAX). */
-  thinkMinS: number | undefined;
-  thinkMaxS: number | undefined;
-  /** Client timeout of a request, seconds (HMP_HTTP_TIMEOUT). */
-  httpTimeoutS: number | undefined;
-  /** Client timeout of a conversion request, seconds (HMP_CONVERT_TIMEOUT; v1.0 converts inside the request). */
-  convertTimeoutS: number | undefined;
-  /** Longest wait for a v1.1 conversion to finish, seconds (HMP_CONVERT_MAX_WAIT; default: the convert timeout). */
-  convertMaxWaitS: number | undefined;
-  /** Sessions a VU runs before it leaves, without the closed-model plugin (HMP_SESSIONS_PER_VU). */
-  sessionsPerVu: number;
-  testDataPath: string;
-  uploadsLogPath: string;
-  fixturesDir: string;
-  /** Size of a PDF generated when there are no fixtures (HMP_UPLOAD_BYTES). */
-  uploadBytes: number;
-  /** The server's public key for v1.0 conversions when /credentials/public-key does not serve it. */
-  serverPublicKey: Buffer | undefined;
-  /** HMP_CONVERSIONS=off: no session converts (a deployment where conversions cannot run; reported as not tested). */
-  conversions: boolean;
-  /** The admin's credentials file and its password, for the smoke test's GET /audit/. */
-  adminCredentialsPath: string | undefined;
-  adminPassword: string | undefined;
-  /** Every VU of a mix plays this role instead of being dealt one (HMP_ROLE): to run one journey alone. */
-  role: 'student' | 'instructor' | undefined;
-  /** Seed for the processors' random choices (HMP_SEED); undefined = Math.random. */
-  seed: number | undefined;
-  /** Print a sample of the server's message per failure reason (DEBUG=hmp). */
-  debug: boolean;
-}
-
 export const DEFAULTS = {
   httpTimeoutS: 30,
   // The HMP team saw synchronous conversions of 10-160 s on their deployment.
@@ -60,13 +26,15 @@ function number(env: Env, name: string, min: number, integer = false): number | 
   return n;
 }
 
-function role(raw: string | undefined): Settings['role'] {
+/** Every VU of a mix plays this role instead of being dealt one (HMP_ROLE): to run one journey alone. */
+function role(raw: string | undefined): 'student' | 'instructor' | undefined {
   const v = raw?.trim() ?? '';
   if (v === '') return undefined;
   if (v === 'student' || v === 'instructor') return v;
   throw new SettingsError(`HMP_ROLE must be student or instructor (or unset: roles dealt by the mix), got "${raw}"`);
 }
 
+/** The server's public key for v1.0 conversions when /credentials/public-key does not serve it. */
 function serverKey(raw: string | undefined): Buffer | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const key = Buffer.from(raw.trim(), 'base64');
@@ -76,7 +44,9 @@ function serverKey(raw: string | undefined): Buffer | undefined {
   return key;
 }
 
-export function parseSettings(env: Env): Settings {
+export type Settings = ReturnType<typeof parseSettings>;
+
+export function parseSettings(env: Env) {
   const thinkMinS = number(env, 'HMP_THINK_MIN', 0);
   const thinkMaxS = number(env, 'HMP_THINK_MAX', 0);
   if (thinkMinS !== undefined && thinkMaxS !== undefined && thinkMaxS < thinkMinS) {
@@ -84,23 +54,33 @@ export function parseSettings(env: Env): Settings {
   }
   const debug = env.DEBUG ?? '';
   return {
+    /** Multiplies every think time, pause and backoff (e.g. 0.01 for tests). */
     timeScale: number(env, 'HMP_TIME_SCALE', 0),
+    /** Think time override for every profile, seconds. */
     thinkMinS,
     thinkMaxS,
+    /** Client timeouts, seconds (v1.0 converts inside the conversion request). */
     httpTimeoutS: number(env, 'HMP_HTTP_TIMEOUT', 0.001),
     convertTimeoutS: number(env, 'HMP_CONVERT_TIMEOUT', 0.001),
+    /** Longest wait for a v1.1 conversion to finish, seconds (default: the convert timeout). */
     convertMaxWaitS: number(env, 'HMP_CONVERT_MAX_WAIT', 0),
+    /** Sessions a VU runs before it leaves, without the closed-model plugin. */
     sessionsPerVu: number(env, 'HMP_SESSIONS_PER_VU', 1, true) ?? 1,
     testDataPath: env.HMP_TEST_DATA || DEFAULTS.testDataPath,
     uploadsLogPath: env.HMP_UPLOADS_LOG || DEFAULTS.uploadsLogPath,
     fixturesDir: env.HMP_FIXTURES_DIR || DEFAULTS.fixturesDir,
+    /** Size of a PDF generated when there are no fixtures. */
     uploadBytes: number(env, 'HMP_UPLOAD_BYTES', 1024, true) ?? DEFAULTS.uploadBytes,
     serverPublicKey: serverKey(env.HMP_SERVER_PUBLIC_KEY),
+    /** HMP_CONVERSIONS=off: no session converts (a deployment where conversions cannot run; reported as not tested). */
     conversions: !conversionsOff(env),
+    /** The admin's credentials file and its password, for the smoke test's GET /audit/. */
     adminCredentialsPath: env.HMP_ADMIN_CREDENTIALS || undefined,
     adminPassword: env.HMP_PASSWORD || undefined,
     role: role(env.HMP_ROLE),
+    /** Seed for the processors' random choices; undefined = Math.random. */
     seed: number(env, 'HMP_SEED', 0, true),
+    /** Print a sample of the server's message per failure reason (DEBUG=hmp). */
     debug: debug === '*' || /(^|[,\s])hmp($|[:*,\s])/.test(debug),
   };
 }

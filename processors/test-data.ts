@@ -53,21 +53,14 @@ export class RoundRobin<T> {
   }
 }
 
-export interface Users {
-  data: TestData;
-  /** Students with at least one project (they can upload); all students when none has. */
-  students: RoundRobin<AccountRecord>;
-  instructors: RoundRobin<AccountRecord>;
-  /** Ids of the test projects. */
-  projectIds: ReadonlySet<number>;
-}
+export type Users = ReturnType<typeof usersOf>;
 
-export function usersOf(data: TestData, rand: Rand): Users {
+export function usersOf(data: TestData, rand: Rand) {
   const withProjects = data.students.filter((s) => s.project_ids.length > 0);
   return {
     data,
+    /** Students with at least one project (they can upload); all students when none has. */
     students: new RoundRobin(withProjects.length > 0 ? withProjects : data.students, rand),
     instructors: new RoundRobin(data.instructors, rand),
-    projectIds: new Set(data.projects.map((p) => p.id)),
   };
 }

@@ -54,25 +54,20 @@ export function checkStatus(reply: Reply, expected = 200): Verdict<Reply> {
   return fail(`status_${reply.status}`, errorDetail(reply.bytes.toString('utf8')));
 }
 
-function json(reply: Reply): Verdict<unknown> {
+/** The body of a reply with the expected status, decoded by `decode`; else bad_body with what `bad` says. */
+function decoded(reply: Reply, decode: (bytes: Buffer) => unknown, bad: () => string): Verdict<unknown> {
   const s = checkStatus(reply);
   if (!s.ok) return s;
   try {
-    return pass(JSON.parse(reply.bytes.toString('utf8')) as unknown);
+    return pass(decode(reply.bytes));
   } catch {
-    return fail('bad_body', `not JSON: ${errorDetail(reply.bytes.toString('utf8'))}`);
+    return fail('bad_body', bad());
   }
 }
 
-function cbor(reply: Reply): Verdict<unknown> {
-  const s = checkStatus(reply);
-  if (!s.ok) return s;
-  try {
-    return pass(cborDecode(reply.bytes) as unknown);
-  } catch {
-    return fail('bad_body', `not CBOR (${reply.contentType || 'no content type'}, ${reply.bytes.length} bytes): ${errorDetail(reply.bytes.subarray(0, 200).toString('utf8'))}`);
-  }
-}
+const json = (reply: Reply) => decoded(reply, (b) => JSON.parse(b.toString('utf8')), () => `not JSON: ${errorDetail(reply.bytes.toString('utf8'))}`);
+const cbor = (reply: Reply) =>
+  decoded(reply, cborDecode, () => `not CBOR (${reply.contentType || 'no content type'}, ${reply.bytes.length} bytes): ${errorDetail(reply.bytes.subarray(0, 200).toString('utf8'))}`);
 
 /** JSON object whose fields pass `shape`, else bad_body naming what was expected. */
 function object<T>(reply: Reply, expected: string, shape: (o: Obj) => T | undefined): Verdict<T> {
@@ -108,12 +103,7 @@ export function validateLogin(reply: Reply): Verdict<string> {
 
 // --- projects ---
 
-export interface ProjectSummary {
-  id: number;
-  title: string;
-}
-
-export function validateProjectList(reply: Reply): Verdict<ProjectSummary[]> {
+export function validateProjectList(reply: Reply): Verdict<Array<{ id: number; title: string }>> {
   return list(reply, '{id: int, title: string}', (o) => (isInt(o.id) && isStr(o.title) ? { id: o.id, title: o.title } : undefined));
 }
 
@@ -219,12 +209,7 @@ export function validateExecuteAccepted(reply: Reply): Verdict<boolean> {
   return object(reply, '{is_success: bool}', (o) => (typeof o.is_success === 'boolean' ? o.is_success : undefined));
 }
 
-export interface ConversionStatus {
-  done: boolean;
-  error: string | undefined;
-}
-
-export function validateConversionStatus(reply: Reply): Verdict<ConversionStatus> {
+export function validateConversionStatus(reply: Reply): Verdict<{ done: boolean; error: string | undefined }> {
   return object(reply, '{is_done: bool, has_error: bool}', (o) => {
     if (typeof o.is_done !== 'boolean' || typeof o.has_error !== 'boolean') return undefined;
     return { done: o.is_done, error: o.has_error ? (isStr(o.error_message) ? o.error_message : '(no error_message)') : undefined };

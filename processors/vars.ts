@@ -22,18 +22,17 @@ export interface Read {
 export interface Conversion {
   /** Which step runs next: none (no conversion this session), key, execute, poll, download, done. */
   stage: 'none' | 'key' | 'execute' | 'poll' | 'download' | 'done';
-  version: '1.0' | '1.1' | undefined;
+  version?: '1.0' | '1.1';
   /** The last answer said "busy": retry after a backoff. */
   busy: boolean;
   attempts: number;
-  aesKey: Buffer | undefined;
-  taskUuid: string | undefined;
+  aesKey?: Buffer;
+  taskUuid?: string;
   /** v1.0: the server's public key (from the API or the configuration). */
-  serverKey: Buffer | undefined;
-  pdf: Uint8Array | undefined;
-  /** The PDF under the task's AES key (kept for busy retries). */
-  /** The PDF under the task key, in parts (iv | ciphertext | tag): aesGcmEncryptSliced. */
-  encryptedFile: Buffer[] | undefined;
+  serverKey?: Buffer;
+  pdf?: Uint8Array;
+  /** The PDF under the task key, in parts (iv | ciphertext | tag: aesGcmEncryptSliced), kept for busy retries. */
+  encryptedFile?: Buffer[];
   polls: number;
   startedAt: number;
   /** v1.1: when execute accepted the task (the bounded wait starts there). */
@@ -90,33 +89,13 @@ export function sessionOk(v: Record<string, unknown>): boolean {
   return v.sessionFailed !== true && v.sessionLeft !== true && v.$hmpYielded !== true && v.$hmpRequestFailed !== true;
 }
 
-function playing(v: Record<string, unknown>, role: Identity['role']): boolean {
-  return sessionOk(v) && (v.me as Identity | undefined)?.role === role;
-}
-
+const playing = (role: Identity['role']) => (v: Record<string, unknown>): boolean => sessionOk(v) && (v.me as Identity | undefined)?.role === role;
 /** `ifTrue` of the student block of a mix (uploads): sessionOk, and the session's user is a student. */
-export function studentOk(v: Record<string, unknown>): boolean {
-  return playing(v, 'student');
-}
-
+export const studentOk = playing('student');
 /** `ifTrue` of the instructor block (submissions, reads, conversions): sessionOk, and the user is an instructor. */
-export function instructorOk(v: Record<string, unknown>): boolean {
-  return playing(v, 'instructor');
-}
+export const instructorOk = playing('instructor');
 
+/** A conversion not started (its keys, PDF and task come as it runs). */
 export function newConversion(): Conversion {
-  return {
-    stage: 'none',
-    version: undefined,
-    busy: false,
-    attempts: 0,
-    aesKey: undefined,
-    taskUuid: undefined,
-    serverKey: undefined,
-    pdf: undefined,
-    encryptedFile: undefined,
-    polls: 0,
-    startedAt: 0,
-    acceptedAt: 0,
-  };
+  return { stage: 'none', busy: false, attempts: 0, polls: 0, startedAt: 0, acceptedAt: 0 };
 }

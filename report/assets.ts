@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface Assets {
   uplotJs: string;
@@ -13,7 +12,6 @@ export interface Assets {
   uplotVersion: string;
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 let cached: Assets | undefined;
 
 export function assets(): Assets {
@@ -22,7 +20,7 @@ export function assets(): Assets {
   const uplotDir = dirname(require.resolve('uplot/package.json'));
   const read = (p: string) => readFileSync(p, 'utf8');
   const uplotJs = read(join(uplotDir, 'dist/uPlot.iife.min.js'));
-  const pageJs = read(join(HERE, 'page/report.js'));
+  const pageJs = read(join(import.meta.dirname, 'page/report.js'));
   for (const [name, js] of [['uPlot', uplotJs], ['report.js', pageJs]] as const) {
     // An inline script must not close its own element.
     if (/<\/?script|<!--/i.test(js)) throw new Error(`${name} holds "<script", "</script" or "<!--" and cannot be inlined.`);
@@ -31,7 +29,7 @@ export function assets(): Assets {
     uplotJs,
     uplotCss: read(join(uplotDir, 'dist/uPlot.min.css')),
     pageJs,
-    pageCss: read(join(HERE, 'page/report.css')),
+    pageCss: read(join(import.meta.dirname, 'page/report.css')),
     uplotVersion: (JSON.parse(read(join(uplotDir, 'package.json'))) as { version: string }).version,
   };
   return cached;

@@ -14,7 +14,6 @@ export { renderHtml } from './html.ts';
 export { renderMarkdown } from './markdown.ts';
 export { summarize } from './summarize.ts';
 export { parseResultsText, asResults, ResultsError as ReportInputError } from '../plugins/artillery-plugin-hmp/core/results.ts';
-export type { Results, Summary } from './types.ts';
 
 export interface WriteOptions {
   /** Parent folder of the run folders (e.g. "reports"). */

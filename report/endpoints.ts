@@ -2,10 +2,9 @@
 // latency percentiles, the server's own p99 and status codes.
 import { counters, num, own, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { dict, endpointCounters, isNoAnswer, isTimeout, LATENCY_PREFIX, SERVER_TIMING_PREFIX, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import { sum } from './metrics.ts';
 import type { EndpointRow, Period, Stat } from './types.ts';
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Requests an endpoint sent: answers plus requests that got none. */
 export function requestsOf(c: EndpointCounters, name: string): { requests: number; responses: number } {
@@ -45,9 +44,9 @@ export function endpointRows(agg: Period, groups: Record<string, string[]>, slo:
       group,
       requests,
       responses,
-      reqPerS: durationS > 0 ? r2(requests / durationS) : 0,
+      reqPerS: durationS > 0 ? round(requests / durationS, 2) : 0,
       errors,
-      errorPct: requests > 0 ? r2((100 * errors) / requests) : 0,
+      errorPct: requests > 0 ? round((100 * errors) / requests, 2) : 0,
       timeouts,
       p50: q(lat, 'p50') ?? q(lat, 'median'),
       p90: q(lat, 'p90'),

@@ -2,29 +2,26 @@
 // No git, or not a checkout: the commit is null, never an error.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ToolInfo } from './types.ts';
 
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(import.meta.dirname, '..');
 
 let cached: ToolInfo | undefined;
 
-export function toolInfo(root = PROJECT_ROOT): ToolInfo {
-  if (cached && root === PROJECT_ROOT) return cached;
+export function toolInfo(): ToolInfo {
+  if (cached) return cached;
   let version: string | null = null;
   try {
-    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? null;
+    version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? null;
   } catch {
-    version = null;
+    // no package.json: version unknown
   }
   let commit: string | null = null;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim() || null;
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim() || null;
   } catch {
-    commit = null;
+    // no git, or not a checkout
   }
-  const info = { version, commit };
-  if (root === PROJECT_ROOT) cached = info;
-  return info;
+  return (cached = { version, commit });
 }

@@ -4,6 +4,7 @@
 // of the first period, at the middle of each period.
 import { counter, stat, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { ARTILLERY, dict, LATENCY_PREFIX, metric, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import { totalErrors, totalTimeouts, worstOf } from './metrics.ts';
 import type { Period } from './types.ts';
 
@@ -21,9 +22,7 @@ export interface Series {
   groups: Record<string, { p50: Values; p95: Values; p99: Values }>;
 }
 
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const opt = (x: number | undefined, f: (x: number) => number = r1) => (x === undefined ? null : f(x));
+const opt = (x: number | undefined, digits = 1) => (x === undefined ? null : round(x, digits));
 
 export function seriesOf(
   periods: Array<Period & { at: number }>,
@@ -36,14 +35,14 @@ export function seriesOf(
   for (const g of Object.keys(groups)) s.groups[g] = { p50: [], p95: [], p99: [] };
   periods.forEach((p, i) => {
     const c = perPeriod[i]!;
-    s.x.push(r1((p.at - t0) / 1000 + periodS / 2));
-    s.target.push(opt(stat(p, metric.usersTarget, 'mean'), r2));
-    s.active.push(opt(stat(p, metric.usersActive, 'mean'), r2));
+    s.x.push(round((p.at - t0) / 1000 + periodS / 2));
+    s.target.push(opt(stat(p, metric.usersTarget, 'mean'), 2));
+    s.active.push(opt(stat(p, metric.usersActive, 'mean'), 2));
     const requests = counter(p, ARTILLERY.requests);
-    s.reqPerS.push(r2(requests / periodS));
-    s.respPerS.push(r2(counter(p, ARTILLERY.responses) / periodS));
-    s.errorPct.push(requests > 0 ? r2((100 * totalErrors(c)) / requests) : null);
-    s.timeoutPct.push(requests > 0 ? r2((100 * totalTimeouts(c)) / requests) : null);
+    s.reqPerS.push(round(requests / periodS, 2));
+    s.respPerS.push(round(counter(p, ARTILLERY.responses) / periodS, 2));
+    s.errorPct.push(requests > 0 ? round((100 * totalErrors(c)) / requests, 2) : null);
+    s.timeoutPct.push(requests > 0 ? round((100 * totalTimeouts(c)) / requests, 2) : null);
     const latency = summariesUnder(summaries(p), LATENCY_PREFIX);
     for (const [g, names] of Object.entries(groups)) {
       for (const q of ['p50', 'p95', 'p99'] as const) s.groups[g]![q].push(opt(worstOf(latency, names, q)?.value));

@@ -8,17 +8,15 @@ import { dict } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mean, median, pctChange } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 import { errorRatePct, type Hold, type PeriodHealth } from './spike.ts';
 import type { Series } from './series.ts';
+import type { SystemSeries } from './system.ts';
 import type { SoakSummary, SoakWindow } from './types.ts';
 
-export interface SoakInput {
+export interface SoakInput extends SystemSeries {
   series: Series;
   health: PeriodHealth;
   responses: number[];
   /** Per period: p95 of all requests (http.response_time). */
   p95: Array<number | null>;
-  cpu: Array<number | null>;
-  memory: Array<number | null>;
-  memoryUnit: '%' | 'MB' | null;
   periodS: number;
   /** The drift's window (s, scaled) and what it flagged, in words. */
   windowS: number;

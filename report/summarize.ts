@@ -19,7 +19,6 @@ import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { fmtS } from '../plugins/artillery-plugin-hmp/core/stats.ts';
-import type { Results as CoreResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 
 export interface Analysis {
   summary: Summary;
@@ -74,7 +73,7 @@ function describe(shape: Summary['run']['shape']): string {
 
 /** The run's main hold (core/run-window.ts, as the suite sees it) on the chart axis: seconds from t0. */
 function holdOnAxis(results: Results, t0: number): Hold | undefined {
-  const h = runHoldOf(results as unknown as CoreResults);
+  const h = runHoldOf(results);
   return h ? { users: h.users, start: (h.start - t0) / 1000, end: (h.end - t0) / 1000 } : undefined;
 }
 
@@ -165,7 +164,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   // What the suite measured around the run (probes, integrity check, drift), recorded with the results.
   const checks = { ...(isObject(hmp.checks) ? hmp.checks : {}) } as Pick<Measured, 'crash' | 'recovery' | 'dataLoss' | 'drift'>;
   // The soak's drift: the one definition (core/drift.ts) on these results, as the plugin and the suite compute it.
-  const drift = test === 'soak' ? driftOfResults(results as unknown as CoreResults, criteria.drift) : undefined;
+  const drift = test === 'soak' ? driftOfResults(results, criteria.drift) : undefined;
   if (drift) checks.drift ??= driftMeasured(drift);
   // The breakpoint's capacity, as the plugin recorded it.
   const bp = isObject(hmp.breakpoint) ? hmp.breakpoint : undefined;
@@ -187,9 +186,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
           health,
           responses: periods.map((p) => counter(p, ARTILLERY.responses)),
           p95: periods.map((p) => stat(p, ARTILLERY.responseTime, 'p95') ?? null),
-          cpu: system.series.cpu,
-          memory: system.series.memory,
-          memoryUnit: system.series.memoryUnit,
+          ...system.series,
           periodS,
           windowS: drift!.windowS,
           flags: drift!.reasons,

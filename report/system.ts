@@ -8,9 +8,6 @@ import type { Period, SystemFigure } from './types.ts';
 import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mean } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
-export const CPU = metric.systemCpuPct;
-export const MEM_PCT = metric.systemMemPct;
-export const RSS_MB = metric.systemRssMb;
 export interface SystemSeries {
   cpu: Array<number | null>;
   memory: Array<number | null>;
@@ -20,10 +17,10 @@ export interface SystemSeries {
 /** Per-period CPU % and memory (% when it can be, else MB). */
 export function systemSeries(periods: Period[], memTotalMb: number | undefined): SystemSeries {
   const means = (name: string) => periods.map((p) => stat(p, name, 'mean') ?? null);
-  const cpu = means(CPU);
-  const pct = means(MEM_PCT);
+  const cpu = means(metric.systemCpuPct);
+  const pct = means(metric.systemMemPct);
   if (pct.some((v) => v !== null)) return { cpu, memory: pct, memoryUnit: '%' };
-  const rss = means(RSS_MB);
+  const rss = means(metric.systemRssMb);
   if (!rss.some((v) => v !== null)) return { cpu, memory: periods.map(() => null), memoryUnit: null };
   const total = memTotalMb !== undefined && memTotalMb > 0 ? memTotalMb : undefined;
   return { cpu, memory: total ? rss.map((mb) => (mb === null ? null : (100 * mb) / total)) : rss, memoryUnit: total ? '%' : 'MB' };
@@ -62,10 +59,10 @@ export function systemFigures(
   const window = Math.max(1, Math.round(sustainedS / periodS));
   let cpu = figureOf(series.cpu, window, '%');
   let memory = series.memoryUnit ? figureOf(series.memory, window, series.memoryUnit) : null;
-  cpu ??= figureFromAggregate(agg, CPU, '%');
+  cpu ??= figureFromAggregate(agg, metric.systemCpuPct, '%');
   if (!memory) {
     const total = num(memTotalMb);
-    memory = figureFromAggregate(agg, MEM_PCT, '%') ?? (total && total > 0 ? figureFromAggregate(agg, RSS_MB, '%', 100 / total) : figureFromAggregate(agg, RSS_MB, 'MB'));
+    memory = figureFromAggregate(agg, metric.systemMemPct, '%') ?? (total && total > 0 ? figureFromAggregate(agg, metric.systemRssMb, '%', 100 / total) : figureFromAggregate(agg, metric.systemRssMb, 'MB'));
   }
   return { cpu, memory, series };
 }

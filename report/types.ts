@@ -1,15 +1,15 @@
 // The report's input (Artillery's `-o` results, with the suite's `hmp`
 // section: typed once in the plugin's core/results.ts) and its output
 // (summary.json).
+export type { ErrorSampleIn, HmpSection, Period, Results, Stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import type { LevelRowIn } from '../plugins/artillery-plugin-hmp/core/results.ts';
+// The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
+import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import type { Failures } from './failures.ts';
 
-export type { ErrorSampleIn, HmpSection, Period, Results, ShapeSegment, Stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
+export type { Verdict };
 
 // ---------------------------------------------------------------- output
-
-// The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
-export type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
-import type { Failures } from './failures.ts';
-import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 
 export interface EndpointRow {
   name: string;
@@ -62,16 +62,8 @@ export interface GroupRow {
   worstEndpoint: string | null;
 }
 
-export interface LevelRow {
-  users: number;
-  status: string;
-  periods: number;
-  reqPerS: number;
-  errorPct: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** A level of the breakpoint's table: the plugin's row (core/hmp-section.ts) with every field read. */
+export type LevelRow = Required<LevelRowIn>;
 
 export interface BreakpointSummary {
   found: boolean;
@@ -188,7 +180,5 @@ export interface Summary {
   soak: SoakSummary | null;
 }
 
-export interface ToolInfo {
-  version?: string | null;
-  commit?: string | null;
-}
+/** The tool's version and commit, where the results do not record them. */
+export type ToolInfo = Partial<Pick<Summary['tool'], 'version' | 'commit'>>;

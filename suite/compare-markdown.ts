@@ -19,9 +19,7 @@ function row(c: Change, strong = false): string {
   const verdict = c.regressions.length ? `REGRESSION: ${cell(c.regressions.join('; '))}` : c.skipped ? `not judged (${cell(c.skipped)})` : 'ok';
   return `| ${[
     name,
-    pair((f) => ms(f.p50), c) + ` (${pct(c.p50Pct)})`,
-    pair((f) => ms(f.p95), c) + ` (${pct(c.p95Pct)})`,
-    pair((f) => ms(f.p99), c) + ` (${pct(c.p99Pct)})`,
+    ...(['p50', 'p95', 'p99'] as const).map((p) => pair((f) => ms(f[p]), c) + ` (${pct(c[`${p}Pct`])})`),
     pair((f) => `${f.errorRatePct}%`, c) + ` (${pts(c.errorRateDelta)})`,
     pair((f) => `${f.reqPerS}`, c) + ` (${pct(c.reqPerSPct)})`,
     verdict,

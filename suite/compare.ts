@@ -75,6 +75,7 @@ export function figuresOf(results: Results): RunFigures {
   const a = results.aggregate;
   const durationS = durationOf(results);
   const perS = (n: number) => (durationS > 0 ? round(n / durationS, 2) : 0);
+  const percentiles = (name: string) => ({ p50: stat(a, name, 'p50') ?? null, p95: stat(a, name, 'p95') ?? null, p99: stat(a, name, 'p99') ?? null });
   const counters = a.counters ?? {};
   const hmp = hasHmpCounters(counters);
   const names = new Set<string>();
@@ -91,15 +92,12 @@ export function figuresOf(results: Results): RunFigures {
     }
     const errors = hmp ? counter(a, metric.errors(name)) : fivexx;
     const denominator = Math.max(answers, errors);
-    const lat = LATENCY_PREFIX + name;
     endpoints[name] = {
       requests: answers,
       errors,
       errorRatePct: denominator > 0 ? round((100 * errors) / denominator, 3) : 0,
       reqPerS: perS(answers),
-      p50: stat(a, lat, 'p50') ?? null,
-      p95: stat(a, lat, 'p95') ?? null,
-      p99: stat(a, lat, 'p99') ?? null,
+      ...percentiles(LATENCY_PREFIX + name),
     };
   }
   const requests = counter(a, ARTILLERY.requests);
@@ -108,9 +106,7 @@ export function figuresOf(results: Results): RunFigures {
     errors: errorsOf(a),
     errorRatePct: round(errorRateOf(a) ?? 0, 3),
     reqPerS: perS(requests),
-    p50: stat(a, ARTILLERY.responseTime, 'p50') ?? null,
-    p95: stat(a, ARTILLERY.responseTime, 'p95') ?? null,
-    p99: stat(a, ARTILLERY.responseTime, 'p99') ?? null,
+    ...percentiles(ARTILLERY.responseTime),
   };
   return { durationS: round(durationS, 1), total, endpoints };
 }

@@ -12,15 +12,27 @@ import type { IntegrityReport } from './integrity.ts';
 import type { Evidence } from './recommendations.ts';
 import type { Recovery } from './recovery.ts';
 import { errorRateOf, hmpSection, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { LATENCY_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { answered, endpointCounters, isTimeout, LATENCY_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
-import { answered, endpointCounters, isTimeout } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 /** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
 function verdictsOfResults(test: string, results: Results): Verdict[] {
   const hmp = hmpSection(results);
   const judged = { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, test: typeof hmp.test === 'string' ? hmp.test : test } } };
   return summarize(judged as unknown as ReportResults).verdicts;
+}
+
+/** What overloaded endpoints show in a period's counters: their 5xx answers by status, and their timeouts. */
+export function overloadByEndpoint(counters: Record<string, number> | undefined): { fivexx: Array<{ endpoint: string; status: string; n: number }>; timeouts: Map<string, number> } {
+  const byEndpoint = endpointCounters(counters);
+  const fivexx = Object.entries(byEndpoint.codes).flatMap(([endpoint, codes]) =>
+    Object.entries(codes).filter(([status, n]) => status.startsWith('5') && n > 0).map(([status, n]) => ({ endpoint, status, n })),
+  );
+  const timeouts = new Map<string, number>();
+  for (const [endpoint, reasons] of Object.entries(byEndpoint.reasons)) {
+    for (const [reason, n] of Object.entries(reasons)) if (isTimeout(reason) && n > 0) timeouts.set(endpoint, (timeouts.get(endpoint) ?? 0) + n);
+  }
+  return { fivexx, timeouts };
 }
 
 /**
@@ -48,15 +60,9 @@ export function evidenceOfResults(test: string, results: Results, verdicts: Verd
   if (rateFailed && rate !== null) out.push({ kind: 'error_rate', test, measured: round(rate, 2), limit: test === 'smoke' ? undefined : verdicts.find((v) => v.id === 'error_rate')?.limit ?? undefined, unit: '%' });
   if (rateFailed) {
     // What the errors were: 5xx per endpoint and timeouts per endpoint.
-    const byEndpoint = endpointCounters(a.counters);
-    for (const [endpoint, codes] of Object.entries(byEndpoint.codes)) {
-      for (const [status, v] of Object.entries(codes)) if (status.startsWith('5') && v > 0) out.push({ kind: 'status', test, endpoint, status: Number(status), measured: v });
-    }
-    const timeouts = new Map<string, number>();
-    for (const [endpoint, reasons] of Object.entries(byEndpoint.reasons)) {
-      for (const [reason, v] of Object.entries(reasons)) if (isTimeout(reason)) timeouts.set(endpoint, (timeouts.get(endpoint) ?? 0) + v);
-    }
-    for (const [endpoint, n] of timeouts) if (n > 0) out.push({ kind: 'timeouts', test, endpoint, measured: n });
+    const { fivexx, timeouts } = overloadByEndpoint(a.counters);
+    for (const f of fivexx) out.push({ kind: 'status', test, endpoint: f.endpoint, status: Number(f.status), measured: f.n });
+    for (const [endpoint, n] of timeouts) out.push({ kind: 'timeouts', test, endpoint, measured: n });
   }
   if (test === 'smoke' && failed('unanswered')) {
     for (const e of criteria.smokeEndpoints) {

@@ -108,10 +108,7 @@ export function judge(sentMd5: string, o: Observed): { outcome: Outcome; reason:
 /** Counts and summary from the per-upload verdicts (pure). */
 export function tally(details: IntegrityDetail[], unreadableLines = 0): IntegrityReport {
   const count = (o: Outcome) => details.filter((d) => d.outcome === o).length;
-  const verified = count('verified');
-  const missing = count('missing');
-  const corrupted = count('corrupted');
-  const unchecked = count('unchecked');
+  const [verified, missing, corrupted, unchecked] = (['verified', 'missing', 'corrupted', 'unchecked'] as const).map(count);
   const pass = missing === 0 && corrupted === 0 && unchecked === 0;
   const n = details.length;
   let summary: string;

@@ -89,16 +89,10 @@ const underLoad = (f: FlagId) => f === 'unstable' || f === 'burst' || f === 'bas
 
 // --- the table -------------------------------------------------------------
 
-interface Row {
-  id: string;
-  cost: Cost;
-  text: string;
-  source: string;
-  when: (e: Evidence, flag: FlagId) => boolean;
-}
+/** A row of the table; its source is the plan's list of its cost unless it names its own (every fix does). */
+type Row = Pick<Recommendation, 'id' | 'cost' | 'text'> & { source?: string; when: (e: Evidence, flag: FlagId) => boolean };
 
-const PLAN_LOW = 'plan section 7, low-cost (code changes)';
-const PLAN_HIGH = 'plan section 7, high-cost (infrastructure)';
+const PLAN_LIST: Record<Cost, string> = { fix: '', low: 'plan section 7, low-cost (code changes)', high: 'plan section 7, high-cost (infrastructure)' };
 
 /** In output order: fixes, then the plan's low-cost list in its order, then its high-cost list. */
 export const TABLE: Row[] = [
@@ -120,49 +114,42 @@ export const TABLE: Row[] = [
     id: 'cache-lists',
     cost: 'low',
     text: 'Introduce/optimize caching for read-heavy list endpoints (GET /project/, GET /submission/)',
-    source: PLAN_LOW,
     when: (e) => (slow(e) || e.kind === 'degradation') && isList(e),
   },
   {
     id: 'rate-limit',
     cost: 'low',
     text: 'Add rate limiting and circuit breakers on heavy endpoints (especially POST /pdf-to-audio/execute and POST /submission/)',
-    source: PLAN_LOW,
     when: (e, f) => ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery' || e.kind === 'crash')) || (f === 'burst' && slow(e) && (isConvert(e) || e.endpoint === 'submission_create')),
   },
   {
     id: 'async-convert',
     cost: 'low',
     text: 'Make pdf-to-audio asynchronous with a job queue and idempotent triggers; return 202 Accept with job id',
-    source: PLAN_LOW,
     when: (e, f) => ((slow(e) || overload(e) || e.kind === 'stall') && isConvert(e)) || (f === 'burst' && e.kind === 'recovery'),
   },
   {
     id: 'pagination',
     cost: 'low',
     text: 'Apply pagination consistently and lower default page sizes',
-    source: PLAN_LOW,
     when: (e) => (slow(e) && isList(e)) || e.kind === 'degradation',
   },
   {
     id: 'db-access',
     cost: 'low',
     text: 'Optimize DB access: indexes, N+1 elimination, connection pooling',
-    source: PLAN_LOW,
     when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation' || stallUnexplained(e),
   },
   {
     id: 'streaming',
     cost: 'low',
     text: 'Stream uploads/downloads; limit payload sizes; compress responses where appropriate',
-    source: PLAN_LOW,
     when: (e) => (slow(e) && isContent(e)) || e.kind === 'ram',
   },
   {
     id: 'timeouts-backpressure',
     cost: 'low',
     text: 'Add server-side request timeouts and backpressure to protect the app under overload',
-    source: PLAN_LOW,
     when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash' || stallUnexplained(e),
   },
   {
@@ -176,54 +163,48 @@ export const TABLE: Row[] = [
     id: 'scale',
     cost: 'high',
     text: 'Scale vCPU/RAM; enable autoscaling where cost-effective',
-    source: PLAN_HIGH,
     when: (e, f) => e.kind === 'cpu' || e.kind === 'ram' || e.kind === 'crash' || e.kind === 'capacity' || ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery')),
   },
   {
     id: 'redis',
     cost: 'high',
     text: 'Introduce Redis for cache/session/queues',
-    source: PLAN_HIGH,
     when: (e) => slow(e) && (isList(e) || isAuth(e) || isConvert(e)),
   },
   {
     id: 'convert-workers',
     cost: 'high',
     text: 'Separate workers for CPU-bound audio conversion (dedicated service/container)',
-    source: PLAN_HIGH,
     when: (e) => ((slow(e) || overload(e)) && isConvert(e)) || stallBy(e, isConvert) || e.kind === 'cpu',
   },
   {
     id: 'object-storage',
     cost: 'high',
     text: 'Consider object storage for submissions and audio artifacts',
-    source: PLAN_HIGH,
     when: (e) => (slow(e) && isContent(e)) || e.kind === 'ram',
   },
   {
     id: 'tune-db',
     cost: 'high',
     text: 'Tune Postgres (work_mem, shared_buffers), or managed DB sizing',
-    source: PLAN_HIGH,
     when: (e, f) => (overload(e) && underLoad(f)) || (slow(e) && (isList(e) || isDetail(e))) || e.kind === 'degradation',
   },
   {
     id: 'cdn',
     cost: 'high',
     text: 'Add CDN or edge cache for static or frequently accessed assets/content',
-    source: PLAN_HIGH,
     when: (e) => slow(e) && e.endpoint === 'submission_content',
   },
 ];
 
 /** The plan's own RECOMMEND per step, for a flag none of whose measurements matched a row. */
 export const STEP_RECOMMEND: Record<FlagId, { text: string; cost: Cost; source: string }> = {
-  functional: { text: TABLE[0]!.text, cost: 'fix', source: TABLE[0]!.source },
+  functional: { text: TABLE[0]!.text, cost: 'fix', source: TABLE[0]!.source! },
   baseline: { text: 'optimizations (caching, indexes, pagination)', cost: 'low', source: 'plan section 6, step 3 (RECOMMEND)' },
   unstable: { text: 'infrastructure scaling or rate limiting', cost: 'high', source: 'plan section 6, step 4 (RECOMMEND)' },
   burst: { text: 'async queues, circuit breakers, autoscaling', cost: 'low', source: 'plan section 6, step 5 (RECOMMEND)' },
   stability: { text: 'memory profiling and leak detection', cost: 'low', source: 'plan section 6, step 7 (RECOMMEND)' },
-  capacity: { text: 'Scale vCPU/RAM; enable autoscaling where cost-effective', cost: 'high', source: 'plan section 7, high-cost (infrastructure)' },
+  capacity: { text: 'Scale vCPU/RAM; enable autoscaling where cost-effective', cost: 'high', source: PLAN_LIST.high },
 };
 
 // --- citations -------------------------------------------------------------
@@ -253,9 +234,8 @@ export function cite(e: Evidence): string {
     case 'unanswered':
       return `${what} never answered${inTest}`;
     case 'cpu':
-      return `CPU ${value(e.measured, '%')} sustained${e.limit === undefined ? '' : ` (limit < ${value(e.limit, '%')})`}${inTest}`;
     case 'ram':
-      return `RAM ${value(e.measured, '%')} sustained${e.limit === undefined ? '' : ` (limit < ${value(e.limit, '%')})`}${inTest}`;
+      return `${e.kind.toUpperCase()} ${value(e.measured, '%')} sustained${e.limit === undefined ? '' : ` (limit < ${value(e.limit, '%')})`}${inTest}`;
     case 'memory_growth':
       return `memory grew ${value(e.measured, '%')}${lim('>')} (last vs first window)${inTest}`;
     case 'degradation':
@@ -276,6 +256,7 @@ export function cite(e: Evidence): string {
 // --- the recommendations -----------------------------------------------------
 
 const COST_ORDER: Record<Cost, number> = { fix: 0, low: 1, high: 2 };
+export const COST_HEAD: Record<Cost, string> = { fix: 'Fix first', low: 'Low-cost (code changes)', high: 'High-cost (infrastructure)' };
 
 export function recommend(flags: Flag[]): Recommendation[] {
   const out = new Map<string, Recommendation>();
@@ -295,7 +276,7 @@ export function recommend(flags: Flag[]): Recommendation[] {
     for (const e of flag.evidence) {
       TABLE.forEach((row, i) => {
         if (row.when(e, flag.id)) {
-          add(row.id, row.cost, row.text, row.source, flag.id, cite(e), i);
+          add(row.id, row.cost, row.text, row.source ?? PLAN_LIST[row.cost], flag.id, cite(e), i);
           matched = true;
         }
       });
@@ -312,13 +293,12 @@ export function recommend(flags: Flag[]): Recommendation[] {
 /** The recommendations as a markdown list (for the summary). */
 export function recommendationsMarkdown(list: Recommendation[]): string {
   if (list.length === 0) return 'No recommendation: no flag was raised.\n';
-  const head: Record<Cost, string> = { fix: 'Fix first', low: 'Low-cost (code changes)', high: 'High-cost (infrastructure)' };
   const lines: string[] = [];
   let cost: Cost | undefined;
   for (const r of list) {
     if (r.cost !== cost) {
       cost = r.cost;
-      lines.push(`${lines.length ? '\n' : ''}### ${head[cost]}\n`);
+      lines.push(`${lines.length ? '\n' : ''}### ${COST_HEAD[cost]}\n`);
     }
     lines.push(`- **${r.text}** (${r.source}). Because: ${r.because.join('; ')}.`);
   }

@@ -116,16 +116,10 @@ export function recoveryOf(input: RecoveryInput): Recovery {
     };
   });
   const observedS = curve.length ? curve[curve.length - 1]!.s : 0;
-  let startOfStreak: number | undefined;
-  for (let i = 0; i + t.consecutive <= curve.length; i++) {
-    if (curve.slice(i, i + t.consecutive).every((c) => c.within)) {
-      startOfStreak = i;
-      break;
-    }
-  }
+  const startOfStreak = curve.findIndex((_, i) => i + t.consecutive <= curve.length && curve.slice(i, i + t.consecutive).every((c) => c.within));
   let recoveredAfterS: number | null = null;
   let status: Recovery['status'];
-  if (startOfStreak !== undefined) {
+  if (startOfStreak >= 0) {
     const s = Math.max(0, round((curve[startOfStreak]!.at - input.holdEnd) / 1000, 1));
     recoveredAfterS = s <= limitS ? s : null;
     status = recoveredAfterS === null ? 'not-recovered' : 'recovered';

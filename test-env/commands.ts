@@ -5,8 +5,8 @@
 import { randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Via } from '../lib/test-data.ts';
-import { DataFileError, readTestData, writeTestData, type TestData } from './data-file.ts';
+import { DataFileError, type TestData, type Via } from '../lib/test-data.ts';
+import { readTestData, writeTestData } from './data-file.ts';
 import { Failure, downCommand, explain, type ExplainContext, type Explained } from './messages.ts';
 import {
   downSettings,
@@ -19,9 +19,9 @@ import {
   type UpSettings,
 } from './options.ts';
 import { fmtWait, healthProbe, patiently, ServerStalled } from './patience.ts';
-import { adminLogin, adminSession, openCredentials, type AdminSession } from './session.ts';
+import { adminLogin, openCredentials, type AdminSession } from './session.ts';
 import { seedSubmissions, seedViaApi, seedViaLoadTest, type Log } from './seed.ts';
-import { teardownViaApi, teardownViaLoadTest, verificationProblems, verifyRemoved } from './teardown.ts';
+import { removalProblems, teardownViaApi, teardownViaLoadTest } from './teardown.ts';
 
 /** Seeds the target and writes the data file (strategy section 6, step 1). */
 export async function testEnvUp(options: UpOptions): Promise<UpResult> {
@@ -44,8 +44,6 @@ async function asFailure<T>(run: () => Promise<T>, ctx: ExplainContext): Promise
     throw new Failure(explain(err, ctx), 1, err);
   }
 }
-
-type Settings = UpSettings | DownSettings;
 
 async function loadDataFile(path: string): Promise<TestData | undefined> {
   try {
@@ -72,7 +70,7 @@ async function readFixture(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-function context(session: AdminSession | undefined, target: string, opts: Settings): ExplainContext {
+function context(session: AdminSession | undefined, target: string, opts: { credentialsPath: string }): ExplainContext {
   return { target, credentialsPath: opts.credentialsPath, userId: session?.userId };
 }
 
@@ -81,9 +79,9 @@ function context(session: AdminSession | undefined, target: string, opts: Settin
  * `left` (via api) is pruned as items are removed; see teardownViaApi.
  */
 async function removeAndVerify(session: AdminSession, data: TestData, via: Via, log: Log, left = structuredClone(data)): Promise<void> {
-  const remaining = via === 'load-test' ? (await teardownViaLoadTest(session.client, log), []) : (await teardownViaApi(session.client, left, log)).remaining;
+  const remaining = via === 'load-test' ? (await teardownViaLoadTest(session.client, log), []) : await teardownViaApi(session.client, left, log);
   log('verifying that the test data is gone ...');
-  const problems = verificationProblems(await verifyRemoved(session.client, data));
+  const problems = await removalProblems(session.client, data);
   if (problems.length > 0) {
     const hint =
       via === 'api' && remaining.length > 0
@@ -125,7 +123,7 @@ async function runDown(opts: DownSettings): Promise<DownResult> {
     session = await adminLogin(target, opts.credentialsPath, creds, opts.timeoutMs);
     if (!data) {
       await teardownViaLoadTest(session.client, opts.log);
-      const problems = verificationProblems(await verifyRemoved(session.client, { students: [], instructors: [], submissions: [] }));
+      const problems = await removalProblems(session.client, { students: [], instructors: [], submissions: [] });
       if (problems.length > 0) throw new Failure({ what: `verification failed on ${target}: ${problems.join('; ')}`, todo: 'look at the server, then run down --force again' });
       return;
     }
@@ -161,10 +159,6 @@ async function runDown(opts: DownSettings): Promise<DownResult> {
   return { target: data.target, dataPath: opts.dataPath, removed, message };
 }
 
-function hasCreated(data: TestData): boolean {
-  return data.students.length + data.instructors.length + data.projects.length + data.submissions.length > 0;
-}
-
 async function runUp(opts: UpSettings): Promise<UpResult> {
   const target = opts.target;
   const existing = await loadDataFile(opts.dataPath);
@@ -184,12 +178,7 @@ async function runUp(opts: UpSettings): Promise<UpResult> {
   const via: Via = opts.via;
   const seed = opts.seed ?? randomInt(2 ** 31);
 
-  let session: AdminSession | undefined;
-  try {
-    session = await adminSession(target, opts.credentialsPath, opts.password, opts.timeoutMs);
-  } catch (err) {
-    throw new Failure(explain(err, context(session, target, opts)));
-  }
+  const session = await adminLogin(target, opts.credentialsPath, await openCredentials(opts.credentialsPath, opts.password), opts.timeoutMs);
 
   if (existing) {
     opts.log(`--force: removing the test data recorded in ${opts.dataPath} first`);
@@ -218,7 +207,7 @@ async function runUp(opts: UpSettings): Promise<UpResult> {
     await seedSubmissions(session.client, data, { count: opts.submissions, seed, fixture }, opts.log);
   } catch (err) {
     const cause = explain(err, context(session, target, opts));
-    if (!hasCreated(data)) throw new Failure(cause);
+    if (count(data) === 0) throw new Failure(cause);
     throw await undo(session, data, cause, opts);
   }
 
@@ -243,16 +232,13 @@ async function undo(session: AdminSession, data: TestData, cause: Explained, opt
     await removeAndVerify(session, data, data.via, opts.log);
     return new Failure({ what: `${cause.what} (the test data created so far was removed and no data file was written)`, todo: cause.todo });
   } catch (undoErr) {
-    const undoWhy = explain(undoErr, context(session, data.target, opts)).what;
+    const what = `${cause.what}, and removing the partial test data failed too (${explain(undoErr, context(session, data.target, opts)).what})`;
     try {
       await writeTestData(opts.dataPath, data); // complete: false
-      return new Failure({
-        what: `${cause.what}, and removing the partial test data failed too (${undoWhy})`,
-        todo: `what was created is recorded in ${opts.dataPath}: run down once the cause is fixed`,
-      });
+      return new Failure({ what, todo: `what was created is recorded in ${opts.dataPath}: run down once the cause is fixed` });
     } catch {
       return new Failure({
-        what: `${cause.what}, and removing the partial test data failed too (${undoWhy})`,
+        what,
         todo: 'remove the test users (@hmp.test) and $TEST$ projects on the server by hand, or with "down --force" if it has /admin/load-test/down',
       });
     }

@@ -6,16 +6,6 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseTestData, type TestData } from '../lib/test-data.ts';
 
-// The format itself (types, parseTestData) lives in lib/test-data.ts, shared with the processors.
-export {
-  DataFileError,
-  parseTestData,
-  type AccountRecord,
-  type ProjectRecord,
-  type SubmissionRecord,
-  type TestData,
-} from '../lib/test-data.ts';
-
 export function serializeTestData(data: TestData): string {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
@@ -30,16 +20,13 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o600);
   try {
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(0o600); // in case the umask was stricter than needed or the fs ignores mode
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.chmod(0o600); // in case the umask was stricter than needed or the fs ignores mode
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

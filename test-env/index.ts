@@ -4,13 +4,5 @@
 // This file only re-exports.
 export { testEnvDown, testEnvUp } from './commands.ts';
 export { Failure } from './messages.ts';
-export {
-  TEST_ENV_DEFAULTS,
-  type ApiSeedSizes,
-  type DownOptions,
-  type DownResult,
-  type Log,
-  type UpOptions,
-  type UpResult,
-  type Via,
-} from './options.ts';
+export { TEST_ENV_DEFAULTS, type DownOptions, type DownResult, type UpOptions, type UpResult } from './options.ts';
+export type { Log } from './seed.ts';

@@ -11,8 +11,6 @@ import { Failure } from './messages.ts';
 import type { ApiSeedSizes } from './plan.ts';
 import type { Log } from './seed.ts';
 
-export type { ApiSeedSizes, Log, Via };
-
 export const TEST_ENV_DEFAULTS = {
   /** How `up` seeds when no `via` is given. */
   via: 'load-test',
@@ -93,16 +91,8 @@ export interface DownResult {
 }
 
 /** Options with every default filled in and paths resolved. */
-export interface UpSettings extends Required<Omit<UpOptions, 'sizes' | 'fixturePath' | 'seed'>> {
-  sizes: ApiSeedSizes;
-  fixturePath: string | undefined;
-  seed: number | undefined;
-}
-
-export interface DownSettings extends Required<Omit<DownOptions, 'target' | 'via'>> {
-  target: string | undefined;
-  via: Via | undefined;
-}
+export type UpSettings = ReturnType<typeof upSettings>;
+export type DownSettings = ReturnType<typeof downSettings>;
 
 function dataPathOf(path: string | undefined): string {
   return path === undefined ? resolve(PROJECT_ROOT, TEST_ENV_DEFAULTS.dataFile) : resolve(path);
@@ -120,15 +110,14 @@ function targetOf(raw: string): string {
 
 const silent: Log = () => {};
 
-export function upSettings(o: UpOptions): UpSettings {
+export function upSettings(o: UpOptions) {
   const via = o.via ?? TEST_ENV_DEFAULTS.via;
   if (o.sizes !== undefined && via !== 'api') {
     throw new Failure({ what: `sizes only apply with via api, not ${via}`, todo: 'POST /admin/load-test/up makes its own fixed set, so leave sizes out' }, 2);
   }
   return {
+    ...o,
     target: targetOf(o.target),
-    credentialsPath: o.credentialsPath,
-    password: o.password,
     dataPath: dataPathOf(o.dataPath),
     timeoutMs: o.timeoutMs ?? TEST_ENV_DEFAULTS.timeoutMs,
     log: o.log ?? silent,
@@ -139,21 +128,17 @@ export function upSettings(o: UpOptions): UpSettings {
       projects: o.sizes?.projects ?? TEST_ENV_DEFAULTS.sizes.projects,
     },
     submissions: o.submissions ?? TEST_ENV_DEFAULTS.submissions,
-    fixturePath: o.fixturePath,
     force: o.force ?? false,
-    seed: o.seed,
   };
 }
 
-export function downSettings(o: DownOptions): DownSettings {
+export function downSettings(o: DownOptions) {
   return {
+    ...o,
     target: o.target === undefined ? undefined : targetOf(o.target),
-    credentialsPath: o.credentialsPath,
-    password: o.password,
     dataPath: dataPathOf(o.dataPath),
     timeoutMs: o.timeoutMs ?? TEST_ENV_DEFAULTS.timeoutMs,
     log: o.log ?? silent,
-    via: o.via,
     force: o.force ?? false,
     waitMs: o.waitMs ?? TEST_ENV_DEFAULTS.waitMs,
   };

@@ -2,9 +2,9 @@
 // mirroring what POST /admin/load-test/up makes (HMP-API.md, "Load-test
 // fixtures"), and which student uploads which historical submission.
 import { mulberry32, randomInt } from '../plugins/artillery-plugin-hmp/prng.ts';
+import type { NewProject, NewUser } from '../lib/hmp-client.ts';
 import { TEST_TITLE_PREFIX } from '../lib/test-data.ts';
 
-export { TEST_TITLE_PREFIX };
 export const TEST_EMAIL_DOMAIN = 'hmp.test';
 /** Far in the future, so test accounts never expire during a run. */
 export const FAR_FUTURE = '2099-12-31T23:59:59.000Z';
@@ -13,31 +13,14 @@ export const FAR_FUTURE = '2099-12-31T23:59:59.000Z';
 export const STUDENT_LEVELS = { confidentiality_level: 2, integrity_levels: [3] } as const;
 export const INSTRUCTOR_LEVELS = { confidentiality_level: 3, integrity_levels: [3] } as const;
 
-export interface PlannedUser {
-  role: 'student' | 'instructor';
-  name: string;
-  surname: string;
-  email: string;
-  confidentiality_level: number;
-  integrity_levels: number[];
-  expires_at: string;
-}
+/** A test account to create; its key pair is made when it is. */
+export type PlannedUser = Omit<NewUser, 'public_key'>;
 
-export interface PlannedProject {
-  title: string;
-  syllabus_summary: string;
-  description: string;
-  /** Index into ApiSeedPlan.instructors. */
+export interface PlannedProject extends Omit<NewProject, 'instructor_email'> {
+  /** Index into the plan's instructors. */
   instructorIndex: number;
-  deadline: string;
-  /** Indexes into ApiSeedPlan.students. */
+  /** Indexes into the plan's students. */
   studentIndexes: number[];
-}
-
-export interface ApiSeedPlan {
-  instructors: PlannedUser[];
-  students: PlannedUser[];
-  projects: PlannedProject[];
 }
 
 export interface ApiSeedSizes {
@@ -56,7 +39,6 @@ export function testEmail(role: 'student' | 'instructor', index: number): string
 function plannedUser(role: 'student' | 'instructor', index: number): PlannedUser {
   const levels = role === 'student' ? STUDENT_LEVELS : INSTRUCTOR_LEVELS;
   return {
-    role,
     // name + surname must be unique on HMP; the surname carries the number.
     name: 'Test',
     surname: `${role === 'student' ? 'Student' : 'Instructor'} ${pad3(index)}`,
@@ -82,7 +64,7 @@ function sample(rand: () => number, n: number, count: number): number[] {
  * over projects, each student on 3-5 random projects (all of them when there
  * are fewer), deadlines spread over 30-90 days from `now`.
  */
-export function planApiSeed(sizes: ApiSeedSizes, seed: number, now: Date): ApiSeedPlan {
+export function planApiSeed(sizes: ApiSeedSizes, seed: number, now: Date) {
   const rand = mulberry32(seed);
   const instructors = Array.from({ length: sizes.instructors }, (_, i) => plannedUser('instructor', i));
   const students = Array.from({ length: sizes.students }, (_, i) => plannedUser('student', i));
@@ -104,40 +86,25 @@ export function planApiSeed(sizes: ApiSeedSizes, seed: number, now: Date): ApiSe
   return { instructors, students, projects };
 }
 
-export interface PlannedSubmission {
-  /** Index into the students list given to planSubmissions. */
-  studentIndex: number;
-  projectId: number;
-  title: string;
-  /** Seed for a generated PDF. */
-  pdfSeed: number;
-}
-
 /**
  * Spreads `count` submissions over the students round-robin; each student
  * cycles through its own projects. Students without projects are skipped.
  */
-export function planSubmissions(
-  students: ReadonlyArray<{ project_ids: readonly number[] }>,
-  count: number,
-  seed: number,
-): PlannedSubmission[] {
+export function planSubmissions(students: ReadonlyArray<{ project_ids: readonly number[] }>, count: number, seed: number) {
   const eligible = students.map((s, i) => ({ i, projects: s.project_ids })).filter((s) => s.projects.length > 0);
   if (count > 0 && eligible.length === 0) {
     throw new RangeError('no test student is assigned to a project, so no submission can be uploaded');
   }
-  const out: PlannedSubmission[] = [];
-  for (let n = 0; n < count; n++) {
+  return Array.from({ length: count }, (_, n) => {
     const student = eligible[n % eligible.length]!;
     const round = Math.floor(n / eligible.length);
-    out.push({
-      studentIndex: student.i,
+    return {
+      studentIndex: student.i, // into `students`
       projectId: student.projects[round % student.projects.length]!,
       title: `${TEST_TITLE_PREFIX}Historical submission ${String(n).padStart(4, '0')}`,
-      pdfSeed: (seed + n) >>> 0,
-    });
-  }
-  return out;
+      pdfSeed: (seed + n) >>> 0, // for a generated PDF
+    };
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // as soon as it exists, so a failure can be undone exactly.
 import { HmpClient, HmpHttpError } from '../lib/hmp-client.ts';
 import { PublicKeyCipher, md5Hex, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
-import type { AccountRecord, TestData } from './data-file.ts';
+import type { AccountRecord, TestData } from '../lib/test-data.ts';
 import { mapLimit, planApiSeed, planSubmissions, type ApiSeedSizes, type PlannedUser } from './plan.ts';
 
 /** Requests in flight while seeding: well below HMP's ~15-connection stall point (HMP-API.md, "Capacity"). */
@@ -34,16 +34,7 @@ export async function seedViaLoadTest(admin: HmpClient, data: TestData, log: Log
 
 async function createAccount(admin: HmpClient, user: PlannedUser): Promise<AccountRecord> {
   const privateKey = newPrivateKey();
-  const publicKey = await publicKeyOf(privateKey);
-  const id = await admin.createUser({
-    name: user.name,
-    surname: user.surname,
-    email: user.email,
-    confidentiality_level: user.confidentiality_level,
-    integrity_levels: user.integrity_levels,
-    public_key: Buffer.from(publicKey).toString('base64'),
-    expires_at: user.expires_at,
-  });
+  const id = await admin.createUser({ ...user, public_key: Buffer.from(await publicKeyOf(privateKey)).toString('base64') });
   return { id, email: user.email, private_key: Buffer.from(privateKey).toString('hex'), project_ids: [] };
 }
 
@@ -61,19 +52,13 @@ export async function seedViaApi(admin: HmpClient, data: TestData, sizes: ApiSee
   }
   log(`created ${data.instructors.length} instructors`);
 
-  for (const p of plan.projects) {
-    const instructor = data.instructors[p.instructorIndex]!;
-    const id = await admin.createProject({
-      title: p.title,
-      syllabus_summary: p.syllabus_summary,
-      description: p.description,
-      instructor_email: instructor.email,
-      deadline: p.deadline,
-    });
-    data.projects.push({ id, title: p.title, instructor_id: instructor.id });
+  for (const { instructorIndex, studentIndexes, ...project } of plan.projects) {
+    const instructor = data.instructors[instructorIndex]!;
+    const id = await admin.createProject({ ...project, instructor_email: instructor.email });
+    data.projects.push({ id, title: project.title, instructor_id: instructor.id });
     instructor.project_ids.push(id);
-    await admin.setProjectStudents(id, p.studentIndexes.map((s) => data.students[s]!.email));
-    for (const s of p.studentIndexes) data.students[s]!.project_ids.push(id);
+    await admin.setProjectStudents(id, studentIndexes.map((s) => data.students[s]!.email));
+    for (const s of studentIndexes) data.students[s]!.project_ids.push(id);
   }
   log(`created ${data.projects.length} projects and assigned each student to ${Math.min(3, sizes.projects)}-${Math.min(5, sizes.projects)} of them`);
 }
@@ -92,12 +77,9 @@ async function pdfSource(options: SubmissionSeedOptions): Promise<(pdfSeed: numb
   const cache = new Map<number, Promise<Uint8Array>>();
   return (pdfSeed) => {
     const key = pdfSeed % PDF_POOL;
-    let pdf = cache.get(key);
-    if (!pdf) {
-      pdf = makePdf({ seed: options.seed + key, targetBytes: GENERATED_PDF_BYTES, title: `HMP load test historical submission ${key}` });
-      cache.set(key, pdf);
-    }
-    return pdf;
+    const title = `HMP load test historical submission ${key}`;
+    if (!cache.has(key)) cache.set(key, makePdf({ seed: options.seed + key, targetBytes: GENERATED_PDF_BYTES, title }));
+    return cache.get(key)!;
   };
 }
 
@@ -116,21 +98,15 @@ export async function seedSubmissions(admin: HmpClient, data: TestData, options:
   const keys = new Map<number, Promise<Uint8Array>>();
 
   const login = (student: AccountRecord, fresh = false): Promise<HmpClient> => {
-    let session = fresh ? undefined : sessions.get(student.id);
-    if (!session) {
+    if (fresh || !sessions.has(student.id)) {
       const client = admin.withToken(undefined);
-      session = client.login(student.id, Buffer.from(student.private_key, 'hex')).then(() => client);
-      sessions.set(student.id, session);
+      sessions.set(student.id, client.login(student.id, Buffer.from(student.private_key, 'hex')).then(() => client));
     }
-    return session;
+    return sessions.get(student.id)!;
   };
   const instructorKey = (projectId: number, client: HmpClient): Promise<Uint8Array> => {
-    let key = keys.get(projectId);
-    if (!key) {
-      key = client.instructorKey(projectId);
-      keys.set(projectId, key);
-    }
-    return key;
+    if (!keys.has(projectId)) keys.set(projectId, client.instructorKey(projectId));
+    return keys.get(projectId)!;
   };
 
   const tick = progress(log, 'submissions uploaded', plan.length);

@@ -40,10 +40,6 @@ export async function openCredentials(path: string, password: string): Promise<C
   }
 }
 
-export async function adminSession(target: string, credentialsPath: string, password: string, timeoutMs: number): Promise<AdminSession> {
-  return adminLogin(target, credentialsPath, await openCredentials(credentialsPath, password), timeoutMs);
-}
-
 /** Logs in with opened credentials (again after a wait: the token may have expired meanwhile). */
 export async function adminLogin(target: string, credentialsPath: string, creds: Credentials, timeoutMs: number): Promise<AdminSession> {
   const client = new HmpClient(target, { timeoutMs });

@@ -7,11 +7,6 @@ import { overloadReason } from './patience.ts';
 import { mapLimit } from './plan.ts';
 import { SEED_CONCURRENCY, type Log } from './seed.ts';
 
-/** What could not be removed, in words, for the final message. */
-export interface TeardownReport {
-  remaining: string[];
-}
-
 /** An `expires_at` in the past: HMP then answers 400 to the user's challenge. */
 export const EXPIRED = '2000-01-01T00:00:00.000Z';
 
@@ -36,8 +31,9 @@ export async function teardownViaLoadTest(admin: HmpClient, log: Log): Promise<v
  * longer lists (removed by an earlier run, or whose answer was lost in a
  * stall), then of each item as its removal is answered: after a failure it
  * lists what may still be there, and a later attempt deletes nothing twice.
+ * Returns what could not be removed, in words, for the final message.
  */
-export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log): Promise<TeardownReport> {
+export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log): Promise<string[]> {
   const remaining: string[] = [];
   const listed = async (have: unknown[], list: () => Promise<Array<{ id: number }>>) =>
     new Set(have.length === 0 ? [] : (await list()).map((x) => x.id));
@@ -124,35 +120,16 @@ export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log)
     log(`expired ${expired} users (their login is refused)`);
     remaining.push(`${expired} expired test users (no DELETE /auth/users/{id})`);
   }
-  return { remaining };
-}
-
-export interface Verification {
-  activeUsers: number[];
-  testProjects: Array<{ id: number; title: string }>;
-  listedSubmissions: number[];
-}
-
-export function verificationProblems(v: Verification): string[] {
-  const problems: string[] = [];
-  if (v.activeUsers.length > 0) {
-    problems.push(`${v.activeUsers.length} test users still get a login challenge (e.g. user ${v.activeUsers[0]})`);
-  }
-  if (v.testProjects.length > 0) {
-    problems.push(`GET /project/ still lists ${v.testProjects.length} $TEST$ projects (e.g. ${v.testProjects[0]!.id} "${v.testProjects[0]!.title}")`);
-  }
-  if (v.listedSubmissions.length > 0) {
-    problems.push(`GET /submission/ still lists ${v.listedSubmissions.length} test submissions (e.g. ${v.listedSubmissions[0]})`);
-  }
-  return problems;
+  return remaining;
 }
 
 /**
  * Checks the data is gone: POST /auth/challenge answers 404 (deleted) or 400
  * (expired) for every recorded user, GET /project/ lists no $TEST$ project,
- * GET /submission/ lists none of the recorded submissions.
+ * GET /submission/ lists none of the recorded submissions. Returns what is
+ * not gone, in words; none when all is.
  */
-export async function verifyRemoved(admin: HmpClient, data: Pick<TestData, 'students' | 'instructors' | 'submissions'>): Promise<Verification> {
+export async function removalProblems(admin: HmpClient, data: Pick<TestData, 'students' | 'instructors' | 'submissions'>): Promise<string[]> {
   const anonymous = admin.withToken(undefined);
   const users = [...data.students, ...data.instructors];
   const active = await mapLimit(users, SEED_CONCURRENCY, async (u) => {
@@ -164,12 +141,19 @@ export async function verifyRemoved(admin: HmpClient, data: Pick<TestData, 'stud
       throw err;
     }
   });
-  const projects = await admin.listProjects();
+  const activeUsers = users.filter((_, i) => active[i]).map((u) => u.id);
+  const testProjects = (await admin.listProjects()).filter((p) => p.title.startsWith(TEST_TITLE_PREFIX.trim()));
   const recorded = new Set(data.submissions.map((s) => s.id));
   const listed = recorded.size === 0 ? [] : (await admin.listSubmissions()).filter((s) => recorded.has(s.id)).map((s) => s.id);
-  return {
-    activeUsers: users.filter((_, i) => active[i]).map((u) => u.id),
-    testProjects: projects.filter((p) => p.title.startsWith(TEST_TITLE_PREFIX.trim())).map((p) => ({ id: p.id, title: p.title })),
-    listedSubmissions: listed,
-  };
+  const problems: string[] = [];
+  if (activeUsers.length > 0) {
+    problems.push(`${activeUsers.length} test users still get a login challenge (e.g. user ${activeUsers[0]})`);
+  }
+  if (testProjects.length > 0) {
+    problems.push(`GET /project/ still lists ${testProjects.length} $TEST$ projects (e.g. ${testProjects[0]!.id} "${testProjects[0]!.title}")`);
+  }
+  if (listed.length > 0) {
+    problems.push(`GET /submission/ still lists ${listed.length} test submissions (e.g. ${listed[0]})`);
+  }
+  return problems;
 }

@@ -16,13 +16,12 @@ import {
   levelHolds,
   loopIn,
   parseProbe,
-  pct,
   steadyWindow,
   usageIn,
   windowCost,
 } from '../bench/analysis.ts';
 import { cycleOf, floorScript, unsupported } from '../bench/floor.ts';
-import { correctedDelays, percentile } from '../bench/loop-delay.ts';
+import { correctedDelays, pct, pct as percentile } from '../bench/loop-delay.ts';
 import { cpuBetween, parseStat, type CpuSample } from '../bench/proc.ts';
 import { summarize, type CpuProfile } from '../bench/profile-summary.ts';
 import { serverTotal } from '../bench/server-timing.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
-import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
+import type { RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
 import { syntheticResults } from '../bench/synthetic-results.ts';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
@@ -70,7 +70,7 @@ test('CPU 75% in an average run: FAIL in report.html, summary.json and summary.m
 
     // the plugin on the same run: no CPU samples of its own, so no verdict but "not measured"
     const settings = resolveSettings({ test: 'average' }, PHASES, {}, {});
-    const plugin = verdictsOf('average', settings.criteria, measuredOf(settings, results.aggregate as unknown as PeriodStats));
+    const plugin = verdictsOf('average', settings.criteria, measuredOf(settings, results.aggregate as unknown as RawPeriod));
     const pcpu = plugin.find((v) => v.id === 'cpu')!;
     assert.deepEqual([pcpu.measured, pcpu.pass], [null, null]);
     assert.match(pcpu.note!, /npm run suite/);

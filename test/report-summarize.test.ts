@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
 import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
-import type { PeriodStats } from '../plugins/artillery-plugin-hmp/main.ts';
+import type { RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
 import { spikeOf } from '../report/spike.ts';
@@ -30,7 +30,7 @@ test('the report\'s verdicts are the plugin\'s: one rule set (core/criteria.ts) 
   const r = syntheticResults({ test: 'average', seed: 5 });
   const s = summarize(r);
   const settings = resolveSettings({ test: 'average', groups: planCriteria().groups }, PHASES, {}, {});
-  const m = measuredOf(settings, r.aggregate as PeriodStats);
+  const m = measuredOf(settings, r.aggregate as RawPeriod);
   assert.deepEqual(s.verdicts, verdictsOf('average', settings.criteria, m), 'the same verdicts, measured values and notes');
   const rate = s.verdicts.find((v) => v.id === 'error_rate')!;
   assert.equal(rate.measured, Math.round(m.errorRatePct * 1000) / 1000);

@@ -1,7 +1,8 @@
 // tools/test-env/args.ts: parsing and validation, without I/O.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, UsageError, normalizeTarget, parseTestEnvArgs, type TestEnvOptions } from '../tools/test-env/args.ts';
+import { UsageError, normalizeTarget } from '../lib/cli-args.ts';
+import { DEFAULTS, parseTestEnvArgs, type TestEnvOptions } from '../tools/test-env/args.ts';
 
 const base = ['--target', 'http://127.0.0.1:8000/', '--credentials', 'admin.bin'];
 

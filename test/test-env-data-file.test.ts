@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFileError, parseTestData, readTestData, serializeTestData, writeFileAtomic, writeTestData, type TestData } from '../test-env/data-file.ts';
+import { DataFileError, parseTestData, type TestData } from '../lib/test-data.ts';
+import { readTestData, serializeTestData, writeFileAtomic, writeTestData } from '../test-env/data-file.ts';
 
 const KEY = 'ab'.repeat(32);
 const sample: TestData = {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { HmpClient, HmpHttpError } from '../lib/hmp-client.ts';
 import { decodeCredentialsFile, encodeCredentialsFile, newPrivateKey, publicKeyOf } from '../lib/hmp-crypto.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
-import type { TestData } from '../test-env/data-file.ts';
+import type { TestData } from '../lib/test-data.ts';
 
 const SCRIPT = fileURLToPath(new URL('../tools/test-env.ts', import.meta.url));
 

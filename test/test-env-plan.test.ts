@@ -1,7 +1,8 @@
 // test-env/plan.ts: what --via api creates and who uploads what (pure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FAR_FUTURE, TEST_TITLE_PREFIX, mapLimit, planApiSeed, planSubmissions, testEmail } from '../test-env/plan.ts';
+import { TEST_TITLE_PREFIX } from '../lib/test-data.ts';
+import { FAR_FUTURE, mapLimit, planApiSeed, planSubmissions, testEmail } from '../test-env/plan.ts';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 

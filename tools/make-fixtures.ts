@@ -24,19 +24,10 @@ seeded, extractable text, and raster figures that make up the rest of the size.
   --small         also write small.pdf (~50 KB) for quick tests
   --help          print this help`;
 
-export interface FixturePlan {
-  seed: number;
-  /** Pages of text in each fixture (PdfOptions.textPages). */
-  textPages: number;
-  out: string;
-  /** File name -> target size in bytes. */
-  files: Array<{ name: string; targetBytes: number }>;
-}
-
 const SEE_HELP = 'run with --help for usage';
 
-/** Pure: command-line arguments -> what to write, 'help', or a UsageError. */
-export function parseFixtureArgs(argv: string[]): FixturePlan | 'help' {
+/** Pure: command-line arguments -> what to write (each file's name and target size), 'help', or a UsageError. */
+export function parseFixtureArgs(argv: string[]) {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,
@@ -49,7 +40,7 @@ export function parseFixtureArgs(argv: string[]): FixturePlan | 'help' {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) return 'help';
+  if (values.help) return 'help' as const;
 
   if (!/^\d+$/.test(values.seed) || Number(values.seed) > 0xffffffff) {
     throw new UsageError(`--seed must be an integer from 0 to ${0xffffffff}, got "${values.seed}"; ${SEE_HELP}.`);

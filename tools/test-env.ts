@@ -10,10 +10,9 @@
 // argv (tools/test-env/args.ts) and the password (tools/test-env/password.ts)
 // become an options object for the library in test-env/, whose result line
 // goes to stdout, progress to stderr, and any failure to one error line.
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Failure, testEnvDown, testEnvUp, type Log } from '../test-env/index.ts';
-import { USAGE, UsageError, parseTestEnvArgs, DEFAULTS, type TestEnvOptions } from './test-env/args.ts';
+import { UsageError } from '../lib/cli-args.ts';
+import { USAGE, parseTestEnvArgs, DEFAULTS, type TestEnvOptions } from './test-env/args.ts';
 import { PromptInterrupted, getPassword } from './test-env/password.ts';
 
 function fail(message: string, code: number): number {
@@ -85,6 +84,4 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2), process.env);
-}
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2), process.env);

@@ -7,6 +7,7 @@
 //   `capacity` requests in flight every request holds one and waits for
 //   another: nothing completes until the waits time out, throughput collapses
 //   with few errors, and draining the backlog takes several timeouts.
+import type { TwinConfig } from './config.ts';
 
 export class OverloadError extends Error {
   status: number;
@@ -18,7 +19,7 @@ export class OverloadError extends Error {
 
 class Semaphore {
   #free: number;
-  #waiters: Array<{ grant: () => void; fail: (err: Error) => void }> = [];
+  #waiters: Array<{ resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }> = [];
 
   constructor(size: number) {
     this.#free = size;
@@ -34,42 +35,32 @@ class Semaphore {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const waiter = {
-        grant: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        fail: (err: Error) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
       const timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         reject(onTimeout());
       }, timeoutMs);
+      const waiter = { resolve, reject, timer };
       this.#waiters.push(waiter);
     });
   }
 
   release(): void {
     const next = this.#waiters.shift();
-    if (next) next.grant();
-    else this.#free++;
+    if (!next) this.#free++;
+    clearTimeout(next?.timer);
+    next?.resolve();
   }
 
   /** Fails every waiter now (the server is closing): no timer outlives the server. */
   drain(error: () => Error): void {
-    for (const w of this.#waiters.splice(0)) w.fail(error());
+    for (const w of this.#waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(error());
+    }
   }
 }
 
-export interface CapacitySettings {
-  capacity: number;
-  overloadMode: 'queue' | 'stall';
-  overloadStatus: 500 | 504;
-  queueTimeoutMs: number;
-}
+export type CapacitySettings = Pick<TwinConfig, 'capacity' | 'overloadMode' | 'overloadStatus' | 'queueTimeoutMs'>;
 
 export interface Lease {
   /** Stall mode: takes the second pool connection the audit row needs. */

@@ -2,62 +2,6 @@
 // Every knob exists so that the suite's analyses have a known ground truth.
 import { parseArgs } from 'node:util';
 
-export type ApiVersion = '1.0' | '1.1';
-export type OverloadMode = 'queue' | 'stall';
-export type V10Conversions = 'blocking' | 'concurrent';
-
-export interface TwinConfig {
-  host: string;
-  port: number;
-  /** SQLite file, or ':memory:'. */
-  db: string;
-  apiVersion: ApiVersion;
-  /** JWT lifetime in seconds; an expired token answers 401. */
-  jwtLifetimeS: number;
-  /** HS256 secret; random per start unless fixed (tests). */
-  jwtSecret: string | undefined;
-  adminCredentialsPath: string;
-  adminPassword: string;
-  // --- quirks of the real server (HMP-API.md), on by default ---
-  /** Upload of bad CBOR answers 200 with an error list for a map cut short or a missing key, else 500 (real), instead of 400. */
-  quirkCborUpload200: boolean;
-  /** Upload to an unassigned project answers 500 (real) instead of 403. */
-  quirkUnassigned500: boolean;
-  /** GET /credentials/public-key answers 401 to everyone (current upstream). */
-  quirkPublicKey401: boolean;
-  /** API 1.0: a conversion blocks every other request until it ends (HMP runs it on its only event loop), or runs beside them. */
-  v10Conversions: V10Conversions;
-  /** An idle keep-alive connection is closed after this many seconds (uvicorn's timeout_keep_alive). */
-  keepAliveTimeoutS: number;
-  // --- capacity and overload ---
-  /** Max requests in flight (queue mode) or DB pool size (stall mode); 0 = unlimited. */
-  capacity: number;
-  overloadMode: OverloadMode;
-  /** Status of a request that waited longer than queueTimeoutMs: 500 like the DB pool, 504 like the gateway. */
-  overloadStatus: 500 | 504;
-  queueTimeoutMs: number;
-  // --- injected faults ---
-  /** Added latency per action name ('*' = every action), in ms. */
-  latencyMs: Record<string, number>;
-  /** Share of requests (0..1) that fail with 500. */
-  errorRate: number;
-  /** Share of requests (0..1) whose connection is reset (TCP RST) before any answer; /health excepted. */
-  resetRate: number;
-  /** Memory retained forever per request (a leak), in KiB. */
-  leakKbPerRequest: number;
-  /** Latency added per minute of uptime (degradation), in ms. */
-  degradeMsPerMin: number;
-  /** Share of uploads (0..1) acknowledged with an id but not stored (data loss). */
-  dropUploads: number;
-  // --- conversion ---
-  /** v1.1: conversions that may run at once; more answer is_success:false. */
-  converterSlots: number;
-  /** Conversion time per MiB of PDF, in ms, on top of the real work. */
-  convertMsPerMb: number;
-  /** Seed for the twin's own random choices (student assignments, faults). */
-  seed: number | undefined;
-}
-
 export const DEFAULT_ADMIN_PASSWORD = 'hmp-twin-admin';
 
 /** The password of the admin credentials file the twin writes: HMP_TWIN_ADMIN_PASSWORD, else the public default. */
@@ -65,36 +9,62 @@ export function adminPasswordOf(env: Record<string, string | undefined>): string
   return env.HMP_TWIN_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD;
 }
 
-export function defaultConfig(): TwinConfig {
+/** The settings' defaults; their types are TwinConfig's. */
+export function defaultConfig() {
   return {
     host: '127.0.0.1',
     port: 8000,
+    /** SQLite file, or ':memory:'. */
     db: ':memory:',
-    apiVersion: '1.1',
+    apiVersion: '1.1' as '1.0' | '1.1',
+    /** JWT lifetime in seconds; an expired token answers 401. */
     jwtLifetimeS: 1800,
-    jwtSecret: undefined,
+    /** HS256 secret; random per start unless fixed (tests). */
+    jwtSecret: undefined as string | undefined,
     adminCredentialsPath: 'data/twin-admin.bin',
     adminPassword: DEFAULT_ADMIN_PASSWORD,
+    // --- quirks of the real server (HMP-API.md), on by default ---
+    /** Upload of bad CBOR answers 200 with an error list for a map cut short or a missing key, else 500 (real), instead of 400. */
     quirkCborUpload200: true,
+    /** Upload to an unassigned project answers 500 (real) instead of 403. */
     quirkUnassigned500: true,
+    /** GET /credentials/public-key answers 401 to everyone (current upstream). */
     quirkPublicKey401: true,
-    v10Conversions: 'blocking',
+    /** API 1.0: a conversion blocks every other request until it ends (HMP runs it on its only event loop), or runs beside them. */
+    v10Conversions: 'blocking' as 'blocking' | 'concurrent',
+    /** An idle keep-alive connection is closed after this many seconds (uvicorn's timeout_keep_alive). */
     keepAliveTimeoutS: 5,
+    // --- capacity and overload ---
+    /** Max requests in flight (queue mode) or DB pool size (stall mode); 0 = unlimited. */
     capacity: 0,
-    overloadMode: 'queue',
-    overloadStatus: 500,
+    overloadMode: 'queue' as 'queue' | 'stall',
+    /** Status of a request that waited longer than queueTimeoutMs: 500 like the DB pool, 504 like the gateway. */
+    overloadStatus: 500 as 500 | 504,
     queueTimeoutMs: 30_000,
-    latencyMs: {},
+    // --- injected faults ---
+    /** Added latency per action name ('*' = every action), in ms. */
+    latencyMs: {} as Record<string, number>,
+    /** Share of requests (0..1) that fail with 500. */
     errorRate: 0,
+    /** Share of requests (0..1) whose connection is reset (TCP RST) before any answer; /health excepted. */
     resetRate: 0,
+    /** Memory retained forever per request (a leak), in KiB. */
     leakKbPerRequest: 0,
+    /** Latency added per minute of uptime (degradation), in ms. */
     degradeMsPerMin: 0,
+    /** Share of uploads (0..1) acknowledged with an id but not stored (data loss). */
     dropUploads: 0,
+    // --- conversion ---
+    /** v1.1: conversions that may run at once; more answer is_success:false. */
     converterSlots: 2,
+    /** Conversion time per MiB of PDF, in ms, on top of the real work. */
     convertMsPerMb: 200,
-    seed: undefined,
+    /** Seed for the twin's own random choices (student assignments, faults). */
+    seed: undefined as number | undefined,
   };
 }
+
+export type TwinConfig = ReturnType<typeof defaultConfig>;
 
 export class ConfigError extends Error {}
 
@@ -133,15 +103,22 @@ Starts the HMP twin: a local HMP-compatible server for trying and testing the su
 
 Env: HMP_TWIN_ADMIN_PASSWORD (admin credentials password), HMP_TWIN_JWT_SECRET (fix the JWT secret).`;
 
-function int(name: string, raw: string, min: number, max: number): number {
+type Read = (raw: string, name: string) => unknown;
+
+const whole = (min: number, max: number) => (raw: string, name: string): number => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
   }
   return n;
-}
+};
 
-function share(name: string, raw: string): number {
+const either = (a: string, b: string): Read => (raw, name) => {
+  if (raw !== a && raw !== b) throw new ConfigError(`--${name} must be ${a} or ${b}, got "${raw}".`);
+  return raw;
+};
+
+function share(raw: string, name: string): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
     throw new ConfigError(`--${name} must be a share between 0 and 1 (e.g. 0.05), got "${raw}".`);
@@ -156,10 +133,43 @@ export function parseLatency(raw: string): Record<string, number> {
     if (!name || ms === undefined || !/^[a-z_*]+$/.test(name.trim())) {
       throw new ConfigError(`--latency takes NAME=MS pairs separated by commas (e.g. project_list=300,*=20), got "${part}".`);
     }
-    out[name.trim()] = int('latency', ms.trim(), 0, 600_000);
+    out[name.trim()] = whole(0, 600_000)(ms.trim(), 'latency');
   }
   return out;
 }
+
+const loopback: Read = (host) => {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
+    throw new ConfigError(`--host must be a loopback address (127.0.0.1, localhost or ::1), got "${host}".`);
+  }
+  return host;
+};
+
+/** Each flag that takes a value: the setting it sets and how its value is read, in the order they are checked. */
+const VALUE_FLAGS: Record<string, [keyof TwinConfig, Read]> = {
+  host: ['host', loopback],
+  port: ['port', whole(0, 65535)],
+  db: ['db', String],
+  'api-version': ['apiVersion', either('1.0', '1.1')],
+  'jwt-lifetime': ['jwtLifetimeS', whole(1, 31_536_000)],
+  'admin-credentials': ['adminCredentialsPath', String],
+  'unassigned-status': ['quirkUnassigned500', (raw, name) => either('403', '500')(raw, name) === '500'],
+  'v10-conversions': ['v10Conversions', either('blocking', 'concurrent')],
+  'keep-alive-timeout': ['keepAliveTimeoutS', whole(1, 3600)],
+  capacity: ['capacity', whole(0, 100_000)],
+  overload: ['overloadMode', either('queue', 'stall')],
+  'overload-status': ['overloadStatus', (raw, name) => Number(either('500', '504')(raw, name))],
+  'queue-timeout': ['queueTimeoutMs', whole(1, 3_600_000)],
+  latency: ['latencyMs', parseLatency],
+  'error-rate': ['errorRate', share],
+  'reset-rate': ['resetRate', share],
+  'leak-kb': ['leakKbPerRequest', whole(0, 1_048_576)],
+  'degrade-ms-per-min': ['degradeMsPerMin', whole(0, 600_000)],
+  'drop-uploads': ['dropUploads', share],
+  'converter-slots': ['converterSlots', whole(1, 1000)],
+  'convert-ms-per-mb': ['convertMsPerMb', whole(0, 600_000)],
+  seed: ['seed', whole(0, 2 ** 32 - 1)],
+};
 
 /** Parses CLI flags over env over defaults. Throws ConfigError with one clear sentence. */
 export function parseTwinArgs(argv: string[], env: Record<string, string | undefined>): TwinConfig | 'help' {
@@ -171,30 +181,9 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
       allowPositionals: false,
       options: {
         help: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        db: { type: 'string' },
-        'api-version': { type: 'string' },
-        'jwt-lifetime': { type: 'string' },
-        'admin-credentials': { type: 'string' },
         'serve-server-key': { type: 'boolean' },
         'strict-cbor': { type: 'boolean' },
-        'unassigned-status': { type: 'string' },
-        'v10-conversions': { type: 'string' },
-        'keep-alive-timeout': { type: 'string' },
-        capacity: { type: 'string' },
-        overload: { type: 'string' },
-        'overload-status': { type: 'string' },
-        'queue-timeout': { type: 'string' },
-        latency: { type: 'string' },
-        'error-rate': { type: 'string' },
-        'reset-rate': { type: 'string' },
-        'leak-kb': { type: 'string' },
-        'degrade-ms-per-min': { type: 'string' },
-        'drop-uploads': { type: 'string' },
-        'converter-slots': { type: 'string' },
-        'convert-ms-per-mb': { type: 'string' },
-        seed: { type: 'string' },
+        ...Object.fromEntries(Object.keys(VALUE_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
   } catch (err) {
@@ -204,59 +193,14 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
     throw new ConfigError(`${msg.split('\n')[0]} Run with --help to see the options.`);
   }
   if (values.help) return 'help';
-  const c = defaultConfig();
-  const s = (k: string) => values[k] as string | undefined;
-  if (s('host') !== undefined) {
-    const host = s('host')!;
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
-      throw new ConfigError(`--host must be a loopback address (127.0.0.1, localhost or ::1), got "${host}".`);
-    }
-    c.host = host;
+  const c: Record<string, unknown> = { ...defaultConfig() };
+  for (const [flag, [key, read]] of Object.entries(VALUE_FLAGS)) {
+    const raw = values[flag];
+    if (typeof raw === 'string') c[key] = read(raw, flag);
   }
-  if (s('port') !== undefined) c.port = int('port', s('port')!, 0, 65535);
-  if (s('db') !== undefined) c.db = s('db')!;
-  if (s('api-version') !== undefined) {
-    const v = s('api-version')!;
-    if (v !== '1.0' && v !== '1.1') throw new ConfigError(`--api-version must be 1.0 or 1.1, got "${v}".`);
-    c.apiVersion = v;
-  }
-  if (s('jwt-lifetime') !== undefined) c.jwtLifetimeS = int('jwt-lifetime', s('jwt-lifetime')!, 1, 31_536_000);
-  if (s('admin-credentials') !== undefined) c.adminCredentialsPath = s('admin-credentials')!;
   if (values['serve-server-key']) c.quirkPublicKey401 = false;
   if (values['strict-cbor']) c.quirkCborUpload200 = false;
-  if (s('unassigned-status') !== undefined) {
-    const v = s('unassigned-status')!;
-    if (v !== '403' && v !== '500') throw new ConfigError(`--unassigned-status must be 403 or 500, got "${v}".`);
-    c.quirkUnassigned500 = v === '500';
-  }
-  if (s('v10-conversions') !== undefined) {
-    const v = s('v10-conversions')!;
-    if (v !== 'blocking' && v !== 'concurrent') throw new ConfigError(`--v10-conversions must be blocking or concurrent, got "${v}".`);
-    c.v10Conversions = v;
-  }
-  if (s('keep-alive-timeout') !== undefined) c.keepAliveTimeoutS = int('keep-alive-timeout', s('keep-alive-timeout')!, 1, 3600);
-  if (s('capacity') !== undefined) c.capacity = int('capacity', s('capacity')!, 0, 100_000);
-  if (s('overload') !== undefined) {
-    const v = s('overload')!;
-    if (v !== 'queue' && v !== 'stall') throw new ConfigError(`--overload must be queue or stall, got "${v}".`);
-    c.overloadMode = v;
-  }
-  if (s('overload-status') !== undefined) {
-    const v = s('overload-status')!;
-    if (v !== '500' && v !== '504') throw new ConfigError(`--overload-status must be 500 or 504, got "${v}".`);
-    c.overloadStatus = v === '500' ? 500 : 504;
-  }
-  if (s('queue-timeout') !== undefined) c.queueTimeoutMs = int('queue-timeout', s('queue-timeout')!, 1, 3_600_000);
-  if (s('latency') !== undefined) c.latencyMs = parseLatency(s('latency')!);
-  if (s('error-rate') !== undefined) c.errorRate = share('error-rate', s('error-rate')!);
-  if (s('reset-rate') !== undefined) c.resetRate = share('reset-rate', s('reset-rate')!);
-  if (s('leak-kb') !== undefined) c.leakKbPerRequest = int('leak-kb', s('leak-kb')!, 0, 1_048_576);
-  if (s('degrade-ms-per-min') !== undefined) c.degradeMsPerMin = int('degrade-ms-per-min', s('degrade-ms-per-min')!, 0, 600_000);
-  if (s('drop-uploads') !== undefined) c.dropUploads = share('drop-uploads', s('drop-uploads')!);
-  if (s('converter-slots') !== undefined) c.converterSlots = int('converter-slots', s('converter-slots')!, 1, 1000);
-  if (s('convert-ms-per-mb') !== undefined) c.convertMsPerMb = int('convert-ms-per-mb', s('convert-ms-per-mb')!, 0, 600_000);
-  if (s('seed') !== undefined) c.seed = int('seed', s('seed')!, 0, 2 ** 32 - 1);
   c.adminPassword = adminPasswordOf(env);
   if (env.HMP_TWIN_JWT_SECRET) c.jwtSecret = env.HMP_TWIN_JWT_SECRET;
-  return c;
+  return c as unknown as TwinConfig;
 }

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { aesGcmEncrypt, publicKeyAesKey } from '../lib/hmp-crypto.ts';
 import type { ConvertPool } from './convert-pool.ts';
 import { HttpError } from './router.ts';
+import { MAX_SPEED, MIN_SPEED } from './speech.ts';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,7 +36,7 @@ export async function encryptForCaller(callerPublicKey: Uint8Array, audio: Uint8
 
 export function checkSpeed(raw: unknown): number {
   const speed = raw === undefined ? 140 : Number(raw);
-  if (!Number.isInteger(speed) || speed < 80 || speed > 300) throw new HttpError(400, 'speed must be an integer from 80 to 300');
+  if (!Number.isInteger(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw new HttpError(400, `speed must be an integer from ${MIN_SPEED} to ${MAX_SPEED}`);
   return speed;
 }
 
@@ -69,9 +70,7 @@ export class TaskPool {
   }
 
   #count(...states: Task['state'][]): number {
-    let n = 0;
-    for (const t of this.#tasks.values()) if (states.includes(t.state)) n++;
-    return n;
+    return [...this.#tasks.values()].filter((t) => states.includes(t.state)).length;
   }
 
   /** null when busy: the admission queue is full. */

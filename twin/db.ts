@@ -87,7 +87,6 @@ export function openDatabase(path: string): DatabaseSync {
   return db;
 }
 
-/** Runs fn in one transaction (all or nothing). */
 export function transaction<T>(db: DatabaseSync, fn: () => T): T {
   db.exec('BEGIN');
   try {
@@ -102,8 +101,4 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
 
 export function getUser(db: DatabaseSync, id: number): UserRow | undefined {
   return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-}
-
-export function fullName(u: { name: string; surname: string }): string {
-  return `${u.name} ${u.surname}`;
 }

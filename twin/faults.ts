@@ -20,21 +20,15 @@ export class Faults {
     this.#rand = rand;
   }
 
-  /** Extra latency for this action now: its own plus degradation with uptime. */
-  delayMs(action: string): number {
-    const { latencyMs, degradeMsPerMin } = this.#config;
-    const fixed = latencyMs[action] ?? latencyMs['*'] ?? 0;
-    const uptimeMin = (Date.now() - this.#startedAt) / 60_000;
-    return fixed + degradeMsPerMin * uptimeMin;
-  }
-
   /** Applied to every request before its handler runs. */
   async apply(action: string): Promise<void> {
+    const { latencyMs, degradeMsPerMin } = this.#config;
     if (this.#config.leakKbPerRequest > 0) {
       // fill() touches the pages so the memory is resident, not just reserved.
       this.#leaked.push(Buffer.alloc(this.#config.leakKbPerRequest * 1024, 1));
     }
-    const delay = this.delayMs(action);
+    // The action's own latency, plus degradation with uptime.
+    const delay = (latencyMs[action] ?? latencyMs['*'] ?? 0) + (degradeMsPerMin * (Date.now() - this.#startedAt)) / 60_000;
     if (delay > 0) await sleep(delay);
     if (this.#config.errorRate > 0 && this.#rand() < this.#config.errorRate) {
       throw new InjectedFault(`Injected fault (--error-rate ${this.#config.errorRate})`);

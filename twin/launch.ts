@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminPasswordOf } from './config.ts';
 
-/** The twin's command-line entry. */
-export const TWIN_MAIN = join(import.meta.dirname, 'main.ts');
+const TWIN_MAIN = join(import.meta.dirname, 'main.ts');
 
 export interface TwinLaunch {
   /** Twin options as on its command line (e.g. ['--leak-kb', '64']); --port 0 and --admin-credentials are set here. */

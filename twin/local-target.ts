@@ -28,9 +28,8 @@ export interface LocalTarget {
   pid: number;
   /** The test data file test-env wrote. */
   dataPath: string;
-  /** The admin's credentials file, its password, and a 0600 file holding that password. */
+  /** The admin's credentials file, and a 0600 file holding its password. */
   credentialsPath: string;
-  adminPassword: string;
   passwordPath: string;
   /** test-env down, then stops the twin and removes the files; a second call waits for the first. */
   stop(): Promise<void>;
@@ -74,7 +73,7 @@ export async function startLocalTarget(options: TwinLaunch & { submissions?: num
       await testEnv('down').catch(() => {});
       await removeAll();
     })());
-  return { url: twin.url, pid: twin.pid, dataPath, credentialsPath: twin.adminCredentialsPath, adminPassword: twin.adminPassword, passwordPath, stop };
+  return { url: twin.url, pid: twin.pid, dataPath, credentialsPath: twin.adminCredentialsPath, passwordPath, stop };
 }
 
 function say(line: Record<string, unknown>): void {

@@ -12,7 +12,7 @@ import { OverloadError, type CapacityGate } from './capacity.ts';
 import type { TwinConfig } from './config.ts';
 import { blockedMs } from './connections.ts';
 import { getUser, type UserRow } from './db.ts';
-import { InjectedFault, type Faults } from './faults.ts';
+import type { Faults } from './faults.ts';
 import type { ServerBlock } from './server-block.ts';
 import { TokenExpired, type Tokens } from './tokens.ts';
 import { InvalidRequest, readBody, validate, type Inputs } from './validate.ts';
@@ -46,7 +46,6 @@ export interface TwinState {
 }
 
 export interface Ctx {
-  state: TwinState;
   user: UserRow | null;
   /** Path and query parameters as the route declares them (RouteSpec.input), coerced as FastAPI does. */
   params: Record<string, any>;
@@ -54,7 +53,6 @@ export interface Ctx {
   json: any;
   /** A declared 'bytes' body, or the raw body for handlers that read it themselves (as HMP's conversions do). */
   body: Buffer;
-  ip: string;
 }
 
 export interface RouteSpec {
@@ -158,16 +156,14 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
           if (denial) throw new HttpError(403, denial);
         }
         if (spec.level !== null && !user) throw new Error(`user ${userId} of the token does not exist`);
-        out = await handler({ state, user, params: input.params, json: input.json ?? {}, body: input.bytes ?? raw, ip: req.ip });
+        out = await handler({ user, params: input.params, json: input.json ?? {}, body: input.bytes ?? raw });
       } catch (err) {
         reason = (err as Error).message;
         if (err instanceof InvalidRequest) {
           out = { status: 422, json: { detail: err.detail } };
           audit = false; // rejected before the handler: upstream's audit decorator never runs
         } else if (err instanceof HttpError) out = { status: err.status, json: { detail: err.detail } };
-        else if (err instanceof OverloadError) out = plain500(err.message, err.status);
-        else if (err instanceof InjectedFault) out = plain500(err.message);
-        else out = plain500(reason);
+        else out = plain500(reason, err instanceof OverloadError ? err.status : 500);
       }
       unblock?.();
       const handlerMs = performance.now() - tHandler;

@@ -39,11 +39,6 @@ export interface TwinHandle {
   close(): Promise<void>;
 }
 
-/** Writes a file atomically with mode 0600 (it holds a private key). */
-export function writeSecretFile(path: string, data: Uint8Array): void {
-  writeAtomic(path, data, 0o600);
-}
-
 export async function startTwin(options: Partial<TwinConfig> = {}): Promise<TwinHandle> {
   const config: TwinConfig = {
     ...defaultConfig(),
@@ -64,23 +59,21 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
 
   // The admin, as the real deployment's: CONFIDENTIAL with 4 in integrity.
   const adminKey = newPrivateKey();
+  const adminPub = await publicKeyOf(adminKey);
   const existing = db.prepare("SELECT id FROM users WHERE email = 'admin@hmp.twin'").get() as { id: number } | undefined;
-  const adminPub = Buffer.from(await publicKeyOf(adminKey)).toString('base64');
-  let adminUserId: number;
-  if (existing) {
-    adminUserId = existing.id;
-    db.prepare('UPDATE users SET public_key = ? WHERE id = ?').run(Buffer.from(adminPub, 'base64'), adminUserId);
-  } else {
-    adminUserId = insertUser(state, {
+  if (existing) db.prepare('UPDATE users SET public_key = ? WHERE id = ?').run(adminPub, existing.id);
+  const adminUserId =
+    existing?.id ??
+    insertUser(state, {
       name: 'Twin',
       surname: 'Admin',
       email: 'admin@hmp.twin',
       confidentiality_level: LEVEL.CONFIDENTIAL,
       integrity_levels: [LEVEL.CONFIDENTIAL],
-      public_key: adminPub,
+      public_key: Buffer.from(adminPub).toString('base64'),
     });
-  }
-  writeSecretFile(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword));
+  // Mode 0600: it holds a private key.
+  writeAtomic(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword), 0o600);
   const serverPublicKey = await publicKeyOf(newPrivateKey());
 
   const app = Fastify({ bodyLimit: BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true }, logger: false, forceCloseConnections: true });

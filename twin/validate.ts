@@ -92,21 +92,16 @@ function fields(declared: Fields, given: Record<string, unknown>, where: 'path' 
   return out;
 }
 
-export interface Valid {
-  /** Path and query parameters, coerced. */
-  params: Record<string, any>;
-  /** The JSON body's declared fields (others are dropped, as pydantic does). */
-  json: Record<string, any> | undefined;
-  /** A 'bytes' body. */
-  bytes: Buffer | undefined;
-}
-
-/** FastAPI's checks of what the route declares (`body` from readBody); throws InvalidRequest with every error. */
-export function validate(inputs: Inputs, path: Record<string, string>, query: Record<string, unknown>, body: unknown): Valid {
+/**
+ * FastAPI's checks of what the route declares (`body` from readBody); throws InvalidRequest with every error.
+ * Returns the path and query parameters coerced, and the body: a JSON one's declared fields (others are
+ * dropped, as pydantic does) or a 'bytes' one.
+ */
+export function validate(inputs: Inputs, path: Record<string, string>, query: Record<string, unknown>, body: unknown) {
   const errors: FieldError[] = [];
-  const params = { ...fields(inputs.path ?? {}, path, 'path', errors), ...fields(inputs.query ?? {}, query, 'query', errors) };
-  let json: Valid['json'];
-  let bytes: Valid['bytes'];
+  const params: Record<string, any> = { ...fields(inputs.path ?? {}, path, 'path', errors), ...fields(inputs.query ?? {}, query, 'query', errors) };
+  let json: Record<string, any> | undefined;
+  let bytes: Buffer | undefined;
   const declared = inputs.body;
   if (declared !== undefined && body == null) {
     errors.push({ type: 'missing', loc: ['body'], msg: 'Field required', input: null });

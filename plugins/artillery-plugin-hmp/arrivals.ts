@@ -22,12 +22,8 @@ const ARRIVE_WINDOW = 2;
 
 const ms = (seconds: number) => `${Math.max(1, Math.round(seconds * 1000))}ms`;
 
-export function sparesFor(peak: number): number {
-  return Math.max(2, Math.ceil(peak * 0.1));
-}
-
 export function arrivalPhases(shape: Shape, payload: unknown): ArrivalPhase[] {
-  const pool = shape.peak + sparesFor(shape.peak);
+  const pool = shape.peak + Math.max(2, Math.ceil(shape.peak * 0.1)); // 10% spares, at least 2
   const first = Math.min(ARRIVE_WINDOW, (shape.segments[0]!.end - shape.segments[0]!.start) / 2);
   const phases: ArrivalPhase[] = [{ name: 'users arrive and park (closed model)', duration: ms(first), arrivalCount: pool, hmp: payload }];
   let consumed = first;

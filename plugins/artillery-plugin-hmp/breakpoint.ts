@@ -4,19 +4,12 @@
 // counts as failure too, not only errors.
 import type { Shape } from './shape.ts';
 import { PERIOD_S, type PeriodView } from './period-view.ts';
-import type { BreakpointRules } from './settings.ts';
+import type { BreakpointRules } from './core/criteria.ts';
 
 export interface Problem {
   kind: 'errors' | 'latency' | 'timeouts' | 'stall';
   /** Words a person can act on. */
   text: string;
-}
-
-export interface Level {
-  users: number;
-  /** Shape seconds of the hold at this level. */
-  start: number;
-  end: number;
 }
 
 export interface BreakpointResult {
@@ -33,7 +26,10 @@ export interface BreakpointResult {
   summary: string;
 }
 
-export function levelsOf(shape: Shape): Level[] {
+export type Level = ReturnType<typeof levelsOf>[number];
+
+/** The holds of the shape: their users and their shape seconds. */
+export function levelsOf(shape: Shape) {
   return shape.segments.filter((s) => s.users === s.from && s.users > 0).map((s) => ({ users: s.users, start: s.start, end: s.end }));
 }
 
@@ -54,7 +50,8 @@ export class BreakpointDetector {
   #rules: BreakpointRules;
   #slo: Record<string, number>;
   #groups: Record<string, string[]>;
-  #history: PeriodView[] = [];
+  /** Shape seconds at the end of the last period fed. */
+  #lastT = 0;
   #perUserRates: number[] = [];
   #badStreak: Array<{ view: PeriodView; problems: Problem[] }> = [];
   result: BreakpointResult | undefined;
@@ -64,10 +61,6 @@ export class BreakpointDetector {
     this.#rules = rules;
     this.#slo = slo;
     this.#groups = groups;
-  }
-
-  get periods(): PeriodView[] {
-    return this.#history;
   }
 
   /** The rules this period breaks (empty = healthy). */
@@ -120,7 +113,7 @@ export class BreakpointDetector {
   /** Feeds one period; returns the result when this period confirms a failure. */
   push(v: PeriodView): BreakpointResult | undefined {
     if (this.result) return undefined;
-    this.#history.push(v);
+    this.#lastT = v.t;
     const problems = this.problemsOf(v);
     if (problems.length === 0) {
       this.#badStreak = [];
@@ -158,8 +151,7 @@ export class BreakpointDetector {
     if (this.result) return this.result;
     const levels = levelsOf(this.#shape);
     const top = Math.max(0, ...levels.map((l) => l.users));
-    const lastT = this.#history.length ? this.#history[this.#history.length - 1]!.t : 0;
-    const held = Math.max(0, ...levels.filter((l) => l.end <= lastT + 1).map((l) => l.users));
+    const held = Math.max(0, ...levels.filter((l) => l.end <= this.#lastT + 1).map((l) => l.users));
     this.result =
       held >= top
         ? { found: false, maxSustainableUsers: top, summary: `no breakpoint below ${top} users` }

@@ -12,34 +12,23 @@ export interface GateContext {
   vars: Record<string, unknown>;
 }
 
-interface Parked {
-  admit: (run: boolean) => void;
-}
-
 interface Thinking {
   context: GateContext;
   wake: () => void;
 }
 
-export interface GateSample {
-  t: number;
-  target: number;
-  active: number;
-  parked: number;
-}
-
 export class ClosedModelGate {
   #shape: Shape;
   #now: () => number;
-  #parked: Parked[] = [];
+  /** Parked VUs, each waiting to be admitted (true) or sent away (false). */
+  #parked: Array<(run: boolean) => void> = [];
   #thinking = new Set<Thinking>();
   /** VUs holding a slot, to shed mid-request ones when no thinking VU is left. */
   #holders = new Set<GateContext>();
   #timer: NodeJS.Timeout | undefined;
   #startedAt: number | undefined;
   active = 0;
-  /** VUs that ever arrived, and that died holding a slot. */
-  arrived = 0;
+  /** VUs that died holding a slot. */
   lost = 0;
 
   /** now(): milliseconds (injectable for tests). */
@@ -72,10 +61,6 @@ export class ClosedModelGate {
 
   /** Resolves true when this VU may run a session now, false when it must leave (the run ended). */
   beginSession(context: GateContext, tickMs = 100): Promise<boolean> {
-    if (context.vars.$hmpArrived !== true) {
-      context.vars.$hmpArrived = true;
-      this.arrived++;
-    }
     this.#start(tickMs);
     if (this.ended) {
       this.#release(context);
@@ -86,16 +71,14 @@ export class ClosedModelGate {
       this.#release(context); // too many: park until the target rises again
     }
     return new Promise((resolve) => {
-      const entry: Parked = {
-        admit: (run) => {
-          if (run) this.#take(context);
-          resolve(run);
-        },
+      const admit = (run: boolean) => {
+        if (run) this.#take(context);
+        resolve(run);
       };
       // A user who was active before comes back first (after a dip of the
       // target): the mix of users stays the one already dealt.
-      if (context.vars.$hmpWasActive === true) this.#parked.unshift(entry);
-      else this.#parked.push(entry);
+      if (context.vars.$hmpWasActive === true) this.#parked.unshift(admit);
+      else this.#parked.push(admit);
       this.rebalance();
     });
   }
@@ -149,17 +132,17 @@ export class ClosedModelGate {
   /** Admits parked VUs up to the target, sheds thinking VUs above it, lets everyone go at the end. */
   rebalance(): void {
     if (this.ended) {
-      for (const p of this.#parked.splice(0)) p.admit(false);
+      for (const admit of this.#parked.splice(0)) admit(false);
       for (const th of [...this.#thinking]) {
         th.context.vars.$hmpYielded = true;
         this.#release(th.context);
         th.wake();
       }
-      if (this.#timer) clearInterval(this.#timer);
+      this.stop();
       return;
     }
     const target = this.target();
-    while (this.active < target && this.#parked.length > 0) this.#parked.shift()!.admit(true);
+    while (this.active < target && this.#parked.length > 0) this.#parked.shift()!(true);
     for (const th of [...this.#thinking]) {
       if (this.active <= target) break;
       if (th.context.vars.$hmpSlot !== true) continue;
@@ -176,7 +159,7 @@ export class ClosedModelGate {
     }
   }
 
-  sample(): GateSample {
+  sample(): { t: number; target: number; active: number; parked: number } {
     return { t: this.elapsed(), target: this.target(), active: this.active, parked: this.#parked.length };
   }
 

@@ -12,23 +12,6 @@ type Log = (...args: unknown[]) => void;
 const PERIOD_HEADER = /Metrics for period to: /;
 const PHASE_LINE = /^Phase (started|completed): /;
 
-/** A filter over successive log calls: true = print. Pure; the state is the dump being skipped. */
-export function periodDumpFilter(): (args: unknown[]) => boolean {
-  let skip = 0;
-  return (args) => {
-    const first = typeof args[0] === 'string' ? args[0] : '';
-    if (PERIOD_HEADER.test(first)) {
-      skip = 3; // the metrics, then two empty lines
-      return false;
-    }
-    if (skip > 0) {
-      skip--;
-      return false;
-    }
-    return !PHASE_LINE.test(first);
-  };
-}
-
 export function consoleMetricsOn(env: Record<string, string | undefined>): boolean {
   return ['1', 'on', 'true', 'yes'].includes(String(env.HMP_CONSOLE_METRICS ?? '').toLowerCase());
 }
@@ -36,9 +19,12 @@ export function consoleMetricsOn(env: Record<string, string | undefined>): boole
 /** Wraps artillery.log so per-period dumps are not printed; returns the undo. */
 export function holdBackPeriodDumps(artillery: { log: Log }): () => void {
   const original = artillery.log;
-  const keep = periodDumpFilter();
+  let skip = 0; // lines left of the dump being held back
   artillery.log = (...args: unknown[]) => {
-    if (keep(args)) original(...args);
+    const first = typeof args[0] === 'string' ? args[0] : '';
+    if (PERIOD_HEADER.test(first)) skip = 4; // the header, the metrics, then two empty lines
+    if (skip > 0) skip--;
+    else if (!PHASE_LINE.test(first)) original(...args);
   };
   return () => {
     artillery.log = original;

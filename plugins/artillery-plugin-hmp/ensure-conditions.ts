@@ -4,18 +4,18 @@
 // the final report, so `artillery run` exits 1 exactly when a gated criterion
 // the run measured failed.
 import type { HmpSettings } from './settings.ts';
-import type { PeriodStats } from './main.ts';
-import { ARTILLERY, errorsByEndpoint, LATENCY_PREFIX, metric } from './core/metric-names.ts';
+import type { RawPeriod } from './core/results.ts';
+import { ARTILLERY, endpointErrors, LATENCY_PREFIX, metric } from './core/metric-names.ts';
 import { coverageOf } from './core/coverage.ts';
 import { gates, type Measured, type Verdict } from './core/criteria.ts';
 
 /** The criteria a run measures from its counters and summaries (the soak's drift: main.ts; no CPU, probes or integrity check: the suite adds those). */
-export function measuredOf(settings: HmpSettings, stats: PeriodStats): Measured {
+export function measuredOf(settings: HmpSettings, stats: RawPeriod): Measured {
   const counters = stats.counters ?? {};
   const requests = counters[ARTILLERY.requests] ?? 0;
-  const errors = Object.values(errorsByEndpoint(counters)).reduce((a, b) => a + b, 0);
+  const errors = endpointErrors(counters);
   const groupP99: Measured['groupP99'] = {};
-  for (const [group, endpoints] of Object.entries(settings.groups)) {
+  for (const [group, endpoints] of Object.entries(settings.criteria.groups)) {
     let worst: { value: number; endpoint: string } | undefined;
     for (const e of endpoints) {
       const s = stats.summaries?.[LATENCY_PREFIX + e];
@@ -24,7 +24,7 @@ export function measuredOf(settings: HmpSettings, stats: PeriodStats): Measured 
     }
     groupP99[group] = worst;
   }
-  const coverage = coverageOf(counters, settings.test === 'smoke' ? settings.smokeEndpoints : []);
+  const coverage = coverageOf(counters, settings.test === 'smoke' ? settings.criteria.smokeEndpoints : []);
   return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why };
 }
 

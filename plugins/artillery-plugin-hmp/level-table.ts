@@ -1,20 +1,11 @@
 // Per-level figures of a breakpoint run: users, req/s, error %, p50/p95/p99.
 // Percentiles come from Artillery's mergeable sketches of each period, so a
 // level's p99 is the p99 of all its requests, not an average of periods.
-import { DDSketch } from '@artilleryio/sketches-js';
+import type { DDSketch } from '@artilleryio/sketches-js';
 import type { Level } from './breakpoint.ts';
+import { mergeSketch } from './core/aggregate.ts';
+import { round as round1 } from './core/stats.ts';
 import { PERIOD_S, type PeriodView } from './period-view.ts';
-
-export interface LevelRow {
-  users: number;
-  status: 'held' | 'failed' | 'partial' | 'not reached';
-  periods: number;
-  reqPerS: number;
-  errorPct: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
 
 interface Acc {
   periods: number;
@@ -23,8 +14,6 @@ interface Acc {
   errors: number;
   sketch: DDSketch | undefined;
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export class LevelTable {
   #levels: Level[];
@@ -44,19 +33,15 @@ export class LevelTable {
     acc.responses += view.responses;
     acc.requests += view.requests;
     acc.errors += view.errors;
-    if (responseTimes) {
-      const copy = DDSketch.fromProto(responseTimes.toProto());
-      if (acc.sketch) acc.sketch.merge(copy);
-      else acc.sketch = copy;
-    }
+    if (responseTimes) acc.sketch = mergeSketch(acc.sketch, responseTimes);
     this.#acc.set(level.users, acc);
   }
 
-  rows(failingUsers: number | undefined): LevelRow[] {
+  rows(failingUsers: number | undefined) {
     return this.#levels.map((l) => {
       const a = this.#acc.get(l.users);
       const q = (p: number) => (a?.sketch && a.sketch.count > 0 ? round1(a.sketch.getValueAtQuantile(p)) : null);
-      const status: LevelRow['status'] = failingUsers === l.users ? 'failed' : !a ? 'not reached' : failingUsers !== undefined && l.users > failingUsers ? 'not reached' : 'held';
+      const status: 'held' | 'failed' | 'partial' | 'not reached' = failingUsers === l.users ? 'failed' : !a ? 'not reached' : failingUsers !== undefined && l.users > failingUsers ? 'not reached' : 'held';
       return {
         users: l.users,
         status,
@@ -71,7 +56,7 @@ export class LevelTable {
   }
 }
 
-export function formatLevelTable(rows: LevelRow[]): string {
+export function formatLevelTable(rows: ReturnType<LevelTable['rows']>): string {
   const head = 'users  status       req/s  error%   p50 ms   p95 ms   p99 ms';
   const fmt = (x: number | null) => (x === null ? '-' : String(x)).padStart(8);
   return [

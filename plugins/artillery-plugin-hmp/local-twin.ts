@@ -11,14 +11,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface LocalTwin {
-  url: string;
-  dataPath: string;
-  /** The admin's credentials file and its password (the smoke test reads the audit log as admin). */
-  credentialsPath: string;
-  password: string;
-  stop(): void;
-}
+export type LocalTwin = ReturnType<typeof startLocalTwin>;
 
 /** What the local target script says: ready, failed, or gone. */
 export interface TargetLine {
@@ -72,7 +65,7 @@ function waitForLine(path: string, pid: number | undefined, found: (l: TargetLin
 }
 
 /** Runs `script` (started, seeded and stopped as its header says) and waits for its twin; throws one sentence if there is none. */
-export function startLocalTwin(options: { script: string; log: (line: string) => void; timeoutMs?: number }): LocalTwin {
+export function startLocalTwin(options: { script: string; log: (line: string) => void; timeoutMs?: number }) {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const dir = mkdtempSync(join(tmpdir(), 'hmp-local-twin-'));
   const logPath = join(dir, 'local-target.log');
@@ -103,6 +96,7 @@ export function startLocalTwin(options: { script: string; log: (line: string) =>
   const { url, dataPath, credentialsPath, passwordPath } = ready as Required<TargetLine>;
   options.log(`no target given: started the local HMP twin at ${url}`);
   options.log(`seeded it with test-env (test data in ${dataPath})`);
+  // The admin's credentials file and its password: the smoke test reads the audit log as admin.
   return { url, dataPath, credentialsPath, password: readFileSync(passwordPath, 'utf8'), stop };
 }
 

@@ -1,7 +1,7 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,17 +10,15 @@ import { arrivalPhases } from './arrivals.ts';
 import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
 import { formatLevelTable, LevelTable } from './level-table.ts';
 import { viewOf } from './period-view.ts';
-import { writeJsonAtomic } from './results.ts';
 import { aggregate, plainPeriod } from './core/aggregate.ts';
-import type { RawPeriod } from './core/results.ts';
 import { derivedCounters, ensureConditions, measuredOf } from './ensure-conditions.ts';
 import { formatVerdict, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
 import { driftMeasured, driftOfResults } from './core/drift.ts';
 import { parseRequestLog, stallsOf, type StallAnalysis } from './core/stalls.ts';
-import type { Results } from './core/results.ts';
+import type { RawPeriod, Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
-import { ARTILLERY, errorsByEndpoint, metric } from './core/metric-names.ts';
+import { ARTILLERY, endpointErrors, metric } from './core/metric-names.ts';
 import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
 import type { GatePayload } from './worker.ts';
 
@@ -28,12 +26,8 @@ interface ArtilleryGlobal {
   testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
   ext(e: { ext: string; method: (...args: any[]) => Promise<void> }): void;
   log(...args: unknown[]): void;
-  suggestedExitCode?: number;
   shutdown?: (opts: { earlyStop?: boolean; exitCode?: number }) => Promise<void>;
 }
-
-/** A period (or the aggregate) as Artillery hands it to the plugin: core/results.ts's RawPeriod. */
-export type PeriodStats = RawPeriod;
 
 interface Events {
   on(event: string, fn: (...args: any[]) => void): void;
@@ -48,20 +42,26 @@ function toolOf(dir: string): { version: string | null; commit: string | null } 
   return { version, commit: git.status === 0 ? git.stdout.trim() || null : null };
 }
 
+/** The first sample per endpoint and reason (each worker writes its own first). */
 function readErrorSamples(path: string | undefined): unknown[] {
   if (!path || !existsSync(path)) return [];
-  const seen = new Set<string>();
-  const out: unknown[] = [];
+  const first = new Map<string, unknown>();
   for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
     try {
       const s = JSON.parse(line) as { endpoint: string; reason: string };
       const key = `${s.endpoint}\u0000${s.reason}`;
-      if (!seen.has(key)) out.push(s);
-      seen.add(key);
-    } catch {}
+      if (!first.has(key)) first.set(key, s);
+    } catch {} // a blank or torn line
   }
-  return out;
+  return [...first.values()];
+}
+
+/** The results file, written atomically: a reader never sees half of it. */
+function writeJsonAtomic(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2));
+  renameSync(tmp, path);
 }
 
 /** The stall analysis of the run's request log (written by the workers, request-log.ts). */
@@ -113,7 +113,7 @@ export class MainSide {
     } catch {}
 
     // The workers receive these phases: the gate in the worker draws the shape.
-    const payload: GatePayload = { test: s.test, userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
+    const payload: GatePayload = { userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
     testConfig.phases.splice(0, testConfig.phases.length, ...arrivalPhases(this.shape, payload));
 
     // SLO gates: ensure reads its config after this plugin is constructed (same object).
@@ -129,16 +129,16 @@ export class MainSide {
 
     if (s.test === 'breakpoint') {
       this.#breakpoint = {
-        detector: new BreakpointDetector(this.shape, s.breakpoint, s.slo, s.groups),
+        detector: new BreakpointDetector(this.shape, s.criteria.breakpoint, s.slo, s.criteria.groups),
         table: new LevelTable(levelsOf(this.shape)),
       };
     }
     events.on('phaseStarted', () => {
       this.#t0 ??= Date.now();
     });
-    events.on('stats', (stats: PeriodStats) => this.#onPeriod(stats));
+    events.on('stats', (stats: RawPeriod) => this.#onPeriod(stats));
     // The same object becomes the final report (-o JSON) that ensure checks in beforeExit.
-    events.on('done', (stats: PeriodStats) => {
+    events.on('done', (stats: RawPeriod) => {
       const measured = this.#measured(stats);
       const verdicts = verdictsOf(s.test, s.criteria, measured);
       stats.counters = { ...stats.counters, ...derivedCounters(verdicts) };
@@ -198,8 +198,8 @@ export class MainSide {
     process.exit(2);
   }
 
-  #onPeriod(stats: PeriodStats): void {
-    this.#periods.push(stats as RawPeriod);
+  #onPeriod(stats: RawPeriod): void {
+    this.#periods.push(stats);
     if (this.#breakpoint) this.#checkBreakpoint(stats);
     const active = stats.summaries?.[metric.usersActive];
     const target = stats.summaries?.[metric.usersTarget];
@@ -207,8 +207,7 @@ export class MainSide {
       const dev = stats.summaries?.[metric.usersDeviation]?.max ?? 0;
       const range = (s: { min: number; max: number }) => (Math.round(s.min) === Math.round(s.max) ? `${Math.round(s.max)}` : `${Math.round(s.min)}-${Math.round(s.max)}`);
       const c = stats.counters ?? {};
-      const errors = Object.values(errorsByEndpoint(c)).reduce((a, v) => a + v, 0);
-      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c[ARTILLERY.requests] ?? 0} requests, ${errors} errors`);
+      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c[ARTILLERY.requests] ?? 0} requests, ${endpointErrors(c)} errors`);
     }
   }
 
@@ -226,10 +225,10 @@ export class MainSide {
     if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.map((e) => (why[e] ? `${e} (${why[e]})` : e)).join('; ')}`);
   }
 
-  #checkBreakpoint(stats: PeriodStats): void {
+  #checkBreakpoint(stats: RawPeriod): void {
     const { detector, table } = this.#breakpoint!;
     const view = viewOf(stats, this.#t0 ?? Number(stats.period));
-    table.add(view, (stats as RawPeriod).histograms?.[ARTILLERY.responseTime]);
+    table.add(view, stats.histograms?.[ARTILLERY.responseTime]);
     const found = detector.push(view);
     if (!found) return;
     this.#log(found.summary);
@@ -242,7 +241,7 @@ export class MainSide {
   }
 
   /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
-  #measured(stats: PeriodStats): Measured {
+  #measured(stats: RawPeriod): Measured {
     const m = measuredOf(this.settings, stats);
     if (this.#breakpoint) return { ...m, capacity: this.#breakpoint.detector.finish() };
     if (this.settings.test !== 'soak') return m;
@@ -308,7 +307,7 @@ export class MainSide {
   /** Writes the results Artillery did not; returns their aggregate. */
   #writeOwnResults(): Record<string, unknown> {
     if (this.#ownAggregate) return this.#ownAggregate;
-    const report = aggregate(this.#periods) as PeriodStats & Record<string, unknown>;
+    const report = aggregate(this.#periods) as RawPeriod & Record<string, unknown>;
     const verdicts = verdictsOf(this.settings.test, this.settings.criteria, this.#measured(report));
     report.counters = { ...report.counters, ...derivedCounters(verdicts) };
     report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts };

@@ -96,10 +96,10 @@ export function requestFailed(err: TraceError, uuid: string | undefined, ee: Emi
   ee.emit('counter', metric.connection(cls), 1);
 }
 
-/** Wraps the engine's request steps; true once installed. */
-export function patchEngine(Engine: EngineClass): boolean {
+/** Wraps the engine's request steps (once). */
+export function patchEngine(Engine: EngineClass): void {
   const proto = Engine.prototype;
-  if (proto.__hmpKeepsUsers) return true;
+  if (proto.__hmpKeepsUsers) return;
   const original = proto.step;
   proto.step = function step(this: EngineThis, spec: Record<string, unknown>, ee: Emitter, opts?: unknown): StepFn {
     const f = original.call(this, spec, ee, opts);
@@ -116,7 +116,6 @@ export function patchEngine(Engine: EngineClass): boolean {
     };
   };
   proto.__hmpKeepsUsers = true;
-  return true;
 }
 
 let installed: Promise<boolean> | undefined;
@@ -128,10 +127,9 @@ export function keepUsersOnRequestErrors(): Promise<boolean> {
     try {
       const url = new URL('./dist/lib/core/engine_http.js', import.meta.resolve('artillery/package.json'));
       const mod = (await import(url.href)) as { default: EngineClass };
-      kept = patchEngine(mod.default);
-    } catch {
-      kept = false;
-    }
+      patchEngine(mod.default);
+      kept = true;
+    } catch {} // the VU then dies on a request error and a spare takes its slot
     return kept;
   })();
   return installed;

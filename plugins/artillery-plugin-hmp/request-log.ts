@@ -1,7 +1,10 @@
-// The run's request log (worker side): one line when a request is sent and
-// one when it ends, appended to HMP_REQUESTS_LOG (the main thread sets it)
-// about once a second, for the stall analysis (core/stalls.ts). Starts are
-// logged apart from ends so a request the server never answered is seen.
+// The run's logs (worker side; the main thread sets both paths):
+// - HMP_REQUESTS_LOG: one line when a request is sent and one when it ends,
+//   appended about once a second, for the stall analysis (core/stalls.ts).
+//   Starts are logged apart from ends so a request never answered is seen.
+// - HMP_ERRORS_LOG: the server's own words for each kind of error, for the
+//   report: the first message per endpoint and reason, one JSON line each.
+//   Counts come from the metrics.
 import { appendFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
@@ -49,4 +52,18 @@ export function requestSent(name: string, method: string, url: string): string {
 /** a: answered (headers came); t: the client gave up waiting; x: no answer (reset, refused...). */
 export function requestEnded(id: string, end: 'a' | 't' | 'x'): void {
   push(`e ${id} ${Date.now()} ${end}`);
+}
+
+const sampled = new Set<string>();
+
+export function logErrorSample(endpoint: string, reason: string, message: string): void {
+  const path = process.env.HMP_ERRORS_LOG;
+  const key = `${endpoint}\u0000${reason}`;
+  if (!path || sampled.has(key)) return;
+  sampled.add(key);
+  const status = /^status_(\d{3})$/.exec(reason)?.[1];
+  const line = { endpoint, reason, ...(status ? { status: Number(status) } : {}), message: message.slice(0, 500), at: Date.now() };
+  try {
+    appendFileSync(path, `${JSON.stringify(line)}\n`);
+  } catch {} // a sample is a nicety: never fail a request over it
 }

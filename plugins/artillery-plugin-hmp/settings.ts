@@ -3,33 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CONVERSION_ENDPOINTS, conversionsOff, CriteriaError, criteriaFrom, TEST_TYPES, type BreakpointRules, type Criteria, type TestType } from './core/criteria.ts';
+import { CONVERSION_ENDPOINTS, conversionsOff, CriteriaError, criteriaFrom, TEST_TYPES, type Criteria, type TestType } from './core/criteria.ts';
 
-export { TEST_TYPES, type BreakpointRules, type TestType };
-
-export interface HmpSettings {
-  test: TestType;
-  /** Absolute path of the scenarios YAML for this test. */
-  scenarios: string;
-  /** Every threshold of the plan (core/criteria.ts); the fields below are this test's share of it. */
-  criteria: Criteria;
-  slo: Record<string, number>;
-  groups: Record<string, string[]>;
-  maxErrorRate: number | undefined;
-  smokeEndpoints: string[];
-  breakpoint: BreakpointRules;
-  /** HMP_CONVERSIONS=off: conversions are not tested (nor counted as critical endpoints of the smoke). */
-  conversions: boolean;
-  /** Spike jitter on/off (phases with `jitter` only). */
-  jitter: boolean;
-  timeScale: number;
-  seed: number;
-  seedSource: 'HMP_JITTER_SEED' | 'variables' | 'random';
-  /** Absolute path of the report builder module (writeReportFolder), if any. */
-  reportBuilder: string | undefined;
-  /** Absolute path of the script that starts a local target when none is given (startLocalTwin), if any. */
-  localTarget: string | undefined;
-}
+export type HmpSettings = ReturnType<typeof resolveSettings>;
 
 export class SettingsError extends Error {}
 
@@ -57,7 +33,7 @@ export function resolveSettings(
   variables: Record<string, unknown>,
   env: Record<string, string | undefined>,
   random: () => number = Math.random,
-): HmpSettings {
+) {
   const commonPath = resolve(scriptDir, pluginConfig.common ?? 'common.yml');
   let common: Record<string, any>;
   try {
@@ -76,18 +52,10 @@ export function resolveSettings(
   const scaleRaw = env.HMP_TIME_SCALE ?? variables.timeScale ?? merged.timeScale ?? 1;
   const timeScale = positive('HMP_TIME_SCALE (time scale)', scaleRaw);
 
-  let seed: number;
-  let seedSource: HmpSettings['seedSource'];
-  if (env.HMP_JITTER_SEED !== undefined && env.HMP_JITTER_SEED !== '') {
-    seed = Number(env.HMP_JITTER_SEED);
-    seedSource = 'HMP_JITTER_SEED';
-  } else if (variables.jitterSeed !== undefined) {
-    seed = Number(variables.jitterSeed);
-    seedSource = 'variables';
-  } else {
-    seed = Math.floor(random() * 2 ** 31);
-    seedSource = 'random';
-  }
+  const [seed, seedSource]: [number, 'HMP_JITTER_SEED' | 'variables' | 'random'] =
+    env.HMP_JITTER_SEED !== undefined && env.HMP_JITTER_SEED !== '' ? [Number(env.HMP_JITTER_SEED), 'HMP_JITTER_SEED']
+    : variables.jitterSeed !== undefined ? [Number(variables.jitterSeed), 'variables']
+    : [Math.floor(random() * 2 ** 31), 'random'];
   if (!Number.isInteger(seed) || seed < 0) throw new SettingsError(`The jitter seed must be a whole number >= 0, got "${seed}".`);
 
   const jitterOff = ['0', 'off', 'false', 'no'].includes(String(env.HMP_JITTER ?? variables.jitter ?? merged.jitter ?? 'on').toLowerCase());
@@ -102,19 +70,22 @@ export function resolveSettings(
   if (!conversions) criteria = { ...criteria, smokeEndpoints: criteria.smokeEndpoints.filter((e) => !CONVERSION_ENDPOINTS.includes(e)) };
   return {
     test,
+    /** Absolute path of the scenarios YAML for this test. */
     scenarios: resolve(dirname(commonPath), scenarios),
+    /** Every threshold of the plan (core/criteria.ts); slo and maxErrorRate are this test's share of it. */
     criteria,
     slo: criteria.slo,
-    groups: criteria.groups,
     maxErrorRate: criteria.maxErrorRate[test],
-    smokeEndpoints: criteria.smokeEndpoints,
-    breakpoint: criteria.breakpoint,
+    /** HMP_CONVERSIONS=off: conversions are not tested (nor counted as critical endpoints of the smoke). */
     conversions,
+    /** Spike jitter on/off (phases with `jitter` only). */
     jitter: !jitterOff,
     timeScale,
     seed,
     seedSource,
+    /** Absolute path of the report builder module (writeReportFolder), if any. */
     reportBuilder: typeof merged.report === 'string' ? resolve(dirname(commonPath), merged.report) : undefined,
+    /** Absolute path of the script that starts a local target when none is given (startLocalTwin), if any. */
     localTarget: typeof merged.localTarget === 'string' ? resolve(dirname(commonPath), merged.localTarget) : undefined,
   };
 }

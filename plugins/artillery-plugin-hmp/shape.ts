@@ -109,21 +109,13 @@ export function buildShape(phases: UserPhase[], timeScale = 1, seed = 1): Shape 
   const rand = mulberry32(seed);
   const jitter = segments.flatMap((s) => jitterSteps(s, timeScale, rand));
   const shape: Shape = { segments, total: start, timeScale, seed, jitter, peak: 0 };
-  let peak = 0;
-  for (const s of segments) peak = Math.max(peak, s.from, s.users);
-  for (const j of jitter) peak = Math.max(peak, targetAt(shape, j.at));
-  shape.peak = peak;
+  shape.peak = Math.max(0, ...segments.flatMap((s) => [s.from, s.users]), ...jitter.map((j) => targetAt(shape, j.at)));
   return shape;
 }
 
-/** The segment running at t (seconds from the start, scaled); undefined after the end. */
-export function segmentAt(shape: Shape, t: number): Segment | undefined {
-  return shape.segments.find((s) => t >= s.start && t < s.end);
-}
-
-/** Target concurrent users at t: the line, rounded, moved by jitter. 0 after the end. */
+/** Target concurrent users at t (seconds from the start, scaled): the line, rounded, moved by jitter. 0 after the end. */
 export function targetAt(shape: Shape, t: number): number {
-  const seg = segmentAt(shape, t);
+  const seg = shape.segments.find((s) => t >= s.start && t < s.end);
   if (!seg) return 0;
   const level = seg.from + ((seg.users - seg.from) * (t - seg.start)) / (seg.end - seg.start);
   let factor = 1;
@@ -137,9 +129,8 @@ export function targetAt(shape: Shape, t: number): number {
 /** One line a person can read: "0->10 users 120s, hold 10 users 540s, ...". */
 export function describeShape(shape: Shape): string {
   const parts = shape.segments.map((s) => {
-    const d = Math.round(s.duration);
     const what = s.users === s.from ? `hold ${s.users}` : `${s.from}->${s.users}`;
-    return `${what} users ${d}s${s.jitter ? ` +-${Math.round(s.jitter * 100)}%` : ''}`;
+    return `${what} users ${Math.round(s.duration)}s${s.jitter ? ` +-${Math.round(s.jitter * 100)}%` : ''}`;
   });
   return parts.join(', ');
 }

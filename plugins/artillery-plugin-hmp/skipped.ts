@@ -11,10 +11,8 @@ interface Emitter {
   emit(event: string, ...args: unknown[]): unknown;
 }
 
-/** The session's failure flags (the processors' sessionFailed, this plugin's $hmpRequestFailed) cleared. */
-function unfailed(v: Vars): Vars {
-  return { ...v, sessionFailed: false, $hmpRequestFailed: false, $hmpFailedBy: undefined };
-}
+/** The session's failure flags (the processors' sessionFailed, this plugin's $hmpRequestFailed and $hmpFailedBy) cleared. */
+export const NOT_FAILED = { sessionFailed: false, $hmpRequestFailed: false, $hmpFailedBy: undefined } as const;
 
 /** Records the session's first failure. */
 export function failedAt(vars: Vars, name: string): void {
@@ -27,7 +25,7 @@ export function countSkipped(ee: Emitter, vars: Vars, name: string, wouldRun: (v
   if (typeof by !== 'string') return;
   let would = false;
   try {
-    would = Boolean(wouldRun(unfailed(vars)));
+    would = Boolean(wouldRun({ ...vars, ...NOT_FAILED }));
   } catch {}
   if (would) ee.emit('counter', metric.skipped(name, by), 1);
 }

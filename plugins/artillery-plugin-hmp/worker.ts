@@ -1,16 +1,16 @@
 // Worker side: completes the per-worker script (target, scenarios, hooks)
 // and installs the closed-model gate the processors call.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { buildShape, type UserPhase } from './shape.ts';
 import { ClosedModelGate, type GateContext } from './closed-model.ts';
 import { metric } from './core/metric-names.ts';
 import { keepUsersOnRequestErrors, requestFailed, usersKept } from './request-errors.ts';
 import { failedAt } from './skipped.ts';
+import { logErrorSample } from './request-log.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
 export interface GatePayload {
-  test: string;
   userPhases: UserPhase[];
   timeScale: number;
   seed: number;
@@ -20,7 +20,6 @@ export interface GatePayload {
 export interface HmpGlobal {
   gate: ClosedModelGate;
   timeScale: number;
-  test: string;
 }
 
 declare global {
@@ -34,18 +33,6 @@ interface Emitter {
 }
 
 const SAMPLE_MS = 1000;
-
-const sampled = new Set<string>();
-/** First message per endpoint and error code, for the report (see processors/error-log.ts). */
-function sampleError(endpoint: string, reason: string, message: string): void {
-  const path = process.env.HMP_ERRORS_LOG;
-  const key = `${endpoint}\u0000${reason}`;
-  if (!path || sampled.has(key)) return;
-  sampled.add(key);
-  try {
-    appendFileSync(path, `${JSON.stringify({ endpoint, reason, message: message.slice(0, 500), at: Date.now() })}\n`);
-  } catch {}
-}
 
 export function setUpWorker(script: Record<string, any>): void {
   const payload = (script.config.phases as Array<Record<string, any>>).find((p) => p.hmp)?.hmp as GatePayload | undefined;
@@ -61,7 +48,7 @@ export function setUpWorker(script: Record<string, any>): void {
   // Before the first arrival compiles the scenarios: a request error ends the session, not the user.
   void keepUsersOnRequestErrors();
   const gate = new ClosedModelGate(buildShape(payload.userPhases, payload.timeScale, payload.seed));
-  globalThis.hmpLoad = { gate, timeScale: payload.timeScale, test: payload.test };
+  globalThis.hmpLoad = { gate, timeScale: payload.timeScale };
 
   let sampler: NodeJS.Timeout | undefined;
   const processor = script.config.processor as Record<string, unknown>;
@@ -89,7 +76,7 @@ export function setUpWorker(script: Record<string, any>): void {
     requestFailed(err, req?.uuid, ee);
     const code = err.code ?? 'request_error';
     const name = req?.name ?? 'unnamed';
-    sampleError(name, code, err.message);
+    logErrorSample(name, code, err.message);
     ee.emit('counter', metric.allErrors, 1);
     ee.emit('counter', metric.errors(name), 1);
     ee.emit('counter', metric.error(name, code), 1);

@@ -1,19 +1,13 @@
 // `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
 import { parseArgs } from 'node:util';
-import { SOURCES, type SourceName } from '../system-metrics/index.ts';
+import { SOURCES, type SamplerOptions, type SourceName } from '../system-metrics/index.ts';
 import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
 
 export { normalizeTarget, UsageError };
 
-export interface SystemMetricsOptions {
-  source: SourceName | undefined;
-  pid: number | undefined;
-  memLimitMb: number | undefined;
-  cpuBasis: 'core' | 'all' | undefined;
-  appId: string | undefined;
-  component: string | undefined;
-}
+/** --system-metrics and its options (undefined: not given). */
+export type SystemMetricsOptions = Partial<Pick<SamplerOptions, 'source' | 'pid' | 'memLimitMb' | 'cpuBasis' | 'appId' | 'component'>>;
 
 /** Everything a run needs besides the password; saved in suite-state.json for --resume. */
 export interface SuiteOptions {
@@ -133,15 +127,11 @@ function problem(err: Error & { code?: string }): string {
   return err.message.split('\n')[0]!.replace(/\.$/, '');
 }
 
-
 export function parseTestList(name: string, raw: string): TestId[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${name} needs a comma-separated list of tests (${TESTS.join(', ')}).`);
-  for (const item of items) {
-    if (!(TESTS as readonly string[]).includes(item)) {
-      throw new UsageError(`--${name}: "${item}" is not a test; the tests are ${TESTS.join(', ')} (setup, teardown and the report always run).`);
-    }
-  }
+  const other = items.find((item) => !(TESTS as readonly string[]).includes(item));
+  if (other !== undefined) throw new UsageError(`--${name}: "${other}" is not a test; the tests are ${TESTS.join(', ')} (setup, teardown and the report always run).`);
   return TESTS.filter((t) => items.includes(t));
 }
 
@@ -168,10 +158,7 @@ export function parseThink(raw: string): [number, number] {
 
 /** Splits --twin-args on whitespace; quotes group words ("a b" or 'a b'). */
 export function splitArgs(raw: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) out.push(m[1] ?? m[2] ?? m[3]!);
-  return out;
+  return [...raw.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
 /** `--twin-args "--latency x=1"`: its value starts with a dash, which parseArgs refuses; join it as --twin-args=VALUE. */

@@ -61,11 +61,6 @@ export function stepEnv(o: {
   return env;
 }
 
-/** Lines of the child's output worth showing: the plugin's and Artillery's phase changes. */
-export function isProgressLine(line: string): boolean {
-  return /^hmp: /.test(line) || /^\s+(PASS|FAIL) /.test(line) || /^Phase (started|completed): /.test(line);
-}
-
 export class ArtilleryProcess {
   #child: ChildProcess | undefined;
   #done: Promise<ArtilleryOutcome>;
@@ -93,7 +88,8 @@ export class ArtilleryProcess {
       while ((i = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, i).replace(/\r$/, '');
         buffered = buffered.slice(i + 1);
-        if (isProgressLine(line)) run.onLine?.(line);
+        // The lines worth showing: the plugin's and Artillery's phase changes.
+        if (/^hmp: |^\s+(PASS|FAIL) |^Phase (started|completed): /.test(line)) run.onLine?.(line);
       }
     };
     child.stdout!.on('data', onData);
@@ -109,10 +105,6 @@ export class ArtilleryProcess {
         log.end(() => resolve({ code, signal, resultsPath, logPath }));
       });
     });
-  }
-
-  get running(): boolean {
-    return this.#child !== undefined;
   }
 
   /** Forwards a signal to Artillery (its whole process group). */

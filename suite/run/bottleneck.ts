@@ -12,15 +12,14 @@ import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
 import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { fmtMs, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
-import { ARTILLERY, endpointCounters, isTimeout, LATENCY_PREFIX, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, LATENCY_PREFIX, metric, summariesUnder } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { overloadByEndpoint } from '../evidence.ts';
 
 /** CPU this busy is the bottleneck, not headroom (above the plan's 70% "sustained" limit, which is a verdict, not a cause). */
 export const CPU_SATURATED_PCT = 90;
 
-export type SignalKind = 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall';
-
 export interface Signal {
-  kind: SignalKind;
+  kind: 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall';
   /** The endpoint, for timeouts, 5xx and latency. */
   endpoint?: string;
   /** Start of the first period it showed in, ms since the epoch. */
@@ -41,20 +40,13 @@ export interface Bottleneck {
   text: string;
 }
 
-/** The run's criteria (recorded with it): SLOs, which group an endpoint is in, the RAM limit ("memory full"). */
-function criteriaOf(results: Results): { slo: Record<string, number>; groupOf: Map<string, string>; memoryFullPct: number } {
-  const c = criteriaOfRun(hmpSection(results));
-  const groupOf = new Map<string, string>();
-  for (const [g, eps] of Object.entries(c.groups)) for (const e of eps) groupOf.set(e, g);
-  return { slo: c.slo, groupOf, memoryFullPct: c.system.ramPct };
-}
-
-function describe(s: Signal): string {
-  return `${s.detail} at ${s.users} users`;
-}
+const describe = (s: Signal) => `${s.detail} at ${s.users} users`;
 
 export function bottleneckOf(results: Results): Bottleneck {
-  const { slo, groupOf, memoryFullPct } = criteriaOf(results);
+  // The run's criteria (recorded with it): SLOs, which group an endpoint is in, the RAM limit ("memory full").
+  const { slo, groups, system } = criteriaOfRun(hmpSection(results));
+  const memoryFullPct = system.ramPct;
+  const groupOf = new Map(Object.entries(groups).flatMap(([g, eps]) => eps.map((e) => [e, g] as const)));
   const periods = periodsOf(results);
   const seen = new Map<string, Signal>();
   let systemMeasured = false;
@@ -68,20 +60,10 @@ export function bottleneckOf(results: Results): Bottleneck {
     if (cpu !== undefined || mem !== undefined) systemMeasured = true;
     if (cpu !== undefined && cpu >= CPU_SATURATED_PCT) note('cpu', { kind: 'cpu', at: p.at, users, detail: `CPU ${round(cpu, 0)}% (saturated: >= ${CPU_SATURATED_PCT}%)` });
     if (mem !== undefined && mem >= memoryFullPct) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${memoryFullPct}%)` });
-    const timeouts = new Map<string, number>();
-    const byEndpoint = endpointCounters(p.counters);
-    for (const [ep, codes] of Object.entries(byEndpoint.codes)) {
-      for (const [status, v] of Object.entries(codes)) {
-        if (status.startsWith('5') && v > 0) note(`5xx:${ep}`, { kind: '5xx', endpoint: ep, at: p.at, users, detail: `${ep} answered ${status} (${v} in 10 s)` });
-      }
-    }
-    for (const [ep, reasons] of Object.entries(byEndpoint.reasons)) {
-      for (const [reason, v] of Object.entries(reasons)) if (isTimeout(reason) && v > 0) timeouts.set(ep, (timeouts.get(ep) ?? 0) + v);
-    }
+    const { fivexx, timeouts } = overloadByEndpoint(p.counters);
+    for (const { endpoint: ep, status, n } of fivexx) note(`5xx:${ep}`, { kind: '5xx', endpoint: ep, at: p.at, users, detail: `${ep} answered ${status} (${n} in 10 s)` });
     for (const [ep, n] of timeouts) note(`timeouts:${ep}`, { kind: 'timeouts', endpoint: ep, at: p.at, users, detail: `${ep} timed out (${n} in 10 s)` });
-    for (const [k, s] of Object.entries(p.summaries ?? {})) {
-      if (!k.startsWith(LATENCY_PREFIX)) continue;
-      const ep = k.slice(LATENCY_PREFIX.length);
+    for (const [ep, s] of Object.entries(summariesUnder(p.summaries, LATENCY_PREFIX))) {
       const group = groupOf.get(ep);
       const limit = group === undefined ? undefined : slo[group];
       const p99 = num(s?.p99);

@@ -14,18 +14,6 @@ export interface Admin {
   password: string;
 }
 
-export interface SetupResult {
-  students: number;
-  instructors: number;
-  projects: number;
-  submissions: number;
-  via: string;
-  /** Whether an existing data file for this target was reused (--resume). */
-  reused: boolean;
-  /** The test users' ids (no keys): what teardown must make unusable. */
-  userIds: number[];
-}
-
 export interface TeardownResult {
   /** true: removed and verified; false: nothing was recorded to remove. */
   removed: boolean;
@@ -56,7 +44,10 @@ export function verifyDataFile(dataFile: string, target: string): TestData {
   return data;
 }
 
-function summaryOf(data: TestData, reused: boolean): SetupResult {
+export type SetupResult = ReturnType<typeof summaryOf>;
+
+/** What set-up left on the target; `reused`: this target's data file was reused (--resume); `userIds` (no keys): what teardown must make unusable. */
+function summaryOf(data: TestData, reused: boolean) {
   return {
     students: data.students.length,
     instructors: data.instructors.length,
@@ -75,7 +66,7 @@ export async function setUp(admin: Admin, dataFile: string, submissions: number 
     try {
       existing = parseTestData(readFileSync(dataFile, 'utf8'));
     } catch {
-      existing = undefined;
+      // not test data: refused below
     }
     if (existing && existing.target === admin.target && existing.complete) {
       log(`reusing the test data already on ${admin.target} (${dataFile})`);

@@ -16,20 +16,13 @@ import type { Results } from '../../plugins/artillery-plugin-hmp/core/results.ts
 import { fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { Bottleneck } from './bottleneck.ts';
 import type { Unanswered } from './probe.ts';
-import type { StepStatus } from './state.ts';
+import type { StepRecord } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';
 import { ARTILLERY, REASONS } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import type { ConversionReadiness } from './conversion-check.ts';
 
-export interface Evaluation {
-  status: StepStatus;
-  reason: string;
-  flag?: FlagId;
-  evidence: Evidence[];
-  numbers: Record<string, number | string | boolean | null>;
-  notes: string[];
-  details: Record<string, unknown>;
-}
+/** A test's verdict: the fields of its step record that the evaluation fills in. */
+export type Evaluation = Pick<StepRecord, 'flag'> & Required<Pick<StepRecord, 'status' | 'reason' | 'evidence' | 'numbers' | 'notes' | 'details'>>;
 
 /** The numbers every test's row shows, from the report's summary. */
 export function keyNumbers(s: Summary): Evaluation['numbers'] {
@@ -100,6 +93,13 @@ function flagged(flag: FlagId, s: Summary, evidence: Evidence[], numbers: Evalua
   return { status: 'flagged', flag, reason: `"${FLAG_TITLE[flag]}": ${failedOf(s).map((v) => because(v, s)).join('; ')}.`, evidence, numbers, notes, details };
 }
 
+function passed(reason: string, numbers: Evaluation['numbers'], notes: string[], details: Record<string, unknown> = {}): Evaluation {
+  return { status: 'passed', reason, evidence: [], numbers, notes, details };
+}
+
+/** "error rate 0.12% < 1%": the run's error rate against the test's limit. */
+const errorRateWords = (s: Summary) => `error rate ${round(s.totals.errorRatePct, 2)}% < ${s.verdicts.find((v) => v.id === 'error_rate')?.limit}%`;
+
 /** Errors that are neither 5xx nor timeouts (failed validations: the server answered wrongly), per endpoint and reason. */
 export function failuresOf(s: Summary, test: string): Evidence[] {
   return s.errors
@@ -139,7 +139,7 @@ export function evaluateSmoke(results: Results, s: Summary, conversions?: Conver
     const kept = evidence.filter((e) => !(e.endpoint === 'pdf_execute' || e.text?.includes(NO_SERVER_KEY)));
     return { ...f, status: 'aborted', reason: `"${FLAG_TITLE.functional}": ${conversions.text}${rest}`, evidence: [finding, ...kept] };
   }
-  return { status: 'passed', reason: `0 errors in ${s.totals.requests} requests; every critical endpoint answered.`, evidence: [], numbers, notes: reportedNotes(s, 'smoke'), details: {} };
+  return passed(`0 errors in ${s.totals.requests} requests; every critical endpoint answered.`, numbers, reportedNotes(s, 'smoke'));
 }
 
 // --- step 3 ---------------------------------------------------------------
@@ -150,15 +150,7 @@ export function evaluateAverage(results: Results, s: Summary): Evaluation {
   const details = { baseline };
   const notes = [...reportedNotes(s, 'average'), ...unmeasuredNotes(s, 'average')];
   if (failedOf(s).length) return flagged('baseline', s, resultEvidence('average', results, s), numbers, notes, details);
-  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
-  return {
-    status: 'passed',
-    reason: `error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}% and every p99 within its SLO; baseline recorded (p95 ${baseline.p95Ms} ms).`,
-    evidence: [],
-    numbers,
-    notes,
-    details,
-  };
+  return passed(`${errorRateWords(s)} and every p99 within its SLO; baseline recorded (p95 ${baseline.p95Ms} ms).`, numbers, notes, details);
 }
 
 // --- step 4 ---------------------------------------------------------------
@@ -208,13 +200,11 @@ export function checksOf(x: { crash?: CrashWatch; spike?: SpikeExtras; drift?: D
     const e = crashEvidence('stress', x.crash);
     out.crash = { crashed: e !== undefined, text: e?.text ?? 'the server kept answering (GET /health probed every 0.5 s)' };
   }
+  const measured = (r: Recovery, text = r.text) => ({ status: r.status, seconds: r.recoveredAfterS, limitS: r.limitS, text });
   const r = x.spike?.recovery;
-  if (x.spike && r) {
-    const scaled = x.spike.timeScale === 1 ? '' : ` (5 min scaled by ${x.spike.timeScale})`;
-    out.recovery = { status: r.status, seconds: r.recoveredAfterS, limitS: r.limitS, text: `${r.text}${r.status === 'not-recovered' ? scaled : ''}` };
-  }
-  const a = x.afterLoad;
-  if (a) out.recovery = { status: a.status, seconds: a.recoveredAfterS, limitS: a.limitS, text: a.text };
+  const scaled = x.spike && x.spike.timeScale !== 1 && r?.status === 'not-recovered' ? ` (5 min scaled by ${x.spike.timeScale})` : '';
+  if (r) out.recovery = measured(r, `${r.text}${scaled}`);
+  if (x.afterLoad) out.recovery = measured(x.afterLoad);
   const integrity = x.spike && !('error' in x.spike.integrity) ? x.spike.integrity : undefined;
   if (integrity) out.dataLoss = { lost: integrity.missing + integrity.corrupted, acknowledged: integrity.acknowledged, text: integrity.summary };
   if (x.drift) out.drift = driftMeasured(x.drift);
@@ -229,15 +219,7 @@ export function evaluateStress(results: Results, s: Summary, watch: CrashWatch):
   const details = { crashWatch: watch };
   const notes = [...reportedNotes(s, 'stress'), ...unmeasuredNotes(s, 'stress')];
   if (failedOf(s).length) return flagged('unstable', s, [...(crash && failed(s, 'crash') ? [crash] : []), ...resultEvidence('stress', results, s)], numbers, notes, details);
-  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
-  return {
-    status: 'passed',
-    reason: `no crash (the server kept answering) and error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}%.`,
-    evidence: [],
-    numbers,
-    notes,
-    details,
-  };
+  return passed(`no crash (the server kept answering) and ${errorRateWords(s)}.`, numbers, notes, details);
 }
 
 // --- step 5 ---------------------------------------------------------------
@@ -269,29 +251,21 @@ export function evaluateSpike(results: Results, s: Summary, x: SpikeExtras): Eva
     return x.timeScale === 1 ? f : { ...f, reason: f.reason.replace(/recovery time > ([^;.]+)/, `recovery time > $1 (5 min scaled by ${x.timeScale})`) };
   }
   const rec = r?.status === 'recovered' ? `recovered ${fmtS(r.recoveredAfterS ?? 0)} after the hold` : 'recovery not judged';
-  const limit = s.verdicts.find((v) => v.id === 'error_rate')?.limit;
-  return {
-    status: 'passed',
-    reason: `error rate ${round(s.totals.errorRatePct, 2)}% < ${limit}%, ${rec}, ${integrity ? integrity.summary.replace(/\.$/, '') : 'uploads not verified'}.`,
-    evidence: [],
-    numbers,
-    notes,
-    details,
-  };
+  return passed(`${errorRateWords(s)}, ${rec}, ${integrity ? integrity.summary.replace(/\.$/, '') : 'uploads not verified'}.`, numbers, notes, details);
 }
 
 // --- step 6 ---------------------------------------------------------------
 
 /** What failed first at the breakpoint, as evidence for the recommendations (endpoints and resources). */
 function bottleneckEvidence(b: Bottleneck): Evidence[] {
-  const out: Evidence[] = [];
-  for (const sig of b.first) {
-    if (sig.kind === 'latency' && sig.endpoint) out.push({ kind: 'p99', test: 'breakpoint', endpoint: sig.endpoint, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
-    else if (sig.kind === '5xx' && sig.endpoint) out.push({ kind: 'status', test: 'breakpoint', endpoint: sig.endpoint, status: 500, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
-    else if (sig.kind === 'timeouts' && sig.endpoint) out.push({ kind: 'timeouts', test: 'breakpoint', endpoint: sig.endpoint, measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
-    else if (sig.kind === 'stall') out.push({ kind: 'crash', test: 'breakpoint', measured: 0, text: `${sig.detail} at ${sig.users} users in breakpoint` });
-  }
-  return out;
+  const KIND = { latency: 'p99', '5xx': 'status', timeouts: 'timeouts' } as const;
+  return b.first.flatMap((sig): Evidence[] => {
+    const text = `${sig.detail} at ${sig.users} users in breakpoint`;
+    if (sig.kind === 'stall') return [{ kind: 'crash', test: 'breakpoint', measured: 0, text }];
+    if (!(sig.kind in KIND) || !sig.endpoint) return [];
+    const kind = KIND[sig.kind as keyof typeof KIND];
+    return [{ kind, test: 'breakpoint', endpoint: sig.endpoint, ...(kind === 'status' ? { status: 500 } : {}), measured: 0, text }];
+  });
 }
 
 export function evaluateBreakpoint(results: Results, s: Summary, bottleneck: Bottleneck): Evaluation {
@@ -335,14 +309,7 @@ export function evaluateSoak(results: Results, s: Summary, drift: Drift): Evalua
   }
   const mem = drift.memoryGrowthPct === null ? 'memory not measured' : `memory ${drift.memoryGrowthPct >= 0 ? '+' : ''}${drift.memoryGrowthPct}%`;
   const lat = drift.p95ChangePct === null ? 'p95 change not measured' : `p95 ${drift.p95ChangePct >= 0 ? '+' : ''}${drift.p95ChangePct}%`;
-  return {
-    status: 'passed',
-    reason: `${mem} (limit ${drift.limits.memoryGrowthPct}%), ${lat} (limit ${drift.limits.degradationPct}%), last vs first window.`,
-    evidence: [],
-    numbers,
-    notes,
-    details,
-  };
+  return passed(`${mem} (limit ${drift.limits.memoryGrowthPct}%), ${lat} (limit ${drift.limits.degradationPct}%), last vs first window.`, numbers, notes, details);
 }
 
 /** A test whose run produced no results: the suite could not do its job there. */

@@ -10,19 +10,21 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
-import { EnvironmentError, setUp, tearDown, type Admin } from './environment.ts';
+import { EnvironmentError, setUp, tearDown, type Admin, type TeardownResult } from './environment.ts';
 import { loadShapes, timeScaleFor } from './plan.ts';
 import { healthCheck } from './probe-loop.ts';
-import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, usersAt, type Out, type Users } from './progress.ts';
+import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, type Out, type Users } from './progress.ts';
+import { targetAt } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
 import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type StepRecord, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
 import { planCriteria } from '../../lib/plan-criteria.ts';
 import { buildSummary, FILES, VERDICT } from './summary.ts';
-import { baselineFrom, runTest, type TestOutcome } from './tests.ts';
+import { baselineFrom, runTest, twinExited, type TestOutcome } from './tests.ts';
 import { checkConversions, type ConversionReadiness } from './conversion-check.ts';
 import { parseTestData } from '../../lib/test-data.ts';
+import { defaultSource } from '../system-metrics/index.ts';
 
 export interface SuiteIo {
   /** Progress (stderr). */
@@ -52,7 +54,6 @@ export class Orchestrator {
   #stepStartedAt = Date.now();
   #loadStartedAt: number | undefined;
   #users: Users | undefined;
-  #ticker: NodeJS.Timeout | undefined;
   #shapes: ReturnType<typeof loadShapes>;
 
   constructor(dir: string, state: SuiteState, io: SuiteIo, opts: { resumed: boolean; password?: string }) {
@@ -77,14 +78,8 @@ export class Orchestrator {
       const child = this.#current;
       if (child) {
         child.signal('SIGINT');
-        const t1 = setTimeout(() => child.signal('SIGTERM'), 30_000);
-        const t2 = setTimeout(() => child.signal('SIGKILL'), 45_000);
-        t1.unref();
-        t2.unref();
-        void child.wait().then(() => {
-          clearTimeout(t1);
-          clearTimeout(t2);
-        });
+        const timers = [setTimeout(() => child.signal('SIGTERM'), 30_000).unref(), setTimeout(() => child.signal('SIGKILL'), 45_000).unref()];
+        void child.wait().then(() => timers.forEach(clearTimeout));
       }
       return false;
     }
@@ -138,7 +133,8 @@ export class Orchestrator {
     const extraS = { spike: planCriteria().recovery.limitS * this.state.options.timeScale };
     const remaining = remainingS({ current, currentElapsedS: (Date.now() - this.#stepStartedAt) / 1000, pending, shapes: this.#shapes, extraS });
     let users = this.#users;
-    if (!users && current && this.#loadStartedAt !== undefined) users = { active: undefined, target: usersAt(this.#shapes[current], (Date.now() - this.#loadStartedAt) / 1000) };
+    const shape = current && this.#shapes[current];
+    if (!users && shape && this.#loadStartedAt !== undefined) users = { active: undefined, target: targetAt(shape, (Date.now() - this.#loadStartedAt) / 1000) };
     this.#view.status(formatStatus({ step: this.#step, elapsedS: (Date.now() - this.#startedAt) / 1000, remainingS: remaining, users }), force);
   }
 
@@ -180,7 +176,7 @@ export class Orchestrator {
         rmSync(this.state.dataFile, { force: true });
       }
       const setup = await setUp(this.#admin, this.state.dataFile, this.state.options.submissions, log);
-      const source = this.state.options.systemMetrics.source ?? (this.#twin ? 'local' : 'none');
+      const source = this.state.options.systemMetrics.source ?? defaultSource(this.#twin?.pid);
       r.status = 'passed';
       r.reason = `${setup.reused ? 'reused' : 'seeded'} ${this.#admin.target} and verified the data file (${setup.students} students, ${setup.instructors} instructors, ${setup.projects} projects, ${setup.submissions} submissions).`;
       const conversions = await this.#conversions(log);
@@ -210,10 +206,6 @@ export class Orchestrator {
     return c;
   }
 
-  #conversionReadiness(): ConversionReadiness | undefined {
-    return this.state.steps.setup.details?.conversions as ConversionReadiness | undefined;
-  }
-
   #notRun(tests: TestId[], reason: string, final: boolean): void {
     for (const t of tests) {
       const r = this.state.steps[t];
@@ -222,23 +214,6 @@ export class Orchestrator {
       r.reason = reason;
     }
     this.#save();
-  }
-
-  #record(r: StepRecord, t: TestOutcome): void {
-    r.status = t.status;
-    r.reason = t.reason;
-    r.timeScale = t.timeScale;
-    r.dir = t.dir;
-    r.report = t.report;
-    r.results = t.results;
-    r.log = t.log;
-    r.artilleryExit = t.artilleryExit;
-    r.numbers = t.numbers;
-    r.notes = t.notes;
-    r.details = t.details;
-    if (t.flag) r.flag = t.flag;
-    else delete r.flag;
-    r.evidence = t.evidence;
   }
 
   async #tests(): Promise<void> {
@@ -273,7 +248,7 @@ export class Orchestrator {
           adminCredentials: admin.credentialsPath,
           password: admin.password,
           ownTwinPid: this.#twin?.pid,
-          conversions: this.#conversionReadiness(),
+          conversions: this.state.steps.setup.details?.conversions as ConversionReadiness | undefined,
           baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
           line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),
           onChildLine: (l) => this.#onChildLine(l),
@@ -283,9 +258,10 @@ export class Orchestrator {
           },
         });
       } catch (err) {
-        outcome = { status: 'failed', reason: `the ${test} step crashed: ${(err as Error).message}`, evidence: [], numbers: {}, notes: [], details: {}, timeScale: 0, dir: test, artilleryExit: null, interrupted: false };
+        outcome = { status: 'failed', reason: `the ${test} step crashed: ${(err as Error).message}`, evidence: [], numbers: {}, notes: [], details: {}, timeScale: 0, dir: test, artilleryExit: null };
       }
-      this.#record(r, outcome);
+      delete r.flag; // an earlier attempt's
+      Object.assign(r, outcome);
       this.#end(r);
       if (r.status === 'aborted') {
         this.#notRun(this.state.options.tests, `not run: the suite aborted after the smoke test ("${FLAG_TITLE.functional}").`, true);
@@ -307,26 +283,23 @@ export class Orchestrator {
     this.#inTeardown = true;
     const log = (l: string) => this.#line(`suite: ${stepTag('teardown')} ${l}`);
     try {
+      let t: TeardownResult;
       if (!this.#admin) {
         if (existsSync(this.state.dataFile)) throw new EnvironmentError(`no target to tear down (set-up did not start), but ${this.state.dataFile} records test data: run "npm run test-env -- down --data ${this.state.dataFile} --credentials <admin.bin>".`);
-        r.status = 'passed';
-        r.reason = 'nothing to remove: set-up created nothing.';
-        r.details = { teardown: { removed: false, users: 0, projects: 0, submissions: 0, message: r.reason } };
+        t = { removed: false, users: 0, projects: 0, submissions: 0, message: 'nothing to remove: set-up created nothing.' };
       } else if (this.#twin && !(await this.#twinAlive())) {
         // Without --db the twin keeps everything in memory: the test data went with its process.
         const inMemory = !this.state.options.twinArgs.includes('--db');
         if (!inMemory) throw new EnvironmentError(`the suite's twin exited before teardown; its database (--db) may still hold the test data (${this.state.dataFile} is kept).`);
         rmSync(this.state.dataFile, { force: true });
-        r.status = 'passed';
-        r.reason = "the suite's own twin had exited: its in-memory database, and the test data with it, are gone.";
-        r.details = { teardown: { removed: true, users: 0, projects: 0, submissions: 0, message: r.reason } };
+        t = { removed: true, users: 0, projects: 0, submissions: 0, message: "the suite's own twin had exited: its in-memory database, and the test data with it, are gone." };
       } else {
-        const t = await tearDown(this.#admin, this.state.dataFile, log);
-        r.status = 'passed';
-        r.reason = t.message;
-        r.details = { teardown: t };
+        t = await tearDown(this.#admin, this.state.dataFile, log);
         r.numbers = { users: t.users, projects: t.projects, submissions: t.submissions };
       }
+      r.status = 'passed';
+      r.reason = t.message;
+      r.details = { teardown: t };
     } catch (err) {
       r.status = 'failed';
       r.reason = err instanceof EnvironmentError ? err.message : `teardown failed: ${(err as Error).message}`;
@@ -336,14 +309,8 @@ export class Orchestrator {
   }
 
   async #twinAlive(): Promise<boolean> {
-    const pid = this.#twin?.pid;
-    if (pid === undefined) return false;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return false;
-    }
-    return (await healthCheck(this.#twin!.url, 5000)) === null;
+    const twin = this.#twin;
+    return twin !== undefined && twinExited(twin.pid) === null && (await healthCheck(twin.url, 5000)) === null;
   }
 
   #report(): number {
@@ -395,8 +362,7 @@ export class Orchestrator {
     this.#save();
     if (this.#resumed && testsToRun(this.state).length === 0) return this.#finishOnly();
     this.#line(`suite: ${this.#resumed ? 'resuming' : 'running'} ${this.dir} (${this.state.options.tests.join(', ')} at time scale ${this.state.options.timeScale})`);
-    this.#ticker = setInterval(() => this.#tick(), 1000);
-    this.#ticker.unref();
+    const ticker = setInterval(() => this.#tick(), 1000).unref();
     try {
       const ready = await this.#setup();
       if (ready) await this.#tests();
@@ -423,7 +389,7 @@ export class Orchestrator {
         this.#twin = undefined;
       }
     }
-    clearInterval(this.#ticker);
+    clearInterval(ticker);
     return this.#report();
   }
 }

@@ -1,19 +1,8 @@
 // Where things go (pure apart from the project root).
-import { utcStamp } from '../../report/build.ts';
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, resolve, sep } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-
-/** "20261127T040110Z" */
-export function suiteFolderName(now: number): string {
-  return `suite-${utcStamp(now)}`;
-}
-
-/** The parent of suite folders: --out, else HMP_REPORTS_DIR, else reports/ of the project. */
-export function outDir(out: string | undefined, env: Record<string, string | undefined>): string {
-  return resolve(out ?? env.HMP_REPORTS_DIR ?? join(ROOT, 'reports'));
-}
 
 export function isInside(parent: string, child: string): boolean {
   const rel = relative(parent, child);

@@ -10,24 +10,18 @@ import type { ProbeSample } from './probe.ts';
 /** One probe: resolves with the HTTP status, rejects when no answer came. */
 export type ProbeRequest = (timeoutMs: number) => Promise<number>;
 
-export class ProbeTimeout extends Error {}
-
 function reasonOf(err: unknown): string {
-  if (err instanceof ProbeTimeout || err instanceof HmpTimeoutError) return 'timeout';
+  if (err instanceof HmpTimeoutError) return 'timeout';
   const e = err as Error & { cause?: { code?: string; message?: string }; code?: string };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
   return e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? 'error';
 }
 
+/** The status of a GET; a timeout rejects with fetch's TimeoutError. */
 async function get(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<number> {
-  try {
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw new ProbeTimeout('timeout');
-    throw err;
-  }
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  await res.arrayBuffer();
+  return res.status;
 }
 
 export function healthProbe(target: string): ProbeRequest {
@@ -90,11 +84,6 @@ export class ProbeLoop {
     );
     this.#inFlight.add(p);
     void p.finally(() => this.#inFlight.delete(p));
-  }
-
-  /** Waits `ms`, probing on. */
-  sleep(ms: number): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
   }
 
   /** Stops sending and waits for the probes in flight (each ends by its timeout). */

@@ -2,17 +2,14 @@
 // users. On a terminal one status line is redrawn in place under the event
 // lines; elsewhere (CI logs) everything is plain lines, the status every 30 s.
 // Formatting and estimates are pure; ProgressView only writes.
-import { targetAt, type Shape } from '../../plugins/artillery-plugin-hmp/shape.ts';
+import type { Shape } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { STEP_COUNT, STEP_OVERHEAD_S, STEP_TITLE, stepNumber, type StepId, type TestId } from './steps.ts';
 
 export function clock(s: number): string {
   const t = Math.max(0, Math.round(s));
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const sec = t % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+  const two = (x: number) => String(x).padStart(2, '0');
+  const rest = `${two(Math.floor((t % 3600) / 60))}:${two(t % 60)}`;
+  return t >= 3600 ? `${Math.floor(t / 3600)}:${rest}` : rest;
 }
 
 export function stepTag(step: StepId): string {
@@ -60,19 +57,7 @@ export function remainingS(o: {
   return total;
 }
 
-/** Target users of a shape `s` seconds after its load started. */
-export function usersAt(shape: Shape | undefined, s: number): number | undefined {
-  return shape === undefined ? undefined : targetAt(shape, s);
-}
-
-export interface StatusInput {
-  step: StepId;
-  elapsedS: number;
-  remainingS: number | undefined;
-  users: Users | undefined;
-}
-
-export function formatStatus(s: StatusInput): string {
+export function formatStatus(s: { step: StepId; elapsedS: number; remainingS: number | undefined; users: Users | undefined }): string {
   const parts = [`${stepTag(s.step)} ${STEP_TITLE[s.step]}`, `${clock(s.elapsedS)} elapsed`];
   parts.push(s.remainingS === undefined ? 'remaining unknown' : `~${clock(s.remainingS)} left`);
   if (s.users && (s.users.active !== undefined || s.users.target !== undefined)) {

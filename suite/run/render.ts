@@ -3,27 +3,10 @@
 // allows only its own style); every text from the runs is escaped; each
 // step's own report folder is linked relatively.
 import { createHash } from 'node:crypto';
-import { escapeHtml as e } from '../../report/escape.ts';
-import type { Recommendation } from '../recommendations.ts';
-import { recommendationsMarkdown } from '../recommendations.ts';
+import { escapeHtml as e, escapeMarkdown as m } from '../../report/escape.ts';
+import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../recommendations.ts';
 import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
-
-/**
- * Text for a Markdown line or table cell: one line, <, > and & as entities
- * (GitHub and chat clients render inline HTML), Markdown punctuation
- * backslash-escaped. Quotes stay as they are (an entity for ' would have its
- * # escaped and show literally).
- */
-export function m(s: unknown): string {
-  return String(s)
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]#+!|~])/g, '\\$1')
-    .replace(/^(\s*)-/, '$1\\-');
-}
 
 const linkable = (p: string | null): p is string => typeof p === 'string' && p !== '' && !/^[a-z]+:/i.test(p) && !p.startsWith('/');
 
@@ -114,12 +97,11 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 
 function recsHtml(list: Recommendation[]): string {
   if (list.length === 0) return '<p>No recommendation: no flag was raised.</p>';
-  const head = { fix: 'Fix first', low: 'Low-cost (code changes)', high: 'High-cost (infrastructure)' } as const;
   const out: string[] = [];
   for (const cost of ['fix', 'low', 'high'] as const) {
     const rs = list.filter((r) => r.cost === cost);
     if (rs.length === 0) continue;
-    out.push(`<h3>${head[cost]}</h3><ul>`);
+    out.push(`<h3>${COST_HEAD[cost]}</h3><ul>`);
     for (const r of rs) out.push(`<li><strong>${e(r.text)}</strong> <span class="muted">(${e(r.source)})</span><br>Because: ${e(r.because.join('; '))}.</li>`);
     out.push('</ul>');
   }
@@ -134,26 +116,21 @@ function stepRow(st: SummaryStep): string {
 
 function detailsHtml(s: SuiteSummary): string {
   // The Markdown sections, as HTML paragraphs and lists (same facts, escaped).
-  const md = detailsMd(s);
+  const unescape = (x: string) => x.replace(/\\([\\`*_{}[\]#+!|~-])/g, '$1');
   const out: string[] = [];
   let inList = false;
-  for (const line of md) {
-    const unescape = (x: string) => x.replace(/\\([\\`*_{}[\]#+!|~-])/g, '$1');
-    if (line.startsWith('## ')) {
-      if (inList) out.push('</ul>');
-      inList = false;
-      out.push(`<h2>${line.slice(3)}</h2>`);
-    } else if (/^\s*- /.test(line)) {
-      if (!inList) out.push('<ul>');
-      inList = true;
-      out.push(`<li>${unescape(line.replace(/^\s*- /, ''))}</li>`);
-    } else if (line.trim()) {
-      if (inList) out.push('</ul>');
-      inList = false;
-      out.push(`<p>${unescape(line)}</p>`);
-    }
+  const list = (open: boolean) => {
+    if (open !== inList) out.push(open ? '<ul>' : '</ul>');
+    inList = open;
+  };
+  for (const line of detailsMd(s)) {
+    const item = /^\s*- /.test(line);
+    if (line.trim()) list(item);
+    if (line.startsWith('## ')) out.push(`<h2>${line.slice(3)}</h2>`);
+    else if (item) out.push(`<li>${unescape(line.replace(/^\s*- /, ''))}</li>`);
+    else if (line.trim()) out.push(`<p>${unescape(line)}</p>`);
   }
-  if (inList) out.push('</ul>');
+  list(false);
   return out.join('\n');
 }
 

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evidence, FlagId } from '../recommendations.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
-import type { SuiteOptions } from './args.ts';
-import { EXIT } from './args.ts';
+import { EXIT, type SuiteOptions } from './args.ts';
 import { STEPS, stepNumber, TESTS, type StepId, type TestId } from './steps.ts';
 
 export const STATE_FILE = 'suite-state.json';
@@ -115,11 +114,6 @@ export function isFinished(r: StepRecord): boolean {
   return r.status === 'passed' || r.status === 'flagged' || r.status === 'aborted' || r.status === 'recorded' || r.status === 'skipped';
 }
 
-/** A test that counts as passed for the soak's prerequisite ("all previous tests passed"). */
-export function countsAsPassed(r: StepRecord): boolean {
-  return r.status === 'passed' || r.status === 'recorded';
-}
-
 export function abortedBy(state: SuiteState): StepRecord | undefined {
   return TESTS.map((t) => state.steps[t]).find((r) => r.status === 'aborted');
 }
@@ -135,14 +129,10 @@ export function testsToRun(state: SuiteState): TestId[] {
  * the earlier tests are those selected). Returns the reason to skip, or undefined.
  */
 export function soakBlockedBy(state: SuiteState): string | undefined {
-  const earlier = state.options.tests.filter((t) => t !== 'soak');
-  const notPassed = earlier.filter((t) => !countsAsPassed(state.steps[t]));
+  // "All previous tests passed": the breakpoint's 'recorded' counts as passed.
+  const notPassed = state.options.tests.filter((t) => t !== 'soak' && state.steps[t].status !== 'passed' && state.steps[t].status !== 'recorded');
   if (notPassed.length === 0) return undefined;
-  const what = notPassed.map((t) => {
-    const r = state.steps[t];
-    return r.status === 'flagged' ? `${t} flagged` : `${t} ${r.status}`;
-  });
-  return `Prerequisites not met: ${what.join(', ')} (the soak runs only if every earlier test passed).`;
+  return `Prerequisites not met: ${notPassed.map((t) => `${t} ${state.steps[t].status}`).join(', ')} (the soak runs only if every earlier test passed).`;
 }
 
 export type Outcome = 'PASSED' | 'FLAGGED' | 'ABORTED' | 'INTERRUPTED' | 'FAILED' | 'INCOMPLETE';
@@ -158,20 +148,10 @@ export function outcomeOf(state: SuiteState): Outcome {
   return 'PASSED';
 }
 
+const EXIT_OF: Record<Outcome, number> = { PASSED: EXIT.ok, FLAGGED: EXIT.flagged, ABORTED: EXIT.aborted, INTERRUPTED: EXIT.interrupted, FAILED: EXIT.failed, INCOMPLETE: EXIT.failed };
+
 export function exitCodeOf(outcome: Outcome): number {
-  switch (outcome) {
-    case 'PASSED':
-      return EXIT.ok;
-    case 'FLAGGED':
-      return EXIT.flagged;
-    case 'ABORTED':
-      return EXIT.aborted;
-    case 'INTERRUPTED':
-      return EXIT.interrupted;
-    case 'FAILED':
-    case 'INCOMPLETE':
-      return EXIT.failed;
-  }
+  return EXIT_OF[outcome];
 }
 
 /** Resets a step to be run again (resume), keeping nothing of the unfinished attempt. */

@@ -10,7 +10,7 @@ import { writeReportFolder } from '../../report/build.ts';
 import { summarize } from '../../report/summarize.ts';
 import type { Summary } from '../../report/types.ts';
 import { asResults, hmpSection, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { createSampler, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
+import { createSampler, defaultSource, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
 import type { SystemMetricsOptions } from './args.ts';
 
 export interface StepSampler {
@@ -21,18 +21,10 @@ export interface StepSampler {
 
 /** The sampler for one test: local for the suite's twin (or --pid), DigitalOcean, or none. */
 export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefined, timeScale: number): StepSampler {
-  const source = o.source ?? (ownTwinPid !== undefined ? 'local' : 'none');
+  const source = o.source ?? defaultSource(ownTwinPid);
   try {
-    const sampler = createSampler({
-      source,
-      pid: o.pid ?? ownTwinPid,
-      // Short tests under a time scale get more samples.
-      intervalMs: timeScale < 1 ? 1000 : 2000,
-      cpuBasis: o.cpuBasis,
-      memLimitMb: o.memLimitMb,
-      appId: o.appId,
-      component: o.component,
-    });
+    // Short tests under a time scale get more samples.
+    const sampler = createSampler({ ...o, source, pid: o.pid ?? ownTwinPid, intervalMs: timeScale < 1 ? 1000 : 2000 });
     sampler.start();
     return { sampler, problem: undefined };
   } catch (err) {
@@ -52,14 +44,6 @@ export function readResults(path: string): Results {
   return asResults(JSON.parse(readFileSync(path, 'utf8')), path);
 }
 
-export interface StepReport {
-  results: Results;
-  summary: Summary;
-  /** The report folder. */
-  folder: string;
-  report: string;
-}
-
 /** The results with the samples of the server's CPU and memory merged in (unchanged without samples). */
 export function withSamples(results: Results, samples: Sample[], sampler: SystemSampler): Results {
   return samples.length > 0 ? mergeSystemMetrics(results, samples, describeSampler(sampler)).results : results;
@@ -75,8 +59,8 @@ export function withChecks(results: Results, checks: Record<string, unknown>): R
   return { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, checks: { ...(hmp.checks as object | undefined), ...checks } } } };
 }
 
-/** Writes the report folder and summarizes (the verdicts are the summary's). */
-export function buildStepReport(results: Results, reportsDir: string): StepReport {
+/** Writes the report folder (and its report.html) and summarizes (the verdicts are the summary's). */
+export function buildStepReport(results: Results, reportsDir: string): { results: Results; summary: Summary; folder: string; report: string } {
   const folder = writeReportFolder(results, { reportsDir });
   return { results, summary: summarize(results), folder, report: join(folder, 'report.html') };
 }

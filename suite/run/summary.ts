@@ -1,12 +1,12 @@
 // Step 9's content (pure): suite-summary.json from the suite's state. Every
 // step's verdict and key numbers, the flags with the measurements that
 // raised them, and the recommendations chosen by what failed.
-import { cite, recommend, type Evidence, type Flag, type FlagId, type Recommendation } from '../recommendations.ts';
+import { cite, recommend, type Flag, type FlagId } from '../recommendations.ts';
 import { fmtMs, fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { exitCodeOf, outcomeOf, type Outcome, type StepRecord, type StepStatus, type SuiteState } from './state.ts';
-import { FLAG_TITLE, STEP_COUNT, STEP_TITLE, STEPS, TESTS, type StepId } from './steps.ts';
+import { FLAG_TITLE, STEP_COUNT, STEP_TITLE, STEPS, TESTS } from './steps.ts';
 
-export const SUMMARY_SCHEMA = 'hmp-load/suite-summary@1';
+export const SUMMARY_SCHEMA = 'hmp-load/suite-summary@1' as const;
 export const FILES = { json: 'suite-summary.json', md: 'suite-summary.md', html: 'suite-report.html' } as const;
 
 export const VERDICT: Record<StepStatus, string> = {
@@ -21,65 +21,9 @@ export const VERDICT: Record<StepStatus, string> = {
   interrupted: 'INTERRUPTED',
 };
 
-export interface CitedEvidence extends Evidence {
-  citation: string;
-}
-
-export interface SummaryStep {
-  n: number;
-  of: number;
-  id: StepId;
-  title: string;
-  status: StepStatus;
-  verdict: string;
-  reason: string | null;
-  /** Key numbers in a few words. */
-  figures: string;
-  numbers: StepRecord['numbers'] | null;
-  startedAt: string | null;
-  durationS: number | null;
-  timeScale: number | null;
-  /** Relative to the suite folder. */
-  report: string | null;
-  results: string | null;
-  log: string | null;
-  flag: { id: FlagId; title: string } | null;
-  evidence: string[];
-  notes: string[];
-}
-
-export interface SuiteSummary {
-  schema: typeof SUMMARY_SCHEMA;
-  id: string;
-  outcome: Outcome;
-  exitCode: number;
-  headline: string;
-  run: {
-    target: string | null;
-    ownTwin: boolean;
-    twinArgs: string[];
-    timeScale: number;
-    /** The time scale the smoke ran at (it has a floor). */
-    smokeTimeScale: number | null;
-    tests: string[];
-    only: string[] | null;
-    skip: string[];
-    think: [number, number] | null;
-    systemMetrics: string | null;
-    startedAt: string;
-    endedAt: string | null;
-    durationS: number | null;
-    invocations: number;
-  };
-  steps: SummaryStep[];
-  flags: Array<{ id: FlagId; title: string; step: StepId; aborted: boolean; evidence: CitedEvidence[] }>;
-  recommendations: Recommendation[];
-  baseline: unknown;
-  spike: { recovery: unknown; integrity: unknown } | null;
-  breakpoint: unknown;
-  soak: unknown;
-  teardown: unknown;
-}
+/** suite-summary.json: its shape is what buildSummary writes. */
+export type SuiteSummary = ReturnType<typeof buildSummary>;
+export type SummaryStep = SuiteSummary['steps'][number];
 
 const n = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 
@@ -90,13 +34,11 @@ export function figuresOf(r: StepRecord): string {
   const parts: string[] = [];
   if (r.id === 'setup') {
     const s = d.setup as { students?: number; instructors?: number; projects?: number; submissions?: number; reused?: boolean } | undefined;
-    if (s) parts.push(`${s.students} students, ${s.instructors} instructors, ${s.projects} projects, ${s.submissions} submissions${s.reused ? ' (reused)' : ''}`);
-    return parts.join(', ');
+    return s ? `${s.students} students, ${s.instructors} instructors, ${s.projects} projects, ${s.submissions} submissions${s.reused ? ' (reused)' : ''}` : '';
   }
   if (r.id === 'teardown') {
     const t = d.teardown as { removed?: boolean; users?: number; projects?: number } | undefined;
-    if (t?.removed) parts.push(`removed and verified ${t.users} users, ${t.projects} projects`);
-    return parts.join(', ');
+    return t?.removed ? `removed and verified ${t.users} users, ${t.projects} projects` : '';
   }
   if (n(x.requests) !== undefined) parts.push(`${x.requests} requests`);
   if (n(x.errorRatePct) !== undefined) parts.push(`errors ${x.errorRatePct}%`);
@@ -108,9 +50,7 @@ export function figuresOf(r: StepRecord): string {
   const after = r.id === 'spike' ? '' : ' after the load';
   if (x.recoveryStatus === 'recovered') parts.push(`recovered in ${fmtS(n(x.recoveryS) ?? 0)}${after}`);
   else if (x.recoveryStatus === 'not-recovered') parts.push(`not recovered in ${n(x.recoveryLimitS) === undefined ? 'its limit' : fmtS(n(x.recoveryLimitS)!)}${after}`);
-  if (r.id === 'spike') {
-    if (n(x.uploadsAcknowledged) !== undefined) parts.push(`${x.uploadsLost} of ${x.uploadsAcknowledged} uploads lost`);
-  }
+  if (r.id === 'spike' && n(x.uploadsAcknowledged) !== undefined) parts.push(`${x.uploadsLost} of ${x.uploadsAcknowledged} uploads lost`);
   if (r.id === 'breakpoint' && x.maxSustainableUsers !== undefined) {
     parts.push(`max sustainable ${x.maxSustainableUsers} users${x.found ? `, failed at ${x.failingUsers}` : ''}`);
   }
@@ -121,10 +61,9 @@ export function figuresOf(r: StepRecord): string {
   return parts.join(', ');
 }
 
-export function flagsOf(state: SuiteState): Flag[] {
-  return TESTS.map((t) => state.steps[t])
-    .filter((r) => (r.status === 'flagged' || r.status === 'aborted') && r.flag)
-    .map((r) => ({ id: r.flag!, evidence: r.evidence ?? [] }));
+/** The tests that raised their flag (or the smoke's ABORT). */
+function flaggedSteps(state: SuiteState): Array<StepRecord & { flag: FlagId }> {
+  return TESTS.map((t) => state.steps[t]).filter((r): r is StepRecord & { flag: FlagId } => (r.status === 'flagged' || r.status === 'aborted') && r.flag !== undefined);
 }
 
 export function headlineOf(state: SuiteState, outcome: Outcome): string {
@@ -158,13 +97,13 @@ export function headlineOf(state: SuiteState, outcome: Outcome): string {
   }
 }
 
-export function buildSummary(state: SuiteState, now = new Date()): SuiteSummary {
+export function buildSummary(state: SuiteState, now = new Date()) {
   const outcome = outcomeOf(state);
-  const flags = flagsOf(state);
+  const flagged = flaggedSteps(state);
   const first = state.invocations[0]?.startedAt ?? state.createdAt;
   const last = state.invocations[state.invocations.length - 1];
   const endedAt = last?.endedAt ?? now.toISOString();
-  const steps: SummaryStep[] = STEPS.map((s) => {
+  const steps = STEPS.map((s) => {
     const r = state.steps[s];
     return {
       n: r.n,
@@ -174,6 +113,7 @@ export function buildSummary(state: SuiteState, now = new Date()): SuiteSummary 
       status: r.status,
       verdict: VERDICT[r.status],
       reason: r.reason ?? null,
+      // Key numbers in a few words; the paths are relative to the suite folder.
       figures: figuresOf(r),
       numbers: r.numbers ?? null,
       startedAt: r.startedAt ?? null,
@@ -199,6 +139,7 @@ export function buildSummary(state: SuiteState, now = new Date()): SuiteSummary 
       ownTwin: state.options.target === undefined,
       twinArgs: state.options.twinArgs,
       timeScale: state.options.timeScale,
+      // The time scale the smoke ran at (it has a floor).
       smokeTimeScale: state.steps.smoke.timeScale ?? null,
       tests: state.options.tests,
       only: state.options.only ?? null,
@@ -211,10 +152,8 @@ export function buildSummary(state: SuiteState, now = new Date()): SuiteSummary 
       invocations: state.invocations.length,
     },
     steps,
-    flags: TESTS.map((t) => state.steps[t])
-      .filter((r) => (r.status === 'flagged' || r.status === 'aborted') && r.flag)
-      .map((r) => ({ id: r.flag!, title: FLAG_TITLE[r.flag!], step: r.id, aborted: r.status === 'aborted', evidence: (r.evidence ?? []).map((e) => ({ ...e, citation: cite(e) })) })),
-    recommendations: recommend(flags),
+    flags: flagged.map((r) => ({ id: r.flag, title: FLAG_TITLE[r.flag], step: r.id, aborted: r.status === 'aborted', evidence: (r.evidence ?? []).map((e) => ({ ...e, citation: cite(e) })) })),
+    recommendations: recommend(flagged.map((r): Flag => ({ id: r.flag, evidence: r.evidence ?? [] }))),
     baseline: state.steps.average.details?.baseline ?? null,
     spike: spike ? { recovery: spike.recovery ?? null, integrity: spike.integrity ?? null } : null,
     breakpoint: state.steps.breakpoint.details ?? null,

@@ -33,6 +33,7 @@ import { thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
 import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples } from './step-report.ts';
+import type { StepRecord } from './state.ts';
 import type { TestId } from './steps.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
 import type { ConversionReadiness } from './conversion-check.ts';
@@ -59,21 +60,13 @@ export interface TestContext {
   setCurrent: (p: ArtilleryProcess | undefined) => void;
 }
 
-export interface TestOutcome extends Evaluation {
-  timeScale: number;
-  dir: string;
-  report?: string;
-  results?: string;
-  log?: string;
-  artilleryExit: number | null;
-  interrupted: boolean;
-}
+export type TestOutcome = Evaluation & Pick<StepRecord, 'report' | 'results' | 'log'> & { timeScale: number; dir: string; artilleryExit: number | null };
 
 const HEALTH_WATCH_EVERY_MS = 500;
 const HEALTH_TIMEOUT_MS = 5_000;
 const AFTER_HEALTH_TIMEOUT_MS = 10_000;
 
-function twinExited(pid: number | undefined): string | null {
+export function twinExited(pid: number | undefined): string | null {
   if (pid === undefined) return null;
   try {
     process.kill(pid, 0);
@@ -119,7 +112,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   const timeScale = timeScaleFor(test, o.timeScale, o.smokeTimeScale);
   const dir = join(ctx.suiteDir, test);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // an unfinished earlier attempt
-  const base = { timeScale, dir: rel(ctx.suiteDir, dir), artilleryExit: null, interrupted: false };
+  const base = { timeScale, dir: rel(ctx.suiteDir, dir), artilleryExit: null };
 
   const before = await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS);
   if (before) return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).`) };
@@ -176,8 +169,8 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   // Every other test: how long the server takes to answer normally again once the load stops (the same probes and judging).
   let afterLoad: Recovery | undefined;
   const student = test === 'spike' || !results || interrupted ? undefined : studentOf(ctx.dataFile);
-  const afterBaseline = student ? (ctx.baseline() ?? baselineOf(results!)) : undefined;
-  if (student && afterBaseline) {
+  if (student) {
+    const afterBaseline = ctx.baseline() ?? baselineOf(results!);
     // Logged in first (not a sample): the first probe is then a GET /project/ like every other.
     const request = projectsProbe(ctx.target, student);
     await request(AFTER_HEALTH_TIMEOUT_MS).catch(() => undefined);
@@ -189,10 +182,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   }
   const afterHealth = test === 'stress' ? await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS) : null;
 
-  if (!results) {
-    const failed = noResults(test, readProblem);
-    return { ...base, ...failed, ...paths, status: interrupted ? 'interrupted' : 'failed', artilleryExit: exit.code, interrupted, notes: [...notes, ...failed.notes] };
-  }
+  if (!results) return { ...base, ...noResults(test, readProblem), ...paths, status: interrupted ? 'interrupted' : 'failed', artilleryExit: exit.code, notes };
 
   // The suite's own measurements first, recorded with the results: the step's
   // report then judges every criterion, and its summary is the step's verdict.
@@ -219,42 +209,20 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   const s = report.summary;
   const where = { ...paths, report: rel(ctx.suiteDir, report.report), results: rel(ctx.suiteDir, exit.resultsPath) };
   if (interrupted) {
-    return {
-      ...base,
-      ...where,
-      status: 'interrupted',
-      reason: `interrupted (Ctrl-C) after ${Math.round(s.run.durationS)} s of load; its partial results are in its report, and --resume runs it again.`,
-      evidence: [],
-      numbers: {},
-      notes,
-      details: {},
-      artilleryExit: exit.code,
-      interrupted,
-    };
+    const reason = `interrupted (Ctrl-C) after ${Math.round(s.run.durationS)} s of load; its partial results are in its report, and --resume runs it again.`;
+    return { ...base, ...where, status: 'interrupted', reason, evidence: [], numbers: {}, notes, details: {}, artilleryExit: exit.code };
   }
 
-  let ev: Evaluation;
-  switch (test) {
-    case 'smoke':
-      ev = evaluateSmoke(merged, s, ctx.conversions);
-      break;
-    case 'average':
-      ev = evaluateAverage(merged, s);
-      break;
-    case 'stress':
-      ev = evaluateStress(merged, s, watch!);
-      break;
-    case 'spike':
-      ev = evaluateSpike(merged, s, spike!);
-      if (recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
-      break;
-    case 'breakpoint':
-      ev = evaluateBreakpoint(merged, s, bottleneckOf(merged));
-      break;
-    case 'soak':
-      ev = evaluateSoak(merged, s, drift!);
-      break;
-  }
+  const evaluate: Record<TestId, () => Evaluation> = {
+    smoke: () => evaluateSmoke(merged, s, ctx.conversions),
+    average: () => evaluateAverage(merged, s),
+    stress: () => evaluateStress(merged, s, watch!),
+    spike: () => evaluateSpike(merged, s, spike!),
+    breakpoint: () => evaluateBreakpoint(merged, s, bottleneckOf(merged)),
+    soak: () => evaluateSoak(merged, s, drift!),
+  };
+  const ev = evaluate[test]();
+  if (test === 'spike' && recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
   if (afterLoad) {
     ev.numbers.recoveryStatus = afterLoad.status;
     ev.numbers.recoveryS = afterLoad.recoveredAfterS;
@@ -265,7 +233,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   const stalls = hmpSection(merged).stalls;
   if (stalls?.stalls?.length && stalls.text) ev.notes.push(`${test}: ${stalls.text}`);
   if (exit.code !== 0 && exit.code !== 1) ev.notes.push(`${test}: Artillery exited with ${exit.code ?? exit.signal} (see ${paths.log}).`);
-  return { ...base, ...where, ...ev, notes: [...notes, ...ev.notes], artilleryExit: exit.code, interrupted };
+  return { ...base, ...where, ...ev, notes: [...notes, ...ev.notes], artilleryExit: exit.code };
 }
 
 /** Baseline from a finished test's results file, if it has one. */

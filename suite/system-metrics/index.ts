@@ -2,15 +2,12 @@
 // turn the samples into per-period summaries and the CPU/RAM verdicts.
 import { DigitalOceanSampler } from './digitalocean.ts';
 import { LocalSampler, type CpuBasis } from './local.ts';
-import { NoneSampler } from './none.ts';
 import type { SystemInfo } from './periods.ts';
-import { SystemMetricsError, type SystemSampler } from './types.ts';
+import { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
 
 export { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
-export { LocalSampler, type CpuBasis, type LocalOptions } from './local.ts';
-export { DigitalOceanSampler, DO_API, type DigitalOceanOptions } from './digitalocean.ts';
-export { NoneSampler } from './none.ts';
-export { SYSTEM_METRIC, mergeSystemMetrics, systemAggregate, systemPeriods, type MergeOutcome, type SystemInfo, type SystemPeriod } from './periods.ts';
+export { LocalSampler } from './local.ts';
+export { SYSTEM_METRIC, mergeSystemMetrics, systemPeriods } from './periods.ts';
 
 export const SOURCES = ['local', 'digitalocean', 'none'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -28,6 +25,15 @@ export interface SamplerOptions {
   baseUrl?: string;
   env?: Record<string, string | undefined>;
   settleMs?: number;
+}
+
+/** The `none` source (default for remote targets): nothing is measured. */
+export class NoneSampler implements SystemSampler {
+  readonly source = 'none' as const;
+  start(): void {}
+  async stop(): Promise<Sample[]> {
+    return [];
+  }
 }
 
 /** The source to use when none is given: local for a twin this suite started, none for a remote target. */

@@ -26,12 +26,6 @@ export interface LocalOptions {
   procRoot?: string;
 }
 
-export interface ProcReading {
-  /** utime + stime in clock ticks. */
-  cpuTicks: number;
-  rssKb: number | undefined;
-}
-
 /** utime + stime (fields 14 and 15) of /proc/<pid>/stat; the name in parentheses may hold spaces. */
 export function parseProcStat(text: string): number {
   const close = text.lastIndexOf(')');
@@ -82,8 +76,8 @@ export class LocalSampler implements SystemSampler {
     this.#procRoot = options.procRoot ?? '/proc';
   }
 
-  /** One reading of the process now; throws SystemMetricsError when it cannot be read. */
-  read(): ProcReading {
+  /** One reading of the process now (utime + stime in clock ticks, VmRSS); throws SystemMetricsError when it cannot be read. */
+  read(): { cpuTicks: number; rssKb: number | undefined } {
     try {
       const stat = readFileSync(`${this.#procRoot}/${this.pid}/stat`, 'utf8');
       // A zombie (exited, not yet reaped) has no memory left to measure.
@@ -110,7 +104,7 @@ export class LocalSampler implements SystemSampler {
 
   #tick(): void {
     if (!this.#prev || this.ended) return;
-    let r: ProcReading;
+    let r: ReturnType<LocalSampler['read']>;
     const at = Date.now();
     try {
       r = this.read();

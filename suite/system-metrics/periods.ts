@@ -5,7 +5,7 @@
 // key is its start, aligned as Artillery aligns its own).
 import { PERIOD_MS, periodStart, type Results, type Summary } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { summarize, type ValueSummary } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
-import type { Sample } from './types.ts';
+import type { Sample, SystemSampler } from './types.ts';
 import { metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
 export const SYSTEM_METRIC = {
@@ -21,7 +21,7 @@ export interface SystemPeriod {
 }
 
 /** Start of the period holding t (Artillery's 10 s windows are aligned on the epoch). */
-export function periodKey(t: number, periodMs = PERIOD_MS): number {
+function periodKey(t: number, periodMs = PERIOD_MS): number {
   return Math.floor(t / periodMs) * periodMs;
 }
 
@@ -49,13 +49,8 @@ export function systemPeriods(samples: Sample[], periodMs = PERIOD_MS): SystemPe
   return [...groups.keys()].sort((a, b) => a - b).map((period) => ({ period, summaries: summariesOf(groups.get(period)!) }));
 }
 
-/** Summaries over all samples (for the aggregate). */
-export function systemAggregate(samples: Sample[]): Record<string, ValueSummary> {
-  return summariesOf(samples);
-}
-
 export interface SystemInfo {
-  source: 'local' | 'digitalocean' | 'none';
+  source: SystemSampler['source'];
   /** 'core' or 'all' for local; DigitalOcean's own basis otherwise. */
   cpuBasis?: string;
   /** The memory size mem_pct is a share of, in MB (the report turns rss_mb into a share with it). */
@@ -97,7 +92,7 @@ export function mergeSystemMetrics(results: Results, samples: Sample[], info: Sy
     if (p.histograms) out.histograms = { ...p.histograms, ...(add as Record<string, Summary>) };
     return out;
   });
-  const agg = systemAggregate(inside) as Record<string, Summary>;
+  const agg = summariesOf(inside) as Record<string, Summary>;
   const a = results.aggregate;
   const hmp = typeof a.hmp === 'object' && a.hmp !== null ? (a.hmp as Record<string, unknown>) : {};
   const aggregate = {

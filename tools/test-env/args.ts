@@ -5,34 +5,8 @@ import type { Via } from '../../lib/test-data.ts';
 import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
 import { TEST_ENV_DEFAULTS } from '../../test-env/options.ts';
 
-export type { Via };
-export type Command = 'up' | 'down';
-
-export interface TestEnvOptions {
-  command: Command;
-  /** Normalised (no trailing slash); undefined for `down`, which then takes it from the data file. */
-  target: string | undefined;
-  credentialsPath: string;
-  force: boolean;
-  /** undefined = the default: load-test for `up`, the data file's mode for `down`. */
-  via: Via | undefined;
-  /** Sizes for --via api (strategy section 2: 1-2 instructors, 50-100 students, 20-30 projects). */
-  instructors: number;
-  students: number;
-  projects: number;
-  /** Historical submissions to pre-seed (strategy section 2: 200-400). */
-  submissions: number;
-  fixturePath: string | undefined;
-  dataPath: string;
-  /** Per-request timeout. */
-  timeoutMs: number;
-  /** Seed for assignments and generated PDFs; undefined = random. */
-  seed: number | undefined;
-  /** down: how long to wait for a struggling server; undefined = the library's default. */
-  waitMs: number | undefined;
-}
-
-export { normalizeTarget, UsageError };
+/** The parsed command line; `target` and `via` undefined = the default (for `down`, the data file's). */
+export type TestEnvOptions = Exclude<ReturnType<typeof parseTestEnvArgs>, 'help'>;
 
 /** test-env's defaults in the command line's units. */
 export const DEFAULTS = {
@@ -113,10 +87,6 @@ const OPTIONS = {
   password: { type: 'string' },
 } as const;
 
-function parseRaw(argv: string[]) {
-  return parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
-}
-
 /** node:util's parse errors, shortened to what a person needs. */
 function parseArgsProblem(err: Error & { code?: string }): string {
   const option = /'(-[^']*)'/.exec(err.message)?.[1];
@@ -129,10 +99,10 @@ function parseArgsProblem(err: Error & { code?: string }): string {
  * Parses argv (without node and the script). Returns 'help' for --help.
  * Throws UsageError with one sentence for anything wrong.
  */
-export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
-  let parsed: ReturnType<typeof parseRaw>;
+export function parseTestEnvArgs(argv: string[]) {
+  let parsed;
   try {
-    parsed = parseRaw(argv);
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
   } catch (err) {
     throw new UsageError(`${parseArgsProblem(err as Error)}; run with --help to see the options.`);
   }
@@ -146,15 +116,10 @@ export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
     const got = positionals.length === 0 ? 'nothing' : `"${positionals.join(' ')}"`;
     throw new UsageError(`give exactly one command, up or down (got ${got}); run with --help for the usage.`);
   }
-  const command: Command = positionals[0];
+  const command = positionals[0];
 
-  let via: Via | undefined;
-  if (values.via !== undefined) {
-    if (values.via !== 'load-test' && values.via !== 'api') {
-      throw new UsageError(`--via must be load-test or api, got "${values.via}".`);
-    }
-    via = values.via;
-  }
+  const via = values.via as Via | undefined;
+  if (via !== undefined && via !== 'load-test' && via !== 'api') throw new UsageError(`--via must be load-test or api, got "${via}".`);
 
   if (values.target === undefined && command === 'up') {
     throw new UsageError('up needs --target, the URL of the HMP server (e.g. --target http://127.0.0.1:8000).');
@@ -201,7 +166,7 @@ export function parseTestEnvArgs(argv: string[]): TestEnvOptions | 'help' {
     submissions,
     fixturePath: values.fixture,
     dataPath: values.data ?? DEFAULTS.dataPath,
-    timeoutMs: timeoutS * 1000,
+    timeoutMs: timeoutS * 1000, // per request
     seed,
     waitMs: duration('wait', values.wait),
   };

@@ -2,7 +2,7 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { LEVEL } from '../access.ts';
-import { fullName, getUser, type UserRow } from '../db.ts';
+import { getUser, type UserRow } from '../db.ts';
 import { HttpError, addRoute, type TwinState } from '../router.ts';
 import { PATH_ID, type Fields } from '../validate.ts';
 
@@ -88,8 +88,7 @@ export function registerAuth(app: FastifyInstance, state: TwinState): void {
     json: { id: insertUser(state, ctx.json) },
   }));
   addRoute(app, state, { method: 'GET', url: '/auth/users', action: 'user_list', ...users, access: 'read' }, () => {
-    const rows = state.db.prepare('SELECT id, name, surname FROM users ORDER BY id').all() as Array<{ id: number; name: string; surname: string }>;
-    return { json: rows.map((u) => ({ id: u.id, full_name: fullName(u) })) };
+    return { json: state.db.prepare("SELECT id, name || ' ' || surname AS full_name FROM users ORDER BY id").all() };
   });
   addRoute(app, state, { method: 'GET', url: '/auth/users/:id', action: 'user_get', ...users, access: 'read', input: { path: PATH_ID } }, (ctx) => {
     const user = getUser(state.db, ctx.params.id);

@@ -31,16 +31,13 @@ export function registerConvert(app: FastifyInstance, state: TwinState, serverPu
   const workers = new ConvertPool();
   app.addHook('onClose', () => workers.close());
 
-  if (state.config.quirkPublicKey401) {
-    // Upstream wraps this handler in the auth check but gives it no user: 401 for all.
-    addRoute(app, state, { method: 'GET', url: '/credentials/public-key', action: 'credentials_public_key', level: null, access: 'read' }, () => {
-      throw new HttpError(401, 'Not authenticated');
-    });
-  } else {
-    addRoute(app, state, { method: 'GET', url: '/credentials/public-key', action: 'credentials_public_key', level: LEVEL.UNCLASSIFIED, access: 'read' }, () => ({
-      json: { public_key: Buffer.from(serverPublicKey).toString('base64') },
-    }));
-  }
+  // The quirk: upstream wraps this handler in the auth check but gives it no user, so 401 for all.
+  const quirk = state.config.quirkPublicKey401;
+  const publicKey = { method: 'GET', url: '/credentials/public-key', action: 'credentials_public_key', access: 'read' } as const;
+  addRoute(app, state, { ...publicKey, level: quirk ? null : LEVEL.UNCLASSIFIED }, () => {
+    if (quirk) throw new HttpError(401, 'Not authenticated');
+    return { json: { public_key: Buffer.from(serverPublicKey).toString('base64') } };
+  });
 
   if (state.config.apiVersion === '1.0') {
     addRoute(app, state, { method: 'GET', url: '/pdf-to-audio/upload-key', action: 'pdf_upload_key', level, access: 'read' }, async (ctx) => {

@@ -8,9 +8,9 @@ import { PATH_ID, type Fields } from '../validate.ts';
 // Upstream's ProjectCreateRequest, and ProjectUpdateRequest (the same fields, all required too).
 const PROJECT: Fields = { title: 'str', syllabus_summary: 'str', description: 'str', instructor_email: 'str', deadline: 'str' };
 
-function instructorId(state: TwinState, email: string): number {
+function userId(state: TwinState, email: string, role: 'Instructor' | 'Student'): number {
   const row = state.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined;
-  if (!row) throw new HttpError(400, `Instructor ${email} not found`);
+  if (!row) throw new HttpError(400, `${role} ${email} not found`);
   return row.id;
 }
 
@@ -52,7 +52,7 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
 
   addRoute(app, state, { method: 'POST', url: '/project/', action: 'project_create', ...admin, access: 'write', input: { body: PROJECT } }, (ctx) => {
     const b = ctx.json;
-    return { json: { id: insertProject(state, { ...b, instructor_id: instructorId(state, b.instructor_email) }) } };
+    return { json: { id: insertProject(state, { ...b, instructor_id: userId(state, b.instructor_email, 'Instructor') }) } };
   });
 
   addRoute(app, state, { method: 'PUT', url: '/project/:id', action: 'project_update', ...admin, access: 'read_write', input: { path: PATH_ID, body: PROJECT } }, (ctx) => {
@@ -61,7 +61,7 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
     const b = ctx.json;
     state.db
       .prepare('UPDATE projects SET title = ?, syllabus_summary = ?, description = ?, instructor_id = ?, deadline = ? WHERE id = ?')
-      .run(b.title, b.syllabus_summary, b.description, instructorId(state, b.instructor_email), b.deadline, id);
+      .run(b.title, b.syllabus_summary, b.description, userId(state, b.instructor_email, 'Instructor'), b.deadline, id);
     return { json: { id } };
   });
 
@@ -69,11 +69,7 @@ export function registerProjects(app: FastifyInstance, state: TwinState): void {
   addRoute(app, state, { method: 'PUT', url: '/project/:id/students', action: 'project_students_set', ...admin, access: 'read_write', input: students }, (ctx) => {
     const id = ctx.params.id;
     if (!state.db.prepare('SELECT 1 FROM projects WHERE id = ?').get(id)) throw new HttpError(404, 'Project not found');
-    const ids = (ctx.json.student_emails as string[]).map((email) => {
-      const row = state.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined;
-      if (!row) throw new HttpError(400, `Student ${email} not found`);
-      return row.id;
-    });
+    const ids = (ctx.json.student_emails as string[]).map((email) => userId(state, email, 'Student'));
     const keep = new Set(ids);
     const current = (state.db.prepare('SELECT student_id FROM project_students WHERE project_id = ?').all(id) as Array<{ student_id: number }>).map((r) => r.student_id);
     for (const sid of current) {

@@ -2,9 +2,8 @@
 // the results file it writes when Artillery writes none (early stop, Ctrl-C):
 // counters summed, histograms (DDSketches) merged, summaries as Artillery's.
 import { DDSketch } from '@artilleryio/sketches-js';
-import type { Period, RawPeriod, Summary } from './results.ts';
-
-const r1 = (x: number) => Math.round(x * 10) / 10;
+import type { Period, RawPeriod, Sketch, Summary } from './results.ts';
+import { round as r1 } from './stats.ts';
 
 /** Same numbers as Artillery's own summaries. */
 export function summarize(h: DDSketch): Summary {
@@ -23,17 +22,21 @@ export function summarize(h: DDSketch): Summary {
   };
 }
 
+/** `into` with a copy of `h` merged in (the copy when there is no `into`): the period's own sketch stays as it was. */
+export function mergeSketch(into: DDSketch | undefined, h: Sketch): DDSketch {
+  const copy = DDSketch.fromProto(h.toProto());
+  if (!into) return copy;
+  into.merge(copy);
+  return into;
+}
+
 /** Sums counters and merges the sketches of all periods (percentiles stay exact to 1%). */
 export function aggregate(periods: RawPeriod[]): Record<string, unknown> {
   const counters: Record<string, number> = {};
   const merged: Record<string, DDSketch> = {};
   for (const p of periods) {
     for (const [k, v] of Object.entries(p.counters ?? {})) counters[k] = (counters[k] ?? 0) + v;
-    for (const [k, h] of Object.entries(p.histograms ?? {})) {
-      const copy = DDSketch.fromProto(h.toProto());
-      if (merged[k]) merged[k].merge(copy);
-      else merged[k] = copy;
-    }
+    for (const [k, h] of Object.entries(p.histograms ?? {})) merged[k] = mergeSketch(merged[k], h);
   }
   const summaries = Object.fromEntries(Object.entries(merged).map(([k, h]) => [k, summarize(h)]));
   const times = periods.map((p) => Number(p.period));

@@ -64,30 +64,20 @@ export function criteriaFrom(merged: Record<string, any>, where = 'phases/common
   }
   const numbers = (o: unknown, path: string): Record<string, number> =>
     Object.fromEntries(Object.entries(isObject(o) ? o : {}).map(([k, v]) => [k, need(where, v, `${path}.${k}`)]));
-  const s = merged.system ?? {};
-  const d = merged.drift ?? {};
-  const b = merged.breakpoint ?? {};
+  // The named numbers of one section (system.cpuPct ...), each required.
+  const fields = <K extends string>(path: string, keys: readonly K[]) =>
+    Object.fromEntries(keys.map((k) => [k, need(where, merged[path]?.[k], `${path}.${k}`)])) as Record<K, number>;
   return {
     slo: numbers(merged.slo, 'slo'),
     groups: isObject(merged.groups) ? merged.groups : {},
     maxErrorRate: numbers(merged.maxErrorRate, 'maxErrorRate'),
     smokeEndpoints: Array.isArray(merged.smokeEndpoints) ? merged.smokeEndpoints : [],
     gates,
-    system: { cpuPct: need(where, s.cpuPct, 'system.cpuPct'), ramPct: need(where, s.ramPct, 'system.ramPct'), sustainedS: need(where, s.sustainedS, 'system.sustainedS') },
-    recovery: { limitS: need(where, merged.recovery?.limitS, 'recovery.limitS') },
-    drift: {
-      windowS: need(where, d.windowS, 'drift.windowS'),
-      memoryGrowthPct: need(where, d.memoryGrowthPct, 'drift.memoryGrowthPct'),
-      degradationPct: need(where, d.degradationPct, 'drift.degradationPct'),
-      minLatencyChangeMs: need(where, d.minLatencyChangeMs, 'drift.minLatencyChangeMs'),
-    },
-    goals: { averageUsers: need(where, merged.goals?.averageUsers, 'goals.averageUsers'), peakUsers: need(where, merged.goals?.peakUsers, 'goals.peakUsers') },
-    breakpoint: {
-      maxErrorRate: need(where, b.maxErrorRate, 'breakpoint.maxErrorRate'),
-      sloFactor: need(where, b.sloFactor, 'breakpoint.sloFactor'),
-      maxTimeoutRate: need(where, b.maxTimeoutRate, 'breakpoint.maxTimeoutRate'),
-      stallFactor: need(where, b.stallFactor, 'breakpoint.stallFactor'),
-    },
+    system: fields('system', ['cpuPct', 'ramPct', 'sustainedS']),
+    recovery: fields('recovery', ['limitS']),
+    drift: fields('drift', ['windowS', 'memoryGrowthPct', 'degradationPct', 'minLatencyChangeMs']),
+    goals: fields('goals', ['averageUsers', 'peakUsers']),
+    breakpoint: fields('breakpoint', ['maxErrorRate', 'sloFactor', 'maxTimeoutRate', 'stallFactor']),
   };
 }
 

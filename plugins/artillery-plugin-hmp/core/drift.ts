@@ -14,10 +14,6 @@ import { holdOf } from './run-window.ts';
 import { mean, median, pctChange } from './stats.ts';
 import type { Criteria, Measured } from './criteria.ts';
 
-const ALL_LATENCY = ARTILLERY.responseTime;
-const SYSTEM_METRIC = { rss: metric.systemRssMb, mem: metric.systemMemPct };
-
-
 export interface DriftInput {
   periods: Period[];
   /** Start of the soak's hold (end of the warm-up ramp) and its end, ms since the epoch; default: the periods' span. */
@@ -70,16 +66,16 @@ export function driftOf(input: DriftInput): Drift {
   if (firstIdx.length === 0 && inHold.length) firstIdx = [inHold[0]!];
   if (lastIdx.length === 0 && inHold.length) lastIdx = [inHold[inHold.length - 1]!];
 
-  const useRss = inHold.some((p) => stat(p, SYSTEM_METRIC.rss, 'mean') !== undefined);
-  const useMem = !useRss && inHold.some((p) => stat(p, SYSTEM_METRIC.mem, 'mean') !== undefined);
-  const memName = useRss ? SYSTEM_METRIC.rss : SYSTEM_METRIC.mem;
+  const useRss = inHold.some((p) => stat(p, metric.systemRssMb, 'mean') !== undefined);
+  const useMem = !useRss && inHold.some((p) => stat(p, metric.systemMemPct, 'mean') !== undefined);
+  const memName = useRss ? metric.systemRssMb : metric.systemMemPct;
   const windowOf = (ps: Period[], wFrom: number, wTo: number): DriftWindow => ({
     from: wFrom,
     to: wTo,
     periods: ps.length,
     memory: useRss || useMem ? mean(ps.map((p) => stat(p, memName, 'mean'))) : null,
-    p95: median(ps.map((p) => stat(p, ALL_LATENCY, 'p95'))),
-    p99: median(ps.map((p) => stat(p, ALL_LATENCY, 'p99'))),
+    p95: median(ps.map((p) => stat(p, ARTILLERY.responseTime, 'p95'))),
+    p99: median(ps.map((p) => stat(p, ARTILLERY.responseTime, 'p99'))),
   });
   const first = windowOf(firstIdx, from, from + windowMs);
   const last = windowOf(lastIdx, to - windowMs, to);

@@ -146,9 +146,9 @@ export function endpointCounters(counters: Record<string, number> | undefined): 
   return out;
 }
 
-/** User-visible errors per endpoint: the counters plugins.hmp.errors.<name>. */
-export function errorsByEndpoint(counters: Record<string, number> | undefined): Record<string, number> {
-  return endpointCounters(counters).errors;
+/** User-visible errors of all endpoints: the sum of the counters plugins.hmp.errors.<name>. */
+export function endpointErrors(counters: Record<string, number> | undefined): number {
+  return Object.values(endpointCounters(counters).errors).reduce((a, b) => a + b, 0);
 }
 
 /** Whether the counters come from the suite's processors (per-endpoint errors or successes). */
@@ -163,11 +163,8 @@ export function hasHmpCounters(counters: Record<string, number> | undefined): bo
  */
 export function userVisibleErrors(counters: Record<string, number> | undefined): number {
   const c = counters ?? {};
+  if (hasHmpCounters(c)) return endpointErrors(c);
   let n = 0;
-  if (hasHmpCounters(c)) {
-    for (const v of Object.values(errorsByEndpoint(c))) n += v;
-    return n;
-  }
   for (const [k, v] of Object.entries(c)) if (/^http\.codes\.5\d\d$/.test(k) || k.startsWith(ARTILLERY.errorPrefix)) n += finite(v) ?? 0;
   return n;
 }

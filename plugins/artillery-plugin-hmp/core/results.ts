@@ -143,11 +143,7 @@ export function stat(p: Period | undefined, name: string, field: keyof Stat): nu
   return num(summaryOf(p, name)?.[field]);
 }
 
-/**
- * User-visible errors of a period, counted as the plugin's gates do: the sum of
- * plugins.hmp.errors.<name>. Without the suite's counters (plain Artillery): 5xx
- * answers plus Artillery's errors.<CODE> (timeouts, refused connections).
- */
+/** User-visible errors of a period, counted as the plugin's gates do (userVisibleErrors). */
 export function errorsOf(p: Period | undefined): number {
   return userVisibleErrors(counters(p));
 }
@@ -200,10 +196,6 @@ export function timeScaleOf(results: Results): number {
 
 // ---------------------------------------------------------------- untrusted values
 
-export function stringList(x: unknown): string[] {
-  return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : [];
-}
-
 export function numberRecord(x: unknown): Record<string, number> {
   const out = dict<number>();
   if (!isObject(x)) return out;
@@ -211,12 +203,5 @@ export function numberRecord(x: unknown): Record<string, number> {
     const n = num(v);
     if (n !== undefined) out[k] = n;
   }
-  return out;
-}
-
-export function listRecord(x: unknown): Record<string, string[]> {
-  const out = dict<string[]>();
-  if (!isObject(x)) return out;
-  for (const [k, v] of Object.entries(x)) out[k] = stringList(v);
   return out;
 }

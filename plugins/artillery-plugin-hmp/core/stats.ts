@@ -10,8 +10,6 @@ export interface ValueSummary {
   count: number;
 }
 
-const r1 = (x: number) => Math.round(x * 10) / 10;
-
 /** Nearest-rank percentile of sorted values (q in 0..1). */
 export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -25,12 +23,12 @@ export function summarize(values: number[]): ValueSummary | undefined {
   if (xs.length === 0) return undefined;
   const sum = xs.reduce((a, b) => a + b, 0);
   return {
-    min: r1(xs[0]!),
-    max: r1(xs[xs.length - 1]!),
-    mean: r1(sum / xs.length),
-    p50: r1(percentile(xs, 0.5)),
-    p95: r1(percentile(xs, 0.95)),
-    p99: r1(percentile(xs, 0.99)),
+    min: round(xs[0]!),
+    max: round(xs[xs.length - 1]!),
+    mean: round(sum / xs.length),
+    p50: round(percentile(xs, 0.5)),
+    p95: round(percentile(xs, 0.95)),
+    p99: round(percentile(xs, 0.99)),
     count: xs.length,
   };
 }

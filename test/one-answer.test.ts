@@ -12,7 +12,7 @@ import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
 import type { RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
-import { syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { evaluateAverage } from '../suite/run/evaluate.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from '../suite/run/render.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CHROMIUM, launch, open } from '../report/browser.ts';
 import { FILES, summarize, writeReportFolder } from '../report/build.ts';
-import { syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 import type { Results } from '../report/types.ts';
 
 const SKIP = `chromium not installed at ${CHROMIUM}: browser check skipped`;

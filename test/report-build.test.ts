@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILES, folderName, summarize, writeReportFolder } from '../report/build.ts';
-import { syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { renderHtml, renderMarkdown, summarize } from '../report/build.ts';
 import { escapeMarkdown, jsonForScript } from '../report/escape.ts';
-import { syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 
 const HOSTILE_MESSAGE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 // Endpoint names have no dots (metric names are dotted), so this one sets the canary without one.

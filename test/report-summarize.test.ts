@@ -11,7 +11,7 @@ import type { RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts'
 import { asResults, ReportInputError, summarize } from '../report/build.ts';
 import { figureOf } from '../report/system.ts';
 import { spikeOf } from '../report/spike.ts';
-import { syntheticResults } from '../bench/synthetic-results.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
 import type { Period, Results } from '../report/types.ts';
 

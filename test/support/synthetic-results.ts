@@ -3,15 +3,15 @@
 // periods x M endpoints, seeded, so every figure can be checked against sums
 // of the counters. Not a model of HMP: plausible numbers only; the shape is
 // the phase file's, the criteria phases/common.yml's, the names the core's.
-import { metric, ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { mulberry32 } from '../plugins/artillery-plugin-hmp/prng.ts';
-import { buildShape, targetAt, type Segment } from '../plugins/artillery-plugin-hmp/shape.ts';
-import { PERIOD_MS } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { planCriteria } from '../lib/plan-criteria.ts';
-import { ENDPOINTS } from '../processors/endpoints.ts';
-import type { Period, Results, Stat } from '../report/types.ts';
-import { readPhases } from '../suite/run/plan.ts';
-import type { TestId } from '../suite/run/steps.ts';
+import { metric, ARTILLERY } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { mulberry32 } from '../../plugins/artillery-plugin-hmp/prng.ts';
+import { buildShape, targetAt, type Segment } from '../../plugins/artillery-plugin-hmp/shape.ts';
+import { PERIOD_MS } from '../../plugins/artillery-plugin-hmp/core/results.ts';
+import { planCriteria } from '../../lib/plan-criteria.ts';
+import { ENDPOINTS } from '../../processors/endpoints.ts';
+import type { Period, Results, Stat } from '../../report/types.ts';
+import { readPhases } from '../../suite/run/plan.ts';
+import type { TestId } from '../../suite/run/steps.ts';
 
 // Every request name the scenarios make, in processors/endpoints.ts's order.
 const REAL_ENDPOINTS = Object.keys(ENDPOINTS);

@@ -16,10 +16,9 @@
 import { appendFileSync } from 'node:fs';
 import { beginSession as suiteBeginSession } from '../processors/session.ts';
 import { checkResponse as suiteCheckResponse } from '../processors/check.ts';
-import { observeTimings } from '../processors/outside-engine.ts';
+import { observeTimings, serverTimingTotal } from '../processors/outside-engine.ts';
 import type { ArtilleryResponse, Ee, RequestParams, VuContext } from '../processors/types.ts';
 import { watchLoopDelay } from './loop-delay.ts';
-import { serverTotal } from './server-timing.ts';
 
 const file = process.env.BENCH_PROBE_FILE;
 let lines: string[] = [];
@@ -51,7 +50,7 @@ type Timed = ArtilleryResponse & { timings?: { phases?: { firstByte?: number } }
 
 export async function checkResponse(req: RequestParams, res: ArtilleryResponse, context: VuContext, ee: Ee): Promise<void> {
   const client = (res as Timed).timings?.phases?.firstByte;
-  const server = serverTotal(res.headers['server-timing']);
+  const server = serverTimingTotal(res.headers['server-timing']);
   if (file && typeof client === 'number' && server !== undefined) lines.push(`R,${Date.now()},${client},${server},${req.name ?? ''}`);
   await suiteCheckResponse(req, res, context, ee);
 }

@@ -9,8 +9,8 @@
 import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
+import { serverTimingTotal } from '../processors/outside-engine.ts';
 import { watchLoopDelay } from './loop-delay.ts';
-import { serverTotal } from './server-timing.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, token: { type: 'string' }, rate: { type: 'string', default: '5' }, out: { type: 'string' } } });
 if (!values.url || !values.token || !values.out || !(Number(values.rate) > 0)) {
@@ -27,7 +27,7 @@ function one(): void {
   let sentAt = performance.now();
   const req = request(values.url!, { agent, headers: { authorization: `Bearer ${values.token}` } }, (res) => {
     const client = performance.now() - sentAt;
-    const server = serverTotal(res.headers['server-timing']);
+    const server = serverTimingTotal(res.headers['server-timing']);
     res.resume();
     if (server !== undefined) lines.push(`R,${Date.now()},${client.toFixed(2)},${server},reference`);
   });

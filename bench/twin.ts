@@ -6,13 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestData } from '../lib/test-data.ts';
-import { startLocalTarget } from '../twin/local-target.ts';
+import { startLocalTarget, type LocalTarget } from '../twin/local-target.ts';
 import { ROOT } from './run-dir.ts';
 
-export interface BenchTwin {
-  url: string;
-  pid: number;
-  dataPath: string;
+export interface BenchTwin extends Pick<LocalTarget, 'url' | 'pid' | 'dataPath'> {
   /** The test data the twin was seeded with (dataPath's content). */
   data: TestData;
   /** The twin's event-loop delay, JSON lines (twin-probe.ts). */

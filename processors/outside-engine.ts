@@ -48,9 +48,10 @@ export function warmUpFetch(): void {
   void globalThis.Response;
 }
 
-/** The `total;dur=` of a Server-Timing header (the first, as metrics-by-endpoint reads it). */
-export function serverTimingTotal(header: string | null | undefined): number | undefined {
-  const m = header ? /total;dur=([0-9.]+)/i.exec(header) : null;
+/** The `total;dur=` of a Server-Timing header (the first, as metrics-by-endpoint reads it); the bench reads it too. */
+export function serverTimingTotal(header: string | string[] | null | undefined): number | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  const m = text ? /total;dur=([0-9.]+)/i.exec(text) : null;
   return m ? Number(m[1]) : undefined;
 }
 

@@ -3,10 +3,8 @@
 // worker; users are handed out round robin from a random start.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseTestData, type AccountRecord, type TestData } from '../lib/test-data.ts';
+import { parseTestData, type TestData } from '../lib/test-data.ts';
 import type { Rand } from './pick.ts';
-
-export type { AccountRecord, TestData };
 
 export class TestDataError extends Error {}
 

@@ -1,6 +1,6 @@
 // Every acknowledged upload, one JSON line each, appended to HMP_UPLOADS_LOG
 // (default data/uploads.jsonl), for the integrity check after a run: each id
-// must exist with the MD5 of what was sent.
+// must exist with the MD5 of what was sent (suite/integrity.ts reads it).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { settings } from './settings.ts';
@@ -23,9 +23,4 @@ export function recordUpload(record: UploadRecord): void {
     mkdirSync(dirname(path), { recursive: true });
   }
   appendFileSync(path, `${JSON.stringify(record)}\n`);
-}
-
-/** Parses an uploads log (one JSON object per line; blank lines ignored). */
-export function parseUploadsLog(text: string): UploadRecord[] {
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as UploadRecord);
 }

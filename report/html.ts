@@ -15,25 +15,20 @@ import type { Results, Summary } from './types.ts';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-export function contentSecurityPolicy(scripts: string[], styles: string[]): string {
-  return [
+/**
+ * A page up to its </head>. The Content-Security-Policy allows only this inline
+ * style and these scripts (by hash; no script-src without any), data: images and
+ * no network request. The suite's page uses it too.
+ */
+export function pageHead(title: string, css: string, scripts: string[] = []): string {
+  const csp = [
     "default-src 'none'",
-    `script-src ${scripts.map(sha256).join(' ')}`,
-    `style-src ${styles.map(sha256).join(' ')}`,
+    ...(scripts.length ? [`script-src ${scripts.map(sha256).join(' ')}`] : []),
+    `style-src ${sha256(css)}`,
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-}
-
-export function renderHtml(summary: Summary, results: Results): string {
-  const a = analyze(results);
-  const charts = chartsOf(a);
-  const { uplotJs, uplotCss, pageJs, pageCss, uplotVersion } = assets();
-  const data = jsonForScript({ x: a.series.x, charts, summary });
-  const css = `${uplotCss}\n${pageCss}`;
-  const csp = contentSecurityPolicy([uplotJs, pageJs], [css]);
-  const title = `HMP ${summary.test} test: ${summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,7 +38,17 @@ export function renderHtml(summary: Summary, results: Results): string {
 <meta name="referrer" content="no-referrer">
 <title>${e(title)}</title>
 <style>${css}</style>
-</head>
+</head>`;
+}
+
+export function renderHtml(summary: Summary, results: Results): string {
+  const a = analyze(results);
+  const charts = chartsOf(a);
+  const { uplotJs, uplotCss, pageJs, pageCss, uplotVersion } = assets();
+  const data = jsonForScript({ x: a.series.x, charts, summary });
+  const css = `${uplotCss}\n${pageCss}`;
+  const title = `HMP ${summary.test} test: ${summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
+  return `${pageHead(title, css, [uplotJs, pageJs])}
 <body>
 ${headerHtml(summary)}
 <main>

@@ -4,14 +4,12 @@
 // must equal the MD5 of what was sent, and its content (GET
 // /submission/{id}/content) must hash to the same MD5. Checked as an
 // instructor (students may not read submissions), with bounded concurrency.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { HmpClient, HmpHttpError, HmpTimeoutError, HmpUnreachableError } from '../lib/hmp-client.ts';
+import { md5Hex } from '../lib/hmp-crypto.ts';
 import { DataFileError, parseTestData, type AccountRecord, type TestData } from '../lib/test-data.ts';
 import type { UploadRecord } from '../processors/uploads-log.ts';
 import { mapLimit } from '../lib/pool.ts';
-
-export type { UploadRecord };
 
 export type Outcome = 'verified' | 'missing' | 'corrupted' | 'unchecked';
 
@@ -43,8 +41,6 @@ export interface IntegrityReport {
 }
 
 export class IntegrityError extends Error {}
-
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 
 /** Parses an uploads log, skipping lines that are not an upload record (counted). */
 export function parseUploadsLog(text: string): { records: UploadRecord[]; unreadable: number } {
@@ -186,7 +182,7 @@ export async function verifyUploads(o: VerifyOptions): Promise<IntegrityReport> 
   const fetched = new Map<number, Pick<Observed, 'storedHash' | 'contentMd5'>>();
   await mapLimit(ids, o.concurrency ?? 4, async (id) => {
     const storedHash = await attempt(() => client.submissionHash(id)).catch((e: Error) => e);
-    const contentMd5 = await attempt(() => client.submissionContent(id)).then(md5, (e: Error) => e);
+    const contentMd5 = await attempt(() => client.submissionContent(id)).then(md5Hex, (e: Error) => e);
     fetched.set(id, { storedHash, contentMd5 });
   });
 

@@ -1,5 +1,6 @@
 // Opening the admin's credentials file and logging in as the admin.
 import { readFile } from 'node:fs/promises';
+import { whyUnreadable } from '../lib/cli-args.ts';
 import { HmpClient } from '../lib/hmp-client.ts';
 import { CredentialsError, decodeCredentialsFile, type Credentials } from '../lib/hmp-crypto.ts';
 import { Failure, explainAdminLogin } from './messages.ts';
@@ -17,9 +18,7 @@ export async function openCredentials(path: string, password: string): Promise<C
   try {
     file = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
-    throw new Failure({ what: `cannot read the credentials file ${path} (${why})`, todo: "pass --credentials with the admin's .bin file" });
+    throw new Failure({ what: `cannot read the credentials file ${path} (${whyUnreadable(err)})`, todo: "pass --credentials with the admin's .bin file" });
   }
   try {
     return await decodeCredentialsFile(file, password);

@@ -24,7 +24,7 @@ import { cycleOf, floorScript, unsupported } from '../bench/floor.ts';
 import { correctedDelays, pct, pct as percentile } from '../bench/loop-delay.ts';
 import { cpuBetween, parseStat, type CpuSample } from '../bench/proc.ts';
 import { summarize, type CpuProfile } from '../bench/profile-summary.ts';
-import { serverTotal } from '../bench/server-timing.ts';
+import { serverTimingTotal } from '../processors/outside-engine.ts';
 
 const T0 = 1_700_000_000_000;
 const period = (i: number, counters: Record<string, number>, summaries: Record<string, Partial<Period['summaries'][string]>> = {}): Period =>
@@ -170,10 +170,10 @@ test('correctedDelays: a stall also stands for the ticks it swallowed', () => {
 });
 
 test('serverTotal reads total;dur from Server-Timing', () => {
-  assert.equal(serverTotal('queue;dur=0.1, handler;dur=2.5, total;dur=2.6'), 2.6);
-  assert.equal(serverTotal(['queue;dur=1', 'total;dur=12']), 12);
-  assert.equal(serverTotal('handler;dur=2'), undefined);
-  assert.equal(serverTotal(undefined), undefined);
+  assert.equal(serverTimingTotal('queue;dur=0.1, handler;dur=2.5, total;dur=2.6'), 2.6);
+  assert.equal(serverTimingTotal(['queue;dur=1', 'total;dur=12']), 12);
+  assert.equal(serverTimingTotal('handler;dur=2'), undefined);
+  assert.equal(serverTimingTotal(undefined), undefined);
 });
 
 test('profile summary: categories by stack, stalls as busy stretches', () => {

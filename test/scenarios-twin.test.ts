@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PUBLIC_KEY_401_WARNING } from '../processors/convert.ts';
-import { parseUploadsLog } from '../processors/uploads-log.ts';
+import { parseUploadsLog } from '../suite/integrity.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
 import type { TwinConfig } from '../twin/config.ts';
 import { cleanUp, countersOf, runArtillery, runDir, writeTestData, type RunOptions, type RunResult, type SeededData } from './support/artillery-run.ts';
@@ -46,7 +46,7 @@ function assertNoErrors(r: Run): void {
 /** Every upload the run acknowledged exists with the MD5 that was sent, and so do the seeded ones. */
 async function assertStored(r: Run): Promise<number> {
   const token = await adminToken(r.twin);
-  const uploads = parseUploadsLog(readFileSync(r.result.uploadsLog, 'utf8'));
+  const uploads = parseUploadsLog(readFileSync(r.result.uploadsLog, 'utf8')).records;
   assert.equal(uploads.length, c(r, 'plugins.hmp.ok.submission_create') + c(r, 'plugins.hmp.ok.submission_create_retry'), 'one log line per acknowledged upload');
   for (const s of [...r.data.submissions, ...uploads]) {
     const hash = await call(r.twin.url, 'GET', `/submission/${s.id}/hash`, { token });

@@ -14,7 +14,8 @@ import { md5Hex } from '../lib/hmp-crypto.ts';
 import { parseTestData } from '../lib/test-data.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
 import type { TwinConfig } from '../twin/config.ts';
-import { instructorOf, judge, parseUploadsLog, readUploadsLog, tally, verifyRun, verifyUploads, type UploadRecord } from '../suite/integrity.ts';
+import { instructorOf, judge, parseUploadsLog, readUploadsLog, tally, verifyRun, verifyUploads } from '../suite/integrity.ts';
+import type { UploadRecord } from '../processors/uploads-log.ts';
 import { mapLimit } from '../lib/pool.ts';
 import { seedTwin } from './suite-helpers.ts';
 

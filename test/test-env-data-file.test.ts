@@ -5,7 +5,8 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFileError, parseTestData, type TestData } from '../lib/test-data.ts';
-import { readTestData, serializeTestData, writeFileAtomic, writeTestData } from '../test-env/data-file.ts';
+import { readTestData, serializeTestData, writeTestData } from '../test-env/data-file.ts';
+import { writeAtomic } from '../lib/atomic-file.ts';
 
 const KEY = 'ab'.repeat(32);
 const sample: TestData = {
@@ -56,7 +57,7 @@ test('writeTestData writes mode 0600 via a temp file and leaves no temp behind',
     assert.deepEqual(await readdir(join(dir, 'nested')), ['test_data.json']);
     // Replacing keeps 0600 even when the old file was world-readable.
     await writeFile(path, 'old', { mode: 0o644 });
-    await writeFileAtomic(path, 'new');
+    writeAtomic(path, 'new', { mode: 0o600, fsync: true });
     assert.equal(await readFile(path, 'utf8'), 'new');
     assert.equal((await stat(path)).mode & 0o777, 0o600);
   } finally {
@@ -73,7 +74,7 @@ test('a failed write leaves the old file and no temp file', async () => {
     const blocked = join(dir, 'folder');
     await writeFile(join(dir, 'keep'), 'x');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(blocked, 'inside'), { recursive: true }));
-    await assert.rejects(writeFileAtomic(blocked, 'new'));
+    await assert.rejects(async () => writeAtomic(blocked, 'new', { mode: 0o600, fsync: true }));
     assert.deepEqual((await readdir(dir)).sort(), ['folder', 'keep', 'test_data.json']);
     assert.equal(await readFile(path, 'utf8'), 'old');
   } finally {

@@ -4,7 +4,7 @@
 // summary.md and report.html. Bad input: one sentence on stderr, exit 2.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseCommandLine, UsageError } from '../lib/cli-args.ts';
+import { parseCommandLine, UsageError, whyUnreadable } from '../lib/cli-args.ts';
 import { FILES, parseResultsText, ReportInputError, writeReportFolder } from '../report/build.ts';
 
 export const USAGE = `Usage: npm run report -- <results.json> [options]
@@ -50,9 +50,7 @@ export function main(argv: string[]): number {
   try {
     text = readFileSync(args.file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
-    console.error(`report: cannot read ${args.file} (${why}); give the path of a results JSON written by "artillery run -o" or by the suite.`);
+    console.error(`report: cannot read ${args.file} (${whyUnreadable(err)}); give the path of a results JSON written by "artillery run -o" or by the suite.`);
     return 2;
   }
   try {

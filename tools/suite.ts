@@ -6,7 +6,8 @@
 //   npm run suite -- --resume reports/suite-20261127T040110Z
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, parseSuiteArgs, UsageError, USAGE, type Parsed } from '../suite/run/args.ts';
+import { UsageError } from '../lib/cli-args.ts';
+import { EXIT, parseSuiteArgs, USAGE, type Parsed } from '../suite/run/args.ts';
 import { createSuite, resumeSuite } from '../suite/run/folder.ts';
 import { Orchestrator } from '../suite/run/orchestrator.ts';
 import { StateError, type SuiteState } from '../suite/run/state.ts';

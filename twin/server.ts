@@ -73,7 +73,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
       public_key: Buffer.from(adminPub).toString('base64'),
     });
   // Mode 0600: it holds a private key.
-  writeAtomic(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword), 0o600);
+  writeAtomic(config.adminCredentialsPath, await encodeCredentialsFile({ userId: adminUserId, privateKey: adminKey }, config.adminPassword), { mode: 0o600 });
   const serverPublicKey = await publicKeyOf(newPrivateKey());
 
   const app = Fastify({ bodyLimit: BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true }, logger: false, forceCloseConnections: true });

@@ -1,10 +1,7 @@
 // `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
-import { parseArgs } from 'node:util';
 import { SOURCES, type SamplerOptions, type SourceName } from '../system-metrics/index.ts';
 import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
-import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
-
-export { normalizeTarget, UsageError };
+import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
 
 /** --system-metrics and its options (undefined: not given). */
 export type SystemMetricsOptions = Partial<Pick<SamplerOptions, 'source' | 'pid' | 'memLimitMb' | 'cpuBasis' | 'appId' | 'component'>>;
@@ -119,14 +116,6 @@ const OPTIONS = {
 /** Only these may accompany --resume (the rest comes from the saved state). */
 const RESUME_COMPATIBLE = new Set(['resume', 'plain']);
 
-function problem(err: Error & { code?: string }): string {
-  const option = /'(-[^']*)'/.exec(err.message)?.[1]?.split(' ')[0];
-  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
-  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `option ${option} needs a value`;
-  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ''}`.trim();
-  return err.message.split('\n')[0]!.replace(/\.$/, '');
-}
-
 export function parseTestList(name: string, raw: string): TestId[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${name} needs a comma-separated list of tests (${TESTS.join(', ')}).`);
@@ -138,12 +127,6 @@ export function parseTestList(name: string, raw: string): TestId[] {
 function positiveNumber(name: string, raw: string, max: number): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${name} must be a number above 0 and at most ${max}, got "${raw}".`);
-  return n;
-}
-
-function wholeNumber(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
   return n;
 }
 
@@ -172,17 +155,9 @@ export function joinTwinArgs(argv: string[]): string[] {
 }
 
 export function parseSuiteArgs(argv: string[]): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: joinTwinArgs(argv), strict: true, allowPositionals: false, options: OPTIONS });
-  } catch (err) {
-    throw new UsageError(`${problem(err as Error)}; run with --help to see the options.`);
-  }
-  const v = parsed.values;
+  const v = parseCommandLine({ args: joinTwinArgs(argv), strict: true, allowPositionals: false, options: OPTIONS }, true).values;
   if (v.help) return { kind: 'help' };
-  if (v.password !== undefined) {
-    throw new UsageError('the password is never taken from the command line (it would show in ps and shell history); set HMP_PASSWORD or type it at the prompt.');
-  }
+  if (v.password !== undefined) throw new UsageError(PASSWORD_REFUSED);
   if (v.resume !== undefined) {
     const extra = Object.keys(v).filter((k) => !RESUME_COMPATIBLE.has(k) && v[k as keyof typeof v] !== undefined);
     if (extra.length) throw new UsageError(`--resume takes the options saved in the suite folder; leave out ${extra.map((k) => `--${k}`).join(', ')}.`);
@@ -213,7 +188,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
     }
     source = v['system-metrics'] as SourceName;
   }
-  const pid = v.pid === undefined ? undefined : wholeNumber('pid', v.pid, 1, 2 ** 31 - 1);
+  const pid = wholeNumber('pid', v.pid, 1, 2 ** 31 - 1);
   if (source === 'local' && target !== undefined && pid === undefined) {
     throw new UsageError('--system-metrics local with --target needs --pid, the process id of the server on this machine.');
   }
@@ -234,7 +209,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
       only,
       skip,
       think: v.think === undefined ? undefined : parseThink(v.think),
-      submissions: v.submissions === undefined ? undefined : wholeNumber('submissions', v.submissions, 0, 100_000),
+      submissions: wholeNumber('submissions', v.submissions, 0, 100_000),
       conversions: v['no-conversions'] !== true,
       systemMetrics: {
         source,

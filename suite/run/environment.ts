@@ -14,14 +14,8 @@ export interface Admin {
   password: string;
 }
 
-export interface TeardownResult {
-  /** true: removed and verified; false: nothing was recorded to remove. */
-  removed: boolean;
-  users: number;
-  projects: number;
-  submissions: number;
-  message: string;
-}
+/** removed: true when removed and verified, false when nothing was recorded to remove; the counts as test-env down's. */
+export type TeardownResult = { removed: boolean; message: string } & NonNullable<DownResult['removed']>;
 
 export class EnvironmentError extends Error {}
 

@@ -2,8 +2,8 @@
 // is one self-contained page (no script, no request: a Content-Security-Policy
 // allows only its own style); every text from the runs is escaped; each
 // step's own report folder is linked relatively.
-import { createHash } from 'node:crypto';
 import { escapeHtml as e, escapeMarkdown as m } from '../../report/escape.ts';
+import { pageHead } from '../../report/html.ts';
 import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../recommendations.ts';
 import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
@@ -93,8 +93,6 @@ th{font-size:13px;color:var(--muted);font-weight:600}.v{font-weight:700;white-sp
 ul{margin:4px 0 8px 20px;padding:0}code{font-size:13px}footer{margin-top:32px;font-size:13px;color:var(--muted)}
 `;
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
 function recsHtml(list: Recommendation[]): string {
   if (list.length === 0) return '<p>No recommendation: no flag was raised.</p>';
   const out: string[] = [];
@@ -135,21 +133,11 @@ function detailsHtml(s: SuiteSummary): string {
 }
 
 export function renderSuiteHtml(s: SuiteSummary): string {
-  const csp = ["default-src 'none'", `style-src ${sha256(CSS)}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
   const flags = s.flags.length
     ? s.flags.map((f) => `<h3>${f.aborted ? 'ABORT' : 'FLAG'} “${e(f.title)}” (${e(f.step)})</h3><ul>${f.evidence.map((ev) => `<li>${e(ev.citation)}</li>`).join('')}</ul>`).join('\n')
     : '<p>None.</p>';
   const notes = s.steps.flatMap((st) => st.notes);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${e(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>HMP load-test suite: ${e(s.outcome)}</title>
-<style>${CSS}</style>
-</head>
+  return `${pageHead(`HMP load-test suite: ${s.outcome}`, CSS)}
 <body>
 <h1>HMP load-test suite: ${e(s.outcome)}</h1>
 <p class="headline o-${e(s.outcome)}">${e(s.headline)}</p>

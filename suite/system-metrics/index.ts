@@ -1,7 +1,7 @@
 // Pluggable system metrics: pick a source by name, sample during a test,
 // turn the samples into per-period summaries and the CPU/RAM verdicts.
-import { DigitalOceanSampler } from './digitalocean.ts';
-import { LocalSampler, type CpuBasis } from './local.ts';
+import { DigitalOceanSampler, type DigitalOceanOptions } from './digitalocean.ts';
+import { LocalSampler, type LocalOptions } from './local.ts';
 import type { SystemInfo } from './periods.ts';
 import { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
 
@@ -12,20 +12,9 @@ export { SYSTEM_METRIC, mergeSystemMetrics, systemPeriods } from './periods.ts';
 export const SOURCES = ['local', 'digitalocean', 'none'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
-export interface SamplerOptions {
-  source: SourceName;
-  /** local: the process to watch. */
-  pid?: number;
-  intervalMs?: number;
-  cpuBasis?: CpuBasis;
-  memLimitMb?: number;
-  /** digitalocean: app UUID, component name, API base URL, where the token is read. */
-  appId?: string;
-  component?: string;
-  baseUrl?: string;
-  env?: Record<string, string | undefined>;
-  settleMs?: number;
-}
+/** The source and its options: those of the local and the digitalocean sampler, all optional here. */
+export type SamplerOptions = { source: SourceName } & Partial<Pick<LocalOptions, 'pid' | 'intervalMs' | 'cpuBasis' | 'memLimitMb'>> &
+  Partial<Pick<DigitalOceanOptions, 'appId' | 'component' | 'baseUrl' | 'env' | 'settleMs'>>;
 
 /** The `none` source (default for remote targets): nothing is measured. */
 export class NoneSampler implements SystemSampler {

@@ -1,8 +1,7 @@
 // Command-line parsing and validation for tools/test-env.ts (pure: no I/O).
 // The defaults are test-env's own (test-env/options.ts), shown in the help.
-import { parseArgs } from 'node:util';
 import type { Via } from '../../lib/test-data.ts';
-import { normalizeTarget, UsageError } from '../../lib/cli-args.ts';
+import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
 import { TEST_ENV_DEFAULTS } from '../../test-env/options.ts';
 
 /** The parsed command line; `target` and `via` undefined = the default (for `down`, the data file's). */
@@ -48,15 +47,6 @@ The password of the credentials file comes from the env var HMP_PASSWORD or, on 
 terminal, from a prompt that does not echo. It is never a command-line argument.
 Exit status: 0 done, 1 failed (nothing half-written), 2 wrong usage.`;
 
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
-  }
-  return n;
-}
-
 const UNIT_MS = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000 } as const;
 
 /** "90" or "90s" (seconds), "10m", "1h" -> ms. */
@@ -87,30 +77,14 @@ const OPTIONS = {
   password: { type: 'string' },
 } as const;
 
-/** node:util's parse errors, shortened to what a person needs. */
-function parseArgsProblem(err: Error & { code?: string }): string {
-  const option = /'(-[^']*)'/.exec(err.message)?.[1];
-  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option.split(' ')[0]}`;
-  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `option ${option.split(' ')[0]} needs a value`;
-  return err.message.split('\n')[0]!.replace(/\.$/, '');
-}
-
 /**
  * Parses argv (without node and the script). Returns 'help' for --help.
  * Throws UsageError with one sentence for anything wrong.
  */
 export function parseTestEnvArgs(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
-  } catch (err) {
-    throw new UsageError(`${parseArgsProblem(err as Error)}; run with --help to see the options.`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine({ args: argv, strict: true, allowPositionals: true, options: OPTIONS }, true);
   if (values.help) return 'help';
-  if (values.password !== undefined) {
-    throw new UsageError('the password is never taken from the command line (it would show in ps and shell history); set HMP_PASSWORD or type it at the prompt.');
-  }
+  if (values.password !== undefined) throw new UsageError(PASSWORD_REFUSED);
 
   if (positionals.length !== 1 || (positionals[0] !== 'up' && positionals[0] !== 'down')) {
     const got = positionals.length === 0 ? 'nothing' : `"${positionals.join(' ')}"`;
@@ -144,12 +118,12 @@ export function parseTestEnvArgs(argv: string[]) {
   }
   if (command === 'up' && values.wait !== undefined) throw new UsageError('--wait only applies to down.');
 
-  const instructors = wholeNumber('instructors', values.instructors, DEFAULTS.instructors, 1, 100);
-  const students = wholeNumber('students', values.students, DEFAULTS.students, 1, 1000);
-  const projects = wholeNumber('projects', values.projects, DEFAULTS.projects, 1, 1000);
-  const submissions = wholeNumber('submissions', values.submissions, DEFAULTS.submissions, 0, 100_000);
-  const timeoutS = wholeNumber('timeout', values.timeout, DEFAULTS.timeoutS, 1, 3600);
-  const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, 0, 0, 2 ** 32 - 1);
+  const instructors = wholeNumber('instructors', values.instructors, 1, 100) ?? DEFAULTS.instructors;
+  const students = wholeNumber('students', values.students, 1, 1000) ?? DEFAULTS.students;
+  const projects = wholeNumber('projects', values.projects, 1, 1000) ?? DEFAULTS.projects;
+  const submissions = wholeNumber('submissions', values.submissions, 0, 100_000) ?? DEFAULTS.submissions;
+  const timeoutS = wholeNumber('timeout', values.timeout, 1, 3600) ?? DEFAULTS.timeoutS;
+  const seed = wholeNumber('seed', values.seed, 0, 2 ** 32 - 1);
 
   if (values.data === '') throw new UsageError('--data must be a file path.');
   if (values.fixture === '') throw new UsageError('--fixture must be a file path.');

@@ -1,6 +1,7 @@
 // /admin/load-test/up|down (HMP-API.md "Load-test fixtures"), /audit/, /health.
 import type { FastifyInstance } from 'fastify';
 import { newPrivateKey, publicKeyOf } from '../../lib/hmp-crypto.ts';
+import type { AccountRecord } from '../../lib/test-data.ts';
 import { randomInt } from '../../plugins/artillery-plugin-hmp/prng.ts';
 import { LEVEL } from '../access.ts';
 import { transaction } from '../db.ts';
@@ -10,13 +11,6 @@ import { insertProject } from './projects.ts';
 
 export const LOAD_TEST = { students: 80, instructors: 20, projects: 30, minAssigned: 3, maxAssigned: 5 } as const;
 const DAY_MS = 86_400_000;
-
-interface Member {
-  id: number;
-  email: string;
-  private_key: string;
-  project_ids: number[];
-}
 
 async function keyPairs(n: number) {
   return Promise.all(
@@ -34,7 +28,7 @@ async function loadTestUp(state: TwinState) {
   const deadline = new Date(Date.now() + 90 * DAY_MS).toISOString();
   // All or nothing: a second call fails on the first taken email (400) and leaves no trace.
   return transaction(state.db, () => {
-    const make = (role: 'student' | 'instructor', i: number, key: { priv: string; pub: string }): Member => {
+    const make = (role: 'student' | 'instructor', i: number, key: { priv: string; pub: string }): AccountRecord => {
       const nn = String(i).padStart(3, '0');
       const student = role === 'student';
       const id = insertUser(state, {

@@ -1,6 +1,7 @@
 // /auth: challenge-response login (Ed25519) and user administration.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { NewUser as UserRequest } from '../../lib/hmp-client.ts';
 import { LEVEL } from '../access.ts';
 import { getUser, type UserRow } from '../db.ts';
 import { HttpError, addRoute, type TwinState } from '../router.ts';
@@ -36,15 +37,8 @@ function userView(u: UserRow) {
   };
 }
 
-interface NewUser {
-  name: string;
-  surname: string;
-  email: string;
-  confidentiality_level: number;
-  integrity_levels: number[];
-  public_key: string;
-  expires_at?: string;
-}
+/** The client's request body; expires_at may be left out (the twin's own admin never expires). */
+type NewUser = Omit<UserRequest, 'expires_at'> & Partial<Pick<UserRequest, 'expires_at'>>;
 
 // Upstream's UserCreateRequest and UserUpdateRequest (the key is not updated).
 const NEW_USER: Fields = { name: 'str', surname: 'str', email: 'str', confidentiality_level: 'level', integrity_levels: 'level[]', public_key: 'str', expires_at: 'str' };

@@ -116,5 +116,41 @@ export function chartsOf(a: Analysis): ChartSpec[] {
       ],
     });
   }
+  const sys = a.system;
+  push({
+    title: 'Disk I/O of the server',
+    unit: 'KB/s',
+    lines: [
+      { label: 'read', color: COLORS.teal, values: sys.diskReadKBps },
+      { label: 'written', color: COLORS.orange, values: sys.diskWriteKBps, width: 2 },
+    ],
+  });
+  push({
+    title: 'Network I/O of the host',
+    unit: 'KB/s',
+    lines: [
+      { label: 'in', color: COLORS.blue, values: sys.netInKBps },
+      { label: 'out', color: COLORS.green, values: sys.netOutKBps },
+    ],
+  });
+  const procs = Object.entries(sys.processes);
+  const palette = [COLORS.teal, COLORS.purple, COLORS.orange, COLORS.blue, COLORS.green, COLORS.gray];
+  if (procs.length > 1) {
+    push({ title: 'CPU by process', unit: '%', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.cpu, width: i === 0 ? 2 : 1 })) });
+    push({ title: 'Memory by process', unit: 'MB', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.rssMb, width: i === 0 ? 2 : 1 })) });
+    push({ title: 'Disk writes by process', unit: 'KB/s', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.diskWriteKBps, width: i === 0 ? 2 : 1 })) });
+  }
+  if (a.serverLog) {
+    push({
+      title: 'Server log beside the client',
+      unit: 'per period',
+      lines: [
+        { label: 'client: errors', color: COLORS.red, values: a.serverLog.clientErrors, width: 2 },
+        { label: 'server: 5xx logged', color: COLORS.orange, values: a.serverLog.server5xx },
+        { label: 'server: tracebacks', color: COLORS.purple, values: a.serverLog.exceptions },
+        { label: 'server: DB pool exhausted', color: COLORS.gray, values: a.serverLog.pool, dash: [2, 2] },
+      ],
+    });
+  }
   return charts;
 }

@@ -9,6 +9,7 @@ import { escapeHtml as e, jsonForScript } from './escape.ts';
 import { fmtUtc } from './format.ts';
 import { breakpointHtml, soakHtml, spikeHtml } from './html-types.ts';
 import { failuresHtml } from './failures.ts';
+import { serverLogHtml } from './server-log.ts';
 import { chartsHtml, endpointsHtml, errorsHtml, figuresHtml, groupsHtml, headerHtml, verdictHtml } from './html-sections.ts';
 import { analyze } from './summarize.ts';
 import type { Results, Summary } from './types.ts';
@@ -61,6 +62,7 @@ ${chartsHtml(charts, summary.run.periods)}
 ${endpointsHtml(summary)}
 ${groupsHtml(summary)}
 ${failuresHtml(summary.failures)}
+${serverLogHtml(summary.serverLog)}
 ${errorsHtml(summary)}
 </main>
 <footer>Built by hmp-load's report builder (charts: uPlot ${e(uplotVersion)}, MIT). Rebuild from the saved results: <code>npm run report -- results.json</code>. Figures: <code>summary.json</code> beside this file.</footer>

@@ -4,6 +4,7 @@ import { escapeMarkdown as m, markdownName as code } from './escape.ts';
 import { fmtCodes, fmtDuration, fmtPct, fmtInt, fmtLimit, fmtNum, fmtResult, fmtUtc, fmtValue } from './format.ts';
 import type { Summary } from './types.ts';
 import { failuresMarkdown } from './failures.ts';
+import { serverLogMarkdown } from './server-log.ts';
 
 const MAX_ERROR_ROWS = 8;
 const MARK: Record<string, string> = { PASS: '✅', FAIL: '❌', reported: 'ℹ️' };
@@ -53,6 +54,7 @@ export function renderMarkdown(s: Summary): string {
     out.push(`**Soak drift** (first vs last ${fmtDuration(k.windowS)} of the hold): p95 ${pct(k.change.p95)}, req/s ${pct(k.change.reqPerS)}, memory ${pct(k.change.memory)}. ${k.flags.length ? `Flags: ${k.flags.map(m).join('; ')}.` : 'No drift flagged.'}`, '');
   }
   out.push(...failuresMarkdown(s.failures));
+  out.push(...serverLogMarkdown(s.serverLog));
   if (s.errors.length) {
     out.push(`**Errors** (top ${Math.min(MAX_ERROR_ROWS, s.errors.length)} of ${s.errors.length}):`, '', '| endpoint | status | reason | count |', '|---|---:|---|---:|');
     for (const e of s.errors.slice(0, MAX_ERROR_ROWS)) {

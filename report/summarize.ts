@@ -3,6 +3,7 @@
 // its answer per results object, so summarize and renderHtml share the work.
 import { coverageOf } from '../plugins/artillery-plugin-hmp/core/coverage.ts';
 import { failuresOf } from './failures.ts';
+import { serverLogOf, serverLogSeries, type ServerLogSeries } from './server-log.ts';
 import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
@@ -24,6 +25,8 @@ export interface Analysis {
   summary: Summary;
   series: Series;
   system: SystemSeries;
+  /** Per period of the run: the client's errors beside what the server logged (null: no server log). */
+  serverLog: ServerLogSeries | null;
   /** ms since the epoch of x = 0 on the charts. */
   t0: number;
 }
@@ -256,13 +259,15 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     endpoints: endpointRows(agg, groups, slo, alsoList, durationS),
     errors: errorRows(aggC, periods.map((p, i) => ({ at: p.at, c: perPeriod[i]! })), periodS, t0, hmp.errorSamples),
     failures: failuresOf(counters(agg), hmp),
+    serverLog: serverLogOf(hmp.serverLog),
     system: { cpu: system.cpu, memory: system.memory },
     breakpoint: breakpointOf(hmp),
     spike,
     soak,
   };
   const summary: Summary = { ...partial, headline: headlineOf(partial) };
-  const analysis: Analysis = { summary, series, system: system.series, t0 };
+  const logSeries = summary.serverLog && serverLogSeries(summary.serverLog, periods.map((p) => p.at), health.errors);
+  const analysis: Analysis = { summary, series, system: system.series, serverLog: logSeries, t0 };
   cache.set(input, { key, analysis });
   return analysis;
 }

@@ -6,6 +6,7 @@ import type { LevelRowIn } from '../plugins/artillery-plugin-hmp/core/results.ts
 // The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
 import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Failures } from './failures.ts';
+import type { ServerLogView } from './server-log.ts';
 
 export type { Verdict };
 
@@ -174,6 +175,8 @@ export interface Summary {
   errors: ErrorRow[];
   /** What the server did: stalls and their cause, connection errors by class, requests not sent after a failure (report/failures.ts). */
   failures: Failures;
+  /** What the server logged during the test, as the suite read it (report/server-log.ts); null when no log was read. */
+  serverLog: ServerLogView | null;
   system: { cpu: SystemFigure | null; memory: SystemFigure | null };
   breakpoint: BreakpointSummary | null;
   spike: SpikeSummary | null;

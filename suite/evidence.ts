@@ -11,8 +11,8 @@ import type { Drift } from './drift.ts';
 import type { IntegrityReport } from './integrity.ts';
 import type { Evidence } from './recommendations.ts';
 import type { Recovery } from './recovery.ts';
-import { errorRateOf, hmpSection, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { answered, endpointCounters, isTimeout, LATENCY_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { errorRateOf, hmpSection, PERIOD_MS, periodStart, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { answered, endpointCounters, isTimeout, LATENCY_PREFIX, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
 /** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
@@ -111,4 +111,15 @@ export function evidenceOfStalls(test: string, results: Results): Evidence[] {
   const n = st?.stalls?.length ?? 0;
   if (!st || n === 0) return [];
   return [{ kind: 'stall', test, ...(st.cause?.name ? { endpoint: st.cause.name } : {}), measured: n, unit: '', text: `${st.text ?? `${n} server-wide stalls`} in ${test}`.replace(/\. in /, ' in ') }];
+}
+
+/** The server's log: its database connection pool exhausted, from how many users on (the target when the first message came). */
+export function evidenceOfServerLog(test: string, results: Results): Evidence[] {
+  const pool = (hmpSection(results).serverLog as { pool?: { count?: number; firstAt?: number | null; sample?: string | null } } | undefined)?.pool;
+  if (!pool?.count) return [];
+  const at = pool.firstAt ?? undefined;
+  const period = at === undefined ? undefined : results.intermediate.find((p) => periodStart(p) === Math.floor(at / PERIOD_MS) * PERIOD_MS);
+  const users = period ? stat(period, metric.usersTarget, 'max') : undefined;
+  const what = (pool.sample ?? 'database connection pool exhausted').replace(/, connection timed out.*$/, '');
+  return [{ kind: 'pool', test, measured: pool.count, unit: '', text: `server log: ${pool.count} x ${what}${users !== undefined ? ` from ${Math.round(users)} users` : ''} in ${test}` }];
 }

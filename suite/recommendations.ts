@@ -28,6 +28,7 @@ export type EvidenceKind =
   | 'data_loss' // acknowledged uploads missing or corrupted
   | 'crash' // the server stopped answering
   | 'stall' // server-wide stalls; endpoint: the kind of request in flight when they began (core/stalls.ts)
+  | 'pool' // the server's log: its database connection pool exhausted (suite/server-log/)
   | 'capacity'; // breakpoint: max sustainable users below the plan's peak
 
 export interface Evidence {
@@ -138,7 +139,7 @@ export const TABLE: Row[] = [
     id: 'db-access',
     cost: 'low',
     text: 'Optimize DB access: indexes, N+1 elimination, connection pooling',
-    when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation' || stallUnexplained(e),
+    when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation' || stallUnexplained(e) || e.kind === 'pool',
   },
   {
     id: 'streaming',
@@ -150,7 +151,7 @@ export const TABLE: Row[] = [
     id: 'timeouts-backpressure',
     cost: 'low',
     text: 'Add server-side request timeouts and backpressure to protect the app under overload',
-    when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash' || stallUnexplained(e),
+    when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash' || stallUnexplained(e) || e.kind === 'pool',
   },
   {
     id: 'memory-profiling',
@@ -248,6 +249,8 @@ export function cite(e: Evidence): string {
       return `the server stopped answering${inTest}`;
     case 'stall':
       return `${e.measured} server-wide stalls${e.endpoint ? ` that began while ${e.endpoint} was in flight` : ''}${inTest}`;
+    case 'pool':
+      return e.text ?? `server log: ${e.measured} x database connection pool exhausted${inTest}`;
     case 'capacity':
       return `max sustainable ${e.measured} users${e.limit === undefined ? '' : ` < the plan's peak of ${e.limit}`}${inTest}`;
   }

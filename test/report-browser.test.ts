@@ -12,6 +12,8 @@ import type { Page } from 'playwright-core';
 import { CHROMIUM, launch, open } from '../report/browser.ts';
 import { FILES, summarize, writeReportFolder } from '../report/build.ts';
 import { syntheticResults } from './support/synthetic-results.ts';
+import { parseLog } from '../suite/server-log/parse.ts';
+import { summarizeLog } from '../suite/server-log/summary.ts';
 import type { Results } from '../report/types.ts';
 
 const SKIP = `chromium not installed at ${CHROMIUM}: browser check skipped`;
@@ -128,4 +130,48 @@ test('the 3-hour soak report loads cleanly (time reported; the budget is the ben
   const { ms, consoleErrors } = await open(browser.context, html);
   t.diagnostic(`3-hour soak report drawn in ${ms} ms`);
   assert.deepEqual(consoleErrors, []);
+});
+
+test('the server log and the I/O in Chromium: charts beside the client errors and per process, the pool named, a hostile traceback shown as text', async (t) => {
+  const browser = await launch();
+  if (!browser) {
+    t.skip(SKIP);
+    return;
+  }
+  t.after(() => browser.close());
+  const r = syntheticResults({ test: 'average', seed: 5, errorShare: 0.02, system: true, memTotalMb: 512, io: true });
+  // Timestamped lines (a logging config's format) in the run's own periods: 200s throughout, a pool traceback every 5th period.
+  const lines: string[] = [];
+  r.intermediate.forEach((p, i) => {
+    const at = new Date(Number(p.period) + 2_000).toISOString();
+    lines.push(`${at} INFO: 127.0.0.1:5000 - "GET /project/ HTTP/1.1" 200 OK`);
+    if (i % 5 === 0) {
+      lines.push(`${at} ERROR: Exception in ASGI application`, 'Traceback (most recent call last):', `  File "/app/${HOSTILE}.py", line 1, in x`, 'sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00');
+      lines.push(`${at} INFO: 127.0.0.1:5000 - "GET /submission/ HTTP/1.1" 500 Internal Server Error`);
+    }
+  });
+  const log = summarizeLog(parseLog(lines.join('\n')), 'server.log', lines.length);
+  const pools = Math.ceil(r.intermediate.length / 5);
+  assert.equal(log.pool.count, pools);
+  (r.aggregate.hmp as Record<string, unknown>).serverLog = { ...log, disagreements: ['The server logged 3 answers more than the client received.'] };
+  const html = build(t, r, 'server-log');
+  const { page, consoleErrors, requests } = await open(browser.context, html);
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(requests, [`file://${html}`]);
+  const charts = (await page.evaluate('window.hmpReport.charts')) as Array<{ id: string; title?: string }>;
+  const ink = await inkPerCanvas(page);
+  const chart = ink.find((c) => c.id.startsWith('chart-server-log-beside-the-client'));
+  assert.ok(chart, `the server-log chart is on the page: ${charts.map((c) => c.id)}`);
+  assert.ok(chart.colored > 200, `it has drawn its lines (${chart.colored} coloured pixels)`);
+  for (const title of ['disk-i-o-of-the-server', 'network-i-o-of-the-host', 'cpu-by-process', 'memory-by-process', 'disk-writes-by-process']) {
+    const c = ink.find((x) => x.id.startsWith(`chart-${title}`));
+    assert.ok(c && c.colored > 200, `${title} drawn: ${JSON.stringify(c)}`);
+  }
+  assert.match(await cell(page, '#server-pool'), new RegExp(`Database connection pool exhausted ${pools} times`));
+  assert.match(await cell(page, '#server-disagree'), /3 answers more than the client received/);
+  assert.match(await page.locator('#server-errors pre').first().textContent() ?? '', /QueuePool limit/);
+  assert.ok(((await page.locator('#server-errors pre').first().textContent()) ?? '').includes(HOSTILE), 'the traceback shows as typed');
+  assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined');
+  assert.equal(await page.locator('img').count(), 0);
+  await page.screenshot({ path: join(ARTIFACTS, 'report-server-log.png'), fullPage: true });
 });

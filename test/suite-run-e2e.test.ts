@@ -45,7 +45,7 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
   const out = outDir('healthy');
   try {
     // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid.
-    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', String(twin.pid), '--time-scale', '0.001', '--smoke-time-scale', '0.05', '--submissions', '20', '--think', '250-750'], {
+    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--smoke-time-scale', '0.05', '--submissions', '20', '--think', '250-750'], {
       out,
       env: { HMP_PASSWORD: twin.adminPassword },
     });
@@ -76,6 +76,11 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     // The step reports carry the server's CPU and memory (merged before the report was written).
     const avg = JSON.parse(readFileSync(join(r.dir, step('average').report!.replace(/report\.html$/, 'summary.json')), 'utf8'));
     assert.ok(avg.system.cpu !== null && avg.system.memory !== null, 'CPU and memory in the average report');
+    // Disk and network I/O beside them (the loopback carried the whole test's traffic), charted.
+    const avgResults = JSON.parse(readFileSync(join(r.dir, step('average').report!.replace(/report\.html$/, 'results.json')), 'utf8'));
+    assert.ok(avgResults.aggregate.summaries['plugins.hmp.system.net_in_bps'].mean > 0, 'bytes in on lo');
+    assert.ok(avgResults.aggregate.summaries['plugins.hmp.system.disk_write_bps'] !== undefined, 'disk writes sampled');
+    assert.match(readFileSync(join(r.dir, step('average').report!), 'utf8'), /Network I\/O of the host/);
     assertReportAndTeardown(r);
     await assertUsersGone(twin, r);
   } finally {
@@ -90,8 +95,13 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
     const twin = await startTwinProcess({ args: ['--latency', 'audit_list=3000'] });
     const out = outDir('functional');
     try {
-      const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, ...FAST], { out, env: { HMP_PASSWORD: twin.adminPassword, HMP_HTTP_TIMEOUT: '1' } });
+      // A server log that cannot be read: one sentence, and the run goes on without it.
+      const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--server-log', '/nonexistent/server.log', ...FAST], { out, env: { HMP_PASSWORD: twin.adminPassword, HMP_HTTP_TIMEOUT: '1' } });
       assert.equal(r.code, 4, why(r));
+      assert.match(r.stderr, /\[1\/9 setup\] warning: the server log \/nonexistent\/server\.log cannot be read \(no such file\): give the file the server writes \(--server-log PATH\); the run goes on without it\./);
+      const smokeReport = r.summary.steps.find((x) => x.id === 'smoke')!.report!;
+      assert.match(JSON.parse(readFileSync(join(r.dir, smokeReport.replace(/report\.html$/, 'summary.json')), 'utf8')).serverLog.problem, /no such file/);
+      assert.match(readFileSync(join(r.dir, smokeReport), 'utf8'), /cannot be read \(no such file\)/);
       assert.equal(r.summary.outcome, 'ABORTED');
       assert.match(r.summary.headline, /^ABORTED: Functional issues detected \(smoke: \d+ errors/);
       const s = statuses(r);
@@ -188,7 +198,8 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
     const out = outDir('burst');
     try {
       // Uploads hold a slot 1 s; 10 slots, 100 ms in the queue at most: the smoke's 5 users fit, the spike's 60 do not.
-      const r = await suite(['--only', 'smoke,spike', '--time-scale', '0.01', '--smoke-time-scale', '0.05', '--submissions', '20', '--think', '0-0', '--twin-args', '--latency submission_create=1000 --capacity 10 --overload queue --queue-timeout 100'], { out });
+      // The spike at 0.05 (15 s): at 0.01 (3 s) a busy machine's workers started too late to reach 60 users.
+      const r = await suite(['--only', 'smoke,spike', '--time-scale', '0.05', '--smoke-time-scale', '0.1', '--submissions', '20', '--think', '0-0', '--twin-args', '--latency submission_create=1000 --capacity 10 --overload queue --queue-timeout 100'], { out });
       assert.equal(r.code, 3, why(r));
       assert.equal(statuses(r).smoke, 'passed');
       assert.equal(statuses(r).spike, 'flagged');
@@ -199,6 +210,15 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
       assert.ok(flag.evidence.some((e) => e.kind === 'status' && e.status === 500));
       assert.ok(r.summary.recommendations.some((x) => x.id === 'rate-limit' && x.because.some((b) => /in spike/.test(b))));
       assert.ok(Array.isArray((r.summary.spike!.recovery as { curve: unknown[] }).curve), 'the recovery curve is recorded');
+      // The suite's own twin writes its log as uvicorn does; the spike read the pool's overload in it as often as the twin wrote it, and cites it.
+      const twinLog = readFileSync(join(r.dir, 'twin-server.log'), 'utf8');
+      const written = (twinLog.match(/^sqlalchemy\.exc\.TimeoutError: QueuePool limit/gm) ?? []).length;
+      assert.ok(written > 0, 'the twin logged its pool timeouts');
+      const read = JSON.parse(readFileSync(join(r.dir, spike.report!.replace(/report\.html$/, 'summary.json')), 'utf8')).serverLog;
+      assert.equal(read.pool.count, written, 'every pool message the twin wrote was read, during the spike');
+      assert.equal(read.statuses['500'], written, 'each of them answered 500');
+      assert.ok(flag.evidence.some((e) => e.kind === 'pool' && /^server log: \d+ x sqlalchemy\.exc\.TimeoutError: QueuePool limit of size 10 overflow 0 reached from \d+ users in spike$/.test(e.citation)), JSON.stringify(flag.evidence));
+      assert.match(readFileSync(join(r.dir, spike.report!), 'utf8'), /<h2>What the server logged<\/h2>/);
       assertReportAndTeardown(r);
     } finally {
       rmSync(out, { recursive: true, force: true });

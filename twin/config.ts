@@ -23,6 +23,8 @@ export function defaultConfig() {
     jwtSecret: undefined as string | undefined,
     adminCredentialsPath: 'data/twin-admin.bin',
     adminPassword: DEFAULT_ADMIN_PASSWORD,
+    /** Where to write the server's log as uvicorn writes HMP's (appended); none by default. */
+    logFile: undefined as string | undefined,
     // --- quirks of the real server (HMP-API.md), on by default ---
     /** Upload of bad CBOR answers 200 with an error list for a map cut short or a missing key, else 500 (real), instead of 400. */
     quirkCborUpload200: true,
@@ -78,6 +80,8 @@ Starts the HMP twin: a local HMP-compatible server for trying and testing the su
   --api-version 1.0|1.1    conversion API: 1.0 synchronous, 1.1 asynchronous (default 1.1)
   --jwt-lifetime S         token lifetime in seconds (default 1800)
   --admin-credentials P    where to write the admin's credentials file (default data/twin-admin.bin)
+  --log-file PATH          append the server's log to PATH, as uvicorn writes HMP's (access lines, a
+                           traceback before each 500, the DB pool's overload message)
   --serve-server-key       serve GET /credentials/public-key (older HMP) instead of the 401 quirk
   --strict-cbor            answer 400 to bad CBOR uploads instead of the quirks (200 with an error list, or 500)
   --unassigned-status 403  answer 403 to uploads to an unassigned project instead of 500
@@ -153,6 +157,7 @@ const VALUE_FLAGS: Record<string, [keyof TwinConfig, Read]> = {
   'api-version': ['apiVersion', either('1.0', '1.1')],
   'jwt-lifetime': ['jwtLifetimeS', whole(1, 31_536_000)],
   'admin-credentials': ['adminCredentialsPath', String],
+  'log-file': ['logFile', String],
   'unassigned-status': ['quirkUnassigned500', (raw, name) => either('403', '500')(raw, name) === '500'],
   'v10-conversions': ['v10Conversions', either('blocking', 'concurrent')],
   'keep-alive-timeout': ['keepAliveTimeoutS', whole(1, 3600)],

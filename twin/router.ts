@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { accessDenial, type Access, type Level } from './access.ts';
 import { OverloadError, type CapacityGate } from './capacity.ts';
+import { failedWith } from './server-log.ts';
 import type { TwinConfig } from './config.ts';
 import { blockedMs } from './connections.ts';
 import { getUser, type UserRow } from './db.ts';
@@ -124,6 +125,7 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
         lease = await state.gate.enter();
       } catch (err) {
         const e = err as OverloadError;
+        failedWith(req, e);
         const ms = performance.now() - t0;
         send(reply, plain500(e.message, e.status), `queue;dur=${ms.toFixed(1)}, total;dur=${ms.toFixed(1)}`);
         return reply;
@@ -164,6 +166,7 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
           audit = false; // rejected before the handler: upstream's audit decorator never runs
         } else if (err instanceof HttpError) out = { status: err.status, json: { detail: err.detail } };
         else out = plain500(reason, err instanceof OverloadError ? err.status : 500);
+        if ((out.status ?? 200) >= 500) failedWith(req, err as Error);
       }
       unblock?.();
       const handlerMs = performance.now() - tHandler;
@@ -174,6 +177,7 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
             .prepare('INSERT INTO audit_logs (timestamp, action, is_success, reason, user_id, ip_address) VALUES (?, ?, ?, ?, ?, ?)')
             .run(new Date().toISOString(), spec.action, reason === null && (out.status ?? 200) < 400 ? 1 : 0, reason, userId, req.ip);
         } catch (err) {
+          failedWith(req, err as Error);
           out = err instanceof OverloadError ? plain500(err.message, err.status) : plain500(`audit insert failed: ${(err as Error).message}`);
         }
       }

@@ -12,6 +12,7 @@ import { rawBodyParser } from './body.ts';
 import { CapacityGate } from './capacity.ts';
 import { defaultConfig, type TwinConfig } from './config.ts';
 import { handleConnections } from './connections.ts';
+import { writeServerLog } from './server-log.ts';
 import { openDatabase } from './db.ts';
 import { Faults } from './faults.ts';
 import type { TwinState } from './router.ts';
@@ -84,6 +85,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
     reply.code(404).type('application/json').send(JSON.stringify({ detail: 'Not Found' }));
   });
   const connections = handleConnections(app, state.block, config.keepAliveTimeoutS * 1000);
+  const log = config.logFile ? writeServerLog(app, config.logFile) : undefined;
   registerAuth(app, state);
   registerProjects(app, state);
   registerSubmissions(app, state);
@@ -106,6 +108,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
     close: async () => {
       state.gate.close(); // a stalled request would otherwise wait out its pool timeout
       await app.close();
+      await log?.close();
       db.close();
     },
   };

@@ -4,7 +4,7 @@ import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
 
 /** --system-metrics and its options (undefined: not given). */
-export type SystemMetricsOptions = Partial<Pick<SamplerOptions, 'source' | 'pid' | 'memLimitMb' | 'cpuBasis' | 'appId' | 'component'>>;
+export type SystemMetricsOptions = Partial<Pick<SamplerOptions, 'source' | 'pid' | 'label' | 'others' | 'memLimitMb' | 'cpuBasis' | 'appId' | 'component'>>;
 
 /** Everything a run needs besides the password; saved in suite-state.json for --resume. */
 export interface SuiteOptions {
@@ -26,6 +26,8 @@ export interface SuiteOptions {
   /** false: --no-conversions, no session converts (reported as not tested). Older state files lack it: on. */
   conversions?: boolean;
   systemMetrics: SystemMetricsOptions;
+  /** The server's log file, followed during every test (undefined: none; the suite's own twin writes one). */
+  serverLog?: string;
   twinArgs: string[];
   /** Parent folder of the suite folder. */
   out: string | undefined;
@@ -69,11 +71,15 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
                           see HMP_SERVER_PUBLIC_KEY); reported as not tested
   --system-metrics SRC    CPU and memory of the server: local, digitalocean or none
                           (default: local for the suite's own twin, none for a --target)
-  --pid N                 local: the server's process id (with --target)
+  --pid N[,N...]          local: the server's process id (with --target), then others shown
+                          beside it, e.g. the database; each may be named: server=N,db=N
   --mem-limit-mb N        local: memory the server may use (default: the machine's RAM)
   --cpu-basis core|all    local: CPU % of one core (default) or of all cores
   --do-app-id ID          digitalocean: the App Platform app (token: DIGITALOCEAN_TOKEN)
   --do-component NAME     digitalocean: the component (default: all)
+  --server-log PATH       the file the server writes its log to (uvicorn's format or any other),
+                          read during every test: statuses, tracebacks, pool errors in the
+                          report beside the client's errors (default: the suite's own twin's log)
   --twin-args "ARGS"      options for the suite's own twin, e.g. "--latency project_list=900"
                           (not with --target; see npm run twin -- --help)
   --out DIR               parent folder of the suite folder (default $HMP_REPORTS_DIR or reports)
@@ -106,6 +112,7 @@ const OPTIONS = {
   'do-app-id': { type: 'string' },
   'do-component': { type: 'string' },
   'twin-args': { type: 'string' },
+  'server-log': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   plain: { type: 'boolean' },
@@ -122,6 +129,16 @@ export function parseTestList(name: string, raw: string): TestId[] {
   const other = items.find((item) => !(TESTS as readonly string[]).includes(item));
   if (other !== undefined) throw new UsageError(`--${name}: "${other}" is not a test; the tests are ${TESTS.join(', ')} (setup, teardown and the report always run).`);
   return TESTS.filter((t) => items.includes(t));
+}
+
+/** --pid N[,N...], each optionally named (server=N,db=N). */
+export function parsePids(raw: string): Array<{ pid: number; label?: string }> {
+  return raw.split(',').map((part) => {
+    const m = /^\s*(?:([a-z][a-z0-9_]*)=)?(\d+)\s*$/i.exec(part);
+    const pid = m ? wholeNumber('pid', m[2], 1, 2 ** 31 - 1) : undefined;
+    if (!m || pid === undefined) throw new UsageError(`--pid takes process ids separated by commas, each optionally named (e.g. 1234 or server=1234,db=5678), got "${raw}".`);
+    return { pid, ...(m[1] ? { label: m[1].toLowerCase() } : {}) };
+  });
 }
 
 function positiveNumber(name: string, raw: string, max: number): number {
@@ -188,7 +205,8 @@ export function parseSuiteArgs(argv: string[]): Parsed {
     }
     source = v['system-metrics'] as SourceName;
   }
-  const pid = wholeNumber('pid', v.pid, 1, 2 ** 31 - 1);
+  const pids = v.pid === undefined ? [] : parsePids(v.pid);
+  const pid = pids[0]?.pid;
   if (source === 'local' && target !== undefined && pid === undefined) {
     throw new UsageError('--system-metrics local with --target needs --pid, the process id of the server on this machine.');
   }
@@ -198,6 +216,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
   if (cpuBasis !== undefined && cpuBasis !== 'core' && cpuBasis !== 'all') throw new UsageError(`--cpu-basis must be core or all, got "${cpuBasis}".`);
 
   if (v.out === '') throw new UsageError('--out must be a folder path.');
+  if (v['server-log'] === '') throw new UsageError('--server-log needs the path of the file the server writes its log to.');
   return {
     kind: 'run',
     options: {
@@ -214,11 +233,14 @@ export function parseSuiteArgs(argv: string[]): Parsed {
       systemMetrics: {
         source,
         pid,
+        ...(pids[0]?.label ? { label: pids[0].label } : {}),
+        ...(pids.length > 1 ? { others: pids.slice(1) } : {}),
         memLimitMb: v['mem-limit-mb'] === undefined ? undefined : positiveNumber('mem-limit-mb', v['mem-limit-mb'], 16 * 2 ** 20),
         cpuBasis: cpuBasis as 'core' | 'all' | undefined,
         appId: v['do-app-id'],
         component: v['do-component'],
       },
+      ...(v['server-log'] !== undefined ? { serverLog: v['server-log'] } : {}),
       twinArgs: v['twin-args'] === undefined ? [] : splitArgs(v['twin-args']),
       out: v.out,
       plain: v.plain ?? false,

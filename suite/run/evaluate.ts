@@ -8,7 +8,7 @@
 import type { Measured, Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
 import { driftMeasured, type Drift } from '../drift.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfStalls, evidenceOfSystem } from '../evidence.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfServerLog, evidenceOfStalls, evidenceOfSystem } from '../evidence.ts';
 import type { IntegrityReport } from '../integrity.ts';
 import type { Evidence, FlagId } from '../recommendations.ts';
 import { baselineOf, type Recovery } from '../recovery.ts';
@@ -116,7 +116,7 @@ export function failuresOf(s: Summary, test: string): Evidence[] {
 
 /** Evidence from the run's own measurements for the criteria that failed; the stalls first: they are the cause, the rest their symptoms. */
 function resultEvidence(test: string, results: Results, s: Summary): Evidence[] {
-  return [...evidenceOfStalls(test, results), ...evidenceOfResults(test, results, s.verdicts), ...evidenceOfSystem(test, s.verdicts)];
+  return [...evidenceOfStalls(test, results), ...evidenceOfServerLog(test, results), ...evidenceOfResults(test, results, s.verdicts), ...evidenceOfSystem(test, s.verdicts)];
 }
 
 // --- step 2 ---------------------------------------------------------------
@@ -285,6 +285,7 @@ export function evaluateBreakpoint(results: Results, s: Summary, bottleneck: Bot
     const evidence: Evidence[] = [
       { kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit: capacity.limit ?? undefined, unit: '' },
       ...evidenceOfStalls('breakpoint', results),
+      ...evidenceOfServerLog('breakpoint', results),
       ...bottleneckEvidence(bottleneck),
     ];
     const why = `max sustainable ${capacity.measured} users < the plan's peak of ${capacity.limit} (${capacity.note})`;

@@ -8,6 +8,7 @@
 // the report run with what exists.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkServerLog } from '../server-log/follow.ts';
 import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
 import { EnvironmentError, setUp, tearDown, type Admin, type TeardownResult } from './environment.ts';
@@ -154,12 +155,26 @@ export class Orchestrator {
     const o = this.state.options;
     if (o.target === undefined) {
       // Its own process group: a Ctrl-C reaches the suite, which tears down through the twin and then stops it.
-      this.#twin = await startTwinProcess({ args: o.twinArgs, detached: true });
+      // Its log, as uvicorn writes HMP's, is the server log every test reads (unless --twin-args names one).
+      const logArgs = o.twinArgs.includes('--log-file') ? [] : ['--log-file', this.#twinLog()];
+      this.#twin = await startTwinProcess({ args: [...o.twinArgs, ...logArgs], detached: true });
       this.#line(`suite: started the HMP twin at ${this.#twin.url} (pid ${this.#twin.pid})${o.twinArgs.length ? ` with ${o.twinArgs.join(' ')}` : ''}`);
       return { target: this.#twin.url, credentialsPath: this.#twin.adminCredentialsPath, password: this.#twin.adminPassword };
     }
     if (!this.#password) throw new EnvironmentError('no password for the credentials file: set HMP_PASSWORD.');
     return { target: o.target, credentialsPath: o.credentialsPath!, password: this.#password };
+  }
+
+  #twinLog(): string {
+    return join(this.dir, 'twin-server.log');
+  }
+
+  /** The server log the tests read: --server-log, else the suite's own twin's. */
+  #serverLog(): string | undefined {
+    const o = this.state.options;
+    if (o.serverLog !== undefined) return o.serverLog;
+    const i = o.twinArgs.indexOf('--log-file');
+    return o.target !== undefined ? undefined : i >= 0 ? o.twinArgs[i + 1] : this.#twinLog();
   }
 
   async #setup(): Promise<boolean> {
@@ -170,6 +185,8 @@ export class Orchestrator {
       this.state.invocations[this.state.invocations.length - 1]!.target = this.#admin.target;
       const down = await healthCheck(this.#admin.target, 10_000);
       if (down) throw new EnvironmentError(`the target ${this.#admin.target} does not answer GET /health (${down}); start the server or fix --target.`);
+      const unreadable = this.state.options.serverLog === undefined ? undefined : checkServerLog(this.state.options.serverLog);
+      if (unreadable) log(`warning: ${unreadable}`);
       // A data file left by an earlier run of this suite against its own (now gone) twin describes nothing that exists.
       if (this.#twin && existsSync(this.state.dataFile)) {
         log(`removing the stale data file of this suite's earlier twin (${this.state.dataFile})`);
@@ -248,6 +265,7 @@ export class Orchestrator {
           adminCredentials: admin.credentialsPath,
           password: admin.password,
           ownTwinPid: this.#twin?.pid,
+          serverLog: this.#serverLog(),
           conversions: this.state.steps.setup.details?.conversions as ConversionReadiness | undefined,
           baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
           line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),

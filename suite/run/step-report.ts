@@ -12,6 +12,11 @@ import type { Summary } from '../../report/types.ts';
 import { asResults, hmpSection, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { createSampler, defaultSource, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
 import type { SystemMetricsOptions } from './args.ts';
+import { CONNECTION_CLASSES } from '../../plugins/artillery-plugin-hmp/core/connection-errors.ts';
+import { ARTILLERY, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { disagreements } from '../server-log/compare.ts';
+import { interfaceFor } from '../system-metrics/proc-io.ts';
+import type { ServerLogSummary } from '../server-log/summary.ts';
 
 export interface StepSampler {
   sampler: SystemSampler;
@@ -20,11 +25,11 @@ export interface StepSampler {
 }
 
 /** The sampler for one test: local for the suite's twin (or --pid), DigitalOcean, or none. */
-export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefined, timeScale: number): StepSampler {
+export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefined, timeScale: number, target?: string): StepSampler {
   const source = o.source ?? defaultSource(ownTwinPid);
   try {
     // Short tests under a time scale get more samples.
-    const sampler = createSampler({ ...o, source, pid: o.pid ?? ownTwinPid, intervalMs: timeScale < 1 ? 1000 : 2000 });
+    const sampler = createSampler({ ...o, source, pid: o.pid ?? ownTwinPid, netInterface: interfaceFor(target), intervalMs: timeScale < 1 ? 1000 : 2000 });
     sampler.start();
     return { sampler, problem: undefined };
   } catch (err) {
@@ -47,6 +52,16 @@ export function readResults(path: string): Results {
 /** The results with the samples of the server's CPU and memory merged in (unchanged without samples). */
 export function withSamples(results: Results, samples: Sample[], sampler: SystemSampler): Results {
   return samples.length > 0 ? mergeSystemMetrics(results, samples, describeSampler(sampler)).results : results;
+}
+
+/** The server's log of the test recorded with the results (aggregate.hmp.serverLog), with where it and the client's counts disagree. */
+export function withServerLog(results: Results, log: ServerLogSummary | undefined): Results {
+  if (!log) return results;
+  const c = results.aggregate.counters ?? {};
+  const noAnswer = Object.fromEntries(CONNECTION_CLASSES.map((k) => [k, c[metric.connection(k)] ?? 0]));
+  const status5xx = Object.entries(c).reduce((n, [k, v]) => (k.startsWith(`${ARTILLERY.codePrefix}5`) ? n + v : n), 0);
+  const serverLog = { ...log, disagreements: disagreements(log, { answered: c[ARTILLERY.responses] ?? 0, noAnswer, status5xx }) };
+  return { ...results, aggregate: { ...results.aggregate, hmp: { ...hmpSection(results), serverLog } } };
 }
 
 /**

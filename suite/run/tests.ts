@@ -32,7 +32,9 @@ import { entryDirFor, rel } from './paths.ts';
 import { thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
-import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples } from './step-report.ts';
+import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples, withServerLog } from './step-report.ts';
+import { LogFollower } from '../server-log/follow.ts';
+import { logInWords } from '../server-log/summary.ts';
 import type { StepRecord } from './state.ts';
 import type { TestId } from './steps.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
@@ -47,6 +49,8 @@ export interface TestContext {
   password: string;
   /** The suite's own twin, when it started one. */
   ownTwinPid: number | undefined;
+  /** The server's log file, followed during the test (none: not read). */
+  serverLog?: string;
   /** The pre-check of conversions at set-up, if it ran. */
   conversions?: ConversionReadiness;
   /** Baseline for the spike's recovery (average's results, else smoke's). */
@@ -117,7 +121,8 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   const before = await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS);
   if (before) return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).`) };
 
-  const sampling = samplerFor(o.systemMetrics, ctx.ownTwinPid, timeScale);
+  const sampling = samplerFor(o.systemMetrics, ctx.ownTwinPid, timeScale, ctx.target);
+  const follower = ctx.serverLog === undefined ? undefined : new LogFollower(ctx.serverLog).start();
   let loop: ProbeLoop | undefined;
   if (test === 'stress') loop = new ProbeLoop(healthProbe(ctx.target), { everyMs: HEALTH_WATCH_EVERY_MS, timeoutMs: HEALTH_TIMEOUT_MS });
   let recoveryBaseline: Baseline | undefined;
@@ -181,12 +186,18 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     await probe.stop();
   }
   const afterHealth = test === 'stress' ? await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS) : null;
+  // Read until the server has recovered: what it logs after the load belongs to this test.
+  const serverLog = follower?.stop();
+  if (serverLog) for (const l of logInWords(serverLog)) ctx.line(l);
+  if (serverLog?.problem) notes.push(`${test}: ${serverLog.problem}`);
+  // What the server said about its failures belongs in the suite report too (the step's report has the rest).
+  if (serverLog?.pool.count || serverLog?.errors.length) notes.push(...logInWords(serverLog).slice(1, 3).map((l) => `${test}: ${l}`));
 
   if (!results) return { ...base, ...noResults(test, readProblem), ...paths, status: interrupted ? 'interrupted' : 'failed', artilleryExit: exit.code, notes };
 
   // The suite's own measurements first, recorded with the results: the step's
   // report then judges every criterion, and its summary is the step's verdict.
-  const sampled = withSamples(results, samples, sampling.sampler);
+  const sampled = withServerLog(withSamples(results, samples, sampling.sampler), serverLog);
   let watch: CrashWatch | undefined;
   let spike: SpikeExtras | undefined;
   let drift: Drift | undefined;

@@ -34,6 +34,19 @@ function summariesOf(samples: Sample[]): Record<string, ValueSummary> {
   put(SYSTEM_METRIC.cpu, samples.map((s) => s.cpuPct));
   put(SYSTEM_METRIC.mem, samples.filter((s) => s.memPct !== undefined).map((s) => s.memPct!));
   put(SYSTEM_METRIC.rss, samples.filter((s) => s.rssMb !== undefined).map((s) => s.rssMb!));
+  const each = <T>(list: T[], f: (x: T) => number | undefined) => list.map(f).filter((x): x is number => x !== undefined);
+  put(metric.systemDiskReadBps, each(samples, (s) => s.readBps));
+  put(metric.systemDiskWriteBps, each(samples, (s) => s.writeBps));
+  put(metric.systemNetInBps, each(samples, (s) => s.netInBps));
+  put(metric.systemNetOutBps, each(samples, (s) => s.netOutBps));
+  const procs = samples.flatMap((s) => s.procs ?? []);
+  for (const label of new Set(procs.map((p) => p.label))) {
+    const mine = procs.filter((p) => p.label === label);
+    put(metric.systemProcess(label, 'cpu_pct'), each(mine, (p) => p.cpuPct));
+    put(metric.systemProcess(label, 'rss_mb'), each(mine, (p) => p.rssMb));
+    put(metric.systemProcess(label, 'disk_read_bps'), each(mine, (p) => p.readBps));
+    put(metric.systemProcess(label, 'disk_write_bps'), each(mine, (p) => p.writeBps));
+  }
   return out;
 }
 
@@ -57,6 +70,9 @@ export interface SystemInfo {
   memTotalMb?: number;
   intervalMs?: number;
   pid?: number;
+  /** local: every process sampled (the server first) and the network interface. */
+  processes?: Array<{ pid: number; label: string }>;
+  netInterface?: string;
   appId?: string;
   component?: string;
   note?: string;

@@ -15,6 +15,23 @@ export interface Sample {
   memPct?: number;
   /** Resident memory in MB (MiB), `local` only. */
   rssMb?: number;
+  /** Bytes per second the server read from and wrote to storage, `local` only. */
+  readBps?: number;
+  writeBps?: number;
+  /** Bytes per second in and out of the network interface the target is reached through (the host's), `local` only. */
+  netInBps?: number;
+  netOutBps?: number;
+  /** Each process watched, the server first, when there are several (`local --pid N,N`). */
+  procs?: ProcessSample[];
+}
+
+export interface ProcessSample {
+  /** Its command name or the label given (--pid db=N), [a-z0-9_]. */
+  label: string;
+  cpuPct: number;
+  rssMb?: number;
+  readBps?: number;
+  writeBps?: number;
 }
 
 export interface SystemSampler {

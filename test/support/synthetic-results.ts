@@ -28,6 +28,8 @@ export interface SyntheticOptions {
   timeScale?: number;
   /** Add plugins.hmp.system.cpu_pct / rss_mb; memTotalMb turns RSS into a share. */
   system?: boolean;
+  /** Add disk and network I/O, and two processes (server, db). */
+  io?: boolean;
   memTotalMb?: number;
   /** Share of requests failing with 500 (default 0.002). */
   errorShare?: number;
@@ -221,6 +223,18 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
       summaries[metric.systemCpuPct] = { min: cpu * 0.7, max: cpu * 1.3, count: 10, mean: Math.round(cpu * 10) / 10, p50: cpu, p90: cpu * 1.2, p95: cpu * 1.25, p99: cpu * 1.3 };
       const rss = 140 + target * 1.5 + (o.leakMbPerHour ?? 0) * hours + 2 * rand();
       summaries[metric.systemRssMb] = { min: rss - 1, max: rss + 1, count: 10, mean: Math.round(rss * 10) / 10, p50: rss, p90: rss, p95: rss, p99: rss };
+    }
+    if (o.io) {
+      const flat = (v: number): Stat => ({ min: v, max: v, count: 10, mean: v, p50: v, p90: v, p95: v, p99: v });
+      summaries[metric.systemDiskReadBps] = flat(Math.round(2000 * rand()));
+      summaries[metric.systemDiskWriteBps] = flat(Math.round(40_000 + 3000 * target * rand()));
+      summaries[metric.systemNetInBps] = flat(Math.round(9000 * target * (0.9 + 0.2 * rand())));
+      summaries[metric.systemNetOutBps] = flat(Math.round(30_000 * target * (0.9 + 0.2 * rand())));
+      for (const [label, share] of [['server', 1], ['db', 0.4]] as const) {
+        summaries[metric.systemProcess(label, 'cpu_pct')] = flat(Math.round(share * (8 + target * 2.2) * 10) / 10);
+        summaries[metric.systemProcess(label, 'rss_mb')] = flat(Math.round(share * 200 + target));
+        summaries[metric.systemProcess(label, 'disk_write_bps')] = flat(Math.round(share * 60_000 * (0.5 + rand())));
+      }
     }
     intermediate.push({
       counters,

@@ -69,6 +69,8 @@ export interface HmpSection {
   /** What this run did not test on purpose, in words (e.g. conversions with HMP_CONVERSIONS=off). */
   notTested?: string[];
   /** Server-wide stalls and what was in flight when each began (core/stalls.ts), when the plugin logged the requests. */
+  /** The server's own log of the run, as the suite read it (suite/server-log/summary.ts ServerLogSummary, plus disagreements). */
+  serverLog?: Record<string, unknown>;
   stalls?: { minS?: number; stalls?: Array<{ at?: number; s?: number; ongoing?: boolean; inFlight?: Record<string, number>; waiting?: number }>; cause?: { label?: string; name?: string; began?: number; otherwisePct?: number } | null; text?: string };
   /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
   system?: { memTotalMb?: number };

@@ -14,7 +14,8 @@
 //   plugins.hmp.skipped.<name>.<after>   a planned request not sent: the session had failed at <after> first
 //   plugins.hmp.connection.<class>        a request without an answer, by class (core/connection-errors.ts)
 //   plugins.hmp.criteria.*                the plan's criteria as ensure reads them (final report)
-//   plugins.hmp.system.*                  server CPU/memory merged in by the suite
+//   plugins.hmp.system.*                  server CPU/memory, disk and network I/O merged in by the suite
+//   plugins.hmp.system.proc.<label>.*     the same per process when several are sampled
 //   plugins.hmp.session|roles|login|plan|conversion.*, plugins.hmp.relogin  journey bookkeeping
 // Per-endpoint families are artillery-plugin-metrics-by-endpoint's with
 // `useOnlyRequestNames: true` (requests made outside the engine use them too):
@@ -27,6 +28,7 @@ export const HMP = 'plugins.hmp';
 export const ENDPOINT_METRICS = 'plugins.metrics-by-endpoint';
 export const LATENCY_PREFIX = `${ENDPOINT_METRICS}.response_time.`;
 export const SERVER_TIMING_PREFIX = `${ENDPOINT_METRICS}.server-timing.`;
+export const SYSTEM_PROCESS_PREFIX = `${HMP}.system.proc.`;
 /** Artillery's own names the suite reads. */
 export const ARTILLERY = {
   requests: 'http.requests',
@@ -71,6 +73,12 @@ export const metric = {
   systemCpuPct: `${HMP}.system.cpu_pct`,
   systemMemPct: `${HMP}.system.mem_pct`,
   systemRssMb: `${HMP}.system.rss_mb`,
+  systemDiskReadBps: `${HMP}.system.disk_read_bps`,
+  systemDiskWriteBps: `${HMP}.system.disk_write_bps`,
+  systemNetInBps: `${HMP}.system.net_in_bps`,
+  systemNetOutBps: `${HMP}.system.net_out_bps`,
+  /** One of several processes sampled (--pid N,N): cpu_pct, rss_mb, disk_read_bps, disk_write_bps. */
+  systemProcess: (label: string, what: string) => `${SYSTEM_PROCESS_PREFIX}${label}.${what}`,
 } as const;
 
 /** Failure reasons the suite acts on by name (plugins.hmp.errors.<name>.<reason>). */

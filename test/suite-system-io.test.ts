@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { defaultInterface, interfaceFor, parentOf, parseIo, parseNetDev, processTree } from '../suite/system-metrics/proc-io.ts';
 import { LocalSampler } from '../suite/system-metrics/local.ts';
 import { parsePids } from '../suite/run/args.ts';
+import { bottleneckOf } from '../suite/run/bottleneck.ts';
 import { systemSeries } from '../report/system.ts';
 import { chartsOf } from '../report/charts.ts';
 import { analyze } from '../report/summarize.ts';
@@ -82,4 +83,18 @@ test('the report: disk, network and per-process series from the results, and the
   for (const t of ['Disk I/O of the server', 'Network I/O of the host', 'CPU by process', 'Memory by process', 'Disk writes by process']) assert.ok(titles.includes(t), `${t} in ${titles}`);
   const plain = chartsOf(analyze(syntheticResults({ test: 'average', seed: 4, system: true, periods: 40 }))).map((c) => c.title);
   assert.ok(!plain.includes('Network I/O of the host') && !plain.includes('CPU by process'), 'no I/O sampled: no I/O chart');
+});
+
+test('the breakpoint\'s bottleneck: the pool named from the server log, a process whose disk writes rose', () => {
+  const r = syntheticResults({ test: 'breakpoint', seed: 4, system: true, io: true, errorShare: 0, timeoutShare: 0, badBodyShare: 0 });
+  const users = (p: (typeof r.intermediate)[number]) => p.summaries?.[metric.usersTarget]?.max ?? 0;
+  for (const p of r.intermediate) {
+    const v = users(p) < 35 ? 50 * 1024 : 400 * 1024;
+    p.summaries![metric.systemProcess('db', 'disk_write_bps')] = { min: v, max: v, count: 10, mean: v, p50: v, p90: v, p95: v, p99: v };
+  }
+  const poolAt = r.intermediate.find((p) => users(p) >= 60)!;
+  (r.aggregate.hmp as Record<string, unknown>).serverLog = { pool: { count: 14, firstAt: Number(poolAt.period) + 3000, sample: 'x' } };
+  const b = bottleneckOf(r);
+  assert.match(b.text, /The db's disk writes rose 8x \(50 KB\/s -> 400 KB\/s\) by \d+ users/);
+  assert.ok(b.timeline.some((s) => s.kind === 'pool' && s.users === Math.round(users(poolAt)) && /database connection pool exhausted \(14 x\)/.test(s.detail)), JSON.stringify(b.timeline));
 });

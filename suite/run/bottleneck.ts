@@ -8,18 +8,22 @@
 //   5xx       an endpoint answering 5xx
 //   latency   an endpoint's p99 above its group's SLO
 //   stall     requests sent and none answered in the period
+//   pool      the server's log: its database connection pool exhausted
+// Beside them, in words: a process whose disk writes rose at least 2x from
+// the first level to the failing one while the server's CPU had headroom
+// (the database's disk is then the suspect, not the server).
 import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
 import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { fmtMs, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
-import { ARTILLERY, LATENCY_PREFIX, metric, summariesUnder } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { ARTILLERY, LATENCY_PREFIX, metric, summariesUnder, SYSTEM_PROCESS_PREFIX } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { overloadByEndpoint } from '../evidence.ts';
 
 /** CPU this busy is the bottleneck, not headroom (above the plan's 70% "sustained" limit, which is a verdict, not a cause). */
 export const CPU_SATURATED_PCT = 90;
 
 export interface Signal {
-  kind: 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall';
+  kind: 'cpu' | 'memory' | 'timeouts' | '5xx' | 'latency' | 'stall' | 'pool';
   /** The endpoint, for timeouts, 5xx and latency. */
   endpoint?: string;
   /** Start of the first period it showed in, ms since the epoch. */
@@ -75,6 +79,11 @@ export function bottleneckOf(results: Results): Bottleneck {
       note('stall', { kind: 'stall', at: p.at, users, detail: `stall: ${counter(p, ARTILLERY.requests)} requests sent, none answered in 10 s` });
     }
   }
+  const pool = (hmpSection(results).serverLog as { pool?: { count?: number; firstAt?: number | null; sample?: string | null } } | undefined)?.pool;
+  if (pool?.count && typeof pool.firstAt === 'number') {
+    const at = periods.find((p) => p.at <= pool.firstAt! && pool.firstAt! < p.at + 10_000);
+    if (at) note('pool', { kind: 'pool', at: at.at, users: Math.round(stat(at, metric.usersTarget, 'max') ?? 0), detail: `server log: database connection pool exhausted (${pool.count} x)` });
+  }
   const timeline = [...seen.values()].sort((a, b) => a.at - b.at || a.users - b.users);
   const firstAt = timeline[0]?.at;
   const first = timeline.filter((s) => s.at === firstAt);
@@ -86,6 +95,33 @@ export function bottleneckOf(results: Results): Bottleneck {
     text = `Failed first: ${first.map(describe).join('; ')}.`;
     if (later.length) text += ` Then: ${later.map(describe).join('; ')}${timeline.length - first.length > later.length ? '; ...' : ''}.`;
     if (!systemMeasured) text += ' CPU and memory were not measured (--system-metrics).';
+    const io = diskNote(periods, first[0]!);
+    if (io) text += ` ${io}`;
   }
   return { first, timeline, systemMeasured, text };
+}
+
+type RunPeriod = ReturnType<typeof periodsOf>[number];
+
+/** "the db's disk writes rose 3.1x (120 KB/s -> 372 KB/s) by 40 users while the server's CPU stayed under 30%", or undefined. */
+function diskNote(periods: RunPeriod[], failed: Signal): string | undefined {
+  const loaded = periods.filter((p) => (stat(p, metric.usersTarget, 'max') ?? 0) > 0);
+  const before = loaded.slice(0, 3);
+  const at = loaded.filter((p) => p.at >= failed.at).slice(0, 3);
+  if (before.length === 0 || at.length === 0 || before[0]!.at >= failed.at) return undefined;
+  const meanOf = (ps: RunPeriod[], name: string) => {
+    const xs = ps.map((p) => stat(p, name, 'mean')).filter((x): x is number => x !== undefined);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+  };
+  const labels = new Set(loaded.flatMap((p) => Object.keys(summariesUnder(p.summaries, SYSTEM_PROCESS_PREFIX)).filter((k) => k.endsWith('.disk_write_bps')).map((k) => k.split('.')[0]!)));
+  const series = labels.size ? [...labels].map((l) => [`the ${l}'s`, metric.systemProcess(l, 'disk_write_bps')] as const) : [["the server's", metric.systemDiskWriteBps] as const];
+  const cpu = Math.max(...at.map((p) => stat(p, SYSTEM_METRIC.cpu, 'max') ?? 0));
+  for (const [who, name] of series) {
+    const a = meanOf(before, name);
+    const b = meanOf(at, name);
+    if (a === undefined || b === undefined || b < 100 * 1024 || b < 2 * Math.max(a, 1)) continue;
+    const kb = (x: number) => `${Math.round(x / 1024)} KB/s`;
+    return `${who[0]!.toUpperCase()}${who.slice(1)} disk writes rose ${round(b / Math.max(a, 1), 1)}x (${kb(a)} -> ${kb(b)}) by ${failed.users} users${cpu < CPU_SATURATED_PCT ? ` while the server's CPU stayed under ${Math.ceil(cpu / 10) * 10}%` : ''}.`;
+  }
+  return undefined;
 }

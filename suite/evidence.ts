@@ -115,7 +115,7 @@ export function evidenceOfStalls(test: string, results: Results): Evidence[] {
 
 /** The server's log: its database connection pool exhausted, from how many users on (the target when the first message came). */
 export function evidenceOfServerLog(test: string, results: Results): Evidence[] {
-  const pool = (hmpSection(results).serverLog as { pool?: { count?: number; firstAt?: number | null; sample?: string | null } } | undefined)?.pool;
+  const pool = hmpSection(results).serverLog?.pool;
   if (!pool?.count) return [];
   const at = pool.firstAt ?? undefined;
   const period = at === undefined ? undefined : results.intermediate.find((p) => periodStart(p) === Math.floor(at / PERIOD_MS) * PERIOD_MS);

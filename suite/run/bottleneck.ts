@@ -79,7 +79,7 @@ export function bottleneckOf(results: Results): Bottleneck {
       note('stall', { kind: 'stall', at: p.at, users, detail: `stall: ${counter(p, ARTILLERY.requests)} requests sent, none answered in 10 s` });
     }
   }
-  const pool = (hmpSection(results).serverLog as { pool?: { count?: number; firstAt?: number | null; sample?: string | null } } | undefined)?.pool;
+  const pool = hmpSection(results).serverLog?.pool;
   if (pool?.count && typeof pool.firstAt === 'number') {
     const at = periods.find((p) => p.at <= pool.firstAt! && pool.firstAt! < p.at + 10_000);
     if (at) note('pool', { kind: 'pool', at: at.at, users: Math.round(stat(at, metric.usersTarget, 'max') ?? 0), detail: `server log: database connection pool exhausted (${pool.count} x)` });

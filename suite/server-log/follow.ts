@@ -4,16 +4,12 @@
 // is missing or unreadable is one sentence and the test goes on without it;
 // a file truncated or rotated meanwhile is read again from its start.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { whyUnreadable } from '../../lib/cli-args.ts';
 import { LogParser, type LogEvent } from './parse.ts';
 import { summarizeLog, type ServerLogSummary } from './summary.ts';
 
 const POLL_MS = 500;
 const CHUNK = 1 << 20;
-
-function why(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : (e.message ?? String(err));
-}
 
 /** Whether a server log can be followed: undefined if so, else why not (one sentence). */
 export function checkServerLog(path: string): string | undefined {
@@ -22,7 +18,7 @@ export function checkServerLog(path: string): string | undefined {
     closeSync(openSync(path, 'r'));
     return undefined;
   } catch (err) {
-    return `the server log ${path} cannot be read (${why(err)}): give the file the server writes (--server-log PATH); the run goes on without it.`;
+    return `the server log ${path} cannot be read (${whyUnreadable(err)}): give the file the server writes (--server-log PATH); the run goes on without it.`;
   }
 }
 
@@ -52,7 +48,7 @@ export class LogFollower {
       this.fd = openSync(this.path, 'r');
       this.offset = fstatSync(this.fd).size;
     } catch (err) {
-      this.problem = `the server log ${this.path} cannot be read (${why(err)}); the run goes on without it.`;
+      this.problem = `the server log ${this.path} cannot be read (${whyUnreadable(err)}); the run goes on without it.`;
       return this;
     }
     this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -76,7 +72,7 @@ export class LogFollower {
         this.feed(buf.subarray(0, n).toString('utf8'));
       }
     } catch (err) {
-      this.problem = `reading the server log ${this.path} stopped (${why(err)}).`;
+      this.problem = `reading the server log ${this.path} stopped (${whyUnreadable(err)}).`;
       this.close();
     }
   }

@@ -70,7 +70,7 @@ export interface HmpSection {
   notTested?: string[];
   /** Server-wide stalls and what was in flight when each began (core/stalls.ts), when the plugin logged the requests. */
   /** The server's own log of the run, as the suite read it (suite/server-log/summary.ts ServerLogSummary, plus disagreements). */
-  serverLog?: Record<string, unknown>;
+  serverLog?: { pool?: { count?: number; firstAt?: number | null; sample?: string | null } } & Record<string, unknown>;
   stalls?: { minS?: number; stalls?: Array<{ at?: number; s?: number; ongoing?: boolean; inFlight?: Record<string, number>; waiting?: number }>; cause?: { label?: string; name?: string; began?: number; otherwisePct?: number } | null; text?: string };
   /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
   system?: { memTotalMb?: number };

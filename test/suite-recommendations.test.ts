@@ -139,7 +139,7 @@ test('evidence from system verdicts, drift, recovery and the data loss check', (
     { id: 'ram', name: 'RAM (sustained)', measured: 30, limit: 80, unit: '%', op: '<', pass: true, gated: true },
   ]), [{ kind: 'cpu', test: 'average', measured: 75, limit: 70, unit: '%' }]);
   const drift = {
-    memoryGrowthPct: 25, memoryUnit: 'MB' as const, p95ChangePct: 20, p99ChangePct: 5, flagged: true, windowS: 1800, limits: { windowS: 1800, memoryGrowthPct: 10, degradationPct: 15, minLatencyChangeMs: 10 },
+    memoryGrowthPct: 25, memoryUnit: 'MB' as const, p95ChangePct: 20, p99ChangePct: 5, flagged: true, latencyJudged: true, windowS: 1800, limits: { windowS: 1800, memoryGrowthPct: 10, degradationPct: 15, minLatencyChangeMs: 10, minWindowPeriods: 3 },
     reasons: ['memory grew 25% (200 MB -> 250 MB, last vs first window; plan: > 10%)', 'p95 of all requests rose 20% (100 ms -> 120 ms, last vs first window; plan: > 15%)'],
     first: {} as any, last: {} as any,
   };

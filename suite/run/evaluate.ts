@@ -304,12 +304,13 @@ export function evaluateSoak(results: Results, s: Summary, drift: Drift): Evalua
   const details = { drift };
   const notes = reportedNotes(s, 'soak');
   if (drift.memoryUnit === null) notes.push('soak: memory not measured (--system-metrics none): only latency drift was judged.');
+  if (!drift.latencyJudged) notes.push(`soak: ${driftMeasured(drift).text}.`);
   if (failedOf(s).length) {
     const evidence = [...(failed(s, 'error_rate') ? resultEvidence('soak', results, s) : []), ...evidenceOfDrift(drift, 'soak')];
     return flagged('stability', s, evidence, numbers, notes, details);
   }
   const mem = drift.memoryGrowthPct === null ? 'memory not measured' : `memory ${drift.memoryGrowthPct >= 0 ? '+' : ''}${drift.memoryGrowthPct}%`;
-  const lat = drift.p95ChangePct === null ? 'p95 change not measured' : `p95 ${drift.p95ChangePct >= 0 ? '+' : ''}${drift.p95ChangePct}%`;
+  const lat = drift.p95ChangePct === null ? 'p95 change not measured' : `p95 ${drift.p95ChangePct >= 0 ? '+' : ''}${drift.p95ChangePct}%${drift.latencyJudged ? '' : ' (not judged: windows too short)'}`;
   return passed(`${mem} (limit ${drift.limits.memoryGrowthPct}%), ${lat} (limit ${drift.limits.degradationPct}%), last vs first window.`, numbers, notes, details);
 }
 

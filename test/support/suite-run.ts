@@ -1,10 +1,12 @@
 // Runs `npm run suite` (tools/suite.ts) as a user would, for the suite's end-to-end tests.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuiteState } from '../../suite/run/state.ts';
 import type { SuiteSummary } from '../../suite/run/summary.ts';
+import type { TwinProcess } from '../../twin/launch.ts';
 import { ROOT } from './artillery-run.ts';
 
 export interface SuiteRun {
@@ -69,3 +71,30 @@ export function outDir(label: string): string {
 export const why = (r: SuiteRun) => `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-6000)}`;
 export const statuses = (r: SuiteRun) => Object.fromEntries(r.summary.steps.map((s) => [s.id, s.status]));
 
+/** The report files exist, every test that ran links its own report, teardown removed and verified the test data. */
+export function assertReportAndTeardown(r: SuiteRun): void {
+  for (const f of ['suite-report.html', 'suite-summary.md', 'suite-summary.json']) assert.ok(existsSync(join(r.dir, f)), `${f} written`);
+  for (const s of r.summary.steps) {
+    if (['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'].includes(s.id) && ['passed', 'flagged', 'aborted', 'recorded'].includes(s.status)) {
+      assert.ok(s.report && existsSync(join(r.dir, s.report)), `${s.id}: its own report ${s.report} exists`);
+      assert.match(readFileSync(join(r.dir, 'suite-report.html'), 'utf8'), new RegExp(`href="${s.report!.replace(/[.]/g, '\\.')}"`), `${s.id}: linked from the suite report`);
+    }
+  }
+  assert.equal(r.summary.steps.find((s) => s.id === 'teardown')!.status, 'passed', `teardown verified: ${r.summary.steps.find((s) => s.id === 'teardown')!.reason}`);
+  assert.match(r.summary.steps.find((s) => s.id === 'teardown')!.reason!, /removed and verified \d+ test users/);
+  assert.ok(!existsSync(r.state.dataFile), 'the data file is gone');
+}
+
+/** After teardown no test user can get a login challenge (404 deleted / 400 expired). */
+export async function assertUsersGone(twin: TwinProcess, r: SuiteRun): Promise<void> {
+  const ids = (r.state.steps.setup.details!.setup as { userIds: number[] }).userIds;
+  assert.ok(ids.length >= 100, `${ids.length} test users were seeded`);
+  for (const id of ids) {
+    const res = await fetch(`${twin.url}/auth/challenge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: id }) });
+    await res.arrayBuffer();
+    assert.ok(res.status === 404 || res.status === 400, `user ${id}: challenge answered ${res.status}`);
+  }
+}
+
+// The smoke at 0.1 (12 s of hold): its sessions must reach every endpoint even on a busy machine (at 0.05, 6 s, two of five did not, beside two CPU hogs).
+export const FAST = ['--time-scale', '0.002', '--smoke-time-scale', '0.1', '--submissions', '20'];

@@ -21,6 +21,22 @@ export interface Call {
   headers?: Record<string, string>;
 }
 
+/**
+ * fetch, sent again once when the connection is reset before any answer: the
+ * twin closes an idle keep-alive connection after 5 s as uvicorn does, and
+ * undici's coarse keep-alive timer (4 s, ~1 s resolution) can reuse one just
+ * as it closes on a loaded machine. The twin closes only connections with no
+ * request in progress, so the request was never handled.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return fetch(url, init);
+  }
+}
+
 export async function call(base: string, method: string, path: string, opts: Call = {}): Promise<Res> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -35,7 +51,7 @@ export async function call(base: string, method: string, path: string, opts: Cal
     headers['content-type'] = opts.raw.type;
     body = typeof opts.raw.body === 'string' ? opts.raw.body : Buffer.from(opts.raw.body);
   }
-  const r = await fetch(base + path, { method, headers, body });
+  const r = await fetchOnce(base + path, { method, headers, body });
   const bytes = Buffer.from(await r.arrayBuffer());
   const text = bytes.toString('utf8');
   let json: any;

@@ -37,7 +37,7 @@ export interface Criteria {
   /** Spike: recovered within limitS (plan seconds, scaled with the run). */
   recovery: { limitS: number };
   /** Soak: last vs first window of the hold. */
-  drift: { windowS: number; memoryGrowthPct: number; degradationPct: number; minLatencyChangeMs: number };
+  drift: { windowS: number; memoryGrowthPct: number; degradationPct: number; minLatencyChangeMs: number; minWindowPeriods: number };
   breakpoint: BreakpointRules;
   /** The plan's goals (section 1): concurrent users on average and at peak. */
   goals: { averageUsers: number; peakUsers: number };
@@ -75,7 +75,7 @@ export function criteriaFrom(merged: Record<string, any>, where = 'phases/common
     gates,
     system: fields('system', ['cpuPct', 'ramPct', 'sustainedS']),
     recovery: fields('recovery', ['limitS']),
-    drift: fields('drift', ['windowS', 'memoryGrowthPct', 'degradationPct', 'minLatencyChangeMs']),
+    drift: fields('drift', ['windowS', 'memoryGrowthPct', 'degradationPct', 'minLatencyChangeMs', 'minWindowPeriods']),
     goals: fields('goals', ['averageUsers', 'peakUsers']),
     breakpoint: fields('breakpoint', ['maxErrorRate', 'sloFactor', 'maxTimeoutRate', 'stallFactor']),
   };

@@ -7,7 +7,9 @@
 // - Latency: p95 / p99 of http.response_time per window = the median of its
 //   periods' values (percentiles cannot be merged again from saved periods).
 //   A change also has to exceed minLatencyChangeMs (default 10 ms), so that
-//   1 ms -> 2 ms on loopback is not "+100%".
+//   1 ms -> 2 ms on loopback is not "+100%", and is judged only when both
+//   windows hold minWindowPeriods periods (the median of one or two periods is
+//   one slow period on a busy generator, not a drift).
 import { ARTILLERY, metric } from './metric-names.ts';
 import { PERIOD_MS, periodsOf, stat, timeScaleOf, type Period, type Results } from './results.ts';
 import { holdOf } from './run-window.ts';
@@ -42,6 +44,8 @@ export interface Drift {
   p95ChangePct: number | null;
   p99ChangePct: number | null;
   flagged: boolean;
+  /** Whether the windows were long enough to judge the latency change (limits.minWindowPeriods). */
+  latencyJudged: boolean;
   /** Each reason in words, citing the measurement. */
   reasons: string[];
   windowS: number;
@@ -89,8 +93,9 @@ export function driftOf(input: DriftInput): Drift {
   if (memoryGrowthPct !== null && memoryGrowthPct > memLimit) {
     reasons.push(`memory grew ${memoryGrowthPct}% (${r1(first.memory)}${unit} -> ${r1(last.memory)}${unit}, last vs first window; plan: > ${memLimit}%)`);
   }
+  const latencyJudged = Math.min(first.periods, last.periods) >= (input.limits.minWindowPeriods ?? 1);
   const latency = (name: string, change: number | null, a: number | null, b: number | null) => {
-    if (change !== null && change > degLimit && b! - a! >= minMs) {
+    if (latencyJudged && change !== null && change > degLimit && b! - a! >= minMs) {
       reasons.push(`${name} of all requests rose ${change}% (${r1(a)} ms -> ${r1(b)} ms, last vs first window; plan: > ${degLimit}%)`);
     }
   };
@@ -102,6 +107,7 @@ export function driftOf(input: DriftInput): Drift {
     p95ChangePct,
     p99ChangePct,
     flagged: reasons.length > 0,
+    latencyJudged,
     reasons,
     windowS: windowMs / 1000,
     limits: input.limits,
@@ -127,11 +133,15 @@ export function driftMeasured(d: Drift): NonNullable<Measured['drift']> {
   const degradation = changes.length ? Math.max(...changes) : null;
   const latencyReasons = d.reasons.filter((t) => !t.startsWith('memory'));
   const floored = degradation !== null && !latencyReasons.length && degradation > d.limits.degradationPct;
+  const unjudged = d.latencyJudged === false && degradation !== null;
+  const why = unjudged
+    ? `; latency changed ${degradation}%, not judged: windows of ${Math.min(d.first.periods, d.last.periods)} period(s), fewer than ${d.limits.minWindowPeriods} (the hold is too short at this time scale)`
+    : floored
+      ? `; latency rose ${degradation}% but by less than ${d.limits.minLatencyChangeMs} ms, counted at the limit`
+      : '';
   return {
     memoryGrowthPct: d.memoryGrowthPct,
-    degradationPct: floored ? d.limits.degradationPct : degradation,
-    text:
-      d.reasons.join('; ') ||
-      `last vs first ${Math.round(d.windowS)} s window${floored ? `; latency rose ${degradation}% but by less than ${d.limits.minLatencyChangeMs} ms, counted at the limit` : ''}`,
+    degradationPct: unjudged ? null : floored ? d.limits.degradationPct : degradation,
+    text: [...d.reasons, ...(d.reasons.length && !unjudged ? [] : [`last vs first ${Math.round(d.windowS)} s window${why}`])].join('; '),
   };
 }

@@ -1,20 +1,21 @@
 // The `digitalocean` source against a local fake of DigitalOcean's
 // monitoring API (127.0.0.1 only; the real API is never called): the
 // documented request (path, app_id, app_component, start/end in UNIX
-// seconds, Bearer token) and answer shape (Prometheus-style matrix).
+// seconds, Bearer token) and answer shape (Prometheus-style matrix), with
+// restarts that may be missing, and what DigitalOcean does not offer.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DigitalOceanSampler, joinSeries, metricUrl, parseMatrix } from '../suite/system-metrics/digitalocean.ts';
-import { createSampler, SystemMetricsError } from '../suite/system-metrics/index.ts';
+import { DigitalOceanSampler, DO_NOT_OFFERED, joinSeries, metricUrl, parseMatrix } from '../suite/system-metrics/digitalocean.ts';
+import { createSampler, describeSampler, SystemMetricsError } from '../suite/system-metrics/index.ts';
 
 const TOKEN = 'dop_v1_fake_token_0123456789';
 const APP = '2db3c021-15ad-4088-bfe8-99dc972b9cf6';
 let server: Server;
 let base: string;
 const seen: Array<{ path: string; query: Record<string, string>; auth: string | undefined }> = [];
-let mode: 'ok' | 'unauthorized' | 'bad-shape' = 'ok';
+let mode: 'ok' | 'unauthorized' | 'bad-shape' | 'no-restarts' | 'empty-restarts' = 'ok';
 
 function matrix(metric: string, start: number, end: number) {
   // Two instances of the component, a point every 60 s (DigitalOcean's step).
@@ -22,9 +23,13 @@ function matrix(metric: string, start: number, end: number) {
     metric: { app_component: 'api', app_component_instance: `api-${instance}`, app_uuid: APP },
     values: [] as Array<[number, string]>,
   }));
-  for (let t = Math.ceil(start / 60) * 60; t <= end; t += 60) {
-    series[0]!.values.push([t, metric === 'cpu_percentage' ? '10' : '30.5']);
-    series[1]!.values.push([t, metric === 'cpu_percentage' ? '20' : '40.5']);
+  const first = Math.ceil(start / 60) * 60;
+  // restart_count: instance 1 restarted twice in the second minute, nothing else.
+  const value = (instance: number, t: number) =>
+    metric === 'cpu_percentage' ? ['10', '20'][instance]! : metric === 'memory_percentage' ? ['30.5', '40.5'][instance]! : instance === 1 && t === first + 60 ? '2' : '0';
+  for (let t = first; t <= end; t += 60) {
+    series[0]!.values.push([t, value(0, t)]);
+    series[1]!.values.push([t, value(1, t)]);
   }
   return { status: 'success', data: { resultType: 'matrix', result: series } };
 }
@@ -39,14 +44,18 @@ before(async () => {
       res.end(JSON.stringify({ id: 'Unauthorized', message: 'Unable to authenticate you', request_id: 'abc' }));
       return;
     }
-    const m = /^\/v2\/monitoring\/metrics\/apps\/(cpu_percentage|memory_percentage)$/.exec(url.pathname);
-    if (!m) {
+    const m = /^\/v2\/monitoring\/metrics\/apps\/(cpu_percentage|memory_percentage|restart_count)$/.exec(url.pathname);
+    if (!m || (mode === 'no-restarts' && m[1] === 'restart_count')) {
       res.statusCode = 404;
       res.end(JSON.stringify({ id: 'not_found', message: 'The resource you were accessing could not be found.' }));
       return;
     }
     if (mode === 'bad-shape') {
       res.end(JSON.stringify({ status: 'error' }));
+      return;
+    }
+    if (mode === 'empty-restarts' && m[1] === 'restart_count') {
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }));
       return;
     }
     res.end(JSON.stringify(matrix(m[1]!, Number(url.searchParams.get('start')), Number(url.searchParams.get('end')))));
@@ -67,6 +76,9 @@ test('parseMatrix: mean over the instances per timestamp (ms); joinSeries keeps 
   assert.deepEqual(joinSeries(cpu, mem)[1], { t: 1_800_000_060_000, cpuPct: 15, memPct: 35.5 });
   assert.throws(() => parseMatrix({ status: 'error' }, 'cpu_percentage'), SystemMetricsError);
   assert.equal(parseMatrix({ status: 'success', data: { resultType: 'matrix', result: [] } }, 'x').size, 0);
+  const restarts = parseMatrix(matrix('restart_count', 1_800_000_000, 1_800_000_120), 'restart_count', 'sum');
+  assert.deepEqual([...restarts.values()], [0, 2, 0], 'a count is summed over the instances, not averaged');
+  assert.deepEqual(joinSeries(cpu, mem, restarts)[1], { t: 1_800_000_060_000, cpuPct: 15, memPct: 35.5, restarts: 2 });
 });
 
 test('metricUrl: the documented path and query, start/end in UNIX seconds', () => {
@@ -85,13 +97,42 @@ test('digitalocean: fetches CPU and memory % for the test window from the fake, 
   now += 5 * 60_000;
   const samples = await s.stop();
   assert.equal(samples.length, 6);
-  assert.deepEqual(samples[0], { t: 1_800_000_000_000, cpuPct: 15, memPct: 35.5 });
-  assert.deepEqual(seen.map((r) => r.path).sort(), ['/v2/monitoring/metrics/apps/cpu_percentage', '/v2/monitoring/metrics/apps/memory_percentage']);
+  assert.deepEqual(samples[0], { t: 1_800_000_000_000, cpuPct: 15, memPct: 35.5, restarts: 0 });
+  assert.deepEqual(samples.map((x) => x.restarts), [0, 2, 0, 0, 0, 0]);
+  assert.equal(s.note, undefined);
+  assert.deepEqual(seen.map((r) => r.path).sort(), [
+    '/v2/monitoring/metrics/apps/cpu_percentage',
+    '/v2/monitoring/metrics/apps/memory_percentage',
+    '/v2/monitoring/metrics/apps/restart_count',
+  ]);
   for (const r of seen) {
     assert.equal(r.auth, `Bearer ${TOKEN}`);
     assert.deepEqual(r.query, { app_id: APP, app_component: 'api', start: '1800000000', end: '1800000300' });
   }
   assert.deepEqual(await s.stop(), [], 'stopped twice: nothing more');
+});
+
+test('digitalocean: restarts missing (404 or empty) leave CPU and memory, and the note says so in one line', async () => {
+  for (const [m, why] of [['no-restarts', /\(answered 404\)/], ['empty-restarts', /\(an empty answer\)/]] as const) {
+    mode = m;
+    let now = 1_800_000_000_000;
+    const s = new DigitalOceanSampler({ appId: APP, baseUrl: base, env: { DIGITALOCEAN_TOKEN: TOKEN }, now: () => now });
+    s.start();
+    now += 2 * 60_000;
+    const samples = await s.stop();
+    assert.deepEqual(samples, [0, 1, 2].map((i) => ({ t: 1_800_000_000_000 + i * 60_000, cpuPct: 15, memPct: 35.5 })), m);
+    assert.match(s.note!, /^DigitalOcean gave no restart_count for this test .*: CPU and memory are recorded, restarts are not\.$/);
+    assert.match(s.note!, why);
+    assert.ok(!s.note!.includes('\n') && !s.note!.includes(TOKEN), s.note);
+    assert.equal(describeSampler(s).note, s.note, 'recorded with the results');
+  }
+  mode = 'ok';
+});
+
+test('digitalocean: what DigitalOcean does not offer is said once and recorded with the results', () => {
+  assert.match(DO_NOT_OFFERED, /CPU, memory and restarts only: no disk or network I\/O, and no per-process figures; .*MySQL.*not for PostgreSQL\.$/);
+  const info = describeSampler(new DigitalOceanSampler({ appId: APP, component: 'api', env: { DIGITALOCEAN_TOKEN: TOKEN } }));
+  assert.deepEqual(info, { source: 'digitalocean', cpuBasis: 'DigitalOcean cpu_percentage', appId: APP, component: 'api', notOffered: DO_NOT_OFFERED, note: undefined });
 });
 
 test('digitalocean: a refused token, a wrong shape and no answer are one sentence each, never showing the token', async () => {

@@ -1,17 +1,24 @@
-// The `digitalocean` source: CPU and memory percentage of an App Platform
-// component from DigitalOcean's monitoring API, fetched for the test's time
-// window when sampling stops:
+// The `digitalocean` source: CPU and memory percentage and restarts of an
+// App Platform component from DigitalOcean's monitoring API, fetched for the
+// test's time window when sampling stops:
 //   GET /v2/monitoring/metrics/apps/cpu_percentage?app_id=&app_component=&start=&end=
 //   GET /v2/monitoring/metrics/apps/memory_percentage?...   (start/end: UNIX seconds)
+//   GET /v2/monitoring/metrics/apps/restart_count?...
 // Answer (Prometheus style): {"status":"success","data":{"resultType":"matrix",
 //   "result":[{"metric":{...labels},"values":[[ts,"12.3"],...]}]}}
-// One series per component instance; the samples are their mean per timestamp.
+// One series per component instance; the samples are their mean per timestamp
+// (restarts: their sum, a count is not a share). Restarts are extra: without
+// them CPU and memory still count, and `note` says why they are missing.
 // The token (DIGITALOCEAN_TOKEN) goes only into the Authorization header: it
 // is never logged and never part of an error message.
 import { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
 
 export const DO_API = 'https://api.digitalocean.com';
-export const DO_METRICS = { cpu: 'cpu_percentage', memory: 'memory_percentage' } as const;
+export const DO_METRICS = { cpu: 'cpu_percentage', memory: 'memory_percentage', restarts: 'restart_count' } as const;
+
+/** What this source cannot measure, recorded with the results so that nobody looks for it there (DigitalOcean's monitoring API reference). */
+export const DO_NOT_OFFERED =
+  "DigitalOcean's monitoring API gives App Platform components CPU, memory and restarts only: no disk or network I/O, and no per-process figures; its database metrics are published for MySQL clusters, not for PostgreSQL.";
 
 export interface DigitalOceanOptions {
   /** The app's UUID. */
@@ -30,8 +37,8 @@ export interface DigitalOceanOptions {
   now?: () => number;
 }
 
-/** Timestamp (ms) -> mean value of the series that have a point there. */
-export function parseMatrix(body: unknown, metric: string): Map<number, number> {
+/** Timestamp (ms) -> mean (or sum) of the series that have a point there. */
+export function parseMatrix(body: unknown, metric: string, combine: 'mean' | 'sum' = 'mean'): Map<number, number> {
   const b = body as { status?: unknown; data?: { result?: unknown } } | null;
   if (!b || typeof b !== 'object' || b.status !== 'success' || !Array.isArray(b.data?.result)) {
     throw new SystemMetricsError(`DigitalOcean's ${metric} answer is not {"status":"success","data":{"result":[...]}}; check the base URL.`);
@@ -51,17 +58,19 @@ export function parseMatrix(body: unknown, metric: string): Map<number, number> 
       sums.set(t, acc);
     }
   }
-  return new Map([...sums].map(([t, { sum, n }]) => [t, sum / n]));
+  return new Map([...sums].map(([t, { sum, n }]) => [t, combine === 'sum' ? sum : sum / n]));
 }
 
-/** CPU and memory series joined on their timestamps (points without CPU are left out). */
-export function joinSeries(cpu: Map<number, number>, memory: Map<number, number>): Sample[] {
+/** CPU, memory and restart series joined on their timestamps (points without CPU are left out). */
+export function joinSeries(cpu: Map<number, number>, memory: Map<number, number>, restarts?: Map<number, number>): Sample[] {
   return [...cpu.keys()]
     .sort((a, b) => a - b)
     .map((t) => {
       const s: Sample = { t, cpuPct: Math.round(cpu.get(t)! * 1000) / 1000 };
       const m = memory.get(t);
       if (m !== undefined) s.memPct = Math.round(m * 1000) / 1000;
+      const r = restarts?.get(t);
+      if (r !== undefined) s.restarts = r;
       return s;
     });
 }
@@ -76,11 +85,24 @@ export function metricUrl(baseUrl: string, metric: string, appId: string, compon
   return url.toString();
 }
 
-function refusal(status: number, metric: string, detail: string): string {
-  if (status === 401 || status === 403) return `DigitalOcean refused the token (${status}) for ${metric}; set DIGITALOCEAN_TOKEN to a token with read access to monitoring.`;
-  if (status === 404) return `DigitalOcean knows no such app or component (404 for ${metric}); check the app id and component name.`;
-  if (status === 429) return `DigitalOcean rate-limited the metrics request (429 for ${metric}); fetch them again later.`;
-  return `DigitalOcean answered ${status} for ${metric}${detail ? `: ${detail}` : ''}.`;
+/** A refused request in one sentence; `access` is the token's scope it needs. Shared with the run logs (server-log/digitalocean-logs.ts). */
+export function refusal(status: number, what: string, detail: string, access = 'monitoring'): string {
+  if (status === 401 || status === 403) return `DigitalOcean refused the token (${status}) for ${what}; set DIGITALOCEAN_TOKEN to a token with read access to ${access}.`;
+  if (status === 404) return `DigitalOcean knows no such app or component (404 for ${what}); check the app id and component name.`;
+  if (status === 429) return `DigitalOcean rate-limited the request (429 for ${what}); fetch it again later.`;
+  return `DigitalOcean answered ${status} for ${what}${detail ? `: ${detail}` : ''}.`;
+}
+
+/** Why a request got no answer: a timeout or the network's code (ECONNREFUSED, ENOTFOUND). */
+export function whyNoAnswer(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string } };
+  return e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
+}
+
+/** DigitalOcean's own `message` of an error answer, short. */
+function messageOf(body: unknown): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message.slice(0, 200) : '';
 }
 
 export class DigitalOceanSampler implements SystemSampler {
@@ -93,6 +115,8 @@ export class DigitalOceanSampler implements SystemSampler {
   #settleMs: number;
   #now: () => number;
   #startedAt: number | undefined;
+  /** Why restarts are missing from the last stop()'s samples (one sentence), if they are. */
+  note: string | undefined;
 
   constructor(options: DigitalOceanOptions) {
     const env = options.env ?? process.env;
@@ -113,18 +137,47 @@ export class DigitalOceanSampler implements SystemSampler {
     this.#startedAt ??= this.#now();
   }
 
-  /** Fetches both metrics for the window since start(). Throws SystemMetricsError on a refusal or no answer. */
+  /** Fetches the metrics for the window since start(). Throws SystemMetricsError when CPU or memory is refused or has no answer; restarts never throw. */
   async stop(): Promise<Sample[]> {
     const start = this.#startedAt;
     this.#startedAt = undefined;
     if (start === undefined) return [];
     if (this.#settleMs > 0) await new Promise((r) => setTimeout(r, this.#settleMs));
     const end = this.#now();
-    const [cpu, memory] = await Promise.all([this.fetchMetric(DO_METRICS.cpu, start, end), this.fetchMetric(DO_METRICS.memory, start, end)]);
-    return joinSeries(cpu, memory).filter((s) => s.t >= start - 60_000 && s.t <= end + 60_000);
+    const [cpu, memory, restarts] = await Promise.all([this.fetchMetric(DO_METRICS.cpu, start, end), this.fetchMetric(DO_METRICS.memory, start, end), this.#restarts(start, end)]);
+    return joinSeries(cpu, memory, restarts).filter((s) => s.t >= start - 60_000 && s.t <= end + 60_000);
   }
 
-  async fetchMetric(metric: string, startMs: number, endMs: number): Promise<Map<number, number>> {
+  async fetchMetric(metric: string, startMs: number, endMs: number, combine: 'mean' | 'sum' = 'mean'): Promise<Map<number, number>> {
+    const a = await this.#get(metric, startMs, endMs);
+    if ('why' in a) throw new SystemMetricsError(`could not fetch ${metric} from ${this.baseUrl} (${a.why}).`);
+    if (a.status >= 400) throw new SystemMetricsError(refusal(a.status, metric, messageOf(a.body)));
+    return parseMatrix(a.body, metric, combine);
+  }
+
+  /** Restarts per timestamp, or undefined with `note` saying why there are none. */
+  async #restarts(startMs: number, endMs: number): Promise<Map<number, number> | undefined> {
+    this.note = undefined;
+    const metric = DO_METRICS.restarts;
+    const a = await this.#get(metric, startMs, endMs);
+    let why: string;
+    if ('why' in a) why = a.why;
+    else if (a.status >= 400) why = `answered ${a.status}`;
+    else {
+      try {
+        const m = parseMatrix(a.body, metric, 'sum');
+        if (m.size > 0) return m;
+        why = 'an empty answer';
+      } catch {
+        why = 'not a metrics answer';
+      }
+    }
+    this.note = `DigitalOcean gave no ${metric} for this test (${why}): CPU and memory are recorded, restarts are not.`;
+    return undefined;
+  }
+
+  /** The metric's status and JSON body (undefined when not JSON), or why there was no answer. */
+  async #get(metric: string, startMs: number, endMs: number): Promise<{ status: number; body: unknown } | { why: string }> {
     const url = metricUrl(this.baseUrl, metric, this.appId, this.component, startMs, endMs);
     let res: Response;
     let text: string;
@@ -132,20 +185,12 @@ export class DigitalOceanSampler implements SystemSampler {
       res = await fetch(url, { headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' }, signal: AbortSignal.timeout(this.#timeoutMs) });
       text = await res.text();
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
-      throw new SystemMetricsError(`could not fetch ${metric} from ${this.baseUrl} (${why}).`);
+      return { why: whyNoAnswer(err, this.#timeoutMs) };
     }
-    let body: unknown;
     try {
-      body = JSON.parse(text);
+      return { status: res.status, body: JSON.parse(text) };
     } catch {
-      body = undefined;
+      return { status: res.status, body: undefined };
     }
-    if (!res.ok) {
-      const message = (body as { message?: unknown } | undefined)?.message;
-      throw new SystemMetricsError(refusal(res.status, metric, typeof message === 'string' ? message.slice(0, 200) : ''));
-    }
-    return parseMatrix(body, metric);
   }
 }

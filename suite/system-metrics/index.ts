@@ -1,6 +1,6 @@
 // Pluggable system metrics: pick a source by name, sample during a test,
 // turn the samples into per-period summaries and the CPU/RAM verdicts.
-import { DigitalOceanSampler, type DigitalOceanOptions } from './digitalocean.ts';
+import { DigitalOceanSampler, DO_NOT_OFFERED, type DigitalOceanOptions } from './digitalocean.ts';
 import { LocalSampler, type LocalOptions } from './local.ts';
 import type { SystemInfo } from './periods.ts';
 import { SystemMetricsError, type Sample, type SystemSampler } from './types.ts';
@@ -45,13 +45,16 @@ export function createSampler(o: SamplerOptions): SystemSampler {
   }
 }
 
+/** SystemInfo and what the source cannot measure (`notOffered`, digitalocean). */
+export type SamplerInfo = SystemInfo & { notOffered?: string };
+
 /** What to record with the results about a sampler (mergeSystemMetrics's `info`). */
-export function describeSampler(s: SystemSampler): SystemInfo {
+export function describeSampler(s: SystemSampler): SamplerInfo {
   if (s instanceof LocalSampler) {
     return { source: 'local', cpuBasis: s.cpuBasis, memTotalMb: Math.round(s.memLimitMb), intervalMs: s.intervalMs, pid: s.pid, processes: s.processes, netInterface: s.netInterface, note: s.ended };
   }
   if (s instanceof DigitalOceanSampler) {
-    return { source: 'digitalocean', cpuBasis: 'DigitalOcean cpu_percentage', appId: s.appId, component: s.component };
+    return { source: 'digitalocean', cpuBasis: 'DigitalOcean cpu_percentage', appId: s.appId, component: s.component, notOffered: DO_NOT_OFFERED, note: s.note };
   }
   return { source: s.source };
 }

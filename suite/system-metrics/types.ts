@@ -21,6 +21,12 @@ export interface Sample {
   /** Bytes per second in and out of the network interface the target is reached through (the host's), `local` only. */
   netInBps?: number;
   netOutBps?: number;
+  /**
+   * Restarts of the App Platform component in the interval ending at t, as
+   * DigitalOcean's restart_count reports them (summed over its instances),
+   * `digitalocean` only; absent when DigitalOcean gave none (the sampler's note says why).
+   */
+  restarts?: number;
   /** Each process watched, the server first, when there are several (`local --pid N,N`). */
   procs?: ProcessSample[];
 }

@@ -151,7 +151,8 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
     const out = outDir('data-loss');
     try {
       // The spike alone: the smoke checks its own upload is listed, so it would ABORT on this knob first.
-      const r = await suite(['--only', 'spike', '--time-scale', '0.01', '--submissions', '20', '--twin-args', '--drop-uploads 0.3'], { out });
+      // At 0.05 (15 s): at 0.01 (3 s) a busy machine reached 1 of 59 users and uploaded nothing to check.
+      const r = await suite(['--only', 'spike', '--time-scale', '0.05', '--submissions', '20', '--twin-args', '--drop-uploads 0.3'], { out });
       assert.equal(r.code, 3, why(r));
       assert.equal(statuses(r).spike, 'flagged');
       const spike = r.summary.steps.find((x) => x.id === 'spike')!;

@@ -9,29 +9,15 @@
 // header: the historic URLs are pre-signed, and a token sent there could leave
 // DigitalOcean. Any failure is one sentence in `problem` with an empty
 // summary: the run goes on without the server's log.
-import { DO_API, refusal, whyNoAnswer } from '../system-metrics/digitalocean.ts';
+import { DO_API, refusal, whyNoAnswer, type DigitalOceanOptions } from '../system-metrics/digitalocean.ts';
 import { LogParser, type LogEvent } from './parse.ts';
 import { summarizeLog, type ServerLogSummary } from './summary.ts';
 
 /** Lines this close outside [start(), stop()] still count: DigitalOcean stamps lines with its own clock. */
 export const WINDOW_SLACK_MS = 1000;
 
-export interface DigitalOceanLogOptions {
-  /** The app's UUID. */
-  appId: string;
-  /** One component's logs (component_name); all components when omitted. */
-  component?: string;
-  /** API base URL (default https://api.digitalocean.com; tests point it at a local fake). */
-  baseUrl?: string;
-  /** Environment to read DIGITALOCEAN_TOKEN from (default process.env). */
-  env?: Record<string, string | undefined>;
-  /** Per-request timeout (default 30 s). */
-  timeoutMs?: number;
-  /** Wait this long after stop() before fetching, for the last lines to be archived (default 0). */
-  settleMs?: number;
-  /** Clock (tests). */
-  now?: () => number;
-}
+/** The sampler's options (app, component, base URL, token env, timeout, settle wait, clock): the same API and account. */
+export type DigitalOceanLogOptions = DigitalOceanOptions;
 
 const RUN_LINE = /^(\S+) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))(?: (.*))?$/;
 

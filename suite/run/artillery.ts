@@ -1,24 +1,23 @@
 // Runs one phase file with the real Artillery CLI (I/O):
 //   artillery run phases/<test>.yml --target URL -o <step>/results.json
-// with a per-run processor entry (Artillery bundles the processor next to
-// its entry and deletes the bundle afterwards, so runs never share one), the
+// with processors/index.js as the processor (loaded as it is, no bundle), the
 // child's output kept in <step>/artillery.log, and its "hmp: ..." lines
 // handed to the caller. The child gets its own process group: Ctrl-C reaches
 // the suite, which forwards it once (the plugin then writes the results).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROOT } from './paths.ts';
 
 export const ARTILLERY = join(ROOT, 'node_modules', 'artillery', 'bin', 'run');
+/** The processor entry Node loads as it is (see processors/index.js). */
+export const PROCESSOR = join(ROOT, 'processors', 'index.js');
 
 export interface ArtilleryRun {
   test: string;
   target: string;
   /** The step's folder: results.json, artillery.log, uploads.jsonl. */
   dir: string;
-  /** Where the per-run processor entry goes (inside the project, so the bundle finds node_modules). */
-  entryDir: string;
   env: Record<string, string>;
   /** Each "hmp: ..." line and Artillery's phase lines, as they come. */
   onLine?: (line: string) => void;
@@ -67,15 +66,10 @@ export class ArtilleryProcess {
 
   constructor(run: ArtilleryRun) {
     mkdirSync(run.dir, { recursive: true });
-    mkdirSync(join(run.entryDir, 'dist'), { recursive: true });
-    // The bundle is CommonJS in a "type": "module" project.
-    writeFileSync(join(run.entryDir, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
-    const entry = join(run.entryDir, 'processor.ts');
-    writeFileSync(entry, `export * from '${relative(run.entryDir, join(ROOT, 'processors', 'index.ts')).split('\\').join('/')}';\n`);
     const resultsPath = join(run.dir, 'results.json');
     const logPath = join(run.dir, 'artillery.log');
     const log = createWriteStream(logPath);
-    const args = [ARTILLERY, 'run', join('phases', `${run.test}.yml`), '--target', run.target, '-o', resultsPath, '--overrides', JSON.stringify({ config: { processor: entry } })];
+    const args = [ARTILLERY, 'run', join('phases', `${run.test}.yml`), '--target', run.target, '-o', resultsPath, '--overrides', JSON.stringify({ config: { processor: PROCESSOR } })];
     const env: Record<string, string | undefined> = { ...process.env, ...run.env, ARTILLERY_DISABLE_TELEMETRY: '1' };
     delete env.HMP_TARGET; // --target decides
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -101,7 +95,6 @@ export class ArtilleryProcess {
       });
       child.once('close', (code, signal) => {
         this.#child = undefined;
-        rmSync(run.entryDir, { recursive: true, force: true });
         log.end(() => resolve({ code, signal, resultsPath, logPath }));
       });
     });

@@ -1,6 +1,6 @@
 // Where things go (pure apart from the project root).
 import { randomBytes } from 'node:crypto';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -16,15 +16,6 @@ export function isInside(parent: string, child: string): boolean {
  */
 export function dataFileFor(suiteId: string): string {
   return join(ROOT, 'data', `${suiteId}-${randomBytes(4).toString('hex')}.test_data.json`);
-}
-
-/**
- * The per-run processor entry's folder: inside the project (the bundle loads
- * cbor-x and friends from node_modules), unique per step run.
- */
-export function entryDirFor(suiteDir: string, test: string): string {
-  const tag = `${basename(suiteDir)}-${test}-${randomBytes(3).toString('hex')}`;
-  return isInside(ROOT, suiteDir) ? join(suiteDir, test, `.processor-${randomBytes(3).toString('hex')}`) : join(ROOT, 'reports', '.suite-processors', tag);
 }
 
 /** A path as the suite's files show it: relative to the suite folder, with forward slashes. */

@@ -28,7 +28,7 @@ import {
   type Evaluation,
   type SpikeExtras,
 } from './evaluate.ts';
-import { entryDirFor, rel } from './paths.ts';
+import { rel } from './paths.ts';
 import { thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
@@ -139,7 +139,6 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     test,
     target: ctx.target,
     dir,
-    entryDir: entryDirFor(ctx.suiteDir, test),
     env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions }),
     onLine: ctx.onChildLine,
   });

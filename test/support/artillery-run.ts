@@ -1,8 +1,7 @@
 // Runs the real Artillery CLI on a scenario file against a twin, the way a
 // person would (scenarios/common-config.yml + a scenario), with a per-run
-// config (target, phases, variables) and a per-run processor entry so runs
-// can go in parallel: Artillery bundles the processor next to its entry file
-// and deletes the bundle afterwards.
+// config (target, phases, variables), and processors/index.js as the
+// processor (Node loads it as it is: no bundle, so runs can go in parallel).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,6 +15,8 @@ import { call, login, seed } from './twin-session.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTILLERY = join(ROOT, 'node_modules/artillery/bin/run');
+/** The processor entry Node loads without Artillery's bundle (processors/index.js). */
+export const PROCESSOR = join(ROOT, 'processors/index.js');
 
 export interface Report {
   counters: Record<string, number>;
@@ -44,10 +45,21 @@ export interface RunOptions {
   scenarioName?: string;
 }
 
-/** A fresh folder under test-artifacts/ (git-ignored), inside the project so the bundle resolves node_modules. */
+/** A fresh folder under test-artifacts/ (git-ignored). */
 export function runDir(label: string): string {
   const dir = join(ROOT, 'test-artifacts', `${label}-${process.pid}-${randomBytes(3).toString('hex')}`);
-  mkdirSync(join(dir, 'dist'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * A folder whose processor.ts re-exports processors/index.ts, for a run that
+ * takes the phase file's path: Artillery bundles it into <dir>/dist/ (its own,
+ * so concurrent runs never share a bundle) and deletes the bundle afterwards.
+ */
+export function bundledRunDir(label: string): string {
+  const dir = runDir(label);
+  mkdirSync(join(dir, 'dist'));
   // The bundle is CommonJS in a "type": "module" project.
   writeFileSync(join(dir, 'dist/package.json'), '{ "type": "commonjs" }\n');
   writeFileSync(join(dir, 'processor.ts'), `export * from '${relative(dir, join(ROOT, 'processors/index.ts'))}';\n`);
@@ -55,7 +67,7 @@ export function runDir(label: string): string {
 }
 
 export function runArtillery(opts: RunOptions, dir = runDir(opts.label)): Promise<RunResult> {
-  const config: Record<string, unknown> = { config: { target: opts.target, phases: opts.phases, processor: './processor.ts', variables: opts.variables ?? {} } };
+  const config: Record<string, unknown> = { config: { target: opts.target, phases: opts.phases, processor: PROCESSOR, variables: opts.variables ?? {} } };
   writeFileSync(join(dir, 'run.yml'), JSON.stringify(config, null, 2));
   const out = join(dir, 'out.json');
   const uploadsLog = join(dir, 'uploads.jsonl');

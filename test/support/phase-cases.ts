@@ -22,7 +22,8 @@ export const RUNS: Array<[string, number, Record<string, string>?]> = [
 export function phaseRuns(types: string[]): void {
 for (const [type, scale, env] of RUNS.filter(([t]) => types.includes(t))) {
   test(`phases/${type}.yml runs as is and holds its shape (time scale ${scale})`, async () => {
-    const r = await runPhaseFile(`phases/${type}.yml`, { env: { HMP_TIME_SCALE: String(scale), ...env }, label: `phase-${type}` });
+    // The smoke takes the phase file's TypeScript path, bundled as `artillery run` bundles it.
+    const r = await runPhaseFile(`phases/${type}.yml`, { env: { HMP_TIME_SCALE: String(scale), ...env }, label: `phase-${type}`, bundle: type === 'smoke' });
     try {
       assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
       assert.match(r.stdout, /no target given: started the local HMP twin/);

@@ -1,10 +1,11 @@
 // Runs a phase file with the real Artillery CLI, as a user would
-// (`artillery run phases/<type>.yml`), with a per-run processor entry so
-// that runs never share Artillery's processor bundle.
+// (`artillery run phases/<type>.yml`), with processors/index.js as the
+// processor (no bundle), or with `bundle` the phase file's TypeScript path
+// through a per-run entry that Artillery bundles.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runDir } from './artillery-run.ts';
+import { bundledRunDir, PROCESSOR, ROOT, runDir } from './artillery-run.ts';
 
 export interface PhaseRun {
   code: number | null;
@@ -16,11 +17,13 @@ export interface PhaseRun {
 
 export function runPhaseFile(
   file: string,
-  opts: { env?: Record<string, string>; overrides?: Record<string, unknown>; args?: string[]; timeoutMs?: number; label?: string } = {},
+  opts: { env?: Record<string, string>; overrides?: Record<string, unknown>; args?: string[]; timeoutMs?: number; label?: string; bundle?: boolean } = {},
 ): Promise<PhaseRun> {
-  const dir = runDir(opts.label ?? file.replace(/\W+/g, '-'));
+  const label = opts.label ?? file.replace(/\W+/g, '-');
+  const dir = opts.bundle ? bundledRunDir(label) : runDir(label);
   const out = join(dir, 'out.json');
-  const overrides = { ...opts.overrides, config: { ...((opts.overrides?.config as object) ?? {}), processor: join(dir, 'processor.ts') } };
+  const processor = opts.bundle ? join(dir, 'processor.ts') : PROCESSOR;
+  const overrides = { ...opts.overrides, config: { ...((opts.overrides?.config as object) ?? {}), processor } };
   const args = [join(ROOT, 'node_modules/artillery/bin/run'), 'run', file, '-o', out, '--overrides', JSON.stringify(overrides), ...(opts.args ?? [])];
   const env = {
     ...process.env,

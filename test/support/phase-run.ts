@@ -41,8 +41,8 @@ export function runPhaseFile(
   });
 }
 
-/** Largest |achieved - target| concurrent users per 10 s period, with the target's range. */
-export function fidelity(results: PhaseRun['results']): Array<{ period: number; targetMin: number; targetMax: number; maxDeviation: number }> {
+/** |achieved - target| concurrent users per 10 s period (largest and mean of its 1 s samples), with the target's range. */
+export function fidelity(results: PhaseRun['results']): Array<{ period: number; targetMin: number; targetMax: number; maxDeviation: number; meanDeviation: number }> {
   return (results?.intermediate ?? [])
     .filter((p) => p.summaries?.['plugins.hmp.users.deviation'])
     .map((p) => ({
@@ -50,5 +50,6 @@ export function fidelity(results: PhaseRun['results']): Array<{ period: number; 
       targetMin: p.summaries['plugins.hmp.users.target'].min,
       targetMax: p.summaries['plugins.hmp.users.target'].max,
       maxDeviation: p.summaries['plugins.hmp.users.deviation'].max,
+      meanDeviation: p.summaries['plugins.hmp.users.deviation'].mean,
     }));
 }

@@ -37,7 +37,7 @@ export function headerHtml(s: Summary): string {
     ['Tool', e(tool)],
     ['Stopped early', !r.earlyStop ? 'no' : s.breakpoint?.found ? 'yes: at the breakpoint, as planned' : 'yes: figures cover what was measured'],
   ];
-  const badgeClass = s.outcome.replace(' ', '-');
+  const badgeClass = s.outcome.replaceAll(' ', '-');
   return `<header class="top">
 <div>
 <h1>HMP load test: ${e(s.test)}</h1>

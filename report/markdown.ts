@@ -12,7 +12,7 @@ const MARK: Record<string, string> = { PASS: '✅', FAIL: '❌', reported: 'ℹ�
 export function renderMarkdown(s: Summary): string {
   const r = s.run;
   const out: string[] = [];
-  const icon = s.outcome === 'PASS' ? '✅' : s.outcome === 'FAIL' ? '❌' : 'ℹ️';
+  const icon = s.outcome === 'PASS' ? '✅' : s.outcome === 'FAIL' || s.outcome === 'NOT TESTED' ? '❌' : 'ℹ️';
   out.push(`### ${icon} HMP ${m(s.test)} test: ${s.outcome}`, '', m(s.headline), '');
   const meta = [
     r.target ? `target ${code(r.target)}` : 'target not recorded',

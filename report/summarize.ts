@@ -7,7 +7,7 @@ import { serverLogOf, serverLogSeries, type ServerLogSeries } from './server-log
 import { errorRows } from './errors.ts';
 import { fmtLimit, fmtValue } from './format.ts';
 import { endpointRows } from './endpoints.ts';
-import { asResults, counter, counters, hmpSection, isObject, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { asResults, counter, counters, hmpSection, isObject, loadOf, num, numberRecord, own, periodSeconds, periodsOf, stat, str, summaries } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { ARTILLERY, dict, endpointCounters, LATENCY_PREFIX, metric, summariesUnder, type EndpointCounters } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { totalErrors, totalTimeouts, worstOf } from './metrics.ts';
 import { seriesOf, type Series } from './series.ts';
@@ -15,7 +15,7 @@ import { soakOf } from './soak.ts';
 import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
 import { systemFigures, type SystemSeries } from './system.ts';
 import type { BreakpointSummary, HmpSection, Results, Summary, ToolInfo } from './types.ts';
-import { outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { LOAD_VERDICT, outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
@@ -108,6 +108,7 @@ function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
 function headlineOf(s: Omit<Summary, 'headline'>): string {
   const stopped = s.run.earlyStop && !(s.breakpoint?.found ?? false) ? ' Stopped early: the figures cover what was measured.' : '';
   if (s.outcome === 'NO DATA') return `NO DATA: the ${s.test} run measured no period and no request.${stopped}`;
+  if (s.outcome === 'NOT TESTED') return `NOT TESTED: ${s.verdicts.find((v) => v.id === LOAD_VERDICT)?.note}.${stopped}`;
   if (s.test === 'breakpoint') return `REPORT: ${s.breakpoint?.summary || 'breakpoint test without a breakpoint result'}.${stopped}`;
   const gated = s.verdicts.filter((v) => v.pass !== null);
   const failed = gated.filter((v) => v.pass === false);
@@ -173,10 +174,11 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const bp = isObject(hmp.breakpoint) ? hmp.breakpoint : undefined;
   const capacity = test === 'breakpoint' && bp && num(bp.maxSustainableUsers) !== undefined ? { maxSustainableUsers: num(bp.maxSustainableUsers)!, found: bp.found === true } : undefined;
   const judged = recorded ? criteria : { ...criteria, slo, groups, maxErrorRate: {}, smokeEndpoints };
-  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why, cpu: system.cpu, memory: system.memory, capacity, ...checks });
+  const shape = shapeOf(hmp);
+  const load = loadOf(agg, shape.length ? Math.max(...shape.map((s) => s.users)) : undefined);
+  const verdicts = verdictsOf(test, judged, { requests, errors, errorRatePct, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why, cpu: system.cpu, memory: system.memory, capacity, load, ...checks });
 
   const series = seriesOf(periods, perPeriod, groups, t0, periodS);
-  const shape = shapeOf(hmp);
   const health: PeriodHealth = { requests: periods.map((p) => counter(p, ARTILLERY.requests)), errors: perPeriod.map(totalErrors) };
   const spike =
     test === 'spike'

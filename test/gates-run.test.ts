@@ -65,3 +65,23 @@ test('spike: a slow login (p99 over the auth SLO, no errors) is reported, not ga
     await twin.close();
   }
 });
+
+test('spike at time scale 0.001 (0.3 s): its users never arrive: NOT TESTED, exit non-zero, never a pass', async () => {
+  const twin = await startTwin({});
+  const dir = runDir('gate-spike-not-tested');
+  try {
+    const data = await writeTestData(twin, dir, 0);
+    const r = await runPhaseFile('phases/spike.yml', { env: { HMP_TARGET: twin.url, HMP_TEST_DATA: data.path, HMP_TIME_SCALE: '0.001' }, label: 'gate-spike-not-tested' });
+    try {
+      assert.notEqual(r.code, 0, r.stdout.slice(-2000));
+      assert.match(r.stdout, /hmp: spike test NOT TESTED: the load generator reached \d+ of \d+ users: the shape was not tested/);
+      assert.match(r.stdout, /FAIL Users reached \(the shape's peak\): \d+ users \(limit >= \d+ users\)/);
+      assert.doesNotMatch(r.stdout, /spike test passed/);
+    } finally {
+      cleanUp(r.dir);
+    }
+  } finally {
+    cleanUp(dir);
+    await twin.close();
+  }
+});

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
-import { measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
-import type { RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { outcomeOf, verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { derivedCounters, ensureConditions, measuredOf } from '../plugins/artillery-plugin-hmp/ensure-conditions.ts';
+import { loadOf, type RawPeriod } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
 import { syntheticResults } from './support/synthetic-results.ts';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { evaluateAverage } from '../suite/run/evaluate.ts';
+import { evaluateAverage, notTested } from '../suite/run/evaluate.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from '../suite/run/render.ts';
 import { parseSuiteArgs, type SuiteOptions } from '../suite/run/args.ts';
 import { newState } from '../suite/run/state.ts';
@@ -79,6 +80,56 @@ test('CPU 75% in an average run: FAIL in report.html, summary.json and summary.m
     const calm = buildStepReport(averageRunAt(65), dir);
     assert.equal(calm.summary.outcome, 'PASS');
     assert.equal(evaluateAverage(calm.results, calm.summary).status, 'passed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The run's active users capped at `most` in every period and the aggregate: a load generator that fell short. */
+function capActive(r: Results, most: number): Results {
+  for (const p of [...r.intermediate, r.aggregate]) {
+    const s = p.summaries?.[metric.usersActive];
+    if (s) p.summaries![metric.usersActive] = { ...s, min: Math.min(s.min ?? most, most), max: Math.min(s.max ?? most, most), mean: Math.min(s.mean ?? most, most) };
+  }
+  return r;
+}
+
+test('a spike whose load generator reached 1 of its 60+ users: NOT TESTED in summary.json, report.html and summary.md, a failed step in the suite, and ensure fails the run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hmp-one-answer-'));
+  try {
+    const results = capActive(syntheticResults({ test: 'spike', seed: 3 }) as unknown as Results, 1);
+    const step = buildStepReport(results, dir);
+    const summary = JSON.parse(readFileSync(join(step.folder, 'summary.json'), 'utf8'));
+    const load = summary.verdicts.find((v: { id: string }) => v.id === 'load');
+    const peak = summary.users.targetPeak; // the jittered hold's highest target
+    assert.ok(peak >= 60 && peak <= 66, `target peak ${peak}`);
+    assert.deepEqual([load.measured, load.limit, load.pass, load.gated], [1, Math.floor(0.9 * peak), false, true]);
+    assert.equal(summary.outcome, 'NOT TESTED');
+    assert.match(summary.headline, new RegExp(`^NOT TESTED: the load generator reached 1 of ${peak} users: the shape was not tested`));
+    assert.match(readFileSync(join(step.folder, 'summary.md'), 'utf8'), /❌/);
+    assert.match(readFileSync(step.report, 'utf8'), /class="badge NOT-TESTED"/);
+
+    // the suite: not a pass, not a flag on the server; the step could not do its job
+    const ev = notTested('spike', step.summary);
+    assert.equal(ev.status, 'failed');
+    assert.match(ev.reason, new RegExp(`^the spike test was NOT TESTED: the load generator reached 1 of ${peak} users.*larger --time-scale`));
+
+    // the plugin: the same verdict, and ensure reads it
+    const settings = resolveSettings({ test: 'spike' }, PHASES, {}, {});
+    const measured = measuredOf(settings, results.aggregate as unknown as RawPeriod);
+    const plugin = verdictsOf('spike', settings.criteria, measured);
+    assert.equal(outcomeOf('spike', plugin, true), 'NOT TESTED');
+    assert.equal(derivedCounters(plugin)['plugins.hmp.criteria.load_shortfall'], 1);
+    assert.equal(ensureConditions(settings)[0]!.expression, '(plugins.hmp.criteria.load_shortfall or 0) == 0');
+    // A server that also failed below the shape: FAIL, it is the server's answer.
+    assert.equal(outcomeOf('spike', verdictsOf('spike', settings.criteria, { ...measured, errors: 50, errorRatePct: 10 }), true), 'FAIL');
+    // Nothing sampled (a shape shorter than the load generator's start): the phase file's peak, none reached.
+    assert.deepEqual(loadOf({}, 60), { targetPeak: 60, activePeak: 0 });
+
+    // Reached: the load verdict passes and the run is judged on the plan's criteria alone.
+    const full = buildStepReport(syntheticResults({ test: 'spike', seed: 3 }) as unknown as Results, dir);
+    assert.equal(full.summary.verdicts.find((v) => v.id === 'load')!.pass, true);
+    assert.notEqual(full.summary.outcome, 'NOT TESTED');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

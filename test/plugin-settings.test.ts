@@ -39,23 +39,25 @@ test('settings: bad input is one clear sentence', () => {
 
 test('ensure: the gated criteria of each test type (plan, section 6), smoke needs every endpoint answered', () => {
   const avg = resolveSettings({ test: 'average' }, PHASES, {}, {});
+  // Every test: the run reached its shape's users (core/criteria.ts, the load verdict).
+  const LOAD = '(plugins.hmp.criteria.load_shortfall or 0) == 0';
   assert.deepEqual(
     ensureConditions(avg).map((c) => c.expression),
     [
-      '(plugins.hmp.criteria.p99.auth or 0) <= 400', '(plugins.hmp.criteria.p99.list or 0) <= 700', '(plugins.hmp.criteria.p99.detail or 0) <= 800',
+      LOAD, '(plugins.hmp.criteria.p99.auth or 0) <= 400', '(plugins.hmp.criteria.p99.list or 0) <= 700', '(plugins.hmp.criteria.p99.detail or 0) <= 800',
       '(plugins.hmp.criteria.p99.convert or 0) <= 2000', '(plugins.hmp.criteria.error_rate_pct or 0) < 1',
     ],
   );
   // The breakpoint is gated on the plan's peak (goals.peakUsers) only.
-  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})).map((c) => c.expression), ['(plugins.hmp.criteria.max_sustainable_users or 0) >= 60']);
+  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})).map((c) => c.expression), [LOAD, '(plugins.hmp.criteria.max_sustainable_users or 0) >= 60']);
   // p99 gates the average only ("p99 latencies within SLOs"); elsewhere it is reported.
   for (const [t, rate] of [['stress', 2], ['spike', 3]] as const) {
-    assert.deepEqual(ensureConditions(resolveSettings({ test: t }, PHASES, {}, {})).map((c) => c.expression), [`(plugins.hmp.criteria.error_rate_pct or 0) < ${rate}`], t);
+    assert.deepEqual(ensureConditions(resolveSettings({ test: t }, PHASES, {}, {})).map((c) => c.expression), [LOAD, `(plugins.hmp.criteria.error_rate_pct or 0) < ${rate}`], t);
   }
   // The soak also gates its latency drift, which the plugin measures from its own periods.
-  assert.deepEqual(ensureConditions(resolveSettings({ test: 'soak' }, PHASES, {}, {})).map((c) => c.expression), ['(plugins.hmp.criteria.error_rate_pct or 0) < 1', '(plugins.hmp.criteria.degradation_pct or 0) <= 15']);
+  assert.deepEqual(ensureConditions(resolveSettings({ test: 'soak' }, PHASES, {}, {})).map((c) => c.expression), [LOAD, '(plugins.hmp.criteria.error_rate_pct or 0) < 1', '(plugins.hmp.criteria.degradation_pct or 0) <= 15']);
   const smoke = resolveSettings({ test: 'smoke' }, PHASES, {}, {});
-  assert.deepEqual(ensureConditions(smoke).map((c) => c.expression), ['(plugins.hmp.criteria.errors or 0) == 0', '(plugins.hmp.criteria.unanswered_endpoints or 0) == 0']);
+  assert.deepEqual(ensureConditions(smoke).map((c) => c.expression), [LOAD, '(plugins.hmp.criteria.errors or 0) == 0', '(plugins.hmp.criteria.unanswered_endpoints or 0) == 0']);
   const m = measuredOf(smoke, {
     period: 0,
     counters: {

@@ -97,7 +97,7 @@ test('Markdown: a verdict table and key figures; pipes and newlines in text cann
   const s = summarize(r);
   const md = renderMarkdown(s);
   assert.match(md, /^### ❌ HMP average test: FAIL\n/);
-  assert.match(md, /\| Criterion \| Measured \| Limit \| Result \|\n\|---\|---:\|---:\|---\|\n\| Error rate \| [\d.]+% \| < 1% \| [^|]+ PASS \|/);
+  assert.match(md, /\| Criterion \| Measured \| Limit \| Result \|\n\|---\|---:\|---:\|---\|\n\| Users reached \(the shape's peak\) \| 15 users \| ≥ 13 users \| [^|]+ PASS \|\n\| Error rate \| [\d.]+% \| < 1% \| [^|]+ PASS \|/);
   assert.match(md, /\| p99 latency, list \| [\d.,]+ ms \| ≤ 700 ms \| ❌ FAIL \|/);
   assert.match(md, new RegExp(`\\*\\*Key figures:\\*\\* ${s.totals.requests.toLocaleString('en-US')} requests`));
   assert.equal(escapeMarkdown('a|b\nc'), 'a\\|b c');

@@ -15,7 +15,7 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
   const out = outDir('healthy');
   try {
     // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid.
-    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--smoke-time-scale', '0.05', '--submissions', '20', '--think', '250-750'], {
+    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--submissions', '20', '--think', '250-750'], {
       out,
       env: { HMP_PASSWORD: twin.adminPassword },
     });

@@ -4,13 +4,17 @@
 // the final report, so `artillery run` exits 1 exactly when a gated criterion
 // the run measured failed.
 import type { HmpSettings } from './settings.ts';
-import type { RawPeriod } from './core/results.ts';
+import { loadOf, type RawPeriod } from './core/results.ts';
 import { ARTILLERY, endpointErrors, LATENCY_PREFIX, metric } from './core/metric-names.ts';
 import { coverageOf } from './core/coverage.ts';
-import { gates, type Measured, type Verdict } from './core/criteria.ts';
+import { gates, LOAD_VERDICT, type Measured, type Verdict } from './core/criteria.ts';
 
-/** The criteria a run measures from its counters and summaries (the soak's drift: main.ts; no CPU, probes or integrity check: the suite adds those). */
-export function measuredOf(settings: HmpSettings, stats: RawPeriod): Measured {
+/**
+ * The criteria a run measures from its counters and summaries (the soak's
+ * drift: main.ts; no CPU, probes or integrity check: the suite adds those);
+ * `plannedPeak`: the shape's, for a run too short to sample its users.
+ */
+export function measuredOf(settings: HmpSettings, stats: RawPeriod, plannedPeak?: number): Measured {
   const counters = stats.counters ?? {};
   const requests = counters[ARTILLERY.requests] ?? 0;
   const errors = endpointErrors(counters);
@@ -25,7 +29,8 @@ export function measuredOf(settings: HmpSettings, stats: RawPeriod): Measured {
     groupP99[group] = worst;
   }
   const coverage = coverageOf(counters, settings.test === 'smoke' ? settings.criteria.smokeEndpoints : []);
-  return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why };
+  const load = loadOf(stats, plannedPeak);
+  return { requests, errors, errorRatePct: requests > 0 ? (100 * errors) / requests : 0, groupP99, unanswered: coverage.unanswered, unansweredWhy: coverage.why, ...(load ? { load } : {}) };
 }
 
 /** Derived metric per criterion the plugin measures (verdict id -> metric name). */
@@ -39,10 +44,17 @@ function metricOf(id: string): string | undefined {
   return undefined;
 }
 
+/** Whether the run fell short of its shape's users: the load verdict's own answer (its limit is known only at the end). */
+const LOAD_SHORTFALL = metric.criteria('load_shortfall');
+
 /** The verdicts' measured values as counters of the final report (a criterion not measured has none). */
 export function derivedCounters(verdicts: Verdict[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of verdicts) {
+    if (v.id === LOAD_VERDICT) {
+      out[LOAD_SHORTFALL] = v.pass === false ? 1 : 0;
+      continue;
+    }
     const name = metricOf(v.id);
     if (name && v.measured !== null && Number.isFinite(v.measured)) out[name] = v.measured;
   }
@@ -61,7 +73,8 @@ export interface Condition {
  */
 export function ensureConditions(settings: HmpSettings): Condition[] {
   const c = settings.criteria;
-  const out: Condition[] = [];
+  // Every test: a run that never reached its shape's users did not test it (core/criteria.ts).
+  const out: Condition[] = [{ expression: `(${LOAD_SHORTFALL} or 0) == 0`, strict: true }];
   const add = (id: string, op: string, limit: number) => {
     if (gates(c, settings.test, id)) out.push({ expression: `(${metricOf(id)} or 0) ${op} ${limit}`, strict: true });
   };

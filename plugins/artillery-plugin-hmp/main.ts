@@ -12,7 +12,7 @@ import { formatLevelTable, LevelTable } from './level-table.ts';
 import { viewOf } from './period-view.ts';
 import { aggregate, plainPeriod } from './core/aggregate.ts';
 import { derivedCounters, ensureConditions, measuredOf } from './ensure-conditions.ts';
-import { formatVerdict, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
+import { formatVerdict, LOAD_VERDICT, outcomeOf, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
 import { driftMeasured, driftOfResults } from './core/drift.ts';
 import { parseRequestLog, stallsOf, type StallAnalysis } from './core/stalls.ts';
 import type { RawPeriod, Results } from './core/results.ts';
@@ -215,9 +215,16 @@ export class MainSide {
   #printVerdicts(list: Verdict[], measured: Measured): void {
     if (!list.some((v) => v.gated)) return;
     const failed = list.some((v) => v.pass === false);
+    const notTested = outcomeOf(this.settings.test, list, true) === 'NOT TESTED';
     const unmeasured = list.filter((v) => v.gated && v.measured === null && v.note?.includes('npm run suite'));
-    const verdict = failed ? 'FAILED' : unmeasured.length ? `passed the criteria measured here (${unmeasured.map((v) => v.name).join(', ')}: measured by the suite)` : 'passed';
-    this.#log(`${this.settings.test} test ${verdict}${failed || !unmeasured.length ? " the plan's criteria" : ''} (${measured.requests} requests, ${measured.errors} errors):`);
+    const verdict = notTested
+      ? `NOT TESTED: ${list.find((v) => v.id === LOAD_VERDICT)?.note}`
+      : failed
+        ? "FAILED the plan's criteria"
+        : unmeasured.length
+          ? `passed the criteria measured here (${unmeasured.map((v) => v.name).join(', ')}: measured by the suite)`
+          : "passed the plan's criteria";
+    this.#log(`${this.settings.test} test ${verdict} (${measured.requests} requests, ${measured.errors} errors):`);
     for (const v of list.filter((x) => x.gated)) console.log(`  ${formatVerdict(v)}`);
     const reported = list.filter((x) => !x.gated && x.measured !== null);
     if (reported.length) console.log(`  reported, not gated for ${this.settings.test}: ${reported.map((v) => `${v.name} ${v.measured}${v.unit}`).join(', ')}`);
@@ -242,7 +249,7 @@ export class MainSide {
 
   /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
   #measured(stats: RawPeriod): Measured {
-    const m = measuredOf(this.settings, stats);
+    const m = measuredOf(this.settings, stats, this.shape.peak);
     if (this.#breakpoint) return { ...m, capacity: this.#breakpoint.detector.finish() };
     if (this.settings.test !== 'soak') return m;
     const run = { aggregate: { hmp: { shape: this.shape.segments, startedAt: this.#t0, timeScale: this.settings.timeScale } }, intermediate: this.#periods };

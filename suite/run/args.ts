@@ -1,6 +1,6 @@
 // `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
 import { SOURCES, type SamplerOptions, type SourceName } from '../system-metrics/index.ts';
-import { SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
+import { SMOKE_MIN_TIME_SCALE, SPIKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
 
 /** --system-metrics and its options (undefined: not given). */
@@ -57,7 +57,8 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
   --target URL            the HMP server (default: start the HMP twin in its own process)
   --credentials PATH      the admin's credentials file (.bin); needed with --target.
                           Its password comes from HMP_PASSWORD or a hidden prompt, never argv
-  --time-scale F          multiply every duration and think time by F (e.g. 0.01; default 1)
+  --time-scale F          multiply every duration and think time by F (e.g. 0.01; default 1); the
+                          spike never below ${SPIKE_MIN_TIME_SCALE}: its 60 users must arrive in its 1-minute ramp
   --smoke-time-scale F    the smoke's own time scale (default: F, but at least ${SMOKE_MIN_TIME_SCALE}: its
                           session, every endpoint once, must fit in its 2-minute hold)
   --only LIST             run only these tests, e.g. smoke,average (setup, teardown and

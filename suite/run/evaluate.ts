@@ -5,7 +5,7 @@
 // suite's own measurements (crash watch, recovery, data loss, drift) reach
 // the verdicts through `checksOf`, recorded with the results before the
 // report is built.
-import type { Measured, Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { LOAD_VERDICT, type Measured, type Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
 import { driftMeasured, type Drift } from '../drift.ts';
 import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfServerLog, evidenceOfStalls, evidenceOfSystem } from '../evidence.ts';
@@ -312,6 +312,12 @@ export function evaluateSoak(results: Results, s: Summary, drift: Drift): Evalua
   const mem = drift.memoryGrowthPct === null ? 'memory not measured' : `memory ${drift.memoryGrowthPct >= 0 ? '+' : ''}${drift.memoryGrowthPct}%`;
   const lat = drift.p95ChangePct === null ? 'p95 change not measured' : `p95 ${drift.p95ChangePct >= 0 ? '+' : ''}${drift.p95ChangePct}%${drift.latencyJudged ? '' : ' (not judged: windows too short)'}`;
   return passed(`${mem} (limit ${drift.limits.memoryGrowthPct}%), ${lat} (limit ${drift.limits.degradationPct}%), last vs first window.`, numbers, notes, details);
+}
+
+/** A test whose run never reached its shape's users: the suite could not do its job there either. */
+export function notTested(test: TestId, s: Summary): Evaluation {
+  const load = s.verdicts.find((v) => v.id === LOAD_VERDICT);
+  return { status: 'failed', reason: `the ${test} test was NOT TESTED: ${load?.note}; run it at a larger --time-scale, or give the load generator more CPU.`, evidence: [], numbers: keyNumbers(s), notes: [], details: {} };
 }
 
 /** A test whose run produced no results: the suite could not do its job there. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildShape, readUserPhases, type Shape, type UserPhase } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { ROOT } from './paths.ts';
-import { BREAKPOINT_REAL_THINK_S, BREAKPOINT_THINK_BELOW_SCALE, SMOKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
+import { BREAKPOINT_REAL_THINK_S, BREAKPOINT_THINK_BELOW_SCALE, SMOKE_MIN_TIME_SCALE, SPIKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 
 export function readPhases(test: TestId, root = ROOT): UserPhase[] {
   const doc = parseYaml(readFileSync(join(root, 'phases', `${test}.yml`), 'utf8')) as { config?: { phases?: unknown } };
@@ -26,8 +26,9 @@ export function loadShapes(scaleOf: (t: TestId) => number, root = ROOT): Partial
   return out;
 }
 
-/** The time scale a test runs at: the suite's; the smoke's own, or never below its floor. */
+/** The time scale a test runs at: the suite's; the smoke's own, or never below its floor; the spike never below its floor. */
 export function timeScaleFor(test: TestId, timeScale: number, smokeTimeScale?: number): number {
+  if (test === 'spike') return Math.max(timeScale, SPIKE_MIN_TIME_SCALE);
   if (test !== 'smoke') return timeScale;
   return smokeTimeScale ?? Math.max(timeScale, SMOKE_MIN_TIME_SCALE);
 }

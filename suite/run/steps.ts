@@ -45,6 +45,13 @@ export const FLAG_TITLE: Record<FlagId, string> = {
 export const SMOKE_MIN_TIME_SCALE = 0.1;
 
 /**
+ * The spike runs at this time scale at least: its 60 users arrive in its
+ * 1-minute ramp, 3 s here. Compressed further, a busy load generator reached
+ * 1 of 59 users and the spike was not tested (the load verdict says so).
+ */
+export const SPIKE_MIN_TIME_SCALE = 0.05;
+
+/**
  * Under strong compression the breakpoint's 200 users would think for a few
  * ms between requests: a DoS, not a load test. Below this time scale, and
  * without --think, its think time is kept at 0.5-1.5 s of real time.

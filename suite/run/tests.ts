@@ -23,6 +23,7 @@ import {
   evaluateStress,
   checksOf,
   noResults,
+  notTested,
   stalledPeriodsOf,
   type CrashWatch,
   type Evaluation,
@@ -231,7 +232,8 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     breakpoint: () => evaluateBreakpoint(merged, s, bottleneckOf(merged)),
     soak: () => evaluateSoak(merged, s, drift!),
   };
-  const ev = evaluate[test]();
+  // A run that never reached its shape's users did not test the server (core/criteria.ts): no verdict of its own.
+  const ev = s.outcome === 'NOT TESTED' ? notTested(test, s) : evaluate[test]();
   if (test === 'spike' && recovery) ev.details.recoveryProbe = { probes: probes.length, baseline: recoveryBaseline, periodMs: recoveryCadence(timeScale).periodMs };
   if (afterLoad) {
     ev.numbers.recoveryStatus = afterLoad.status;

@@ -41,6 +41,8 @@ export interface Criteria {
   breakpoint: BreakpointRules;
   /** The plan's goals (section 1): concurrent users on average and at peak. */
   goals: { averageUsers: number; peakUsers: number };
+  /** Every test: the share of its shape's peak users a run must reach to have tested it. */
+  load: { minPeakShare: number };
 }
 
 export class CriteriaError extends Error {}
@@ -77,6 +79,7 @@ export function criteriaFrom(merged: Record<string, any>, where = 'phases/common
     recovery: fields('recovery', ['limitS']),
     drift: fields('drift', ['windowS', 'memoryGrowthPct', 'degradationPct', 'minLatencyChangeMs', 'minWindowPeriods']),
     goals: fields('goals', ['averageUsers', 'peakUsers']),
+    load: fields('load', ['minPeakShare']),
     breakpoint: fields('breakpoint', ['maxErrorRate', 'sloFactor', 'maxTimeoutRate', 'stallFactor']),
   };
 }
@@ -118,11 +121,13 @@ export interface Measured {
   drift?: { memoryGrowthPct: number | null; degradationPct: number | null; text: string };
   /** Breakpoint: the highest level held (the top level when nothing failed). */
   capacity?: { maxSustainableUsers: number; found: boolean };
+  /** The most concurrent users the shape asked for and the most the run had (undefined: not recorded). */
+  load?: { targetPeak: number; activePeak: number };
 }
 
 /** One criterion: measured value vs limit. */
 export interface Verdict {
-  /** Stable id: errors, unanswered, error_rate, p99.<group>, cpu, ram, crash, recovery, data_loss, memory_growth, degradation. */
+  /** Stable id: load, errors, unanswered, error_rate, p99.<group>, cpu, ram, crash, recovery, data_loss, memory_growth, degradation, capacity. */
   id: string;
   name: string;
   /** null: not measured. */
@@ -154,6 +159,15 @@ function judge(v: Omit<Verdict, 'pass' | 'gated'>, criteria: Criteria, test: str
 export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdict[] {
   const out: Verdict[] = [];
   const add = (v: Omit<Verdict, 'pass' | 'gated'>, notes?: string[]) => out.push(judge(v, criteria, test, notes));
+
+  // First: whether the run loaded the server as its shape says; every test, always gated.
+  if (m.load && m.load.targetPeak > 0) {
+    const { targetPeak, activePeak } = m.load;
+    const limit = Math.max(1, Math.floor(criteria.load.minPeakShare * targetPeak));
+    const reached = activePeak >= limit;
+    const note = `the load generator reached ${Math.round(activePeak)} of ${Math.round(targetPeak)} users${reached ? '' : `: the shape was not tested (a time scale too small for this machine, or a load generator short of CPU)`}`;
+    out.push({ id: LOAD_VERDICT, name: "Users reached (the shape's peak)", measured: Math.round(activePeak), limit, unit: 'users', op: '>=', pass: reached, gated: true, note });
+  }
 
   if (test === 'smoke') {
     add({ id: 'errors', name: 'Errors (user-visible)', measured: m.errors, limit: 0, unit: '', op: '==' });
@@ -215,13 +229,21 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
   return out;
 }
 
-export type Outcome = 'PASS' | 'FAIL' | 'REPORT' | 'NO DATA';
+export type Outcome = 'PASS' | 'FAIL' | 'REPORT' | 'NO DATA' | 'NOT TESTED';
 
-/** FAIL when a gated criterion failed; PASS when at least one gated criterion was checked; else REPORT. */
+/** The verdict on whether the run reached its shape's users (verdictsOf's first). */
+export const LOAD_VERDICT = 'load';
+
+/**
+ * FAIL when a gated criterion failed (the server failed even below the
+ * shape); NOT TESTED when only the load fell short; PASS when at least one
+ * gated criterion was checked; else REPORT.
+ */
 export function outcomeOf(test: string, verdicts: Verdict[], measuredAnything: boolean): Outcome {
   if (!measuredAnything) return 'NO DATA';
-  if (verdicts.some((v) => v.pass === false)) return 'FAIL';
-  if (test === 'breakpoint' || !verdicts.some((v) => v.pass === true)) return 'REPORT';
+  if (verdicts.some((v) => v.pass === false && v.id !== LOAD_VERDICT)) return 'FAIL';
+  if (verdicts.some((v) => v.pass === false)) return 'NOT TESTED';
+  if (test === 'breakpoint' || !verdicts.some((v) => v.pass === true && v.id !== LOAD_VERDICT)) return 'REPORT';
   return 'PASS';
 }
 

@@ -6,7 +6,7 @@
 // when own ("__proto__" is a metric name like any other). Files written
 // before the suite's metrics moved under `plugins.hmp.` read with the
 // current names.
-import { ARTILLERY, dict, userVisibleErrors } from './metric-names.ts';
+import { ARTILLERY, dict, metric, userVisibleErrors } from './metric-names.ts';
 import type { HmpSection } from './hmp-section.ts';
 import { renamed } from './legacy-names.ts';
 
@@ -144,6 +144,18 @@ export function stat(p: Period | undefined, name: string, field: keyof Stat): nu
 }
 
 /** User-visible errors of a period, counted as the plugin's gates do (userVisibleErrors). */
+/**
+ * The most concurrent users the shape asked for and the most the run had
+ * (core/criteria.ts judges them): the sampled target, else the shape's
+ * planned peak (a run too short to sample anything had none). Undefined
+ * without either: a run without the closed model.
+ */
+export function loadOf(p: Period | undefined, plannedPeak: number | undefined): { targetPeak: number; activePeak: number } | undefined {
+  const targetPeak = stat(p, metric.usersTarget, 'max') ?? plannedPeak;
+  if (targetPeak === undefined) return undefined;
+  return { targetPeak, activePeak: stat(p, metric.usersActive, 'max') ?? 0 };
+}
+
 export function errorsOf(p: Period | undefined): number {
   return userVisibleErrors(counters(p));
 }

@@ -123,6 +123,10 @@ test('a spike whose load generator reached 1 of its 60+ users: NOT TESTED in sum
     assert.equal(ensureConditions(settings)[0]!.expression, '(plugins.hmp.criteria.load_shortfall or 0) == 0');
     // A server that also failed below the shape: FAIL, it is the server's answer.
     assert.equal(outcomeOf('spike', verdictsOf('spike', settings.criteria, { ...measured, errors: 50, errorRatePct: 10 }), true), 'FAIL');
+    // No acknowledged upload: data loss is not judged (nothing shown kept), never a pass.
+    const none = verdictsOf('spike', settings.criteria, { ...measured, dataLoss: { lost: 0, acknowledged: 0, text: 'No acknowledged uploads to verify.' } }).find((v) => v.id === 'data_loss')!;
+    assert.deepEqual([none.measured, none.pass, none.gated], [null, null, true]);
+    assert.match(none.note!, /Not judged: the spike acknowledged no upload/);
     // Nothing sampled (a shape shorter than the load generator's start): the phase file's peak, none reached.
     assert.deepEqual(loadOf({}, 60), { targetPeak: 60, activePeak: 0 });
 

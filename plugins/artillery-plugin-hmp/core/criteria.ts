@@ -204,7 +204,9 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
   }
   if (test === 'spike') {
     const d = m.dataLoss;
-    add({ id: 'data_loss', name: 'Acknowledged uploads lost', measured: d ? d.lost : null, limit: 0, unit: '', op: '==', note: d ? d.text : SUITE });
+    // Nothing acknowledged: nothing to lose, and nothing shown kept either: not judged, never a pass.
+    const judged = d !== undefined && d.acknowledged > 0;
+    add({ id: 'data_loss', name: 'Acknowledged uploads lost', measured: judged ? d.lost : null, limit: 0, unit: '', op: '==', note: !d ? SUITE : judged ? d.text : `${d.text} Not judged: the spike acknowledged no upload` });
   }
   if (test === 'soak') {
     const d = m.drift;

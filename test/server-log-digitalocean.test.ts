@@ -198,3 +198,27 @@ test('run logs: a token, an app id and an http(s) base URL are known before any 
   assert.equal(ok.problem, undefined);
   assert.equal(ok.baseUrl, 'https://api.digitalocean.com');
 });
+
+test('--server-log digitalocean reads the run logs of --do-app-id; a path follows a file; what cannot be read is said before any test', async () => {
+  const { serverLogSource, serverLogProblem } = await import('../suite/server-log/source.ts');
+  const { LogFollower } = await import('../suite/server-log/follow.ts');
+  const saved = process.env.DIGITALOCEAN_TOKEN;
+  delete process.env.DIGITALOCEAN_TOKEN;
+  try {
+    const source = serverLogSource({ serverLog: 'digitalocean', appId: APP, component: 'api' });
+    assert.ok(source instanceof DigitalOceanLogSource);
+    assert.equal((source as DigitalOceanLogSource).label, `DigitalOcean app ${APP} run logs (api)`);
+    assert.match(serverLogProblem({ serverLog: 'digitalocean', appId: APP })!, /need a token: set DIGITALOCEAN_TOKEN/);
+    // Without a token the test still gets its (empty) summary, with the reason.
+    const summary = await source.start().stop();
+    assert.equal(summary.lines, 0);
+    assert.match(summary.problem!, /DIGITALOCEAN_TOKEN/);
+    process.env.DIGITALOCEAN_TOKEN = TOKEN;
+    assert.equal(serverLogProblem({ serverLog: 'digitalocean', appId: APP }), undefined);
+  } finally {
+    if (saved === undefined) delete process.env.DIGITALOCEAN_TOKEN;
+    else process.env.DIGITALOCEAN_TOKEN = saved;
+  }
+  assert.ok(serverLogSource({ serverLog: '/nonexistent/server.log' }) instanceof LogFollower);
+  assert.match(serverLogProblem({ serverLog: '/nonexistent/server.log' })!, /cannot be read/);
+});

@@ -64,6 +64,7 @@ test('args: every mistake is one sentence (exit 2)', () => {
   usage(['--target', 'ftp://x', '--credentials', 'a'], /http/);
   usage(['--target', 'http://127.0.0.1:1', '--credentials', 'a', '--system-metrics', 'local'], /needs --pid/);
   usage(['--bogus'], /unknown option --bogus/);
+  usage(['--server-log', 'digitalocean'], /--server-log digitalocean needs --do-app-id/);
   assert.equal(EXIT.usage, 2);
 });
 

@@ -170,3 +170,20 @@ test('digitalocean: a token and an app id are required', () => {
   assert.equal(new DigitalOceanSampler({ appId: APP, env: { DIGITALOCEAN_TOKEN: TOKEN } }).baseUrl, 'https://api.digitalocean.com');
   assert.throws(() => new DigitalOceanSampler({ appId: APP, baseUrl: 'api.example', env: { DIGITALOCEAN_TOKEN: TOKEN } }), /must start with http/);
 });
+
+test('restarts: the rises of restart_count are the test\'s restarts, recorded per period and said in words', async () => {
+  const { restartsDuring } = await import('../suite/system-metrics/digitalocean.ts');
+  const { systemPeriods } = await import('../suite/system-metrics/periods.ts');
+  const { stopSampler } = await import('../suite/run/step-report.ts');
+  const t = 1_800_000_000_000;
+  const samples = [0, 0, 1, 1, 3, 0, 1].map((restarts, i) => ({ t: t + i * 60_000, cpuPct: 10, memPct: 30, restarts }));
+  // 0 -> 1 and 1 -> 3 are restarts; 3 -> 0 is an instance replaced; 0 -> 1 again a restart.
+  assert.equal(restartsDuring(samples), 4);
+  assert.equal(restartsDuring(samples.map(({ restarts: _, ...s }) => s)), undefined, 'no count: not measured');
+  assert.equal(restartsDuring(samples.slice(0, 2)), 0);
+  const periods = systemPeriods(samples, 60_000);
+  assert.deepEqual(periods.map((p) => p.summaries['plugins.hmp.system.restarts']?.max), [0, 0, 1, 1, 3, 0, 1]);
+  const sampler = { source: 'digitalocean', start() {}, stop: async () => samples } as unknown as Parameters<typeof stopSampler>[0]['sampler'];
+  const stopped = await stopSampler({ sampler, problem: undefined } as Parameters<typeof stopSampler>[0]);
+  assert.equal(stopped.restarts, "the server's instances restarted 4 times during the test (DigitalOcean restart_count)");
+});

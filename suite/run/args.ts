@@ -1,6 +1,7 @@
 // `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
 import { SOURCES, type SamplerOptions, type SourceName } from '../system-metrics/index.ts';
 import { SMOKE_MIN_TIME_SCALE, SPIKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
+import { DIGITALOCEAN_LOGS } from '../server-log/source.ts';
 import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
 
 /** --system-metrics and its options (undefined: not given). */
@@ -80,7 +81,9 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
   --do-component NAME     digitalocean: the component (default: all)
   --server-log PATH       the file the server writes its log to (uvicorn's format or any other),
                           read during every test: statuses, tracebacks, pool errors in the
-                          report beside the client's errors (default: the suite's own twin's log)
+                          report beside the client's errors (default: the suite's own twin's log);
+                          "digitalocean": the App Platform app's run logs (--do-app-id,
+                          --do-component; token: DIGITALOCEAN_TOKEN), fetched after each test
   --twin-args "ARGS"      options for the suite's own twin, e.g. "--latency project_list=900"
                           (not with --target; see npm run twin -- --help)
   --out DIR               parent folder of the suite folder (default $HMP_REPORTS_DIR or reports)
@@ -218,6 +221,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
 
   if (v.out === '') throw new UsageError('--out must be a folder path.');
   if (v['server-log'] === '') throw new UsageError('--server-log needs the path of the file the server writes its log to.');
+  if (v['server-log'] === DIGITALOCEAN_LOGS && !v['do-app-id']) throw new UsageError('--server-log digitalocean needs --do-app-id, the App Platform app whose run logs to read (and DIGITALOCEAN_TOKEN in the environment).');
   return {
     kind: 'run',
     options: {

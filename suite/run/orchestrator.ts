@@ -8,7 +8,7 @@
 // the report run with what exists.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkServerLog } from '../server-log/follow.ts';
+import { serverLogProblem } from '../server-log/source.ts';
 import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
 import { EnvironmentError, setUp, tearDown, type Admin, type TeardownResult } from './environment.ts';
@@ -185,7 +185,8 @@ export class Orchestrator {
       this.state.invocations[this.state.invocations.length - 1]!.target = this.#admin.target;
       const down = await healthCheck(this.#admin.target, 10_000);
       if (down) throw new EnvironmentError(`the target ${this.#admin.target} does not answer GET /health (${down}); start the server or fix --target.`);
-      const unreadable = this.state.options.serverLog === undefined ? undefined : checkServerLog(this.state.options.serverLog);
+      const o = this.state.options;
+      const unreadable = o.serverLog === undefined ? undefined : serverLogProblem({ serverLog: o.serverLog, ...o.systemMetrics });
       if (unreadable) log(`warning: ${unreadable}`);
       // A data file left by an earlier run of this suite against its own (now gone) twin describes nothing that exists.
       if (this.#twin && existsSync(this.state.dataFile)) {

@@ -16,6 +16,7 @@ import { CONNECTION_CLASSES } from '../../plugins/artillery-plugin-hmp/core/conn
 import { ARTILLERY, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { disagreements } from '../server-log/compare.ts';
 import { interfaceFor } from '../system-metrics/proc-io.ts';
+import { restartsDuring } from '../system-metrics/digitalocean.ts';
 import type { ServerLogSummary } from '../server-log/summary.ts';
 
 export interface StepSampler {
@@ -37,9 +38,12 @@ export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefin
   }
 }
 
-export async function stopSampler(s: StepSampler): Promise<{ samples: Sample[]; problem: string | undefined }> {
+export async function stopSampler(s: StepSampler): Promise<{ samples: Sample[]; problem: string | undefined; restarts?: string }> {
   try {
-    return { samples: await s.sampler.stop(), problem: s.problem };
+    const samples = await s.sampler.stop();
+    const n = restartsDuring(samples);
+    const restarts = n ? `the server's instances restarted ${n} time${n === 1 ? '' : 's'} during the test (DigitalOcean restart_count)` : undefined;
+    return { samples, problem: s.problem, ...(restarts ? { restarts } : {}) };
   } catch (err) {
     return { samples: [], problem: `system metrics could not be collected: ${(err as Error).message}` };
   }

@@ -34,7 +34,7 @@ import { thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
 import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples, withServerLog } from './step-report.ts';
-import { LogFollower } from '../server-log/follow.ts';
+import { serverLogSource } from '../server-log/source.ts';
 import { logInWords } from '../server-log/summary.ts';
 import type { StepRecord } from './state.ts';
 import type { TestId } from './steps.ts';
@@ -50,7 +50,7 @@ export interface TestContext {
   password: string;
   /** The suite's own twin, when it started one. */
   ownTwinPid: number | undefined;
-  /** The server's log file, followed during the test (none: not read). */
+  /** The server's log file, followed during the test, or "digitalocean" (none: not read). */
   serverLog?: string;
   /** The pre-check of conversions at set-up, if it ran. */
   conversions?: ConversionReadiness;
@@ -123,7 +123,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   if (before) return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).`) };
 
   const sampling = samplerFor(o.systemMetrics, ctx.ownTwinPid, timeScale, ctx.target);
-  const follower = ctx.serverLog === undefined ? undefined : new LogFollower(ctx.serverLog).start();
+  const follower = ctx.serverLog === undefined ? undefined : serverLogSource({ serverLog: ctx.serverLog, ...o.systemMetrics }).start();
   let loop: ProbeLoop | undefined;
   if (test === 'stress') loop = new ProbeLoop(healthProbe(ctx.target), { everyMs: HEALTH_WATCH_EVERY_MS, timeoutMs: HEALTH_TIMEOUT_MS });
   let recoveryBaseline: Baseline | undefined;
@@ -146,8 +146,13 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   ctx.setCurrent(artillery);
   const exit = await artillery.wait();
   ctx.setCurrent(undefined);
-  const { samples, problem } = await stopSampler(sampling);
+  const { samples, problem, restarts } = await stopSampler(sampling);
   const notes: string[] = problem ? [problem] : [];
+  // A restart is what the server did, flagged or not: said on the console and in the suite report.
+  if (restarts) {
+    ctx.line(restarts);
+    notes.push(`${test}: ${restarts}.`);
+  }
   const interrupted = ctx.interrupted();
   const paths = { log: rel(ctx.suiteDir, exit.logPath) };
 
@@ -187,7 +192,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
   }
   const afterHealth = test === 'stress' ? await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS) : null;
   // Read until the server has recovered: what it logs after the load belongs to this test.
-  const serverLog = follower?.stop();
+  const serverLog = await follower?.stop();
   if (serverLog) for (const l of logInWords(serverLog)) ctx.line(l);
   if (serverLog?.problem) notes.push(`${test}: ${serverLog.problem}`);
   // What the server said about its failures belongs in the suite report too (the step's report has the rest).

@@ -62,6 +62,19 @@ export function parseMatrix(body: unknown, metric: string, combine: 'mean' | 'su
 }
 
 /** CPU, memory and restart series joined on their timestamps (points without CPU are left out). */
+/**
+ * Restarts during the samples' window: the rises of restart_count from one
+ * sample to the next (a cumulative count; a fall is an instance replaced,
+ * not a restart). Undefined when no sample has a count.
+ */
+export function restartsDuring(samples: Sample[]): number | undefined {
+  const counts = samples.filter((s) => s.restarts !== undefined).sort((a, b) => a.t - b.t).map((s) => s.restarts!);
+  if (counts.length === 0) return undefined;
+  let rises = 0;
+  for (let i = 1; i < counts.length; i++) rises += Math.max(0, counts[i]! - counts[i - 1]!);
+  return rises;
+}
+
 export function joinSeries(cpu: Map<number, number>, memory: Map<number, number>, restarts?: Map<number, number>): Sample[] {
   return [...cpu.keys()]
     .sort((a, b) => a - b)

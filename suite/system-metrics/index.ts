@@ -45,11 +45,9 @@ export function createSampler(o: SamplerOptions): SystemSampler {
   }
 }
 
-/** SystemInfo and what the source cannot measure (`notOffered`, digitalocean). */
-export type SamplerInfo = SystemInfo & { notOffered?: string };
 
 /** What to record with the results about a sampler (mergeSystemMetrics's `info`). */
-export function describeSampler(s: SystemSampler): SamplerInfo {
+export function describeSampler(s: SystemSampler): SystemInfo {
   if (s instanceof LocalSampler) {
     return { source: 'local', cpuBasis: s.cpuBasis, memTotalMb: Math.round(s.memLimitMb), intervalMs: s.intervalMs, pid: s.pid, processes: s.processes, netInterface: s.netInterface, note: s.ended };
   }

@@ -39,6 +39,7 @@ function summariesOf(samples: Sample[]): Record<string, ValueSummary> {
   put(metric.systemDiskWriteBps, each(samples, (s) => s.writeBps));
   put(metric.systemNetInBps, each(samples, (s) => s.netInBps));
   put(metric.systemNetOutBps, each(samples, (s) => s.netOutBps));
+  put(metric.systemRestarts, each(samples, (s) => s.restarts));
   const procs = samples.flatMap((s) => s.procs ?? []);
   for (const label of new Set(procs.map((p) => p.label))) {
     const mine = procs.filter((p) => p.label === label);
@@ -76,6 +77,8 @@ export interface SystemInfo {
   appId?: string;
   component?: string;
   note?: string;
+  /** What the source cannot measure (digitalocean: DO_NOT_OFFERED), said rather than invented. */
+  notOffered?: string;
 }
 
 export interface MergeOutcome {

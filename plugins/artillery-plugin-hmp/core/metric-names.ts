@@ -77,6 +77,8 @@ export const metric = {
   systemDiskWriteBps: `${HMP}.system.disk_write_bps`,
   systemNetInBps: `${HMP}.system.net_in_bps`,
   systemNetOutBps: `${HMP}.system.net_out_bps`,
+  /** Restarts of the app's instances (DigitalOcean restart_count, summed over instances). */
+  systemRestarts: `${HMP}.system.restarts`,
   /** One of several processes sampled (--pid N,N): cpu_pct, rss_mb, disk_read_bps, disk_write_bps. */
   systemProcess: (label: string, what: string) => `${SYSTEM_PROCESS_PREFIX}${label}.${what}`,
 } as const;

@@ -177,6 +177,9 @@ export function causeCode(err: unknown): string {
   return message;
 }
 
+/** A connection closed under a request before any answer: the keep-alive race above. */
+const CLOSED_WHEN_REUSED = /^(ECONNRESET|EPIPE)$|other side closed/;
+
 export class HmpClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
@@ -207,16 +210,23 @@ export class HmpClient {
       payload = encode(body.cbor);
     }
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: Response;
-    let bytes: Buffer;
-    // No answer, or the body broke off: the same two errors.
-    try {
-      res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
-      bytes = Buffer.from(await res.arrayBuffer());
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      if (timedOut) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
-      throw new HmpUnreachableError(this.baseUrl, endpoint, causeCode(err));
+    let res: Response | undefined;
+    let bytes = Buffer.alloc(0);
+    // No answer, or the body broke off: the same two errors. A kept-alive
+    // connection the server closed as idle just as it was reused (uvicorn
+    // closes them at 5 s, undici keeps them 4 s) is closed before any answer:
+    // the request was never handled, so it goes once more, on a new connection.
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
+        bytes = Buffer.from(await res.arrayBuffer());
+      } catch (err) {
+        const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+        if (timedOut) throw new HmpTimeoutError(this.baseUrl, endpoint, this.timeoutMs);
+        const code = causeCode(err);
+        if (attempt === 1 && !res && CLOSED_WHEN_REUSED.test(code)) continue;
+        throw new HmpUnreachableError(this.baseUrl, endpoint, code);
+      }
     }
     if (res.status < 200 || res.status > 299) {
       throw new HmpHttpError(res.status, errorDetail(bytes.toString('utf8')), endpoint);

@@ -262,7 +262,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     errors: errorRows(aggC, periods.map((p, i) => ({ at: p.at, c: perPeriod[i]! })), periodS, t0, hmp.errorSamples),
     failures: failuresOf(counters(agg), hmp),
     serverLog: serverLogOf(hmp.serverLog),
-    system: { cpu: system.cpu, memory: system.memory },
+    system: { cpu: system.cpu, memory: system.memory, processes: system.processes },
     breakpoint: breakpointOf(hmp),
     spike,
     soak,

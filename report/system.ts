@@ -4,7 +4,7 @@
 // figure a verdict uses is the highest mean over the plan's window
 // (criteria.system.sustainedS, 1 minute) of the period means.
 import { num, stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import type { Period, SystemFigure } from './types.ts';
+import type { Period, ProcessFigures, SystemFigure } from './types.ts';
 import { metric, summariesUnder, SYSTEM_PROCESS_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mean, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
 
@@ -86,7 +86,7 @@ export function systemFigures(
   periodS: number,
   /** "Sustained" = the highest mean over this many seconds (the plan's criteria: system.sustainedS). */
   sustainedS: number,
-): { cpu: SystemFigure | null; memory: SystemFigure | null; series: SystemSeries } {
+): { cpu: SystemFigure | null; memory: SystemFigure | null; processes: ProcessFigures[]; series: SystemSeries } {
   const series = systemSeries(periods, memTotalMb);
   const window = Math.max(1, Math.round(sustainedS / periodS));
   let cpu = figureOf(series.cpu, window, '%');
@@ -96,5 +96,6 @@ export function systemFigures(
     const total = num(memTotalMb);
     memory = figureFromAggregate(agg, metric.systemMemPct, '%') ?? (total && total > 0 ? figureFromAggregate(agg, metric.systemRssMb, '%', 100 / total) : figureFromAggregate(agg, metric.systemRssMb, 'MB'));
   }
-  return { cpu, memory, series };
+  const processes = Object.entries(series.processes).map(([label, p]) => ({ label, cpu: figureOf(p.cpu, window, '%'), rssMb: figureOf(p.rssMb, window, 'MB') }));
+  return { cpu, memory, processes, series };
 }

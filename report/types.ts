@@ -117,6 +117,13 @@ export interface SoakSummary {
   flags: string[];
 }
 
+/** One process of several sampled (--pid server=N,db=N): its CPU and resident memory. */
+export interface ProcessFigures {
+  label: string;
+  cpu: SystemFigure | null;
+  rssMb: SystemFigure | null;
+}
+
 export interface SystemFigure {
   mean: number;
   max: number;
@@ -177,7 +184,8 @@ export interface Summary {
   failures: Failures;
   /** What the server logged during the test, as the suite read it (report/server-log.ts); null when no log was read. */
   serverLog: ServerLogView | null;
-  system: { cpu: SystemFigure | null; memory: SystemFigure | null };
+  /** processes: each one when several were sampled (else empty). */
+  system: { cpu: SystemFigure | null; memory: SystemFigure | null; processes: ProcessFigures[] };
   breakpoint: BreakpointSummary | null;
   spike: SpikeSummary | null;
   soak: SoakSummary | null;

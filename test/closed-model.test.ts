@@ -136,3 +136,35 @@ test('when no VU is thinking, users waiting on a request are shed too (their ses
   assert.equal(g.vus.slice(0, 4).filter((v) => v.vars.$hmpYielded === true).length, 3);
   g.gate.stop();
 });
+
+test('ready: the shape waits for its first phase\'s users to park (or maxWaitMs), so a ramp never runs ahead of users not there yet', async () => {
+  let now = 0;
+  const gate = new ClosedModelGate(shape, () => now, { users: 4, maxWaitMs: 3000 });
+  const vus = Array.from({ length: 5 }, () => ({ vars: {} as Record<string, unknown> }));
+  vus.slice(0, 3).forEach((vu) => void gate.beginSession(vu, 1e9));
+  now = 2000;
+  gate.rebalance();
+  await flush();
+  assert.equal(gate.elapsed(), 0, 'three of four there: the clock has not started');
+  assert.equal(gate.active, 0);
+  void gate.beginSession(vus[3]!, 1e9);
+  now = 7000; // 5 s after the fourth arrived: target round(2) = 2
+  gate.rebalance();
+  await flush();
+  assert.equal(gate.elapsed(), 5);
+  assert.equal(gate.active, 2);
+  gate.stop();
+
+  // Users that never come: the shape starts after maxWaitMs anyway (the load verdict then says what was reached).
+  let t = 0;
+  const late = new ClosedModelGate(shape, () => t, { users: 4, maxWaitMs: 3000 });
+  void late.beginSession({ vars: {} }, 1e9);
+  t = 2999;
+  late.rebalance();
+  assert.equal(late.elapsed(), 0);
+  t = 3000;
+  late.rebalance();
+  t = 4000;
+  assert.equal(late.elapsed(), 1);
+  late.stop();
+});

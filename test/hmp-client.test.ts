@@ -157,6 +157,30 @@ test('a closed port throws HmpUnreachableError saying the target is not reachabl
   });
 });
 
+test('a connection closed under the request before any answer is sent again once, on a new one; twice is unreachable', async () => {
+  // As uvicorn closing an idle kept-alive connection just as the client reuses it: no answer at all.
+  let closeFirst = 1;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    if (closeFirst-- > 0) return req.socket.destroy();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ challenge: 'YWJj' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = new HmpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await client.challenge(1);
+    assert.equal(requests, 2, 'sent again once');
+    closeFirst = 2;
+    requests = 0;
+    await assert.rejects(client.challenge(1), (e: unknown) => e instanceof HmpUnreachableError && /other side closed|ECONNRESET/.test(e.code));
+    assert.equal(requests, 2, 'not a third time');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
 // --- against the twin ---
 
 describe('against the twin', () => {

@@ -11,6 +11,8 @@ import { defaultInterface, interfaceFor, parentOf, parseIo, parseNetDev, process
 import { LocalSampler } from '../suite/system-metrics/local.ts';
 import { parsePids } from '../suite/run/args.ts';
 import { bottleneckOf } from '../suite/run/bottleneck.ts';
+import { keyNumbers } from '../suite/run/evaluate.ts';
+import { figuresOf } from '../suite/run/summary.ts';
 import { systemSeries } from '../report/system.ts';
 import { chartsOf } from '../report/charts.ts';
 import { analyze } from '../report/summarize.ts';
@@ -81,6 +83,13 @@ test('the report: disk, network and per-process series from the results, and the
   assert.equal(series.netInKBps[10], Math.round((10 * p.summaries![metric.systemNetInBps]!.mean!) / 1024) / 10);
   const titles = chartsOf(analyze(r)).map((c) => c.title);
   for (const t of ['Disk I/O of the server', 'Network I/O of the host', 'CPU by process', 'Memory by process', 'Disk writes by process']) assert.ok(titles.includes(t), `${t} in ${titles}`);
+  // Each process's own figures in the summary, and in words in the suite report's row.
+  const s = analyze(r).summary;
+  assert.deepEqual(s.system.processes.map((x) => x.label), ['server', 'db']);
+  assert.ok(s.system.processes.every((x) => x.cpu && x.cpu.sustained >= x.cpu.mean && x.rssMb && x.rssMb.max > 0));
+  const numbers = keyNumbers(s);
+  assert.match(String(numbers.processes), /^server CPU \d+%, \d+ MB; db CPU \d+%, \d+ MB$/);
+  assert.match(figuresOf({ id: 'average', numbers } as Parameters<typeof figuresOf>[0]), /by process: server CPU \d+%/);
   const plain = chartsOf(analyze(syntheticResults({ test: 'average', seed: 4, system: true, periods: 40 }))).map((c) => c.title);
   assert.ok(!plain.includes('Network I/O of the host') && !plain.includes('CPU by process'), 'no I/O sampled: no I/O chart');
 });

@@ -27,14 +27,22 @@ export class ClosedModelGate {
   #holders = new Set<GateContext>();
   #timer: NodeJS.Timeout | undefined;
   #startedAt: number | undefined;
+  #firstAt: number | undefined;
+  #ready: { users: number; maxWaitMs: number } | undefined;
   active = 0;
   /** VUs that died holding a slot. */
   lost = 0;
 
-  /** now(): milliseconds (injectable for tests). */
-  constructor(shape: Shape, now: () => number = () => performance.now()) {
+  /**
+   * now(): milliseconds (injectable for tests). `ready`: the shape's clock
+   * starts once this many VUs have parked (its users are there), or maxWaitMs
+   * after the first: on a busy load generator the pool can arrive later than
+   * a compressed ramp, which would then run ahead of users not there yet.
+   */
+  constructor(shape: Shape, now: () => number = () => performance.now(), ready?: { users: number; maxWaitMs: number }) {
     this.#shape = shape;
     this.#now = now;
+    this.#ready = ready;
   }
 
   /** Seconds since the first VU arrived (the shape's t = 0). */
@@ -51,12 +59,19 @@ export class ClosedModelGate {
     return this.#startedAt !== undefined && this.elapsed() >= this.#shape.total;
   }
 
-  /** Starts the clock at the first arrival and the rebalancing tick. */
+  /** The rebalancing tick from the first arrival; the clock once the users are there (`ready`), else at once. */
   #start(tickMs: number): void {
-    if (this.#startedAt !== undefined) return;
-    this.#startedAt = this.#now();
+    if (this.#firstAt !== undefined) return;
+    this.#firstAt = this.#now();
     this.#timer = setInterval(() => this.rebalance(), tickMs);
     this.#timer.unref();
+    this.#startClockIfReady();
+  }
+
+  #startClockIfReady(): void {
+    if (this.#startedAt !== undefined || this.#firstAt === undefined) return;
+    const r = this.#ready;
+    if (!r || this.#parked.length >= r.users || this.#now() - this.#firstAt >= r.maxWaitMs) this.#startedAt = this.#now();
   }
 
   /** Resolves true when this VU may run a session now, false when it must leave (the run ended). */
@@ -79,6 +94,7 @@ export class ClosedModelGate {
       // target): the mix of users stays the one already dealt.
       if (context.vars.$hmpWasActive === true) this.#parked.unshift(admit);
       else this.#parked.push(admit);
+      this.#startClockIfReady();
       this.rebalance();
     });
   }
@@ -131,6 +147,8 @@ export class ClosedModelGate {
 
   /** Admits parked VUs up to the target, sheds thinking VUs above it, lets everyone go at the end. */
   rebalance(): void {
+    this.#startClockIfReady();
+    if (this.#startedAt === undefined) return; // waiting for the users to arrive: the target is still 0
     if (this.ended) {
       for (const admit of this.#parked.splice(0)) admit(false);
       for (const th of [...this.#thinking]) {

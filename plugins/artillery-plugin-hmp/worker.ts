@@ -33,6 +33,8 @@ interface Emitter {
 }
 
 const SAMPLE_MS = 1000;
+/** The longest the shape waits for its first phase's users (wall ms). */
+const READY_WAIT_MS = 3000;
 
 export function setUpWorker(script: Record<string, any>): void {
   const payload = (script.config.phases as Array<Record<string, any>>).find((p) => p.hmp)?.hmp as GatePayload | undefined;
@@ -47,7 +49,10 @@ export function setUpWorker(script: Record<string, any>): void {
 
   // Before the first arrival compiles the scenarios: a request error ends the session, not the user.
   void keepUsersOnRequestErrors();
-  const gate = new ClosedModelGate(buildShape(payload.userPhases, payload.timeScale, payload.seed));
+  const shape = buildShape(payload.userPhases, payload.timeScale, payload.seed);
+  // The shape starts once its first phase's users have arrived (or after READY_WAIT_MS): a compressed
+  // ramp on a busy machine ran ahead of users not there yet (1 of 15 users in a 1.5 s average).
+  const gate = new ClosedModelGate(shape, undefined, { users: Math.ceil(shape.segments[0]?.users ?? 0), maxWaitMs: READY_WAIT_MS });
   globalThis.hmpLoad = { gate, timeScale: payload.timeScale };
 
   let sampler: NodeJS.Timeout | undefined;

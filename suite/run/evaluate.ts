@@ -37,6 +37,8 @@ export function keyNumbers(s: Summary): Evaluation['numbers'] {
     peakUsers: s.users.activePeak ?? s.users.targetPeak,
     cpuSustainedPct: s.system.cpu ? round(s.system.cpu.sustained, 1) : null,
     memorySustained: s.system.memory ? `${round(s.system.memory.sustained, 1)}${s.system.memory.unit === '%' ? '%' : ' MB'}` : null,
+    // Each process sampled beside the server (--pid server=N,db=N): sustained CPU and peak memory, in words.
+    processes: (s.system.processes ?? []).length > 1 ? s.system.processes.map((p) => `${p.label} CPU ${p.cpu ? Math.round(p.cpu.sustained) : 'n/a'}%, ${p.rssMb ? Math.round(p.rssMb.max) : 'n/a'} MB`).join('; ') : null,
     durationS: s.run.durationS,
   };
 }

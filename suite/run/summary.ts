@@ -45,6 +45,7 @@ export function figuresOf(r: StepRecord): string {
   if (n(x.p99Ms) !== undefined) parts.push(`p99 ${fmtMs(x.p99Ms as number)}`);
   if (n(x.peakUsers) !== undefined) parts.push(`${x.peakUsers} users`);
   if (n(x.cpuSustainedPct) !== undefined) parts.push(`CPU ${Math.round(x.cpuSustainedPct as number)}%`);
+  if (typeof x.processes === 'string') parts.push(`by process: ${x.processes}`);
   if (r.id === 'stress' && x.crashed === true) parts.push(`stopped answering ${fmtS(n(x.healthUnansweredS) ?? 0)}`);
   // Recovery: the spike's after its hold, every other test's after its load (the same probes).
   const after = r.id === 'spike' ? '' : ' after the load';

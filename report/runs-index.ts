@@ -1,0 +1,140 @@
+// The runs index (pure): every test run and suite run found in a reports
+// folder, newest first, and per test type and target the trend of its key
+// numbers over the runs, the latest run's change against the one before
+// named in words when it breaks the compare budget (suite/compare.ts's
+// defaults: p99 +15%, error rate +1 point).
+import { escapeHtml as e } from './escape.ts';
+import { pageHead } from './html.ts';
+import type { Summary } from './types.ts';
+
+/** One run as the index shows it: from its summary.json (a test) or suite-summary.json (a suite). */
+export interface IndexedRun {
+  kind: 'test' | 'suite';
+  /** The report to open, relative to the index. */
+  href: string;
+  test: string;
+  target: string | null;
+  startedAt: string | null;
+  toolVersion: string | null;
+  outcome: string;
+  headline: string;
+  requests: number | null;
+  errorRatePct: number | null;
+  reqPerS: number | null;
+  p95: number | null;
+  p99: number | null;
+  maxSustainableUsers: number | null;
+}
+
+/** The budget a trend is judged on (the compare command's defaults). */
+export const TREND_BUDGET = { p99Pct: 15, errorRatePoints: 1 } as const;
+
+const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
+
+/** A test run's row from its summary.json. */
+export function testRun(href: string, s: Summary): IndexedRun {
+  return {
+    kind: 'test',
+    href,
+    test: s.test,
+    target: str(s.run?.target),
+    startedAt: str(s.run?.startedAt),
+    toolVersion: str(s.tool?.version),
+    outcome: s.outcome,
+    headline: s.headline,
+    requests: num(s.totals?.requests),
+    errorRatePct: num(s.totals?.errorRatePct),
+    reqPerS: num(s.totals?.reqPerS),
+    p95: num(s.totals?.p95),
+    p99: num(s.totals?.p99),
+    maxSustainableUsers: num(s.breakpoint?.maxSustainableUsers),
+  };
+}
+
+/** A suite run's row from its suite-summary.json. */
+export function suiteRun(href: string, s: { outcome?: unknown; headline?: unknown; run?: { target?: unknown; startedAt?: unknown }; tool?: { version?: unknown } }): IndexedRun {
+  return {
+    kind: 'suite',
+    href,
+    test: 'suite',
+    target: str(s.run?.target),
+    startedAt: str(s.run?.startedAt),
+    toolVersion: str(s.tool?.version),
+    outcome: str(s.outcome) ?? '?',
+    headline: str(s.headline) ?? '',
+    requests: null,
+    errorRatePct: null,
+    reqPerS: null,
+    p95: null,
+    p99: null,
+    maxSustainableUsers: null,
+  };
+}
+
+export interface Trend {
+  test: string;
+  target: string | null;
+  /** Oldest first: the points of the trend. */
+  runs: IndexedRun[];
+  /** The latest run against the one before, in words, when it breaks the budget. */
+  regressions: string[];
+}
+
+/** Per test type and target (suites apart), the runs oldest first and the latest one's regressions. */
+export function trendsOf(runs: IndexedRun[]): Trend[] {
+  const groups = new Map<string, IndexedRun[]>();
+  for (const r of runs.filter((x) => x.kind === 'test')) {
+    const key = `${r.test}\u0000${r.target ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((list) => {
+    const sorted = [...list].sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)));
+    const [prev, last] = sorted.slice(-2);
+    const regressions: string[] = [];
+    if (prev && last && sorted.length >= 2) {
+      if (prev.p99 !== null && last.p99 !== null && prev.p99 > 0 && (100 * (last.p99 - prev.p99)) / prev.p99 > TREND_BUDGET.p99Pct) {
+        regressions.push(`p99 rose ${Math.round((100 * (last.p99 - prev.p99)) / prev.p99)}% (${Math.round(prev.p99)} -> ${Math.round(last.p99)} ms; budget +${TREND_BUDGET.p99Pct}%)`);
+      }
+      if (prev.errorRatePct !== null && last.errorRatePct !== null && last.errorRatePct - prev.errorRatePct > TREND_BUDGET.errorRatePoints) {
+        regressions.push(`error rate rose ${(last.errorRatePct - prev.errorRatePct).toFixed(2)} points (${prev.errorRatePct}% -> ${last.errorRatePct}%; budget +${TREND_BUDGET.errorRatePoints})`);
+      }
+      if (prev.maxSustainableUsers !== null && last.maxSustainableUsers !== null && last.maxSustainableUsers < prev.maxSustainableUsers) {
+        regressions.push(`max sustainable users fell from ${prev.maxSustainableUsers} to ${last.maxSustainableUsers}`);
+      }
+    }
+    return { test: sorted[0]!.test, target: sorted[0]!.target, runs: sorted, regressions };
+  });
+}
+
+const CSS = `
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827;margin:0 auto;max-width:1200px;padding:24px}
+h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}h3{font-size:16px;margin:16px 0 4px}
+table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid #e5e7eb;padding:5px 8px;text-align:left}
+th{font-size:13px;color:#4b5563}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.PASS,.PASSED{color:#166534;font-weight:700}.FAIL,.FAILED,.NOT-TESTED,.ABORTED{color:#b91c1c;font-weight:700}.FLAGGED{color:#b45309;font-weight:700}
+`;
+
+const cell = (x: number | null, unit = '') => (x === null ? '-' : `${Math.round(x * 100) / 100}${unit}`);
+
+/** reports/index.html: one self-contained page (no script, no request). */
+export function renderRunsIndex(runs: IndexedRun[], now = new Date()): string {
+  const newest = [...runs].sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
+  const rows = newest.map((r) => `<tr><td>${e(r.startedAt ?? '?')}</td><td>${e(r.test)}</td><td>${e(r.target ?? '?')}</td><td class="${e(r.outcome.replaceAll(' ', '-'))}">${e(r.outcome)}</td><td class="n">${cell(r.requests)}</td><td class="n">${cell(r.errorRatePct, '%')}</td><td class="n">${cell(r.reqPerS)}</td><td class="n">${cell(r.p95, ' ms')}</td><td class="n">${cell(r.p99, ' ms')}</td><td>${e(r.toolVersion ?? '-')}</td><td><a href="${e(encodeURI(r.href))}">report</a></td></tr>`);
+  const trends = trendsOf(runs).map((t) => {
+    const points = t.runs.map((r) => `<tr><td>${e(r.startedAt ?? '?')}</td><td class="n">${cell(r.p95, ' ms')}</td><td class="n">${cell(r.p99, ' ms')}</td><td class="n">${cell(r.errorRatePct, '%')}</td><td class="n">${cell(r.reqPerS)}</td>${t.test === 'breakpoint' ? `<td class="n">${cell(r.maxSustainableUsers)}</td>` : ''}</tr>`);
+    const words = t.regressions.length ? `<p class="FAIL">Regression in the latest run: ${e(t.regressions.join('; '))}.</p>` : t.runs.length > 1 ? '<p>No regression in the latest run (budget: p99 +15%, error rate +1 point).</p>' : '<p>One run: nothing to compare yet.</p>';
+    return `<h3>${e(t.test)} on ${e(t.target ?? '?')}</h3>${words}<table><thead><tr><th>started</th><th>p95</th><th>p99</th><th>errors</th><th>req/s</th>${t.test === 'breakpoint' ? '<th>max users</th>' : ''}</tr></thead><tbody>${points.join('')}</tbody></table>`;
+  });
+  return `${pageHead('HMP load-test runs', CSS)}
+<body><main>
+<h1>HMP load-test runs</h1>
+<p>${runs.length} run${runs.length === 1 ? '' : 's'} in this folder, newest first; written ${e(now.toISOString())}.</p>
+<table><thead><tr><th>started</th><th>test</th><th>target</th><th>verdict</th><th>requests</th><th>errors</th><th>req/s</th><th>p95</th><th>p99</th><th>tool</th><th></th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+<h2>Trends per test and target</h2>
+${trends.join('\n') || '<p>No test runs.</p>'}
+</main></body></html>
+`;
+}

@@ -1,0 +1,68 @@
+// The runs index (npm run reports): the runs in a reports folder, from their
+// own summary files, and the trend per test and target with the latest run's
+// regression in words.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { renderRunsIndex, trendsOf } from '../report/runs-index.ts';
+import { buildStepReport } from '../suite/run/step-report.ts';
+import { findRuns } from '../tools/reports.ts';
+import { syntheticResults } from './support/synthetic-results.ts';
+
+/** A synthetic average run started at `startedAt`, its latency multiplied by `latencyFactor`. */
+function averageRun(startedAt: number, latencyFactor: number): Results {
+  const r = syntheticResults({ test: 'average', seed: 5, latencyFactor }) as unknown as Results;
+  (r.aggregate as { hmp: Record<string, unknown> }).hmp.startedAt = startedAt;
+  return r;
+}
+
+test('the runs index lists every run with its own numbers, and names the latest run\'s regression', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hmp-runs-index-'));
+  try {
+    const older = buildStepReport(averageRun(Date.parse('2026-11-01T10:00:00Z'), 1), join(dir, 'a'));
+    const newer = buildStepReport(averageRun(Date.parse('2026-11-02T10:00:00Z'), 1.6), join(dir, 'b'));
+    mkdirSync(join(dir, 'suite-x'));
+    writeFileSync(join(dir, 'suite-x', 'suite-summary.json'), JSON.stringify({ outcome: 'PASSED', headline: 'PASSED: 6 tests ran', run: { target: 'http://127.0.0.1:8000', startedAt: '2026-11-03T10:00:00.000Z' } }));
+    writeFileSync(join(dir, 'not-a-run.json'), '{');
+
+    const runs = findRuns(dir);
+    assert.equal(runs.length, 3);
+    for (const step of [older, newer]) {
+      const s = JSON.parse(readFileSync(join(step.folder, 'summary.json'), 'utf8'));
+      const row = runs.find((r) => r.startedAt === s.run.startedAt)!;
+      assert.deepEqual([row.test, row.outcome, row.requests, row.p95, row.p99, row.errorRatePct], [s.test, s.outcome, s.totals.requests, s.totals.p95, s.totals.p99, s.totals.errorRatePct]);
+      assert.match(row.href, /report\.html$/);
+    }
+    const [trend] = trendsOf(runs);
+    assert.equal(trend!.runs.length, 2, 'the suite is listed, not a point of the average trend');
+    assert.match(trend!.regressions.join('; '), /^p99 rose \d+% \(\d+ -> \d+ ms; budget \+15%\)/);
+
+    const html = renderRunsIndex(runs);
+    assert.match(html, /3 runs in this folder/);
+    assert.match(html, /Regression in the latest run: p99 rose/);
+    assert.match(html, /href="suite-x\/suite-report\.html"/);
+    assert.doesNotMatch(html, /<script/);
+
+    // The command writes DIR/index.html and says where, and names the regression.
+    const out = execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'tools', 'reports.ts'), '--dir', dir], { encoding: 'utf8' });
+    assert.match(out, /runs index: .*index\.html \(3 runs; regressions: average on .*p99 rose/);
+    assert.equal(readFileSync(join(dir, 'index.html'), 'utf8').includes('HMP load-test runs'), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm run reports: a folder that is not there is one sentence and exit 2', () => {
+  try {
+    execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'tools', 'reports.ts'), '--dir', '/nonexistent/reports'], { encoding: 'utf8', stdio: 'pipe' });
+    assert.fail('expected exit 2');
+  } catch (err) {
+    const e = err as { status: number; stderr: string };
+    assert.equal(e.status, 2);
+    assert.match(e.stderr, /^reports: \/nonexistent\/reports is not a folder; give the reports folder with --dir\.\n$/);
+  }
+});

@@ -89,18 +89,18 @@ describe('scenarios against the twin (real Artillery runs)', { timeout: 180_000 
         scenario: 'scenarios/smoke.yml', phases: [{ duration: 1, arrivalCount: 3 }], env: { HMP_TIME_SCALE: '0.3', HMP_THINK_MIN: '0', HMP_THINK_MAX: '1' },
       }),
       // v1.0 as current HMP: /credentials/public-key answers 401 (a warning), the key comes from the configuration.
-      // Conversions beside other requests: what a blocking one does to the run is test/v10-blocking.test.ts's.
+      // Conversions beside other requests: what a blocking one does to the run is test/blocking-v10.test.ts's.
       run('smoke-v10', { apiVersion: '1.0', v10Conversions: 'concurrent' }, { scenario: 'scenarios/smoke.yml', phases: [{ duration: 1, arrivalCount: 2 }] }, serverKey),
       // Both mixes, 20 VUs x 12 sessions each (240 sessions): roles dealt per VU from the mix's
       // shuffle bag (one bag: one phase's arrivalCount goes to one worker), every step of both
       // roles against the server, and the plan's role split and per-session weights.
       run('average', { apiVersion: '1.1' }, { scenario: 'scenarios/average-mix.yml', phases: [{ duration: 1, arrivalCount: MIX_VUS }], env: sessions(MIX_SESSIONS) }),
       run('spike-v10', { apiVersion: '1.0', v10Conversions: 'concurrent' }, { scenario: 'scenarios/spike-mix.yml', phases: [{ duration: 1, arrivalCount: MIX_VUS }], env: sessions(MIX_SESSIONS) }, serverKey),
-      // Tokens that expire during a think time. (Lifetime 2 s: JWT expiry has 1 s granularity, so a
-      // 1 s token lives 0-1 s and could expire again between the re-login and the retry.)
-      run('relogin', { jwtLifetimeS: 2 }, {
+      // Tokens that expire during a think time. (Lifetime 3 s: JWT expiry has 1 s granularity, so a
+      // token lives 2-3 s; at 2 s (1-2 s) a busy machine's re-login and retry outlasted the new one.)
+      run('relogin', { jwtLifetimeS: 3 }, {
         scenario: 'scenarios/spike-mix.yml', phases: [{ duration: 1, arrivalCount: 2 }],
-        env: { HMP_ROLE: 'student', HMP_TIME_SCALE: '1', HMP_THINK_MIN: '2.1', HMP_THINK_MAX: '2.1' },
+        env: { HMP_ROLE: 'student', HMP_TIME_SCALE: '1', HMP_THINK_MIN: '3.1', HMP_THINK_MAX: '3.1' },
       }),
       // A slow endpoint and a short client timeout.
       run('timeout', { latencyMs: { project_list: 6000 } }, {

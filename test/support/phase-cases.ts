@@ -12,7 +12,7 @@ export const RUNS: Array<[string, number, Record<string, string>?]> = [
   ['smoke', 0.1],
   ['average', 0.01],
   ['stress', 0.007],
-  ['spike', 0.05, { HMP_JITTER_SEED: '42' }],
+  ['spike', 0.1, { HMP_JITTER_SEED: '42' }], // a 18 s hold: a 10 s period inside it sees the jitter move
   ['soak', 0.0015],
   // 200 users at 1/100 of the plan's think time would be a DoS of the twin, not a load test.
   ['breakpoint', 0.01, { HMP_THINK_MIN: '50', HMP_THINK_MAX: '150' }],

@@ -69,3 +69,6 @@ export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   writeAtomic(join(folder, FILES.html), renderHtml(summary, results));
   return folder;
 }
+
+/** The reports folder's runs index, rewritten by a plain run after its report (see runs-index-file.ts). */
+export { writeRunsIndex } from './runs-index-file.ts';

@@ -30,7 +30,7 @@ function runFolder(): string {
 
 function artillery(dir: string, target: string): Promise<{ code: number; out: string }> {
   const args = [join(ROOT, 'node_modules/artillery/bin/run'), 'run', join(dir, 'run.yml'), '-o', join(dir, 'out.json')];
-  const env = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', HMP_TARGET: target, HMP_TEST_DATA: join(dir, 'test_data.json'), HMP_TIME_SCALE: '0.2', TEST_THINK_MS: '1000' };
+  const env = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', HMP_TARGET: target, HMP_TEST_DATA: join(dir, 'test_data.json'), HMP_TIME_SCALE: '0.2', TEST_THINK_MS: '1000', HMP_REPORTS_DIR: join(dir, 'plugin-reports') };
   return new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` });
@@ -64,6 +64,11 @@ test('a real run against the twin gives a report folder whose figures are the ru
   assert.equal(summary.run.target, twin.url);
   assert.equal(summary.users.targetPeak, 6);
   assert.equal(summary.run.periods, results.intermediate.length);
+  // The plugin wrote its own report folder and rewrote the runs index of its reports folder.
+  assert.match(run.out, new RegExp(`hmp: runs index: ${join(dir, 'plugin-reports', 'index.html').replace(/[.]/g, '\\.')}`));
+  const index = readFileSync(join(dir, 'plugin-reports', 'index.html'), 'utf8');
+  assert.match(index, /1 run in this folder/);
+  assert.match(index, /href="average-\d{8}T\d{6}Z\/report\.html"/);
 
   const browser = await launch();
   if (!browser) {

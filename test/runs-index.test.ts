@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { renderRunsIndex, trendsOf } from '../report/runs-index.ts';
 import { buildStepReport } from '../suite/run/step-report.ts';
-import { findRuns } from '../tools/reports.ts';
+import { findRuns } from '../report/runs-index-file.ts';
 import { syntheticResults } from './support/synthetic-results.ts';
 
 /** A synthetic average run started at `startedAt`, its latency multiplied by `latencyFactor`. */

@@ -52,6 +52,11 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.ok(avgResults.aggregate.summaries['plugins.hmp.system.disk_write_bps'] !== undefined, 'disk writes sampled');
     assert.match(readFileSync(join(r.dir, step('average').report!), 'utf8'), /Network I\/O of the host/);
     assertReportAndTeardown(r);
+    // The runs index of --out: this suite and each of its tests' own reports.
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(index, /7 runs in this folder/);
+    assert.match(index, /href="suite-[^"]+\/suite-report\.html"/);
+    assert.match(index, /href="suite-[^"]+\/average\/average-[^"]+\/report\.html"/);
     await assertUsersGone(twin, r);
   } finally {
     await twin.stop();

@@ -334,9 +334,14 @@ export class MainSide {
     const builder = this.settings.reportBuilder;
     if (!builder || this.#periods.length === 0 || process.env.HMP_NO_REPORT) return;
     try {
-      const mod = (await import(pathToFileURL(builder).href)) as { writeReportFolder: (r: unknown, o: { reportsDir: string }) => string };
-      const folder = mod.writeReportFolder({ aggregate, intermediate: this.#periods }, { reportsDir: resolve(process.env.HMP_REPORTS_DIR ?? 'reports') });
+      const mod = (await import(pathToFileURL(builder).href)) as {
+        writeReportFolder: (r: unknown, o: { reportsDir: string }) => string;
+        writeRunsIndex?: (dir: string) => { path: string };
+      };
+      const reportsDir = resolve(process.env.HMP_REPORTS_DIR ?? 'reports');
+      const folder = mod.writeReportFolder({ aggregate, intermediate: this.#periods }, { reportsDir });
       this.#log(`report: ${join(folder, 'report.html')}`);
+      if (mod.writeRunsIndex) this.#log(`runs index: ${mod.writeRunsIndex(reportsDir).path}`);
     } catch (err) {
       console.error(`hmp: the report could not be written (${(err as Error).message.split('\n')[0]}); the results are kept: npm run report -- <results.json> rebuilds it.`);
     }

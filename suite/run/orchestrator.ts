@@ -7,7 +7,7 @@
 // Artillery gets SIGINT (its plugin writes the results), then teardown and
 // the report run with what exists.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serverLogProblem } from '../server-log/source.ts';
 import { startTwinProcess, type TwinProcess } from '../../twin/launch.ts';
 import type { ArtilleryProcess } from './artillery.ts';
@@ -18,6 +18,7 @@ import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, type Out, 
 import { targetAt } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
+import { writeRunsIndex } from '../../report/runs-index-file.ts';
 import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type StepRecord, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
 import { planCriteria } from '../../lib/plan-criteria.ts';
@@ -345,6 +346,12 @@ export class Orchestrator {
     writeAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
     writeAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary));
     this.#save();
+    // The runs index of the folder the suite folder is in (--out), this run included.
+    try {
+      writeRunsIndex(dirname(this.dir));
+    } catch (err) {
+      this.#line(`suite: the runs index of ${dirname(this.dir)} could not be written (${(err as Error).message}); npm run reports -- --dir ${dirname(this.dir)} writes it.`);
+    }
     this.#view.clear();
     this.#line(`suite: ${stepTag('report')} ${VERDICT[r.status]}: ${r.reason}`);
     this.#io.out(summary.headline);

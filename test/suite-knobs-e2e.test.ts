@@ -97,8 +97,9 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
     try {
       // A DB pool of 8 that stalls when full (HMP's failure), no think time: the smoke's 5 users (at most 5
       // requests in flight) never fill it; 8 of the stress's 30 do, so a busy machine that keeps the
-      // generator below its target still reaches the stall. Stress at 0.005: 10 s, not 4.
-      const r = await suite(['--only', 'smoke,stress', ...FAST, '--time-scale', '0.005', '--think', '0-0', '--twin-args', '--capacity 8 --overload stall --queue-timeout 8000'], { out });
+      // generator below its target still reaches the stall. Stress at 0.005: 10 s, not 4. Each request
+      // holds its connection 20 ms: on a quiet machine the twin answered too fast for 8 to be in flight.
+      const r = await suite(['--only', 'smoke,stress', ...FAST, '--time-scale', '0.005', '--think', '0-0', '--twin-args', '--capacity 8 --overload stall --queue-timeout 8000 --latency *=20'], { out });
       assert.equal(r.code, 3, why(r));
       assert.equal(statuses(r).stress, 'flagged');
       const flag = r.summary.flags.find((f) => f.step === 'stress')!;

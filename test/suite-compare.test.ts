@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareRuns, figuresOf } from '../suite/compare.ts';
 import { renderComparison } from '../suite/compare-markdown.ts';
 import { loadRun } from '../suite/results-file.ts';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { results, type EndpointSpec } from './suite-helpers.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -116,7 +116,7 @@ function reportDir(root: string, name: string, r: Results): string {
 }
 
 test('npm run compare: a report folder with itself -> exit 0, compare.md written next to the new run', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-compare-'));
+  const root = tempDir('suite-compare-');
   const dir = reportDir(root, 'average-2026-01-01T00-00-00Z', results(BASE));
   const r = await cli([dir, dir]);
   assert.equal(r.code, 0, r.stderr);
@@ -131,7 +131,7 @@ test('npm run compare: a report folder with itself -> exit 0, compare.md written
 });
 
 test('npm run compare: a regression -> exit 1; --budget-p99 lifts it; a results file works as well as a folder', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-compare-'));
+  const root = tempDir('suite-compare-');
   const base = reportDir(root, 'base', results(BASE));
   const next = reportDir(root, 'next', variant('project_list', { p99: 720 }));
   const r = await cli([base, next]);
@@ -149,7 +149,7 @@ test('npm run compare: a regression -> exit 1; --budget-p99 lifts it; a results 
 });
 
 test('npm run compare: bad input -> exit 2 with one clear sentence', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-compare-'));
+  const root = tempDir('suite-compare-');
   const ok = reportDir(root, 'ok', results(BASE));
   writeFileSync(join(root, 'not.json'), '{"aggregate": 1}');
   writeFileSync(join(root, 'broken.json'), '{');

@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { instructorOf, judge, parseUploadsLog, readUploadsLog, tally, verifyRun,
 import type { UploadRecord } from '../processors/uploads-log.ts';
 import { mapLimit } from '../lib/pool.ts';
 import { seedTwin } from './suite-helpers.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 /** Uploads n random blobs as students (each to a project of theirs); writes the uploads log as the processors do. */
 async function uploadSome(twin: TwinHandle, up: LoadTestFixture, n: number, logPath: string): Promise<UploadRecord[]> {
@@ -52,7 +52,7 @@ async function withTwin(dropUploads: number, fn: (twin: TwinHandle, up: LoadTest
   }
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'suite-integrity-'));
+const tmp = () => tempDir('suite-integrity-');
 
 test('healthy twin (dropUploads 0): every acknowledged upload is listed, hashed and downloaded intact', async () => {
   await withTwin(0, async (twin, up) => {

@@ -3,8 +3,7 @@
 // test/report-summarize.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuPercent, parseProcStat, parseVmRssKb } from '../suite/system-metrics/local.ts';
 import {
@@ -21,6 +20,7 @@ import {
 } from '../suite/system-metrics/index.ts';
 import { systemSeries } from '../report/system.ts';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const STAT = '4242 (node twin/main.ts) S 1 4242 4242 0 -1 4194304 9000 0 0 0 150 30 0 0 20 0 11 0 123456 1234567890 35000 18446744073709551615';
 
@@ -44,7 +44,7 @@ test('cpuPercent: of one core by default, of all cores when asked', () => {
 });
 
 test('LocalSampler samples a fake /proc: CPU over the interval, RSS and its share of the limit', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-proc-'));
+  const root = tempDir('suite-proc-');
   mkdirSync(join(root, '77'));
   const write = (ticks: number, rssKb: number) => {
     writeFileSync(join(root, '77', 'stat'), STAT.replace(' 150 30 ', ` ${ticks} 0 `));
@@ -66,7 +66,7 @@ test('LocalSampler samples a fake /proc: CPU over the interval, RSS and its shar
 });
 
 test('LocalSampler: a pid that does not exist is refused in one sentence; the end of the process stops sampling', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-proc-'));
+  const root = tempDir('suite-proc-');
   assert.throws(() => new LocalSampler({ pid: 99, procRoot: root }).start(), /process 99 is not running/);
   assert.throws(() => new LocalSampler({ pid: 0 }), /--pid must be a process id/);
   mkdirSync(join(root, '5'));
@@ -143,7 +143,7 @@ test('createSampler: none by default for remote targets, local needs a pid, unkn
 });
 
 test('LocalSampler: an exited process that is not reaped yet (zombie) counts as ended', () => {
-  const root = mkdtempSync(join(tmpdir(), 'suite-proc-'));
+  const root = tempDir('suite-proc-');
   mkdirSync(join(root, '6'));
   writeFileSync(join(root, '6', 'stat'), STAT.replace(') S ', ') Z '));
   writeFileSync(join(root, '6', 'status'), 'State:\tZ (zombie)\n');

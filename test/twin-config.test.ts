@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, defaultConfig, parseTwinArgs } from '../twin/config.ts';
 import { listeningUrl } from '../twin/launch.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'twin', 'main.ts');
 
@@ -64,7 +64,7 @@ test('CLI: a bad flag prints one line and exits 2', () => {
 });
 
 test('CLI: starts, prints its URL and credentials path, stops on SIGTERM', async () => {
-  const creds = join(mkdtempSync(join(tmpdir(), 'twin-cli-')), 'admin.bin');
+  const creds = join(tempDir('twin-cli-'), 'admin.bin');
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN, '--port', '0', '--admin-credentials', creds], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {

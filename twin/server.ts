@@ -1,6 +1,6 @@
 // Starts the HMP twin: from tests (startTwin) and from the CLI (main.ts).
 import { writeAtomic } from '../lib/atomic-file.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,11 +41,13 @@ export interface TwinHandle {
 }
 
 export async function startTwin(options: Partial<TwinConfig> = {}): Promise<TwinHandle> {
+  // In-process twins without a path keep the admin's key in a folder of their own, removed on close.
+  const ownDir = options.adminCredentialsPath ? undefined : mkdtempSync(join(tmpdir(), 'hmp-twin-'));
   const config: TwinConfig = {
     ...defaultConfig(),
     port: 0,
-    adminCredentialsPath: join(mkdtempSync(join(tmpdir(), 'hmp-twin-')), 'admin.bin'),
     ...options,
+    adminCredentialsPath: options.adminCredentialsPath ?? join(ownDir!, 'admin.bin'),
   };
   const db = openDatabase(config.db);
   const state: TwinState = {
@@ -110,6 +112,7 @@ export async function startTwin(options: Partial<TwinConfig> = {}): Promise<Twin
       await app.close();
       await log?.close();
       db.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

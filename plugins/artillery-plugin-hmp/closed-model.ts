@@ -55,6 +55,11 @@ export class ClosedModelGate {
     return targetAt(this.#shape, this.elapsed());
   }
 
+  /** Whether the shape's clock runs (its users are there). */
+  get started(): boolean {
+    return this.#startedAt !== undefined;
+  }
+
   get ended(): boolean {
     return this.#startedAt !== undefined && this.elapsed() >= this.#shape.total;
   }

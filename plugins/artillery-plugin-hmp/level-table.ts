@@ -41,7 +41,10 @@ export class LevelTable {
     return this.#levels.map((l) => {
       const a = this.#acc.get(l.users);
       const q = (p: number) => (a?.sketch && a.sketch.count > 0 ? round1(a.sketch.getValueAtQuantile(p)) : null);
-      const status: 'held' | 'failed' | 'partial' | 'not reached' = failingUsers === l.users ? 'failed' : !a ? 'not reached' : failingUsers !== undefined && l.users > failingUsers ? 'not reached' : 'held';
+      const below = failingUsers === undefined || l.users < failingUsers;
+      // A hold shorter than a period (extreme time scales) may get no period of its own though it was passed.
+      const unmeasured = below && l.end - l.start < PERIOD_S ? 'too short' : 'not reached';
+      const status: 'held' | 'failed' | 'too short' | 'not reached' = failingUsers === l.users ? 'failed' : !a ? unmeasured : below ? 'held' : 'not reached';
       return {
         users: l.users,
         status,

@@ -82,8 +82,9 @@ export class MainSide {
   shape: Shape;
   twin: LocalTwin | undefined;
   #artillery: ArtilleryGlobal;
-  /** Shape time 0: when the first phase started (the worker's gate starts with its first arrival). */
+  /** Epoch ms of the shape's t = 0: the first phase until the gate's clock is reported. */
   #t0: number | undefined;
+  #gateClock = false;
   #periods: RawPeriod[] = [];
   #breakpoint: { detector: BreakpointDetector; table: LevelTable } | undefined;
 
@@ -200,6 +201,12 @@ export class MainSide {
 
   #onPeriod(stats: RawPeriod): void {
     this.#periods.push(stats);
+    // One clock: the gate's (its shape starts when the first users are there), once a worker reports it.
+    const started = stats.summaries?.[metric.shapeStartedAt]?.min;
+    if (started && !this.#gateClock) {
+      this.#t0 = Math.round(started);
+      this.#gateClock = true;
+    }
     if (this.#breakpoint) this.#checkBreakpoint(stats);
     const active = stats.summaries?.[metric.usersActive];
     const target = stats.summaries?.[metric.usersTarget];

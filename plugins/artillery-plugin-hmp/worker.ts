@@ -67,6 +67,8 @@ export function setUpWorker(script: Record<string, any>): void {
         ee.emit('histogram', metric.usersTarget, s.target);
         ee.emit('histogram', metric.usersActive, s.active);
         ee.emit('histogram', metric.usersDeviation, Math.abs(s.active - s.target));
+        // The main thread's periods are placed on this clock, not on its own (which starts before the users are there).
+        if (gate.started) ee.emit('histogram', metric.shapeStartedAt, Date.now() - gate.elapsed() * 1000);
       };
       sampler = setInterval(emit, SAMPLE_MS);
       sampler.unref();

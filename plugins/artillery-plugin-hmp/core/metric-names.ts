@@ -10,6 +10,7 @@
 //   plugins.hmp.errors.<name>[.<reason>]  a failed request or check
 //   plugins.hmp.warnings.<name>[.<reason>] a known server defect, reported, not an error
 //   plugins.hmp.users.target|active|deviation   closed-model users, sampled every second
+//   plugins.hmp.users.shape_started_at    epoch ms the gate's shape clock started (min over workers): the run's t = 0
 //   plugins.hmp.users.lost                a VU the engine ended on a request error
 //   plugins.hmp.skipped.<name>.<after>   a planned request not sent: the session had failed at <after> first
 //   plugins.hmp.connection.<class>        a request without an answer, by class (core/connection-errors.ts)
@@ -67,6 +68,7 @@ export const metric = {
   usersActive: `${HMP}.users.active`,
   usersDeviation: `${HMP}.users.deviation`,
   usersLost: `${HMP}.users.lost`,
+  shapeStartedAt: `${HMP}.users.shape_started_at`,
   connection: (cls: string) => `${HMP}.connection.${cls}`,
   skipped: (name: string, after: string) => `${HMP}.skipped.${name}.${after}`,
   criteria: (what: string) => `${HMP}.criteria.${what}`,

@@ -9,6 +9,8 @@ export interface Assets {
   uplotCss: string;
   pageJs: string;
   pageCss: string;
+  /** The live page's poll (report/page/live.js). */
+  liveJs: string;
   uplotVersion: string;
 }
 
@@ -21,7 +23,8 @@ export function assets(): Assets {
   const read = (p: string) => readFileSync(p, 'utf8');
   const uplotJs = read(join(uplotDir, 'dist/uPlot.iife.min.js'));
   const pageJs = read(join(import.meta.dirname, 'page/report.js'));
-  for (const [name, js] of [['uPlot', uplotJs], ['report.js', pageJs]] as const) {
+  const liveJs = read(join(import.meta.dirname, 'page/live.js'));
+  for (const [name, js] of [['uPlot', uplotJs], ['report.js', pageJs], ['live.js', liveJs]] as const) {
     // An inline script must not close its own element.
     if (/<\/?script|<!--/i.test(js)) throw new Error(`${name} holds "<script", "</script" or "<!--" and cannot be inlined.`);
   }
@@ -29,6 +32,7 @@ export function assets(): Assets {
     uplotJs,
     uplotCss: read(join(uplotDir, 'dist/uPlot.min.css')),
     pageJs,
+    liveJs,
     pageCss: read(join(import.meta.dirname, 'page/report.css')),
     uplotVersion: (JSON.parse(read(join(uplotDir, 'package.json'))) as { version: string }).version,
   };

@@ -3,7 +3,7 @@
 // atomically (lib/atomic-file.ts). The pure parts are re-exported here.
 import { basename, join, resolve } from 'node:path';
 import { writeAtomic } from '../lib/atomic-file.ts';
-import { renderHtml } from './html.ts';
+import { renderHtml, type LiveView } from './html.ts';
 import { asResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { renderMarkdown } from './markdown.ts';
 import { toolInfo } from './provenance.ts';
@@ -68,6 +68,12 @@ export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   writeAtomic(join(folder, FILES.summaryMd), renderMarkdown(summary));
   writeAtomic(join(folder, FILES.html), renderHtml(summary, results));
   return folder;
+}
+
+/** The live page of a run under way (or just ended): the report page of the results so far, with the live banner. */
+export function renderLive(input: unknown, live: LiveView): string {
+  const results = asResults(input);
+  return renderHtml(summarize(results, { tool: toolInfo() }), results, live);
 }
 
 /** The reports folder's runs index, rewritten by a plain run after its report (see runs-index-file.ts). */

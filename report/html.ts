@@ -21,10 +21,12 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
  * style and these scripts (by hash; no script-src without any), data: images and
  * no network request. The suite's page uses it too.
  */
-export function pageHead(title: string, css: string, scripts: string[] = []): string {
+export function pageHead(title: string, css: string, scripts: string[] = [], live = false): string {
   const csp = [
     "default-src 'none'",
     ...(scripts.length ? [`script-src ${scripts.map(sha256).join(' ')}`] : []),
+    // The live page polls its own server, nothing else.
+    ...(live ? ["connect-src 'self'"] : []),
     `style-src ${sha256(css)}`,
     'img-src data:',
     "base-uri 'none'",
@@ -36,21 +38,40 @@ export function pageHead(title: string, css: string, scripts: string[] = []): st
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${e(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="no-referrer">${live ? '\n<link rel="icon" href="data:,">' : ''}
 <title>${e(title)}</title>
 <style>${css}</style>
 </head>`;
 }
 
-export function renderHtml(summary: Summary, results: Results): string {
+/** The page as the live server shows it during a run: the same page, a banner, and a poll for the next period. */
+export interface LiveView {
+  /** Changes with every period (and at the end). */
+  version: string;
+  /** "02:30 / 25:00 (10%)" */
+  progress: string;
+  /** The final report once written (the run has ended). */
+  reportPath?: string;
+}
+
+function liveHtml(live: LiveView): string {
+  if (live.reportPath) {
+    return `<p id="live" class="live ended" role="status" data-version="${e(live.version)}" data-ended="true">The run has ended. Its report: <a href="report.html">report.html</a>, saved as <code>${e(live.reportPath)}</code>.</p>`;
+  }
+  return `<p id="live" class="live" role="status" data-version="${e(live.version)}" data-ended="false">Live: ${e(live.progress)}. This page shows each period as it ends; the verdicts are on what was measured so far. <span id="live-gone" hidden>The live server has closed: the run has ended; its report is in the run's folder.</span></p>`;
+}
+
+export function renderHtml(summary: Summary, results: Results, live?: LiveView): string {
   const a = analyze(results);
   const charts = chartsOf(a);
-  const { uplotJs, uplotCss, pageJs, pageCss, uplotVersion } = assets();
+  const { uplotJs, uplotCss, pageJs, pageCss, liveJs, uplotVersion } = assets();
   const data = jsonForScript({ x: a.series.x, charts, summary });
   const css = `${uplotCss}\n${pageCss}`;
-  const title = `HMP ${summary.test} test: ${summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
-  return `${pageHead(title, css, [uplotJs, pageJs])}
+  const title = `HMP ${summary.test} test: ${live && !live.reportPath ? 'RUNNING' : summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
+  const scripts = live && !live.reportPath ? [uplotJs, pageJs, liveJs] : [uplotJs, pageJs];
+  return `${pageHead(title, css, scripts, live !== undefined)}
 <body>
+${live ? liveHtml(live) : ''}
 ${headerHtml(summary)}
 <main>
 ${verdictHtml(summary)}
@@ -69,6 +90,7 @@ ${errorsHtml(summary)}
 <script type="application/json" id="data">${data}</script>
 <script>${uplotJs}</script>
 <script>${pageJs}</script>
+${scripts.length > 2 ? `<script>${liveJs}</script>` : ''}
 </body>
 </html>
 `;

@@ -87,6 +87,7 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
     assert.equal(flag.title, "System does not support the plan's peak usage");
     const stall = flag.evidence.find((e) => e.kind === 'stall');
     assert.ok(stall, JSON.stringify(flag.evidence));
+    t.diagnostic(`breakpoint stalls: ${stall!.citation}`);
     assert.equal(stall!.endpoint, 'pdf_execute');
     assert.match(stall!.citation, /\d+ of \d+ began while POST \/pdf-to-audio\/execute was in flight/);
     const ids = r.summary.recommendations.map((x) => x.id);

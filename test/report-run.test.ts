@@ -1,7 +1,8 @@
 // End to end: a real Artillery run with the suite's plugin against the twin,
 // then its report folder from the -o results: four files whose figures are
 // the run's, and (with Debian's chromium) a page that shows it, screenshot in
-// test-artifacts/report-run.png.
+// test-artifacts/report-run.png. The same run serves its live page, watched
+// in Chromium while it runs: new periods drawn, then the link to its report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { FILES, writeReportFolder } from '../report/build.ts';
 import { startTwin } from '../twin/server.ts';
 import { launch, open } from '../report/browser.ts';
+import type { BrowserContext } from 'playwright-core';
 
 const ROOT = join(import.meta.dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -28,14 +30,66 @@ function runFolder(): string {
   return dir;
 }
 
-function artillery(dir: string, target: string): Promise<{ code: number; out: string }> {
+/** 70 s of shape at 0.45: four periods, so the live page sees at least two of them come. */
+const SCALE = 0.45;
+
+function artillery(dir: string, target: string, onLive: (url: string) => void): Promise<{ code: number; out: string }> {
   const args = [join(ROOT, 'node_modules/artillery/bin/run'), 'run', join(dir, 'run.yml'), '-o', join(dir, 'out.json')];
-  const env = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', HMP_TARGET: target, HMP_TEST_DATA: join(dir, 'test_data.json'), HMP_TIME_SCALE: '0.2', TEST_THINK_MS: '1000', HMP_REPORTS_DIR: join(dir, 'plugin-reports') };
+  const env = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: '1', HMP_TARGET: target, HMP_TEST_DATA: join(dir, 'test_data.json'), HMP_TIME_SCALE: String(SCALE), TEST_THINK_MS: '1000', HMP_REPORTS_DIR: join(dir, 'plugin-reports'), HMP_LIVE: 'on' };
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, args, { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` });
     });
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const url = /hmp: live page: (http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/)/.exec((seen += d.toString()))?.[1];
+      if (url && !seen.includes('\u0000')) {
+        seen += '\u0000';
+        onLive(url);
+      }
+    });
   });
+}
+
+interface LiveWatch {
+  /** Each version of the page seen, with the points of its first chart. */
+  versions: Array<{ version: string; points: number }>;
+  ended: { href: string | null; path: string } | undefined;
+  consoleErrors: string[];
+  requests: string[];
+}
+
+/** Watches the live page until it says the run has ended (or the run's process is gone). */
+async function watchLive(context: BrowserContext, url: string, done: Promise<unknown>): Promise<LiveWatch> {
+  const page = await context.newPage();
+  const w: LiveWatch = { versions: [], ended: undefined, consoleErrors: [], requests: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') w.consoleErrors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => w.consoleErrors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => w.requests.push(r.url()));
+  let finished = false;
+  void done.then(() => (finished = true));
+  await page.goto(url);
+  while (!finished) {
+    try {
+      const now = (await page.evaluate(`(() => {
+        const live = document.getElementById('live');
+        if (!live || !document.documentElement.hasAttribute('data-charts-drawn')) return null;
+        const link = live.querySelector('a');
+        return { version: live.dataset.version, ended: live.dataset.ended === 'true', points: window.hmpReport.charts[0].points,
+          href: link && link.getAttribute('href'), path: (live.querySelector('code') || {}).textContent || '' };
+      })()`)) as { version: string; ended: boolean; points: number; href: string | null; path: string } | null;
+      if (now && w.versions.at(-1)?.version !== now.version) w.versions.push({ version: now.version, points: now.points });
+      if (now?.ended) {
+        w.ended = { href: now.href, path: now.path };
+        break;
+      }
+    } catch {} // the page is reloading
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await page.close();
+  return w;
 }
 
 test('a real run against the twin gives a report folder whose figures are the run\'s', { timeout: 240_000 }, async (t) => {
@@ -43,9 +97,17 @@ test('a real run against the twin gives a report folder whose figures are the ru
   t.after(() => twin.close());
   const dir = runFolder();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const browser = await launch();
+  if (browser) t.after(() => browser.close());
 
-  const run = await artillery(dir, twin.url);
+  let watching: Promise<LiveWatch> | undefined;
+  let ran!: Promise<{ code: number; out: string }>;
+  ran = artillery(dir, twin.url, (url) => {
+    if (browser) watching = watchLive(browser.context, url, ran);
+  });
+  const run = await ran;
   assert.equal(run.code, 0, run.out.slice(-3000));
+  assert.match(run.out, /hmp: live page: http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/ \(this run only; HMP_LIVE=off switches it off\)/);
   const raw = readFileSync(join(dir, 'out.json'), 'utf8');
   const results = JSON.parse(raw);
   const folder = writeReportFolder(results, { reportsDir: join(dir, 'reports'), rawText: raw });
@@ -60,7 +122,7 @@ test('a real run against the twin gives a report folder whose figures are the ru
   assert.equal(health.requests, c['plugins.metrics-by-endpoint.health.codes.200']);
   assert.equal(summary.verdicts.find((v: { id: string }) => v.id === 'error_rate').measured, c['plugins.hmp.criteria.error_rate_pct']);
   assert.equal(summary.outcome, 'PASS');
-  assert.equal(summary.run.timeScale, 0.2);
+  assert.equal(summary.run.timeScale, SCALE);
   assert.equal(summary.run.target, twin.url);
   assert.equal(summary.users.targetPeak, 6);
   assert.equal(summary.run.periods, results.intermediate.length);
@@ -70,12 +132,22 @@ test('a real run against the twin gives a report folder whose figures are the ru
   assert.match(index, /1 run in this folder/);
   assert.match(index, /href="average-\d{8}T\d{6}Z\/report\.html"/);
 
-  const browser = await launch();
   if (!browser) {
-    t.diagnostic('chromium not installed at /usr/bin/chromium: browser check skipped');
+    t.diagnostic('chromium not installed at /usr/bin/chromium: browser checks skipped');
     return;
   }
-  t.after(() => browser.close());
+  // The live page: periods drawn as they came, then the end and the link to the report the plugin wrote.
+  const live = await watching!;
+  const pluginReport = /hmp: report: (\S+report\.html)/.exec(run.out)![1]!;
+  t.diagnostic(`live page versions: ${live.versions.map((v) => `${v.version} (${v.points} points)`).join(', ')}`);
+  assert.deepEqual(live.consoleErrors, []);
+  const origin = new URL(live.requests[0]!).origin;
+  assert.ok(live.requests.every((u) => u.startsWith(`${origin}/`)), `a request to another origin: ${live.requests.filter((u) => !u.startsWith(origin)).join(', ')}`);
+  const periodsSeen = live.versions.filter((v) => /^\d+$/.test(v.version));
+  assert.ok(periodsSeen.length >= 2, `two periods seen live: ${JSON.stringify(live.versions)}`);
+  assert.ok(periodsSeen.at(-1)!.points > periodsSeen[0]!.points, 'the charts grew between two periods');
+  assert.deepEqual(live.ended, { href: 'report.html', path: pluginReport });
+
   const { page, consoleErrors, requests } = await open(browser.context, join(folder, FILES.html));
   assert.deepEqual(consoleErrors, []);
   assert.equal(requests.length, 1);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { maskSecrets } from '../suite/server-log/mask.ts';
 import { parseLog, stampOf } from '../suite/server-log/parse.ts';
 import { checkServerLog, LogFollower } from '../suite/server-log/follow.ts';
-import { disagreements } from '../suite/server-log/compare.ts';
+import { disagreements, endpointDisagreements } from '../suite/server-log/compare.ts';
+import { ENDPOINTS } from '../processors/endpoints.ts';
 import { fold, logInWords, routeOf, summarizeLog } from '../suite/server-log/summary.ts';
 
 const POOL_TRACEBACK = `ERROR:    Exception in ASGI application
@@ -150,4 +151,29 @@ test('where the log and the client disagree: answers the client never saw, losse
   assert.match(lost!, /^The client got no answer to 4 requests \(4 timeout\) that the server never logged/);
   assert.deepEqual(disagreements(log, { answered: 6, noAnswer: {}, status5xx: 5 }), ['The client saw 5 answers 5xx, the server logged 2: the others came from in front of it (a gateway or proxy).']);
   assert.deepEqual(disagreements(summarizeLog([], 'x', 0), { answered: 6, noAnswer: { timeout: 4 }, status5xx: 0 }), [], 'no log read: no disagreement claimed');
+});
+
+test('per endpoint: a reset the server answered, a timeout it never logged, 5xx from in front of it, routes with ids and uuids', () => {
+  const uuid = '0b8f3c1e-2d4a-4f6b-9c8d-7e6f5a4b3c2d';
+  const lines = [
+    'INFO:     127.0.0.1:1 - "POST /submission/ HTTP/1.1" 200 OK',
+    'INFO:     127.0.0.1:1 - "POST /submission/ HTTP/1.1" 200 OK',
+    'INFO:     127.0.0.1:1 - "POST /submission/ HTTP/1.1" 200 OK',
+    'INFO:     127.0.0.1:1 - "GET /project/17 HTTP/1.1" 200 OK',
+    `INFO:     127.0.0.1:1 - "GET /pdf-to-audio/conversion-status/${uuid} HTTP/1.1" 200 OK`,
+  ];
+  const log = summarizeLog(parseLog(lines.join('\n')), 'server.log', lines.length);
+  assert.deepEqual(Object.keys(log.byPath).sort(), ['GET /pdf-to-audio/conversion-status/{id}', 'GET /project/{id}', 'POST /submission/']);
+  const routes = Object.fromEntries(Object.entries(ENDPOINTS).map(([name, e]) => [name, e.route]));
+  const client = {
+    codes: { submission_create: { '200': 1 }, project_detail: { '200': 1 }, pdf_status: { '200': 1 }, project_list: { '200': 2, '502': 2 } },
+    noAnswer: { submission_create: { ECONNRESET: 2 }, auth_login: { ETIMEDOUT: 3 } },
+  };
+  const said = endpointDisagreements(log, client, routes);
+  assert.deepEqual(said, [
+    'auth_login (POST /auth/login): the client got no answer to 3 requests (3 ETIMEDOUT) the server never logged (the server logged 0 answers, the client received 0).',
+    'project_list (GET /project/): the client saw 2 x 5xx, the server logged 0.',
+    'submission_create (POST /submission/): the server logged 3 answers (3 x 200), the client received 1 and got no answer to 2 (2 ECONNRESET): the server answered requests the client never saw.',
+  ]);
+  assert.deepEqual(endpointDisagreements(summarizeLog([], 'x', 0), client, routes), [], 'no log read: nothing claimed');
 });

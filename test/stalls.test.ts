@@ -34,6 +34,16 @@ test('stalls of a server blocked by each conversion: each named, the conversion 
   assert.deepEqual(recs, ['async-convert', 'convert-workers']);
 });
 
+test('most stalls, not all: two conversion stalls and one without a conversion still name the conversion', () => {
+  const spans = blockingRun(2);
+  // 42-45 s: the reads stop being answered for 3 s with no conversion in flight (a starved server).
+  for (const s of spans) if (s.name === 'project_list' && s.t0 >= 42_000 && s.t0 < 45_000) s.t1 = 45_000 + 2;
+  const a = stallsOf(spans);
+  assert.equal(a.stalls.length, 3);
+  assert.equal(a.cause?.name, 'pdf_execute');
+  assert.match(a.text, /: 2 of 3 began while POST \/pdf-to-audio\/execute was in flight \(otherwise/);
+});
+
 test('a pool stall: many requests wait, no one kind explains it', () => {
   const spans: RequestSpan[] = [];
   for (let t = 0; t < 60_000; t += 50) {

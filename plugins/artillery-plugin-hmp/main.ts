@@ -21,6 +21,8 @@ import { resolveSettings, type HmpSettings } from './settings.ts';
 import { ARTILLERY, endpointErrors, metric } from './core/metric-names.ts';
 import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
 import type { GatePayload } from './worker.ts';
+import { LivePage } from './live-page.ts';
+import { liveSettings, LiveSettingsError } from './live-settings.ts';
 
 interface ArtilleryGlobal {
   testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
@@ -105,6 +107,7 @@ export class MainSide {
     this.shape = buildShape(userPhases, s.timeScale, s.seed);
 
     this.#resolveTarget(testConfig);
+    this.#startLivePage();
     // Workers write the server's error messages here (first per endpoint and reason).
     process.env.HMP_ERRORS_LOG ??= join(mkdtempSync(join(tmpdir(), 'hmp-errors-')), 'errors.jsonl');
     // ... and every request's start and end beside it, for the stall analysis.
@@ -154,10 +157,35 @@ export class MainSide {
       ext: 'beforeExit',
       method: async (event: { earlyStop?: boolean; report?: Record<string, unknown> }) => {
         const aggregate = event?.earlyStop || !event?.report?.hmp ? this.#writeOwnResults() : event.report;
-        await this.#writeReport(aggregate);
+        const report = await this.#writeReport(aggregate);
+        await this.#live?.end(aggregate, report);
       },
     });
     this.#artillery.ext({ ext: 'onShutdown', method: async () => this.#cleanup() });
+  }
+
+  #live: LivePage | undefined;
+
+  /** The live page (live-page.ts), when on (HMP_LIVE; a terminal by default) and the report builder is there. */
+  #startLivePage(): void {
+    let live;
+    try {
+      live = liveSettings(process.env, Boolean(process.stdout.isTTY));
+    } catch (err) {
+      if (err instanceof LiveSettingsError) this.#fail(err.message);
+      throw err;
+    }
+    const builder = this.settings.reportBuilder;
+    if (!live.on || !builder) return;
+    const run = { periods: this.#periods, hmp: () => this.#hmpResults(false), progress: () => this.#progress() };
+    LivePage.start(builder, live.port, run).then(
+      ({ page, url }) => {
+        this.#live = page;
+        this.#log(`live page: ${url} (this run only; HMP_LIVE=off switches it off)`);
+      },
+      (err: NodeJS.ErrnoException) =>
+        this.#log(err.code === 'EADDRINUSE' ? `no live page: port ${live.port} is in use; choose another with HMP_LIVE_PORT (0: any free port)` : `no live page (${err.message.split('\n')[0]})`),
+    );
   }
 
   #log(line: string): void {
@@ -274,7 +302,8 @@ export class MainSide {
   }
 
   /** What the suite adds to the results: settings, shape, and per type the verdicts. */
-  #hmpResults(): Record<string, unknown> {
+  /** The results' hmp section; `final` false: as it stands during the run (the live page), without the end's analysis. */
+  #hmpResults(final = true): Record<string, unknown> {
     const s = this.settings;
     const out: Record<string, unknown> = {
       test: s.test,
@@ -285,14 +314,18 @@ export class MainSide {
       target: process.env.HMP_TARGET,
       tool: this.#tool,
       errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
-      stalls: this.#stallAnalysis(),
+      stalls: final ? this.#stallAnalysis() : undefined,
       ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.
       criteria: s.criteria,
     };
-    if (this.#breakpoint) {
+    if (this.#breakpoint && !final) {
+      const found = this.#breakpoint.detector.result;
+      const sofar = { found: false, maxSustainableUsers: 0, summary: 'climbing: no level has failed so far' };
+      out.breakpoint = { ...(found ?? sofar), levels: this.#breakpoint.table.rows(found?.failingUsers) };
+    } else if (this.#breakpoint) {
       const result: BreakpointResult = this.#breakpoint.detector.finish();
       out.breakpoint = { ...result, levels: this.#breakpoint.table.rows(result.failingUsers) };
       if (!result.found) {
@@ -337,9 +370,9 @@ export class MainSide {
    * the suite's report builder (`report` in phases/common.yml; a copy of this
    * plugin used without the suite has none and skips it).
    */
-  async #writeReport(aggregate: Record<string, unknown>): Promise<void> {
+  async #writeReport(aggregate: Record<string, unknown>): Promise<string | undefined> {
     const builder = this.settings.reportBuilder;
-    if (!builder || this.#periods.length === 0 || process.env.HMP_NO_REPORT) return;
+    if (!builder || this.#periods.length === 0 || process.env.HMP_NO_REPORT) return undefined;
     try {
       const mod = (await import(pathToFileURL(builder).href)) as {
         writeReportFolder: (r: unknown, o: { reportsDir: string }) => string;
@@ -349,8 +382,10 @@ export class MainSide {
       const folder = mod.writeReportFolder({ aggregate, intermediate: this.#periods }, { reportsDir });
       this.#log(`report: ${join(folder, 'report.html')}`);
       if (mod.writeRunsIndex) this.#log(`runs index: ${mod.writeRunsIndex(reportsDir).path}`);
+      return join(folder, 'report.html');
     } catch (err) {
       console.error(`hmp: the report could not be written (${(err as Error).message.split('\n')[0]}); the results are kept: npm run report -- <results.json> rebuilds it.`);
+      return undefined;
     }
   }
 
@@ -366,5 +401,6 @@ export class MainSide {
     const twin = this.twin;
     this.twin = undefined;
     twin?.stop();
+    this.#live?.close();
   }
 }

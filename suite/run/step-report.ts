@@ -13,8 +13,9 @@ import { asResults, hmpSection, type Results } from '../../plugins/artillery-plu
 import { createSampler, defaultSource, describeSampler, mergeSystemMetrics, NoneSampler, type Sample, type SystemSampler } from '../system-metrics/index.ts';
 import type { SystemMetricsOptions } from './args.ts';
 import { CONNECTION_CLASSES } from '../../plugins/artillery-plugin-hmp/core/connection-errors.ts';
-import { ARTILLERY, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { disagreements } from '../server-log/compare.ts';
+import { ARTILLERY, endpointCounters, metric } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { disagreements, endpointDisagreements } from '../server-log/compare.ts';
+import { ENDPOINTS } from '../../processors/endpoints.ts';
 import { interfaceFor } from '../system-metrics/proc-io.ts';
 import { restartsDuring } from '../system-metrics/digitalocean.ts';
 import type { ServerLogSummary } from '../server-log/summary.ts';
@@ -64,7 +65,9 @@ export function withServerLog(results: Results, log: ServerLogSummary | undefine
   const c = results.aggregate.counters ?? {};
   const noAnswer = Object.fromEntries(CONNECTION_CLASSES.map((k) => [k, c[metric.connection(k)] ?? 0]));
   const status5xx = Object.entries(c).reduce((n, [k, v]) => (k.startsWith(`${ARTILLERY.codePrefix}5`) ? n + v : n), 0);
-  const serverLog = { ...log, disagreements: disagreements(log, { answered: c[ARTILLERY.responses] ?? 0, noAnswer, status5xx }) };
+  const routes = Object.fromEntries(Object.entries(ENDPOINTS).map(([name, e]) => [name, e.route]));
+  const perEndpoint = endpointDisagreements(log, endpointCounters(c), routes);
+  const serverLog = { ...log, disagreements: [...disagreements(log, { answered: c[ARTILLERY.responses] ?? 0, noAnswer, status5xx }), ...perEndpoint] };
   return { ...results, aggregate: { ...results.aggregate, hmp: { ...hmpSection(results), serverLog } } };
 }
 

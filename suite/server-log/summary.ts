@@ -69,9 +69,9 @@ export function fold(text: string): string {
     .replace(/\b\d+\b/g, '{n}');
 }
 
-/** A logged path as a route: numeric segments become {id}. */
+/** A logged path as a route: numeric and uuid segments become {id}. */
 export function routeOf(path: string): string {
-  return path.replace(/\/\d+(?=\/|$)/g, '/{id}');
+  return path.replace(/\/(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=\/|$)/gi, '/{id}');
 }
 
 const inc = (m: Record<string, number>, k: string, by = 1) => (m[k] = (m[k] ?? 0) + by);

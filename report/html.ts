@@ -3,6 +3,7 @@
 // from ONE embedded JSON blob. A Content-Security-Policy allows only the
 // page's own two scripts (by hash) and no network request at all.
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { assets } from './assets.ts';
 import { chartsOf } from './charts.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
@@ -54,11 +55,13 @@ export interface LiveView {
   reportPath?: string;
 }
 
-function liveHtml(live: LiveView): string {
+/** The live banner (report/page/live.js polls from it); `more`: HTML the caller escaped, e.g. the suite's link to its step's page. */
+export function liveBanner(live: LiveView, what = 'This page shows each period as it ends; the verdicts are on what was measured so far.', more = ''): string {
   if (live.reportPath) {
-    return `<p id="live" class="live ended" role="status" data-version="${e(live.version)}" data-ended="true">The run has ended. Its report: <a href="report.html">report.html</a>, saved as <code>${e(live.reportPath)}</code>.</p>`;
+    const name = basename(live.reportPath);
+    return `<p id="live" class="live ended" role="status" data-version="${e(live.version)}" data-ended="true">The run has ended. Its report: <a href="report.html">${e(name)}</a>, saved as <code>${e(live.reportPath)}</code>.</p>`;
   }
-  return `<p id="live" class="live" role="status" data-version="${e(live.version)}" data-ended="false">Live: ${e(live.progress)}. This page shows each period as it ends; the verdicts are on what was measured so far. <span id="live-gone" hidden>The live server has closed: the run has ended; its report is in the run's folder.</span></p>`;
+  return `<p id="live" class="live" role="status" data-version="${e(live.version)}" data-ended="false">Live: ${e(live.progress)}. ${e(what)}${more} <span id="live-gone" hidden>The live server has closed: the run has ended; its report is in the run's folder.</span></p>`;
 }
 
 export function renderHtml(summary: Summary, results: Results, live?: LiveView): string {
@@ -71,7 +74,7 @@ export function renderHtml(summary: Summary, results: Results, live?: LiveView):
   const scripts = live && !live.reportPath ? [uplotJs, pageJs, liveJs] : [uplotJs, pageJs];
   return `${pageHead(title, css, scripts, live !== undefined)}
 <body>
-${live ? liveHtml(live) : ''}
+${live ? liveBanner(live) : ''}
 ${headerHtml(summary)}
 <main>
 ${verdictHtml(summary)}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FILES, writeReportFolder } from '../report/build.ts';
 import { startTwin } from '../twin/server.ts';
 import { launch, open } from '../report/browser.ts';
-import type { BrowserContext } from 'playwright-core';
+import { watchLive, type LiveWatch } from './support/live-watch.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -51,47 +51,6 @@ function artillery(dir: string, target: string, onLive: (url: string) => void): 
   });
 }
 
-interface LiveWatch {
-  /** Each version of the page seen, with the points of its first chart. */
-  versions: Array<{ version: string; points: number }>;
-  ended: { href: string | null; path: string } | undefined;
-  consoleErrors: string[];
-  requests: string[];
-}
-
-/** Watches the live page until it says the run has ended (or the run's process is gone). */
-async function watchLive(context: BrowserContext, url: string, done: Promise<unknown>): Promise<LiveWatch> {
-  const page = await context.newPage();
-  const w: LiveWatch = { versions: [], ended: undefined, consoleErrors: [], requests: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') w.consoleErrors.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => w.consoleErrors.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => w.requests.push(r.url()));
-  let finished = false;
-  void done.then(() => (finished = true));
-  await page.goto(url);
-  while (!finished) {
-    try {
-      const now = (await page.evaluate(`(() => {
-        const live = document.getElementById('live');
-        if (!live || !document.documentElement.hasAttribute('data-charts-drawn')) return null;
-        const link = live.querySelector('a');
-        return { version: live.dataset.version, ended: live.dataset.ended === 'true', points: window.hmpReport.charts[0].points,
-          href: link && link.getAttribute('href'), path: (live.querySelector('code') || {}).textContent || '' };
-      })()`)) as { version: string; ended: boolean; points: number; href: string | null; path: string } | null;
-      if (now && w.versions.at(-1)?.version !== now.version) w.versions.push({ version: now.version, points: now.points });
-      if (now?.ended) {
-        w.ended = { href: now.href, path: now.path };
-        break;
-      }
-    } catch {} // the page is reloading
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await page.close();
-  return w;
-}
-
 test('a real run against the twin gives a report folder whose figures are the run\'s', { timeout: 240_000 }, async (t) => {
   const twin = await startTwin({});
   t.after(() => twin.close());
@@ -100,10 +59,11 @@ test('a real run against the twin gives a report folder whose figures are the ru
   const browser = await launch();
   if (browser) t.after(() => browser.close());
 
-  let watching: Promise<LiveWatch> | undefined;
+  let watching: Promise<LiveWatch<{ points: number }>> | undefined;
   let ran!: Promise<{ code: number; out: string }>;
   ran = artillery(dir, twin.url, (url) => {
-    if (browser) watching = watchLive(browser.context, url, ran);
+    // The first chart's points: one per period drawn (report/page/report.js).
+    if (browser) watching = watchLive(browser.context, url, ran, `() => document.documentElement.hasAttribute('data-charts-drawn') ? { points: window.hmpReport.charts[0].points } : { points: -1 }`);
   });
   const run = await ran;
   assert.equal(run.code, 0, run.out.slice(-3000));
@@ -143,7 +103,7 @@ test('a real run against the twin gives a report folder whose figures are the ru
   assert.deepEqual(live.consoleErrors, []);
   const origin = new URL(live.requests[0]!).origin;
   assert.ok(live.requests.every((u) => u.startsWith(`${origin}/`)), `a request to another origin: ${live.requests.filter((u) => !u.startsWith(origin)).join(', ')}`);
-  const periodsSeen = live.versions.filter((v) => /^\d+$/.test(v.version));
+  const periodsSeen = live.versions.filter((v) => /^\d+$/.test(v.version) && v.points >= 0);
   assert.ok(periodsSeen.length >= 2, `two periods seen live: ${JSON.stringify(live.versions)}`);
   assert.ok(periodsSeen.at(-1)!.points > periodsSeen[0]!.points, 'the charts grew between two periods');
   assert.deepEqual(live.ended, { href: 'report.html', path: pluginReport });

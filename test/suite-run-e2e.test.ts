@@ -8,18 +8,32 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTwinProcess } from '../twin/launch.ts';
-import { assertReportAndTeardown, assertUsersGone, outDir, statuses, suite, why } from './support/suite-run.ts';
+import { assertReportAndTeardown, assertUsersGone, outDir, statuses, suite, why, type SuiteRun } from './support/suite-run.ts';
+import { launch } from '../report/browser.ts';
+import { watchLive, type LiveWatch } from './support/live-watch.ts';
 
-test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardown verified (exit 0)', { timeout: 240_000 }, async () => {
+/** The suite page's step verdicts, and whether it links the running step's own live page. */
+const STEPS_SNAP = `() => ({ verdicts: Array.from(document.querySelectorAll('tbody')[0].querySelectorAll('td.v')).map((td) => td.textContent), stepPage: Boolean(document.querySelector('#live a[href^="http://127.0.0.1:"]')) })`;
+
+test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardown verified (exit 0); its live page follows the steps', { timeout: 240_000 }, async (t) => {
   const twin = await startTwinProcess();
   const out = outDir('healthy');
+  const browser = await launch();
   try {
     // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid.
-    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--submissions', '20', '--think', '250-750'], {
+    let watching: Promise<LiveWatch<{ verdicts: string[]; stepPage: boolean }>> | undefined;
+    let ran!: Promise<SuiteRun>;
+    ran = suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--submissions', '20', '--think', '250-750'], {
       out,
-      env: { HMP_PASSWORD: twin.adminPassword },
+      env: { HMP_PASSWORD: twin.adminPassword, HMP_LIVE: 'on' },
+      onLine: (line) => {
+        const url = /^suite: live page: (http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/) /.exec(line)?.[1];
+        if (url && browser && !watching) watching = watchLive(browser.context, url, ran, STEPS_SNAP);
+      },
     });
+    const r = await ran;
     assert.equal(r.code, 0, why(r));
+    assert.match(r.stderr, /suite: live page: http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/ \(this suite only; --no-live switches it off\)/);
     assert.equal(r.summary.outcome, 'PASSED');
     assert.deepEqual(statuses(r), { setup: 'passed', smoke: 'passed', average: 'passed', stress: 'passed', spike: 'passed', breakpoint: 'recorded', soak: 'passed', teardown: 'passed', report: 'passed' });
     assert.deepEqual(r.summary.flags, []);
@@ -58,7 +72,19 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.match(index, /href="suite-[^"]+\/suite-report\.html"/);
     assert.match(index, /href="suite-[^"]+\/average\/average-[^"]+\/report\.html"/);
     await assertUsersGone(twin, r);
+    if (!browser) return t.diagnostic('chromium not installed at /usr/bin/chromium: live page check skipped');
+    // The live page: the step table advanced while the suite ran, a step's own live page was linked, then the suite report.
+    const live = await watching!;
+    t.diagnostic(`suite live page: ${live.versions.length} versions seen: ${live.versions.map((v) => v.verdicts.filter((x) => x !== 'NOT RUN').length).join(' ')} steps begun`);
+    assert.deepEqual(live.consoleErrors, []);
+    const origin = new URL(live.requests[0]!).origin;
+    assert.ok(live.requests.every((u) => u.startsWith(`${origin}/`)), live.requests.join(', '));
+    const distinct = new Set(live.versions.map((v) => v.verdicts.join('|')));
+    assert.ok(distinct.size >= 3, `the step table advanced: ${[...distinct].join(' / ')}`);
+    assert.ok(live.versions.some((v) => v.stepPage), "a running step's own live page was linked");
+    assert.deepEqual(live.ended, { href: 'report.html', path: join(r.dir, 'suite-report.html') });
   } finally {
+    await browser?.close();
     await twin.stop();
     rmSync(out, { recursive: true, force: true });
   }

@@ -47,7 +47,9 @@ test('args: defaults, --only/--skip in plan order, --twin-args with a leading da
   const t = run(['--target', 'http://127.0.0.1:8000/', '--credentials', 'admin.bin', '--system-metrics', 'local', '--pid', '42']);
   assert.equal(t.target, 'http://127.0.0.1:8000');
   assert.equal(t.systemMetrics.pid, 42);
-  assert.deepEqual(parseSuiteArgs(['--resume', 'reports/suite-x', '--plain']), { kind: 'resume', dir: 'reports/suite-x', plain: true });
+  assert.deepEqual(parseSuiteArgs(['--resume', 'reports/suite-x', '--plain']), { kind: 'resume', dir: 'reports/suite-x', plain: true, live: {} });
+  assert.deepEqual(parseSuiteArgs(['--resume', 'reports/suite-x', '--no-live', '--live-port', '8090']), { kind: 'resume', dir: 'reports/suite-x', plain: false, live: { off: true, port: 8090 } });
+  assert.throws(() => parseSuiteArgs(['--live-port', 'x']), /--live-port/);
   assert.deepEqual(parseSuiteArgs(['--help']), { kind: 'help' });
 });
 

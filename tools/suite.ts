@@ -12,6 +12,7 @@ import { createSuite, resumeSuite } from '../suite/run/folder.ts';
 import { Orchestrator } from '../suite/run/orchestrator.ts';
 import { StateError, type SuiteState } from '../suite/run/state.ts';
 import { getPassword, PromptInterrupted } from './test-env/password.ts';
+import { liveSettings, LiveSettingsError, type LiveSettings } from '../plugins/artillery-plugin-hmp/live-settings.ts';
 
 function fail(message: string, code: number): number {
   process.stderr.write(`suite: error: ${message}\n`);
@@ -29,6 +30,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (parsed.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
+  }
+  let live: LiveSettings;
+  try {
+    const flags = parsed.live;
+    live = liveSettings({ ...env, ...(flags.off ? { HMP_LIVE: 'off' } : {}), ...(flags.port !== undefined ? { HMP_LIVE_PORT: String(flags.port) } : {}) }, Boolean(process.stderr.isTTY));
+  } catch (err) {
+    if (err instanceof LiveSettingsError) return fail(err.message, EXIT.usage);
+    throw err;
   }
 
   let dir: string;
@@ -65,7 +74,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
   }
 
-  const suite = new Orchestrator(dir, state, { err: process.stderr, out: (l) => process.stdout.write(`${l}\n`), tty: Boolean(process.stderr.isTTY) && !plain, env }, { resumed: parsed.kind === 'resume', password });
+  const suite = new Orchestrator(dir, state, { err: process.stderr, out: (l) => process.stdout.write(`${l}\n`), tty: Boolean(process.stderr.isTTY) && !plain, env, live }, { resumed: parsed.kind === 'resume', password });
   const onSignal = () => {
     if (suite.interrupt()) {
       process.stderr.write('suite: leaving now; the test data may still be on the server (npm run test-env -- down).\n');

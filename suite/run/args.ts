@@ -36,7 +36,13 @@ export interface SuiteOptions {
   plain: boolean;
 }
 
-export type Parsed = { kind: 'help' } | { kind: 'run'; options: SuiteOptions } | { kind: 'resume'; dir: string; plain: boolean };
+/** --no-live / --live-port of this invocation (HMP_LIVE / HMP_LIVE_PORT otherwise). */
+export interface LiveFlags {
+  off?: boolean;
+  port?: number;
+}
+
+export type Parsed = { kind: 'help' } | { kind: 'run'; options: SuiteOptions; live: LiveFlags } | { kind: 'resume'; dir: string; plain: boolean; live: LiveFlags };
 
 export const EXIT = {
   ok: 0,
@@ -91,6 +97,9 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
                           test, reusing the results already written (options come from
                           DIR/suite-state.json)
   --plain                 plain progress lines even on a terminal
+  --no-live               no live page (default on a terminal: the suite's page on loopback,
+                          its address printed at the start; HMP_LIVE=off does the same)
+  --live-port N           the live page's port (default: any free port; HMP_LIVE_PORT)
   --help                  this text
 
 Exit status: 0 nothing flagged; 3 flagged (a test raised one of the plan's flags);
@@ -120,12 +129,14 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   plain: { type: 'boolean' },
+  'no-live': { type: 'boolean' },
+  'live-port': { type: 'string' },
   // Declared only to refuse it with a sentence that says why.
   password: { type: 'string' },
 } as const;
 
 /** Only these may accompany --resume (the rest comes from the saved state). */
-const RESUME_COMPATIBLE = new Set(['resume', 'plain']);
+const RESUME_COMPATIBLE = new Set(['resume', 'plain', 'no-live', 'live-port']);
 
 export function parseTestList(name: string, raw: string): TestId[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -179,11 +190,12 @@ export function parseSuiteArgs(argv: string[]): Parsed {
   const v = parseCommandLine({ args: joinTwinArgs(argv), strict: true, allowPositionals: false, options: OPTIONS }, true).values;
   if (v.help) return { kind: 'help' };
   if (v.password !== undefined) throw new UsageError(PASSWORD_REFUSED);
+  const live: LiveFlags = { ...(v['no-live'] ? { off: true } : {}), ...(v['live-port'] !== undefined ? { port: wholeNumber('live-port', v['live-port'], 0, 65535) } : {}) };
   if (v.resume !== undefined) {
     const extra = Object.keys(v).filter((k) => !RESUME_COMPATIBLE.has(k) && v[k as keyof typeof v] !== undefined);
     if (extra.length) throw new UsageError(`--resume takes the options saved in the suite folder; leave out ${extra.map((k) => `--${k}`).join(', ')}.`);
     if (v.resume.trim() === '') throw new UsageError('--resume needs the suite folder to continue (reports/suite-<time>/).');
-    return { kind: 'resume', dir: v.resume, plain: v.plain ?? false };
+    return { kind: 'resume', dir: v.resume, plain: v.plain ?? false, live };
   }
 
   const target = v.target === undefined ? undefined : normalizeTarget(v.target);
@@ -224,6 +236,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
   if (v['server-log'] === DIGITALOCEAN_LOGS && !v['do-app-id']) throw new UsageError('--server-log digitalocean needs --do-app-id, the App Platform app whose run logs to read (and DIGITALOCEAN_TOKEN in the environment).');
   return {
     kind: 'run',
+    live,
     options: {
       target,
       credentialsPath: v.credentials,

@@ -39,6 +39,8 @@ export function stepEnv(o: {
   password: string;
   think?: [number, number];
   conversions?: boolean;
+  /** The step serves its own live page (the suite links it from its own). */
+  live?: boolean;
 }): Record<string, string> {
   const env: Record<string, string> = {
     ARTILLERY_DISABLE_TELEMETRY: '1',
@@ -53,6 +55,8 @@ export function stepEnv(o: {
     HMP_PASSWORD: o.password,
   };
   if (o.conversions === false) env.HMP_CONVERSIONS = 'off';
+  env.HMP_LIVE = o.live ? 'on' : 'off';
+  if (o.live) env.HMP_LIVE_PORT = '0';
   if (o.think) {
     env.HMP_THINK_MIN = String(o.think[0]);
     env.HMP_THINK_MAX = String(o.think[1]);

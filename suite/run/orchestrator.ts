@@ -27,6 +27,8 @@ import { baselineFrom, runTest, twinExited, type TestOutcome } from './tests.ts'
 import { checkConversions, type ConversionReadiness } from './conversion-check.ts';
 import { parseTestData } from '../../lib/test-data.ts';
 import { defaultSource } from '../system-metrics/index.ts';
+import type { LiveSettings } from '../../plugins/artillery-plugin-hmp/live-settings.ts';
+import { SuiteLive } from './live.ts';
 
 export interface SuiteIo {
   /** Progress (stderr). */
@@ -35,6 +37,8 @@ export interface SuiteIo {
   out: (line: string) => void;
   tty: boolean;
   env: Record<string, string | undefined>;
+  /** The live page (off when absent). */
+  live?: LiveSettings;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,6 +61,9 @@ export class Orchestrator {
   #loadStartedAt: number | undefined;
   #users: Users | undefined;
   #shapes: ReturnType<typeof loadShapes>;
+  #live: SuiteLive | undefined;
+  /** The last status line, for the live page. */
+  #status = '';
 
   constructor(dir: string, state: SuiteState, io: SuiteIo, opts: { resumed: boolean; password?: string }) {
     this.dir = dir;
@@ -103,6 +110,7 @@ export class Orchestrator {
 
   #save(): void {
     writeState(this.dir, this.state);
+    this.#live?.changed();
   }
 
   #begin(step: StepId): StepRecord {
@@ -120,6 +128,7 @@ export class Orchestrator {
   }
 
   #end(r: StepRecord): void {
+    this.#live?.stepPage(undefined);
     r.endedAt = iso(Date.now());
     r.durationS = Math.round((Date.now() - this.#stepStartedAt) / 100) / 10;
     this.#save();
@@ -137,7 +146,8 @@ export class Orchestrator {
     let users = this.#users;
     const shape = current && this.#shapes[current];
     if (!users && shape && this.#loadStartedAt !== undefined) users = { active: undefined, target: targetAt(shape, (Date.now() - this.#loadStartedAt) / 1000) };
-    this.#view.status(formatStatus({ step: this.#step, elapsedS: (Date.now() - this.#startedAt) / 1000, remainingS: remaining, users }), force);
+    this.#status = formatStatus({ step: this.#step, elapsedS: (Date.now() - this.#startedAt) / 1000, remainingS: remaining, users });
+    this.#view.status(this.#status, force);
   }
 
   #onChildLine(line: string): void {
@@ -146,6 +156,8 @@ export class Orchestrator {
       return;
     }
     if (/^Phase completed: /.test(line)) return;
+    const page = /^hmp: live page: (http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]+\/)/.exec(line);
+    if (page) this.#live?.stepPage(page[1]);
     const users = parseUsers(line);
     if (users) this.#users = users;
     this.#line(`suite: ${stepTag(this.#step)} ${line.trim()}`);
@@ -267,6 +279,7 @@ export class Orchestrator {
           adminCredentials: admin.credentialsPath,
           password: admin.password,
           ownTwinPid: this.#twin?.pid,
+          live: this.#live !== undefined,
           serverLog: this.#serverLog(),
           conversions: this.state.steps.setup.details?.conversions as ConversionReadiness | undefined,
           baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
@@ -361,6 +374,13 @@ export class Orchestrator {
     return summary.exitCode;
   }
 
+  /** The report, then the live page shows it (and closes). */
+  async #finalReport(): Promise<number> {
+    const code = this.#report();
+    await this.#live?.end(join(this.dir, FILES.html));
+    return code;
+  }
+
   /** --resume of a suite whose tests are all finished: retry a teardown that failed, then the report. */
   async #finishOnly(): Promise<number> {
     this.#line(`suite: nothing to resume: every test of ${this.dir} is finished.`);
@@ -380,11 +400,15 @@ export class Orchestrator {
         await this.#teardown();
       }
     }
-    return this.#report();
+    return this.#finalReport();
   }
 
   async run(): Promise<number> {
     this.state.invocations.push({ startedAt: iso(this.#startedAt), resumed: this.#resumed });
+    if (this.#io.live?.on) {
+      this.#live = new SuiteLive(() => buildSummary(this.state), () => this.#status);
+      this.#line(await this.#live.start(this.#io.live));
+    }
     this.#save();
     if (this.#resumed && testsToRun(this.state).length === 0) return this.#finishOnly();
     this.#line(`suite: ${this.#resumed ? 'resuming' : 'running'} ${this.dir} (${this.state.options.tests.join(', ')} at time scale ${this.state.options.timeScale})`);
@@ -416,6 +440,6 @@ export class Orchestrator {
       }
     }
     clearInterval(ticker);
-    return this.#report();
+    return this.#finalReport();
   }
 }

@@ -3,7 +3,8 @@
 // allows only its own style); every text from the runs is escaped; each
 // step's own report folder is linked relatively.
 import { escapeHtml as e, escapeMarkdown as m } from '../../report/escape.ts';
-import { pageHead } from '../../report/html.ts';
+import { liveBanner, pageHead, type LiveView } from '../../report/html.ts';
+import { assets } from '../../report/assets.ts';
 import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../recommendations.ts';
 import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
@@ -91,6 +92,7 @@ h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bott
 th{font-size:13px;color:var(--muted);font-weight:600}.v{font-weight:700;white-space:nowrap}
 .v-PASS,.v-RECORDED{color:var(--pass)}.v-FLAG{color:var(--flag)}.v-ABORT,.v-FAILED,.v-INTERRUPTED{color:var(--abort)}.v-SKIP,.v-NOT{color:var(--skip)}
 ul{margin:4px 0 8px 20px;padding:0}code{font-size:13px}footer{margin-top:32px;font-size:13px;color:var(--muted)}
+.live{margin:0 0 16px;padding:8px 14px;background:#eff6ff;border-left:6px solid #2563eb;color:#1e3a8a}.live.ended{background:#f0fdf4;border-color:#16a34a;color:#14532d}
 `;
 
 function recsHtml(list: Recommendation[]): string {
@@ -132,13 +134,22 @@ function detailsHtml(s: SuiteSummary): string {
   return out.join('\n');
 }
 
-export function renderSuiteHtml(s: SuiteSummary): string {
+/** The suite's page as its live server shows it: the current step's own live page linked, when it has one. */
+export interface SuiteLiveView extends LiveView {
+  stepPage?: string;
+}
+
+export function renderSuiteHtml(s: SuiteSummary, live?: SuiteLiveView): string {
+  const polls = live !== undefined && !live.reportPath;
+  const liveJs = polls ? assets().liveJs : '';
+  const stepPage = live?.stepPage ? ` The running step's own live page: <a href="${e(live.stepPage)}">${e(live.stepPage)}</a>.` : '';
   const flags = s.flags.length
     ? s.flags.map((f) => `<h3>${f.aborted ? 'ABORT' : 'FLAG'} “${e(f.title)}” (${e(f.step)})</h3><ul>${f.evidence.map((ev) => `<li>${e(ev.citation)}</li>`).join('')}</ul>`).join('\n')
     : '<p>None.</p>';
   const notes = s.steps.flatMap((st) => st.notes);
-  return `${pageHead(`HMP load-test suite: ${s.outcome}`, CSS)}
+  return `${pageHead(`HMP load-test suite: ${polls ? 'RUNNING' : s.outcome}`, CSS, polls ? [liveJs] : [], live !== undefined)}
 <body>
+${live ? liveBanner(live, 'The step table, flags and verdicts so far; this page follows each step as it ends.', stepPage) : ''}
 <h1>HMP load-test suite: ${e(s.outcome)}</h1>
 <p class="headline o-${e(s.outcome)}">${e(s.headline)}</p>
 <p class="muted">${e(runLine(s))}.</p>
@@ -154,6 +165,7 @@ ${recsHtml(s.recommendations)}
 ${detailsHtml(s)}
 ${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : ''}
 <footer>Exit code ${s.exitCode}. Built by hmp-load's suite (npm run suite). Figures: <code>suite-summary.json</code> beside this file; each step's own report is linked in the table.</footer>
+${polls ? `<script>${liveJs}</script>` : ''}
 </body>
 </html>
 `;

@@ -50,6 +50,8 @@ export interface TestContext {
   password: string;
   /** The suite's own twin, when it started one. */
   ownTwinPid: number | undefined;
+  /** The step serves its own live page. */
+  live?: boolean;
   /** The server's log file, followed during the test, or "digitalocean" (none: not read). */
   serverLog?: string;
   /** The pre-check of conversions at set-up, if it ran. */
@@ -140,7 +142,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     test,
     target: ctx.target,
     dir,
-    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions }),
+    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions, live: ctx.live }),
     onLine: ctx.onChildLine,
   });
   ctx.setCurrent(artillery);

@@ -21,6 +21,10 @@ export interface ChartSpec {
   lines: ChartLine[];
   /** Vertical markers on the x axis (seconds). */
   markers: Array<{ x: number; label: string }>;
+  /** Its own x axis instead of the page's (e.g. one point per run), its points named by xLabels. */
+  x?: number[];
+  xLabels?: string[];
+  xName?: string;
 }
 
 export const COLORS = {

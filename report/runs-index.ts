@@ -3,9 +3,12 @@
 // numbers over the runs, the latest run's change against the one before
 // named in words when it breaks the compare budget (suite/compare.ts's
 // defaults: p99 +15%, error rate +1 point).
-import { escapeHtml as e } from './escape.ts';
+import { assets } from './assets.ts';
+import { COLORS, type ChartSpec } from './charts.ts';
+import { escapeHtml as e, jsonForScript } from './escape.ts';
 import { pageHead } from './html.ts';
 import type { Summary } from './types.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
 
 /** One run as the index shows it: from its summary.json (a test) or suite-summary.json (a suite). */
 export interface IndexedRun {
@@ -26,8 +29,8 @@ export interface IndexedRun {
   maxSustainableUsers: number | null;
 }
 
-/** The budget a trend is judged on (the compare command's defaults). */
-export const TREND_BUDGET = { p99Pct: 15, errorRatePoints: 1 } as const;
+/** The budget a trend is judged on: the compare command's (phases/common.yml, `regression`). */
+const TREND_BUDGET = planCriteria().regression;
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
@@ -117,16 +120,51 @@ th{font-size:13px;color:#4b5563}td.n{text-align:right;font-variant-numeric:tabul
 
 const cell = (x: number | null, unit = '') => (x === null ? '-' : `${Math.round(x * 100) / 100}${unit}`);
 
-/** reports/index.html: one self-contained page (no script, no request). */
+const CHART_CSS = `.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:12px}.chart h4{margin:4px 0;font-size:14px}`;
+
+/**
+ * A trend's charts, drawn by the report page's script: one point per run,
+ * the budget the latest run is judged on (the run before it, plus the budget) as a dashed line.
+ */
+export function trendCharts(t: Trend, i: number): ChartSpec[] {
+  const x = t.runs.map((_, k) => k);
+  const xLabels = t.runs.map((r, k) => `#${k + 1} ${(r.startedAt ?? '?').slice(5, 16).replace('T', ' ')}`);
+  const prev = t.runs.length >= 2 ? t.runs[t.runs.length - 2]! : undefined;
+  const values = (f: (r: IndexedRun) => number | null) => t.runs.map(f);
+  const budget = (label: string, v: number | null | undefined) => (v === null || v === undefined ? [] : [{ label, color: COLORS.red, constant: v, dash: [6, 4], width: 1 }]);
+  const spec = (id: string, title: string, unit: string, lines: ChartSpec['lines']): ChartSpec => ({ id: `trend-${i}-${id}`, title, unit, lines, markers: [], x, xLabels, xName: 'run' });
+  const charts = [
+    spec('latency', 'p95 / p99 per run', 'ms', [
+      { label: 'p95', color: COLORS.blue, values: values((r) => r.p95) },
+      { label: 'p99', color: COLORS.orange, values: values((r) => r.p99) },
+      ...budget(`p99 budget (+${TREND_BUDGET.p99Pct}% of the run before)`, prev?.p99 === null || prev?.p99 === undefined ? undefined : prev.p99 * (1 + TREND_BUDGET.p99Pct / 100)),
+    ]),
+    spec('errors', 'Error rate per run', '%', [
+      { label: 'error rate', color: COLORS.red, values: values((r) => r.errorRatePct) },
+      ...budget(`budget (+${TREND_BUDGET.errorRatePoints} point of the run before)`, prev?.errorRatePct === null || prev?.errorRatePct === undefined ? undefined : prev.errorRatePct + TREND_BUDGET.errorRatePoints),
+    ]),
+    spec('rate', 'Throughput per run', 'req/s', [{ label: 'req/s', color: COLORS.green, values: values((r) => r.reqPerS) }]),
+  ];
+  if (t.test === 'breakpoint') charts.push(spec('capacity', 'Max sustainable users per run', 'users', [{ label: 'max sustainable', color: COLORS.purple, values: values((r) => r.maxSustainableUsers) }]));
+  return charts.filter((c) => c.lines.some((l) => l.values?.some((v) => v !== null)));
+}
+
+/** reports/index.html: one self-contained page (the report page's chart script, no request). */
 export function renderRunsIndex(runs: IndexedRun[], now = new Date()): string {
   const newest = [...runs].sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
   const rows = newest.map((r) => `<tr><td>${e(r.startedAt ?? '?')}</td><td>${e(r.test)}</td><td>${e(r.target ?? '?')}</td><td class="${e(r.outcome.replaceAll(' ', '-'))}">${e(r.outcome)}</td><td class="n">${cell(r.requests)}</td><td class="n">${cell(r.errorRatePct, '%')}</td><td class="n">${cell(r.reqPerS)}</td><td class="n">${cell(r.p95, ' ms')}</td><td class="n">${cell(r.p99, ' ms')}</td><td>${e(r.toolVersion ?? '-')}</td><td><a href="${e(encodeURI(r.href))}">report</a></td></tr>`);
-  const trends = trendsOf(runs).map((t) => {
+  const allCharts: ChartSpec[] = [];
+  const trends = trendsOf(runs).map((t, i) => {
+    const charts = trendCharts(t, i);
+    allCharts.push(...charts);
+    const drawn = charts.length ? `<div class="charts">${charts.map((c) => `<div class="chart"><h4>${e(c.title)}</h4><div class="plot" id="chart-${e(c.id)}"></div></div>`).join('')}</div>` : '';
     const points = t.runs.map((r) => `<tr><td>${e(r.startedAt ?? '?')}</td><td class="n">${cell(r.p95, ' ms')}</td><td class="n">${cell(r.p99, ' ms')}</td><td class="n">${cell(r.errorRatePct, '%')}</td><td class="n">${cell(r.reqPerS)}</td>${t.test === 'breakpoint' ? `<td class="n">${cell(r.maxSustainableUsers)}</td>` : ''}</tr>`);
-    const words = t.regressions.length ? `<p class="FAIL">Regression in the latest run: ${e(t.regressions.join('; '))}.</p>` : t.runs.length > 1 ? '<p>No regression in the latest run (budget: p99 +15%, error rate +1 point).</p>' : '<p>One run: nothing to compare yet.</p>';
-    return `<h3>${e(t.test)} on ${e(t.target ?? '?')}</h3>${words}<table><thead><tr><th>started</th><th>p95</th><th>p99</th><th>errors</th><th>req/s</th>${t.test === 'breakpoint' ? '<th>max users</th>' : ''}</tr></thead><tbody>${points.join('')}</tbody></table>`;
+    const words = t.regressions.length ? `<p class="FAIL">Regression in the latest run: ${e(t.regressions.join('; '))}.</p>` : t.runs.length > 1 ? `<p>No regression in the latest run (budget: p99 +${TREND_BUDGET.p99Pct}%, error rate +${TREND_BUDGET.errorRatePoints} point${TREND_BUDGET.errorRatePoints === 1 ? '' : 's'}).</p>` : '<p>One run: nothing to compare yet.</p>';
+    return `<h3>${e(t.test)} on ${e(t.target ?? '?')}</h3>${words}${drawn}<table><thead><tr><th>started</th><th>p95</th><th>p99</th><th>errors</th><th>req/s</th>${t.test === 'breakpoint' ? '<th>max users</th>' : ''}</tr></thead><tbody>${points.join('')}</tbody></table>`;
   });
-  return `${pageHead('HMP load-test runs', CSS)}
+  const { uplotJs, uplotCss, pageJs } = assets();
+  const scripts = allCharts.length ? [uplotJs, pageJs] : [];
+  return `${pageHead('HMP load-test runs', allCharts.length ? `${uplotCss}\n${CSS}\n${CHART_CSS}` : CSS, scripts)}
 <body><main>
 <h1>HMP load-test runs</h1>
 <p>${runs.length} run${runs.length === 1 ? '' : 's'} in this folder, newest first; written ${e(now.toISOString())}.</p>
@@ -135,6 +173,8 @@ ${rows.join('\n')}
 </tbody></table>
 <h2>Trends per test and target</h2>
 ${trends.join('\n') || '<p>No test runs.</p>'}
-</main></body></html>
+</main>
+${allCharts.length ? `<script type="application/json" id="data">${jsonForScript({ x: [], charts: allCharts })}</script>\n<script>${uplotJs}</script>\n<script>${pageJs}</script>` : ''}
+</body></html>
 `;
 }

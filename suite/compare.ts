@@ -11,6 +11,7 @@ import { counter, errorRateOf, errorsOf, stat, type Results } from '../plugins/a
 import { durationOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { ARTILLERY, endpointCounters, hasHmpCounters, LATENCY_PREFIX, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { pctChange, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
 
 export interface Figures {
   requests: number;
@@ -43,7 +44,8 @@ export interface Budget {
   minDeltaMs: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { p99Pct: 15, errorRatePoints: 1, minRequests: 10, minDeltaMs: 5 };
+/** The plan's regression budget (phases/common.yml, `regression`). */
+export const DEFAULT_BUDGET: Budget = planCriteria().regression;
 
 export interface Change {
   name: string;

@@ -12,7 +12,7 @@ const CASES: Array<[string, number, Partial<TwinConfig>, RegExp]> = [
   ['average', 0.01, { latencyMs: { project_list: 900 } }, /FAIL p99 latency, list: \d+(\.\d+)?ms \(limit <= 700ms\)/],
   // failing: 10% of requests answer 500, over the soak's error-rate limit (the tightest; every test's
   // limit becomes its ensure condition the same way: test/plugin-settings.test.ts)
-  ['soak', 0.002, { errorRate: 0.1, seed: 3 }, /FAIL Error rate: [\d.]+% \(limit < 1%\)/],
+  ['soak', 0.0015, { errorRate: 0.1, seed: 3 }, /FAIL Error rate: [\d.]+% \(limit < 1%\)/],
 ];
 
 for (const [type, scale, knobs, missed] of CASES) {

@@ -12,6 +12,7 @@ import { renderRunsIndex, trendsOf } from '../report/runs-index.ts';
 import { buildStepReport } from '../suite/run/step-report.ts';
 import { findRuns } from '../report/runs-index-file.ts';
 import { syntheticResults } from './support/synthetic-results.ts';
+import { launch, open } from '../report/browser.ts';
 
 /** A synthetic average run started at `startedAt`, its latency multiplied by `latencyFactor`. */
 function averageRun(startedAt: number, latencyFactor: number): Results {
@@ -20,7 +21,7 @@ function averageRun(startedAt: number, latencyFactor: number): Results {
   return r;
 }
 
-test('the runs index lists every run with its own numbers, and names the latest run\'s regression', () => {
+test('the runs index lists every run with its own numbers, charts its trends, and names the latest run\'s regression', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hmp-runs-index-'));
   try {
     const older = buildStepReport(averageRun(Date.parse('2026-11-01T10:00:00Z'), 1), join(dir, 'a'));
@@ -45,7 +46,28 @@ test('the runs index lists every run with its own numbers, and names the latest 
     assert.match(html, /3 runs in this folder/);
     assert.match(html, /Regression in the latest run: p99 rose/);
     assert.match(html, /href="suite-x\/suite-report\.html"/);
-    assert.doesNotMatch(html, /<script/);
+    // Trend charts (the report page's script), their points the runs' own numbers, the budget the latest run broke.
+    const data = JSON.parse(/<script type="application\/json" id="data">([^<]*)<\/script>/.exec(html)![1]!) as { charts: Array<{ id: string; x: number[]; lines: Array<{ label: string; values?: Array<number | null>; constant?: number }> }> };
+    const latency = data.charts.find((c) => c.id === 'trend-0-latency')!;
+    const sums = [older, newer].map((step) => JSON.parse(readFileSync(join(step.folder, 'summary.json'), 'utf8')).totals);
+    assert.deepEqual(latency.x, [0, 1]);
+    assert.deepEqual(latency.lines.find((l) => l.label === 'p99')!.values, sums.map((t) => t.p99));
+    assert.deepEqual(latency.lines.find((l) => l.label === 'p95')!.values, sums.map((t) => t.p95));
+    assert.equal(latency.lines.find((l) => l.label.startsWith('p99 budget'))!.constant, sums[0].p99 * 1.15);
+    assert.deepEqual(data.charts.find((c) => c.id === 'trend-0-errors')!.lines[0]!.values, sums.map((t) => t.errorRatePct));
+    const browser = await launch();
+    if (browser) {
+      try {
+        writeFileSync(join(dir, 'index.html'), html);
+        const page = await open(browser.context, join(dir, 'index.html'));
+        assert.deepEqual(page.consoleErrors, []);
+        assert.equal(page.requests.length, 1);
+        const drawn = (await page.page.evaluate('window.hmpReport.charts')) as Array<{ id: string; points: number }>;
+        assert.deepEqual(drawn.map((c) => [c.id, c.points]), data.charts.map((c) => [c.id, 2]));
+      } finally {
+        await browser.close();
+      }
+    }
 
     // The command writes DIR/index.html and says where, and names the regression.
     const out = execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'tools', 'reports.ts'), '--dir', dir], { encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTwinProcess } from '../twin/launch.ts';
 import { assertReportAndTeardown, assertUsersGone, outDir, statuses, suite, why, type SuiteRun } from './support/suite-run.ts';
-import { launch } from '../report/browser.ts';
+import { launch, open } from '../report/browser.ts';
 import { watchLive, type LiveWatch } from './support/live-watch.ts';
 
 /** The suite page's step verdicts, and whether it links the running step's own live page. */
@@ -83,6 +83,20 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.ok(distinct.size >= 3, `the step table advanced: ${[...distinct].join(' / ')}`);
     assert.ok(live.versions.some((v) => v.stepPage), "a running step's own live page was linked");
     assert.deepEqual(live.ended, { href: 'report.html', path: join(r.dir, 'suite-report.html') });
+
+    // The suite report's timeline: the step reports' charts over every test's periods, each step marked with its verdict.
+    const page = await open(browser.context, join(r.dir, 'suite-report.html'));
+    assert.deepEqual(page.consoleErrors, []);
+    assert.equal(page.requests.length, 1, 'no request but the page itself');
+    const tests = r.summary.steps.filter((x) => x.report);
+    const periods = tests.map((x) => JSON.parse(readFileSync(join(r.dir, x.report!.replace(/report\.html$/, 'summary.json')), 'utf8')).run.periods as number);
+    const charts = (await page.page.evaluate('window.hmpReport.charts')) as Array<{ id: string; points: number }>;
+    assert.ok(charts.length >= 4, charts.map((c) => c.id).join(', '));
+    for (const c of charts) assert.equal(c.points, periods.reduce((a, b) => a + b, 0), `${c.id}: one point per period of every test`);
+    const spans = await page.page.locator('#timeline-steps li').allInnerTexts();
+    assert.deepEqual(spans.map((x) => x.replace(/, \d+ periods.*$/, '')), tests.map((x) => `${x.id}: ${x.verdict}`));
+    assert.deepEqual(spans.map((x) => Number(/, (\d+) periods/.exec(x)![1])), periods, "each span's periods are its step report's");
+    await page.page.screenshot({ path: join(import.meta.dirname, '..', 'test-artifacts', 'suite-report.png'), fullPage: true });
   } finally {
     await browser?.close();
     await twin.stop();

@@ -69,7 +69,12 @@ export class LiveServer {
     if (req.method !== 'GET' || !url.pathname.startsWith(prefix)) return this.#send(res, 404, 'text/plain', 'not found');
     const path = url.pathname.slice(prefix.length);
     try {
-      if (path === '') return this.#send(res, 200, 'text/html; charset=utf-8', this.#page());
+      if (path === '') {
+        const final = this.#source.ended();
+        // A final page counts once it has gone out whole: settle() must not close the server under it.
+        if (final) res.once('finish', () => this.#finalLoads++);
+        return this.#send(res, 200, 'text/html; charset=utf-8', this.#page());
+      }
       if (path === 'state') return this.#send(res, 200, 'application/json', JSON.stringify(this.#state(url.searchParams.get('viewer'))));
       const report = this.#source.reportFile();
       if (path === 'report.html' && report) return this.#send(res, 200, 'text/html; charset=utf-8', readFileSync(report, 'utf8'));
@@ -80,7 +85,6 @@ export class LiveServer {
   }
 
   #page(): string {
-    if (this.#source.ended()) this.#finalLoads++;
     const version = this.#source.version();
     if (this.#cache?.version !== version) this.#cache = { version, html: this.#source.render() };
     return this.#cache.html;

@@ -78,14 +78,17 @@
     var host = document.getElementById('chart-' + spec.id);
     if (!host) continue;
     var unit = spec.unit === '%' ? '%' : ' ' + spec.unit;
-    var series = [{ label: 'time', value: function (u, v) { return clock(v); } }];
-    var cols = [x];
+    // A chart may bring its own x axis (the runs index: one point per run, named by xLabels).
+    var xs = spec.x || x;
+    var fmtX = spec.xLabels ? (function (labels) { return function (v) { var i = Math.round(v); return i === v && labels[i] != null ? String(labels[i]) : ''; }; })(spec.xLabels) : clock;
+    var series = [{ label: spec.xName || 'time', value: (function (f) { return function (u, v) { return f(v); }; })(fmtX) }];
+    var cols = [xs];
     for (var l = 0; l < spec.lines.length; l++) {
       var line = spec.lines[l];
       var values = line.values;
       if (!values) {
-        values = new Array(x.length);
-        for (var k = 0; k < x.length; k++) values[k] = line.constant;
+        values = new Array(xs.length);
+        for (var k = 0; k < xs.length; k++) values[k] = line.constant;
       }
       cols.push(values);
       var one = {
@@ -110,7 +113,7 @@
       },
       axes: [
         {
-          values: function (u, splits) { return splits.map(clock); },
+          values: (function (f) { return function (u, splits) { return splits.map(f); }; })(fmtX),
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
           space: 70,
         },
@@ -121,7 +124,7 @@
       hooks: { draw: [drawMarkers(spec.markers)] },
     };
     var chart = new uPlot(opts, cols, host);
-    drawn.push({ id: spec.id, chart: chart, host: host, points: x.length });
+    drawn.push({ id: spec.id, chart: chart, host: host, points: xs.length });
   }
 
   var pending = 0;

@@ -1,9 +1,10 @@
-// The suite's live page: its report page (render.ts) built from the state so
-// far on each change, served on loopback by the plugin's live server, with
+// The suite's live page: its report page (render.ts, with the timeline of the
+// steps ended so far) built from the state on each change, served on loopback by the plugin's live server, with
 // the running step's own live page linked; at the end, the suite report.
 import { LiveServer } from '../../plugins/artillery-plugin-hmp/live-server.ts';
 import type { LiveSettings } from '../../plugins/artillery-plugin-hmp/live-settings.ts';
 import { renderSuiteHtml } from './render.ts';
+import { readTimeline } from './timeline-data.ts';
 import type { SuiteSummary } from './summary.ts';
 
 /** How long the ended suite waits for watching pages to load its final page. */
@@ -15,13 +16,18 @@ export class SuiteLive {
   #stepPage: string | undefined;
   #reportPath: string | undefined;
 
-  /** summary(): the suite summary as it stands; progress(): the status line. */
-  constructor(summary: () => SuiteSummary, progress: () => string) {
+  /** dir: the suite folder; summary(): the suite summary as it stands; progress(): the status line. */
+  constructor(dir: string, summary: () => SuiteSummary, progress: () => string) {
+    const page = () => {
+      const s = summary();
+      const version = `${this.#version}${this.#reportPath ? '-ended' : ''}`;
+      return renderSuiteHtml(s, { version, progress: progress(), reportPath: this.#reportPath, stepPage: this.#stepPage }, readTimeline(dir, s));
+    };
     this.#server = new LiveServer({
       version: () => `${this.#version}${this.#reportPath ? '-ended' : ''}`,
       ended: () => this.#reportPath !== undefined,
       reportFile: () => this.#reportPath,
-      render: () => renderSuiteHtml(summary(), { version: `${this.#version}${this.#reportPath ? '-ended' : ''}`, progress: progress(), reportPath: this.#reportPath, stepPage: this.#stepPage }),
+      render: page,
     });
   }
 

@@ -29,6 +29,7 @@ import { parseTestData } from '../../lib/test-data.ts';
 import { defaultSource } from '../system-metrics/index.ts';
 import type { LiveSettings } from '../../plugins/artillery-plugin-hmp/live-settings.ts';
 import { SuiteLive } from './live.ts';
+import { readTimeline } from './timeline-data.ts';
 
 export interface SuiteIo {
   /** Progress (stderr). */
@@ -357,7 +358,7 @@ export class Orchestrator {
     inv.exitCode = summary.exitCode;
     writeAtomic(join(this.dir, FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
-    writeAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary));
+    writeAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary, undefined, readTimeline(this.dir, summary)));
     this.#save();
     // The runs index of the folder the suite folder is in (--out), this run included.
     try {
@@ -406,7 +407,7 @@ export class Orchestrator {
   async run(): Promise<number> {
     this.state.invocations.push({ startedAt: iso(this.#startedAt), resumed: this.#resumed });
     if (this.#io.live?.on) {
-      this.#live = new SuiteLive(() => buildSummary(this.state), () => this.#status);
+      this.#live = new SuiteLive(this.dir, () => buildSummary(this.state), () => this.#status);
       this.#line(await this.#live.start(this.#io.live));
     }
     this.#save();

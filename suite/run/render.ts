@@ -2,9 +2,11 @@
 // is one self-contained page (no script, no request: a Content-Security-Policy
 // allows only its own style); every text from the runs is escaped; each
 // step's own report folder is linked relatively.
-import { escapeHtml as e, escapeMarkdown as m } from '../../report/escape.ts';
+import { escapeHtml as e, escapeMarkdown as m, jsonForScript } from '../../report/escape.ts';
 import { liveBanner, pageHead, type LiveView } from '../../report/html.ts';
 import { assets } from '../../report/assets.ts';
+import { chartsHtml } from '../../report/html-sections.ts';
+import type { Timeline } from '../../report/timeline.ts';
 import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../recommendations.ts';
 import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
@@ -139,15 +141,32 @@ export interface SuiteLiveView extends LiveView {
   stepPage?: string;
 }
 
-export function renderSuiteHtml(s: SuiteSummary, live?: SuiteLiveView): string {
+/** The timeline: the step reports' charts over every step's periods, each step's start marked with its verdict. */
+function timelineHtml(t: Timeline, s: SuiteSummary): string {
+  const link = (id: string) => s.steps.find((x) => x.id === id)?.report;
+  const spans = t.spans.map((x) => {
+    const report = link(x.id);
+    const name = linkable(report ?? null) ? `<a href="${e(encodeURI(report!))}">${e(x.id)}</a>` : e(x.id);
+    return `<li data-step="${e(x.id)}">${name}: ${e(x.verdict)}, ${x.periods} periods from ${Math.round(x.fromS)} s</li>`;
+  });
+  return `<h2>Timeline</h2>
+<p class="muted">Every test on one time axis (seconds from the first test's first period), as each step's own report draws it; a marked line is where a step began, with its verdict.</p>
+${chartsHtml(t.charts, t.periods)}
+<ul id="timeline-steps">${spans.join('')}</ul>`;
+}
+
+export function renderSuiteHtml(s: SuiteSummary, live?: SuiteLiveView, timeline?: Timeline): string {
   const polls = live !== undefined && !live.reportPath;
-  const liveJs = polls ? assets().liveJs : '';
+  const { uplotJs, uplotCss, pageJs, pageCss, liveJs } = assets();
+  const scripts = [...(timeline ? [uplotJs, pageJs] : []), ...(polls ? [liveJs] : [])];
+  // The report page's style first: the suite's own rules win where both speak.
+  const css = timeline ? `${uplotCss}\n${pageCss}\n${CSS}` : CSS;
   const stepPage = live?.stepPage ? ` The running step's own live page: <a href="${e(live.stepPage)}">${e(live.stepPage)}</a>.` : '';
   const flags = s.flags.length
     ? s.flags.map((f) => `<h3>${f.aborted ? 'ABORT' : 'FLAG'} “${e(f.title)}” (${e(f.step)})</h3><ul>${f.evidence.map((ev) => `<li>${e(ev.citation)}</li>`).join('')}</ul>`).join('\n')
     : '<p>None.</p>';
   const notes = s.steps.flatMap((st) => st.notes);
-  return `${pageHead(`HMP load-test suite: ${polls ? 'RUNNING' : s.outcome}`, CSS, polls ? [liveJs] : [], live !== undefined)}
+  return `${pageHead(`HMP load-test suite: ${polls ? 'RUNNING' : s.outcome}`, css, scripts, live !== undefined)}
 <body>
 ${live ? liveBanner(live, 'The step table, flags and verdicts so far; this page follows each step as it ends.', stepPage) : ''}
 <h1>HMP load-test suite: ${e(s.outcome)}</h1>
@@ -162,9 +181,11 @@ ${s.steps.map(stepRow).join('\n')}
 ${flags}
 <h2>Recommendations</h2>
 ${recsHtml(s.recommendations)}
+${timeline ? timelineHtml(timeline, s) : ''}
 ${detailsHtml(s)}
 ${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : ''}
 <footer>Exit code ${s.exitCode}. Built by hmp-load's suite (npm run suite). Figures: <code>suite-summary.json</code> beside this file; each step's own report is linked in the table.</footer>
+${timeline ? `<script type="application/json" id="data">${jsonForScript({ x: timeline.x, charts: timeline.charts })}</script>\n<script>${uplotJs}</script>\n<script>${pageJs}</script>` : ''}
 ${polls ? `<script>${liveJs}</script>` : ''}
 </body>
 </html>

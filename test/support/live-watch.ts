@@ -25,7 +25,9 @@ export async function watchLive<T>(context: BrowserContext, url: string, done: P
   let finished = false;
   void done.then(() => (finished = true));
   await page.goto(url);
-  while (!finished) {
+  // After the run's process is gone, a few more looks: the final page may have loaded just before.
+  let after = 10;
+  while (!finished || after-- > 0) {
     try {
       const now = (await page.evaluate(`(() => {
         const live = document.getElementById('live');

@@ -43,6 +43,8 @@ export interface Criteria {
   goals: { averageUsers: number; peakUsers: number };
   /** Every test: the share of its shape's peak users a run must reach to have tested it. */
   load: { minPeakShare: number };
+  /** Between two runs (npm run compare, the runs index's trends): what counts as a regression. */
+  regression: { p99Pct: number; errorRatePoints: number; minRequests: number; minDeltaMs: number };
 }
 
 export class CriteriaError extends Error {}
@@ -80,6 +82,7 @@ export function criteriaFrom(merged: Record<string, any>, where = 'phases/common
     drift: fields('drift', ['windowS', 'memoryGrowthPct', 'degradationPct', 'minLatencyChangeMs', 'minWindowPeriods']),
     goals: fields('goals', ['averageUsers', 'peakUsers']),
     load: fields('load', ['minPeakShare']),
+    regression: fields('regression', ['p99Pct', 'errorRatePoints', 'minRequests', 'minDeltaMs']),
     breakpoint: fields('breakpoint', ['maxErrorRate', 'sloFactor', 'maxTimeoutRate', 'stallFactor']),
   };
 }

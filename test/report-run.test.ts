@@ -91,6 +91,12 @@ test('a real run against the twin gives a report folder whose figures are the ru
   const index = readFileSync(join(dir, 'plugin-reports', 'index.html'), 'utf8');
   assert.match(index, /1 run in this folder/);
   assert.match(index, /href="average-\d{8}T\d{6}Z\/report\.html"/);
+  // Its trend charts: one point, this run's own numbers (from the summary.json beside its report).
+  const pluginFolder = readdirSync(join(dir, 'plugin-reports')).find((f) => f.startsWith('average-'))!;
+  const own = JSON.parse(readFileSync(join(dir, 'plugin-reports', pluginFolder, 'summary.json'), 'utf8')).totals;
+  const trend = JSON.parse(/<script type="application\/json" id="data">([^<]*)<\/script>/.exec(index)![1]!) as { charts: Array<{ id: string; lines: Array<{ label: string; values?: unknown[] }> }> };
+  const line = (chart: string, label: string) => trend.charts.find((c) => c.id === `trend-0-${chart}`)!.lines.find((l) => l.label === label)!.values;
+  assert.deepEqual([line('latency', 'p95'), line('latency', 'p99'), line('errors', 'error rate'), line('rate', 'req/s')], [[own.p95], [own.p99], [own.errorRatePct], [own.reqPerS]]);
 
   if (!browser) {
     t.diagnostic('chromium not installed at /usr/bin/chromium: browser checks skipped');

@@ -16,14 +16,17 @@ import { watchLive, type LiveWatch } from './support/live-watch.ts';
 const STEPS_SNAP = `() => ({ verdicts: Array.from(document.querySelectorAll('tbody')[0].querySelectorAll('td.v')).map((td) => td.textContent), stepPage: Boolean(document.querySelector('#live a[href^="http://127.0.0.1:"]')) })`;
 
 test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardown verified (exit 0); its live page follows the steps', { timeout: 240_000 }, async (t) => {
-  const twin = await startTwinProcess();
   const out = outDir('healthy');
+  // The twin writes its log as uvicorn writes HMP's; the suite reads it during every test (--server-log).
+  const serverLog = join(out, 'twin-server.log');
+  const twin = await startTwinProcess({ args: ['--log-file', serverLog] });
   const browser = await launch();
   try {
-    // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid.
+    // --target: the test's own twin (so it can check the teardown afterwards), sampled by pid, and
+    // this test's own process beside it (per-process figures, as a database would be).
     let watching: Promise<LiveWatch<{ verdicts: string[]; stepPage: boolean }>> | undefined;
     let ran!: Promise<SuiteRun>;
-    ran = suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid}`, '--time-scale', '0.001', '--submissions', '20', '--think', '250-750'], {
+    ran = suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--system-metrics', 'local', '--pid', `twin=${twin.pid},runner=${process.pid}`, '--server-log', serverLog, '--time-scale', '0.001', '--submissions', '20', '--think', '250-750'], {
       out,
       env: { HMP_PASSWORD: twin.adminPassword, HMP_LIVE: 'on' },
       onLine: (line) => {
@@ -97,6 +100,18 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.deepEqual(spans.map((x) => x.replace(/, \d+ periods.*$/, '')), tests.map((x) => `${x.id}: ${x.verdict}`));
     assert.deepEqual(spans.map((x) => Number(/, (\d+) periods/.exec(x)![1])), periods, "each span's periods are its step report's");
     await page.page.screenshot({ path: join(import.meta.dirname, '..', 'test-artifacts', 'suite-report.png'), fullPage: true });
+
+    // The average's own report: CPU, memory, disk and network, per process too, and the server's log beside the client's errors.
+    const avgPage = await open(browser.context, join(r.dir, step('average').report!));
+    assert.deepEqual(avgPage.consoleErrors, []);
+    const drawn = ((await avgPage.page.evaluate('window.hmpReport.charts')) as Array<{ id: string; series: number }>).map((c) => c.id.replace(/-\d+$/, ''));
+    for (const id of ['cpu', 'memory', 'disk-i-o-of-the-server', 'network-i-o-of-the-host', 'cpu-by-process', 'memory-by-process', 'disk-writes-by-process', 'server-log-beside-the-client']) {
+      assert.ok(drawn.includes(id), `${id} drawn: ${drawn.join(', ')}`);
+    }
+    const log = avg.serverLog as { requests: number; statuses: Record<string, number>; problem?: string | null };
+    assert.ok(!log.problem, `the log was read: ${log.problem}`);
+    assert.ok(log.requests >= avg.totals.requests, `the server logged ${log.requests} requests, the client sent ${avg.totals.requests} (and the probes more)`);
+    assert.equal(Object.values(log.statuses).reduce((a, b) => a + b, 0), log.requests);
   } finally {
     await browser?.close();
     await twin.stop();

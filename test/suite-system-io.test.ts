@@ -44,11 +44,12 @@ test('--pid takes several processes, each optionally named', () => {
 
 test('two real processes sampled on their own: CPU and memory each, the writer\'s disk writes, the loopback\'s bytes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hmp-io-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   // A child that writes 256 KB to disk (fsynced) every 100 ms, under a parent shell: the tree is counted.
-  const script = `const fs=require('fs');const b=Buffer.alloc(262144,1);setInterval(()=>{const fd=fs.openSync(${JSON.stringify(join(dir, 'w.bin'))},'w');fs.writeSync(fd,b);fs.fsyncSync(fd);fs.closeSync(fd);},100);`;
+  const script = `const fs=require('fs');const b=Buffer.alloc(262144,1);setInterval(()=>{const fd=fs.openSync(${JSON.stringify(join(dir, 'w.bin'))},'w');fs.writeSync(fd,b);fs.fsyncSync(fd);fs.closeSync(fd);},100);setTimeout(()=>process.exit(),15000);`;
   const writer = spawn('sh', ['-c', `${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`], { stdio: 'ignore' });
-  t.after(() => {
+  writer.unref(); // a writer left behind must not keep the test file from ending (it stops by itself after 15 s)
+  // The writer first, then its folder: removed while it still wrote, the folder was not empty (a CI run).
+  t.after(async () => {
     for (const p of processTree(writer.pid!)) {
       try {
         process.kill(p, 'SIGKILL');
@@ -56,6 +57,8 @@ test('two real processes sampled on their own: CPU and memory each, the writer\'
         // gone
       }
     }
+    await new Promise((r) => setTimeout(r, 100));
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
   await new Promise((r) => setTimeout(r, 500));
   const sampler = new LocalSampler({ pid: process.pid, label: 'runner', others: [{ pid: writer.pid!, label: 'writer' }], intervalMs: 500 });

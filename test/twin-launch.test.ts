@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_ADMIN_PASSWORD } from '../twin/config.ts';
 import { listeningUrl, startTwinProcess, TwinStartError } from '../twin/launch.ts';
 import { targetLines } from '../plugins/artillery-plugin-hmp/local-twin.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const LOCAL_TARGET = join(import.meta.dirname, '..', 'twin', 'local-target.ts');
 
@@ -24,7 +24,7 @@ test('the plugin reads the local target\'s JSON lines and skips its log', () => 
 });
 
 test('startTwinProcess: a preload, the password from the env, and stop() removes its files', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'twin-launch-'));
+  const dir = tempDir('twin-launch-');
   const preload = join(dir, 'preload.mjs');
   writeFileSync(preload, "import { writeFileSync } from 'node:fs'; writeFileSync(process.env.PRELOAD_MARK, 'loaded');\n");
   const twin = await startTwinProcess({ preload: [preload], env: { PRELOAD_MARK: join(dir, 'mark'), HMP_TWIN_ADMIN_PASSWORD: 'pw-launch' } });

@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { encode as cborEncode } from 'cbor-x';
 import { md5Hex } from '../lib/hmp-crypto.ts';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
 import { call, login, seed } from './support/twin-session.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const FIVE_MB = 5 * 1024 * 1024;
 
@@ -29,7 +28,7 @@ const upload = (url: string, token: string, pid: number, content: Buffer) =>
   call(url, 'POST', '/submission/', { token, cbor: { project_id: pid, title: 'Big one', encrypted_content: content } });
 
 test('a 5 MB submission reads back byte-exact with its MD5; delete and load-test/down remove its content', async () => {
-  const db = join(mkdtempSync(join(tmpdir(), 'hmp-twin-')), 'twin.sqlite');
+  const db = join(tempDir('hmp-twin-'), 'twin.sqlite');
   const twin = await startTwin({ db, seed: 5 });
   try {
     const { s, pid, token, reader } = await asStudent(twin);

@@ -1,7 +1,7 @@
 // Main-thread side: settings, target, the closed-model phases, SLO gates,
 // per-period progress. Runs in the plugin's constructor, before any load.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,7 +109,10 @@ export class MainSide {
     this.#resolveTarget(testConfig);
     this.#startLivePage();
     // Workers write the server's error messages here (first per endpoint and reason).
-    process.env.HMP_ERRORS_LOG ??= join(mkdtempSync(join(tmpdir(), 'hmp-errors-')), 'errors.jsonl');
+    if (!process.env.HMP_ERRORS_LOG) {
+      this.#ownLogDir = mkdtempSync(join(tmpdir(), 'hmp-errors-'));
+      process.env.HMP_ERRORS_LOG = join(this.#ownLogDir, 'errors.jsonl');
+    }
     // ... and every request's start and end beside it, for the stall analysis.
     process.env.HMP_REQUESTS_LOG ??= join(dirname(process.env.HMP_ERRORS_LOG), 'requests.log');
     try {
@@ -165,6 +168,8 @@ export class MainSide {
   }
 
   #live: LivePage | undefined;
+  /** The folder of the workers' error and request logs, when this run made it (removed at shutdown). */
+  #ownLogDir: string | undefined;
 
   /** The live page (live-page.ts), when on (HMP_LIVE; a terminal by default) and the report builder is there. */
   #startLivePage(): void {
@@ -402,5 +407,7 @@ export class MainSide {
     this.twin = undefined;
     twin?.stop();
     this.#live?.close();
+    if (this.#ownLogDir) rmSync(this.#ownLogDir, { recursive: true, force: true });
+    this.#ownLogDir = undefined;
   }
 }

@@ -70,8 +70,10 @@ export function renderHtml(summary: Summary, results: Results, live?: LiveView):
   const { uplotJs, uplotCss, pageJs, pageCss, liveJs, uplotVersion } = assets();
   const data = jsonForScript({ x: a.series.x, charts, summary });
   const css = `${uplotCss}\n${pageCss}`;
-  const title = `HMP ${summary.test} test: ${live && !live.reportPath ? 'RUNNING' : summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
-  const scripts = live && !live.reportPath ? [uplotJs, pageJs, liveJs] : [uplotJs, pageJs];
+  // A live page polls until the run has ended; the ended one (and report.html) does not.
+  const polls = live !== undefined && !live.reportPath;
+  const title = `HMP ${summary.test} test: ${polls ? 'RUNNING' : summary.outcome} (${fmtUtc(summary.run.startedAt)})`;
+  const scripts = polls ? [uplotJs, pageJs, liveJs] : [uplotJs, pageJs];
   return `${pageHead(title, css, scripts, live !== undefined)}
 <body>
 ${live ? liveBanner(live) : ''}
@@ -93,7 +95,7 @@ ${errorsHtml(summary)}
 <script type="application/json" id="data">${data}</script>
 <script>${uplotJs}</script>
 <script>${pageJs}</script>
-${scripts.length > 2 ? `<script>${liveJs}</script>` : ''}
+${polls ? `<script>${liveJs}</script>` : ''}
 </body>
 </html>
 `;

@@ -34,7 +34,7 @@ export class LivePage {
       version: () => `${run.periods.length}${this.#final ? '-ended' : ''}`,
       ended: () => this.#final !== undefined,
       reportFile: () => this.#final?.reportPath,
-      render: () => this.#page(),
+      render: (version) => this.#page(version),
     });
   }
 
@@ -59,9 +59,8 @@ export class LivePage {
     this.#server.close();
   }
 
-  #page(): string {
+  #page(version: string): string {
     const periods = this.#run.periods;
-    const version = `${periods.length}${this.#final ? '-ended' : ''}`;
     const agg = this.#final?.aggregate ?? { ...aggregate(periods), hmp: this.#run.hmp() };
     return this.#render({ aggregate: agg, intermediate: periods }, { version, progress: this.#run.progress(), reportPath: this.#final?.reportPath });
   }

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 export interface LiveSource {
   /** Changes when there is something new to show (e.g. the number of periods). */
   version(): string;
-  /** The page for this version. */
-  render(): string;
+  /** The page of this version (the one version() gave). */
+  render(version: string): string;
   /** Whether the run has ended. */
   ended(): boolean;
   /** The final report.html once written. */
@@ -86,7 +86,7 @@ export class LiveServer {
 
   #page(): string {
     const version = this.#source.version();
-    if (this.#cache?.version !== version) this.#cache = { version, html: this.#source.render() };
+    if (this.#cache?.version !== version) this.#cache = { version, html: this.#source.render(version) };
     return this.#cache.html;
   }
 

@@ -18,9 +18,8 @@ export class SuiteLive {
 
   /** dir: the suite folder; summary(): the suite summary as it stands; progress(): the status line. */
   constructor(dir: string, summary: () => SuiteSummary, progress: () => string) {
-    const page = () => {
+    const page = (version: string) => {
       const s = summary();
-      const version = `${this.#version}${this.#reportPath ? '-ended' : ''}`;
       return renderSuiteHtml(s, { version, progress: progress(), reportPath: this.#reportPath, stepPage: this.#stepPage }, readTimeline(dir, s));
     };
     this.#server = new LiveServer({

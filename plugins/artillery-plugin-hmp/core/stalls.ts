@@ -13,6 +13,8 @@
 
 /** Real ms without any answer that count as a stall (not scaled: the server's own time). */
 export const STALL_MIN_MS = 2000;
+/** How soon after a moment a request counts as near it, for the stalls' cause (see causeOf). */
+const CAUSE_SLACK_MS = 500;
 
 export interface RequestSpan {
   t0: number;
@@ -106,7 +108,7 @@ export function stallsOf(spans: RequestSpan[], minMs = STALL_MIN_MS): StallAnaly
 }
 
 /**
- * The request kind in flight at the start of most stalls (more than half), and
+ * The request kind in flight at (or sent just after) the start of most stalls (more than half), and
  * at least twice as often as when any request is sent outside the stalls: the
  * first request of a stall is always in flight at its start, so a kind that
  * is most of the traffic explains nothing. (At 3 in 4, one stall of a starved
@@ -115,19 +117,31 @@ export function stallsOf(spans: RequestSpan[], minMs = STALL_MIN_MS): StallAnaly
 function causeOf(spans: RequestSpan[], stalls: Stall[]): StallCause | null {
   if (stalls.length === 0) return null;
   const inStall = (t: number) => stalls.some((s) => t >= s.at && t < s.at + s.s * 1000);
+  // The kinds near a moment: in flight at it, or sent just after it. A starved server answers late
+  // what was sent just before the request that blocks it, so the blocker starts a little after the
+  // stall does; the same slack is given to the moments outside the stalls it is compared with.
+  const near = (t: number) => new Set(spans.filter((r) => (r.t0 <= t && (r.t1 ?? Infinity) > t) || (r.t0 > t && r.t0 <= t + CAUSE_SLACK_MS)).map((r) => r.label));
+  // The same for every request start outside the stalls, in one sweep (spans are sorted by start).
   const seenAt = new Map<string, number>();
   let starts = 0;
   let active: RequestSpan[] = [];
-  for (const r of spans) {
+  let ahead = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const r = spans[i]!;
     active = active.filter((x) => (x.t1 ?? Infinity) > r.t0);
     active.push(r);
     if (inStall(r.t0)) continue;
     starts++;
-    for (const label of new Set(active.map((x) => x.label))) seenAt.set(label, (seenAt.get(label) ?? 0) + 1);
+    ahead = Math.max(ahead, i + 1);
+    while (ahead < spans.length && spans[ahead]!.t0 <= r.t0 + CAUSE_SLACK_MS) ahead++;
+    const labels = new Set(active.map((x) => x.label));
+    for (let j = i + 1; j < ahead; j++) labels.add(spans[j]!.label);
+    for (const label of labels) seenAt.set(label, (seenAt.get(label) ?? 0) + 1);
   }
+  const nearStall = stalls.map((s) => near(s.at));
   let best: StallCause | null = null;
-  for (const label of new Set(stalls.flatMap((s) => Object.keys(s.inFlight)))) {
-    const began = stalls.filter((s) => s.inFlight[label]).length;
+  for (const label of new Set(nearStall.flatMap((n) => [...n]))) {
+    const began = nearStall.filter((n) => n.has(label)).length;
     const otherwisePct = starts ? Math.round((1000 * (seenAt.get(label) ?? 0)) / starts) / 10 : 0;
     if (2 * began <= stalls.length || otherwisePct / 100 > (0.5 * began) / stalls.length) continue;
     const name = spans.find((r) => r.label === label)!.name;

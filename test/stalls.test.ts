@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRequestLog, stallsOf, type RequestSpan } from '../plugins/artillery-plugin-hmp/core/stalls.ts';
 import { connectionClass } from '../plugins/artillery-plugin-hmp/core/connection-errors.ts';
-import { recommend } from '../suite/recommendations.ts';
+import { recommend } from '../diagnosis/recommendations.ts';
 
 const LABEL: Record<string, string> = { pdf_execute: 'POST /pdf-to-audio/execute', project_list: 'GET /project/', auth_login: 'POST /auth/login' };
 const span = (name: string, t0: number, t1: number | null, end: RequestSpan['end'] = t1 === null ? null : 'a'): RequestSpan => ({ name, label: LABEL[name]!, t0, t1, end });

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { cite, recommend, recommendationsMarkdown, TABLE, type Evidence, type Flag } from '../suite/recommendations.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../suite/evidence.ts';
+import { summarize } from '../report/summarize.ts';
+import { cite, recommend, recommendationsMarkdown, TABLE, type Evidence, type Flag } from '../diagnosis/recommendations.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../diagnosis/evidence.ts';
 import { tally } from '../suite/integrity.ts';
 import { results } from './suite-helpers.ts';
 
@@ -99,6 +100,11 @@ test('recommendationsMarkdown: grouped by cost, with the reasons', () => {
 
 // --- evidence ----------------------------------------------------------------
 
+/** The verdicts of a results file judged as `test` (the report's summary: the same rules as the suite). */
+function verdictsOf(test: string, r: any) {
+  return summarize({ ...r, aggregate: { ...r.aggregate, hmp: { ...(r.aggregate.hmp ?? {}), test } } }).verdicts;
+}
+
 const CRITERIA = {
   slo: { auth: 400, list: 700, detail: 800, convert: 2000 },
   groups: { auth: ['auth_challenge', 'auth_login'], list: ['project_list', 'submission_list'], detail: ['project_detail'], convert: ['pdf_execute'] },
@@ -116,19 +122,19 @@ test('evidenceOfResults: p99 per endpoint over its group SLO, the error rate, an
   );
   r.aggregate.counters!['plugins.hmp.errors.project_list.ETIMEDOUT'] = 5;
   r.aggregate.counters!['plugins.hmp.errors.project_list.status_500'] = 25;
-  const ev = evidenceOfResults('average', r);
+  const ev = evidenceOfResults('average', r, verdictsOf('average', r));
   assert.deepEqual(ev, [
     { kind: 'p99', test: 'average', endpoint: 'project_list', group: 'list', measured: 1900, limit: 700, unit: 'ms' },
     { kind: 'error_rate', test: 'average', measured: 2, limit: 1, unit: '%' },
     { kind: 'status', test: 'average', endpoint: 'project_list', status: 500, measured: 25 },
     { kind: 'timeouts', test: 'average', endpoint: 'project_list', measured: 5 },
   ]);
-  assert.deepEqual(evidenceOfResults('average', results([['auth_login', 500, 20, 100, 300]], { hmp: { criteria: CRITERIA } })), []);
+  assert.deepEqual(evidenceOfResults('average', results([['auth_login', 500, 20, 100, 300]], { hmp: { criteria: CRITERIA } }), verdictsOf('average', results([['auth_login', 500, 20, 100, 300]], { hmp: { criteria: CRITERIA } }))), []);
 });
 
 test('evidenceOfResults for smoke: any error and every endpoint never answered', () => {
   const r = results([['auth_login', 5, 20, 100, 300, 1]], { hmp: { criteria: { ...CRITERIA, maxErrorRate: 0, smokeEndpoints: ['auth_login', 'audit_list'] } } });
-  const ev = evidenceOfResults('smoke', r);
+  const ev = evidenceOfResults('smoke', r, verdictsOf('smoke', r));
   assert.deepEqual(ev.map((e) => [e.kind, e.endpoint]), [['error_rate', undefined], ['unanswered', 'audit_list']]);
   assert.deepEqual(ids([{ id: 'functional', evidence: ev }]), ['fix-functional']);
 });
@@ -146,7 +152,7 @@ test('evidence from system verdicts, drift, recovery and the data loss check', (
   const d = evidenceOfDrift(drift);
   assert.deepEqual(d.map((e) => [e.kind, e.measured, e.metric]), [['memory_growth', 25, undefined], ['degradation', 20, 'p95']]);
   assert.equal(cite(d[0]!), 'memory grew 25% (200 MB -> 250 MB, last vs first window; plan: > 10%) in soak');
-  const rec = evidenceOfRecovery({ status: 'not-recovered', recoveredAfterS: null, limitS: 3, observedS: 4, limits: {} as any, curve: [{ within: false, why: 'no answer' } as any], text: 'Not recovered: > 3 s after the hold.' }, 0.01);
+  const rec = evidenceOfRecovery({ status: 'not-recovered', recoveredAfterS: null, limitS: 3, observedS: 4, limits: {} as any, curve: [{ within: false, why: 'no answer' } as any], text: 'Not recovered: > 3 s after the hold.' } as any, 0.01);
   assert.equal(cite(rec[0]!), "not recovered within 3 s after the hold (the plan's 5 min at time scale 0.01) in spike: no answer");
   assert.deepEqual(evidenceOfRecovery({ status: 'recovered', recoveredAfterS: 20 } as any, 1), []);
   const loss = evidenceOfIntegrity(tally([{ id: 1, md5: 'x', outcome: 'missing', reason: '' }, { id: 2, md5: 'x', outcome: 'verified', reason: '' }]));

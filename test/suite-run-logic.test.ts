@@ -11,7 +11,7 @@ import { tally } from '../suite/integrity.ts';
 import { driftOf } from '../suite/drift.ts';
 import { EXIT, joinTwinArgs, parseSuiteArgs, parseThink, splitArgs, type SuiteOptions } from '../suite/run/args.ts';
 import { UsageError } from '../lib/cli-args.ts';
-import { bottleneckOf } from '../suite/run/bottleneck.ts';
+import { bottleneckOf } from '../diagnosis/bottleneck.ts';
 import { checksOf, evaluateAverage, evaluateBreakpoint, evaluateSmoke, evaluateSoak, evaluateSpike, evaluateStress, type CrashWatch, type SpikeExtras } from '../suite/run/evaluate.ts';
 import { withChecks } from '../suite/run/step-report.ts';
 import { thinkFor, timeScaleFor } from '../suite/run/plan.ts';

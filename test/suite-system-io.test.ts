@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { defaultInterface, interfaceFor, parentOf, parseIo, parseNetDev, processTree } from '../suite/system-metrics/proc-io.ts';
 import { LocalSampler } from '../suite/system-metrics/local.ts';
 import { parsePids } from '../suite/run/args.ts';
-import { bottleneckOf } from '../suite/run/bottleneck.ts';
+import { bottleneckOf } from '../diagnosis/bottleneck.ts';
 import { keyNumbers } from '../suite/run/evaluate.ts';
 import { figuresOf } from '../suite/run/summary.ts';
 import { systemSeries } from '../report/system.ts';

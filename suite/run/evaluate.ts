@@ -8,13 +8,13 @@
 import { LOAD_VERDICT, type Measured, type Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
 import { driftMeasured, type Drift } from '../drift.ts';
-import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfServerLog, evidenceOfStalls, evidenceOfSystem } from '../evidence.ts';
+import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfServerLog, evidenceOfStalls, evidenceOfSystem } from '../../diagnosis/evidence.ts';
 import type { IntegrityReport } from '../integrity.ts';
-import type { Evidence, FlagId } from '../recommendations.ts';
+import type { Evidence, FlagId } from '../../diagnosis/recommendations.ts';
 import { baselineOf, type Recovery } from '../recovery.ts';
 import type { Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
 import { fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
-import type { Bottleneck } from './bottleneck.ts';
+import type { Bottleneck } from '../../diagnosis/bottleneck.ts';
 import type { Unanswered } from './probe.ts';
 import type { StepRecord } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';

@@ -7,7 +7,7 @@ import { liveBanner, pageHead, type LiveView } from '../../report/html.ts';
 import { assets } from '../../report/assets.ts';
 import { chartsHtml } from '../../report/html-sections.ts';
 import type { Timeline } from '../../report/timeline.ts';
-import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../recommendations.ts';
+import { COST_HEAD, recommendationsMarkdown, type Recommendation } from '../../diagnosis/recommendations.ts';
 import { fmtS } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import type { SuiteSummary, SummaryStep } from './summary.ts';
 

@@ -3,7 +3,7 @@
 // continue from the first unfinished test. The decisions on it are pure.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Evidence, FlagId } from '../recommendations.ts';
+import type { Evidence, FlagId } from '../../diagnosis/recommendations.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
 import { EXIT, type SuiteOptions } from './args.ts';
 import { STEPS, stepNumber, TESTS, type StepId, type TestId } from './steps.ts';

@@ -1,6 +1,6 @@
 // The suite's nine steps (plan section 6, "Execution Algorithm") and the
 // numbers its IF conditions use (pure data).
-import type { FlagId } from '../recommendations.ts';
+import type { FlagId } from '../../diagnosis/recommendations.ts';
 
 export const TESTS = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'] as const;
 export type TestId = (typeof TESTS)[number];

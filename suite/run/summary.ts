@@ -1,7 +1,7 @@
 // Step 9's content (pure): suite-summary.json from the suite's state. Every
 // step's verdict and key numbers, the flags with the measurements that
 // raised them, and the recommendations chosen by what failed.
-import { cite, recommend, type Flag, type FlagId } from '../recommendations.ts';
+import { cite, recommend, type Flag, type FlagId } from '../../diagnosis/recommendations.ts';
 import { fmtMs, fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { exitCodeOf, outcomeOf, type Outcome, type StepRecord, type StepStatus, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_COUNT, STEP_TITLE, STEPS, TESTS } from './steps.ts';

@@ -13,7 +13,7 @@ import { holdOf } from '../../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { baselineOf, recoveryOf, type Baseline, type Recovery } from '../recovery.ts';
 import type { SuiteOptions } from './args.ts';
 import { ArtilleryProcess, stepEnv } from './artillery.ts';
-import { bottleneckOf } from './bottleneck.ts';
+import { bottleneckOf } from '../../diagnosis/bottleneck.ts';
 import {
   evaluateAverage,
   evaluateBreakpoint,

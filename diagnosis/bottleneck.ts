@@ -12,12 +12,11 @@
 // Beside them, in words: a process whose disk writes rose at least 2x from
 // the first level to the failing one while the server's CPU had headroom
 // (the database's disk is then the suspect, not the server).
-import { SYSTEM_METRIC } from '../system-metrics/periods.ts';
-import { counter, hmpSection, num, periodsOf, stat, type Results } from '../../plugins/artillery-plugin-hmp/core/results.ts';
-import { fmtMs, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
-import { criteriaOfRun } from '../../lib/plan-criteria.ts';
-import { ARTILLERY, LATENCY_PREFIX, metric, summariesUnder, SYSTEM_PROCESS_PREFIX } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import { overloadByEndpoint } from '../evidence.ts';
+import { counter, hmpSection, num, periodsOf, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import { fmtMs, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
+import { criteriaOfRun } from '../lib/plan-criteria.ts';
+import { ARTILLERY, LATENCY_PREFIX, metric, summariesUnder, SYSTEM_PROCESS_PREFIX } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
+import { overloadByEndpoint } from './evidence.ts';
 
 /** CPU this busy is the bottleneck, not headroom (above the plan's 70% "sustained" limit, which is a verdict, not a cause). */
 export const CPU_SATURATED_PCT = 90;
@@ -59,8 +58,8 @@ export function bottleneckOf(results: Results): Bottleneck {
   };
   for (const p of periods) {
     const users = Math.round(stat(p, metric.usersTarget, 'max') ?? 0);
-    const cpu = stat(p, SYSTEM_METRIC.cpu, 'mean');
-    const mem = stat(p, SYSTEM_METRIC.mem, 'mean');
+    const cpu = stat(p, metric.systemCpuPct, 'mean');
+    const mem = stat(p, metric.systemMemPct, 'mean');
     if (cpu !== undefined || mem !== undefined) systemMeasured = true;
     if (cpu !== undefined && cpu >= CPU_SATURATED_PCT) note('cpu', { kind: 'cpu', at: p.at, users, detail: `CPU ${round(cpu, 0)}% (saturated: >= ${CPU_SATURATED_PCT}%)` });
     if (mem !== undefined && mem >= memoryFullPct) note('memory', { kind: 'memory', at: p.at, users, detail: `memory ${round(mem, 0)}% (>= ${memoryFullPct}%)` });
@@ -115,7 +114,7 @@ function diskNote(periods: RunPeriod[], failed: Signal): string | undefined {
   };
   const labels = new Set(loaded.flatMap((p) => Object.keys(summariesUnder(p.summaries, SYSTEM_PROCESS_PREFIX)).filter((k) => k.endsWith('.disk_write_bps')).map((k) => k.split('.')[0]!)));
   const series = labels.size ? [...labels].map((l) => [`the ${l}'s`, metric.systemProcess(l, 'disk_write_bps')] as const) : [["the server's", metric.systemDiskWriteBps] as const];
-  const cpu = Math.max(...at.map((p) => stat(p, SYSTEM_METRIC.cpu, 'max') ?? 0));
+  const cpu = Math.max(...at.map((p) => stat(p, metric.systemCpuPct, 'max') ?? 0));
   for (const [who, name] of series) {
     const a = meanOf(before, name);
     const b = meanOf(at, name);

@@ -5,22 +5,11 @@
 // recovery and the data-loss check.
 import type { Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { criteriaOfRun } from '../lib/plan-criteria.ts';
-import { summarize } from '../report/summarize.ts';
-import type { Results as ReportResults } from '../report/types.ts';
-import type { Drift } from './drift.ts';
-import type { IntegrityReport } from './integrity.ts';
+import type { Drift } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import type { Evidence } from './recommendations.ts';
-import type { Recovery } from './recovery.ts';
 import { errorRateOf, hmpSection, PERIOD_MS, periodStart, stat, type Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { answered, endpointCounters, isTimeout, LATENCY_PREFIX, metric } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
-
-/** The verdicts of a results file judged as `test` (the report's summary, so the same rules). */
-function verdictsOfResults(test: string, results: Results): Verdict[] {
-  const hmp = hmpSection(results);
-  const judged = { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, test: typeof hmp.test === 'string' ? hmp.test : test } } };
-  return summarize(judged as unknown as ReportResults).verdicts;
-}
 
 /** What overloaded endpoints show in a period's counters: their 5xx answers by status, and their timeouts. */
 export function overloadByEndpoint(counters: Record<string, number> | undefined): { fivexx: Array<{ endpoint: string; status: string; n: number }>; timeouts: Map<string, number> } {
@@ -42,7 +31,7 @@ export function overloadByEndpoint(counters: Record<string, number> | undefined)
  * endpoints behind them (p99 per endpoint, 5xx and timeouts per endpoint,
  * smoke endpoints never answered).
  */
-export function evidenceOfResults(test: string, results: Results, verdicts: Verdict[] = verdictsOfResults(test, results)): Evidence[] {
+export function evidenceOfResults(test: string, results: Results, verdicts: Verdict[]): Evidence[] {
   const a = results.aggregate;
   const failed = (id: string) => verdicts.some((v) => v.id === id && v.pass === false);
   const criteria = criteriaOfRun(hmpSection(results));
@@ -92,14 +81,29 @@ export function evidenceOfDrift(drift: Drift, test = 'soak'): Evidence[] {
 }
 
 /** A spike that did not recover within its (scaled) limit, citing the first period still out of limits. */
-export function evidenceOfRecovery(r: Recovery, timeScale: number, test = 'spike'): Evidence[] {
+/** What the recovery judgement gives (suite/recovery.ts Recovery). */
+export interface RecoveryIn {
+  status: string;
+  limitS: number;
+  text: string;
+  curve: Array<{ within: boolean; why?: string }>;
+}
+
+export function evidenceOfRecovery(r: RecoveryIn, timeScale: number, test = 'spike'): Evidence[] {
   if (r.status !== 'not-recovered') return [];
   const plan = timeScale === 1 ? '' : ` (the plan's ${fmtS(r.limitS / timeScale)} at time scale ${timeScale})`;
   const why = r.curve.find((c) => !c.within)?.why || r.text;
   return [{ kind: 'recovery', test, measured: Infinity, limit: r.limitS, unit: 's', text: `not recovered within ${fmtS(r.limitS)} after the hold${plan} in ${test}: ${why}` }];
 }
 
-export function evidenceOfIntegrity(r: IntegrityReport, test = 'spike'): Evidence[] {
+/** What the data-loss check gives (suite/integrity.ts IntegrityReport). */
+export interface IntegrityIn {
+  missing: number;
+  corrupted: number;
+  acknowledged: number;
+}
+
+export function evidenceOfIntegrity(r: IntegrityIn, test = 'spike'): Evidence[] {
   const lost = r.missing + r.corrupted;
   if (lost === 0) return [];
   return [{ kind: 'data_loss', test, measured: lost, text: `${r.missing} missing and ${r.corrupted} corrupted of ${r.acknowledged} acknowledged uploads in ${test}` }];

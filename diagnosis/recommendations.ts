@@ -1,8 +1,12 @@
-// What to improve, from what actually failed (pure). The orchestrator raises
-// the plan's flags (section 6, execution algorithm) with the measurements
-// that triggered them; each measurement selects items of the plan's
-// improvement list (section 7, quoted verbatim), low-cost code changes first,
-// then infrastructure, and every item cites the measurements behind it.
+// What to improve, chosen by cause (pure). The orchestrator raises the plan's
+// flags (section 6, execution algorithm) with the measurements that
+// triggered them and the test's diagnosis (its incidents and their causes);
+// each determined cause selects the items of the plan's improvement list
+// (section 7, quoted verbatim) that address it, or plain words of its own
+// when the plan lists none (the database unavailable). No cause, no
+// recommendation: an SLO miss without one says what to measure next. At
+// most MAX_PER_FLAG per flag, ranked by how many failed or slowed requests
+// their cause explains.
 //   flag        plan step                                  plan's own RECOMMEND
 //   functional  2 smoke: errors > 0                         (ABORT "Functional issues detected")
 //   baseline    3 average: error rate > 1% or p99 > SLO     caching, indexes, pagination
@@ -11,6 +15,9 @@
 //   stability   7 soak: memory > 10% or degradation > 15%   memory profiling and leak detection
 //   capacity    6 breakpoint: max sustainable < plan's peak  (section 1 goals; what failed first decides)
 import { fmtMs, fmtS, round } from '../plugins/artillery-plugin-hmp/core/stats.ts';
+import { sameCause } from './causes.ts';
+import type { Cause, Diagnosis, Incident } from './types.ts';
+import { causeWords, windowWords } from './words.ts';
 
 export type FlagId = 'functional' | 'baseline' | 'unstable' | 'burst' | 'stability' | 'capacity';
 
@@ -53,9 +60,12 @@ export interface Evidence {
 export interface Flag {
   id: FlagId;
   evidence: Evidence[];
+  /** The flagged test's diagnosis (its summary's): the causes the recommendations address. */
+  diagnosis?: Diagnosis;
 }
 
-export type Cost = 'fix' | 'low' | 'high';
+/** fix: correctness first; low/high: the plan's cost classes; measure: no cause determined, what to measure next. */
+export type Cost = 'fix' | 'low' | 'high' | 'measure';
 
 export interface Recommendation {
   id: string;
@@ -67,146 +77,123 @@ export interface Recommendation {
   source: string;
   /** The measurements that triggered it, in words. */
   because: string[];
+  /** The causes it addresses, with their incidents, in words (none for a measurement with no window: data loss, memory growth). */
+  addresses: string[];
   flags: FlagId[];
+  /** Failed or slowed requests its cause explains (the ranking). */
+  weight: number;
 }
 
-// --- what an endpoint is -------------------------------------------------
+// --- the plan's items, quoted ---------------------------------------------------
 
-const LIST = new Set(['project_list', 'submission_list']);
-const CONTENT = new Set(['submission_content', 'submission_create']);
-const AUTH = new Set(['auth_challenge', 'auth_login', 'auth_relogin']);
-const isConvert = (e: Evidence) => e.group === 'convert' || /^pdf_/.test(e.endpoint ?? '');
-const isList = (e: Evidence) => e.group === 'list' || LIST.has(e.endpoint ?? '');
-const isDetail = (e: Evidence) => e.group === 'detail' || /^(project_detail|submission_hash|submission_content)$/.test(e.endpoint ?? '');
-const isContent = (e: Evidence) => CONTENT.has(e.endpoint ?? '');
-const isAuth = (e: Evidence) => e.group === 'auth' || AUTH.has(e.endpoint ?? '');
-const slow = (e: Evidence) => e.kind === 'p99';
-/** 5xx, timeouts and error rates: the overload signature. */
-const overload = (e: Evidence) => e.kind === 'error_rate' || e.kind === 'timeouts' || (e.kind === 'status' && (e.status ?? 0) >= 500);
-/** Stalls that one kind of request explains (a conversion blocking the server), or none does (a pool or a queue filled up). */
-const stallBy = (e: Evidence, is: (e: Evidence) => boolean) => e.kind === 'stall' && e.endpoint !== undefined && is(e);
-const stallUnexplained = (e: Evidence) => e.kind === 'stall' && e.endpoint === undefined;
-const underLoad = (f: FlagId) => f === 'unstable' || f === 'burst' || f === 'baseline' || f === 'capacity';
+const PLAN_LIST: Record<'low' | 'high', string> = { low: 'plan section 7, low-cost (code changes)', high: 'plan section 7, high-cost (infrastructure)' };
+const DIAGNOSIS = 'the diagnosis: a cause the plan does not list';
 
-// --- the table -------------------------------------------------------------
+type Item = Pick<Recommendation, 'id' | 'cost' | 'text' | 'source'>;
+const plan = (id: string, cost: 'low' | 'high', text: string): Item => ({ id, cost, text, source: PLAN_LIST[cost] });
 
-/** A row of the table; its source is the plan's list of its cost unless it names its own (every fix does). */
-type Row = Pick<Recommendation, 'id' | 'cost' | 'text'> & { source?: string; when: (e: Evidence, flag: FlagId) => boolean };
+/** The plan's section 7 items, verbatim (a test checks each against the plan). */
+export const PLAN_ITEMS = {
+  cacheLists: plan('cache-lists', 'low', 'Introduce/optimize caching for read-heavy list endpoints (GET /project/, GET /submission/)'),
+  rateLimit: plan('rate-limit', 'low', 'Add rate limiting and circuit breakers on heavy endpoints (especially POST /pdf-to-audio/execute and POST /submission/)'),
+  asyncConvert: plan('async-convert', 'low', 'Make pdf-to-audio asynchronous with a job queue and idempotent triggers; return 202 Accept with job id'),
+  pagination: plan('pagination', 'low', 'Apply pagination consistently and lower default page sizes'),
+  dbAccess: plan('db-access', 'low', 'Optimize DB access: indexes, N+1 elimination, connection pooling'),
+  streaming: plan('streaming', 'low', 'Stream uploads/downloads; limit payload sizes; compress responses where appropriate'),
+  backpressure: plan('timeouts-backpressure', 'low', 'Add server-side request timeouts and backpressure to protect the app under overload'),
+  scale: plan('scale', 'high', 'Scale vCPU/RAM; enable autoscaling where cost-effective'),
+  convertWorkers: plan('convert-workers', 'high', 'Separate workers for CPU-bound audio conversion (dedicated service/container)'),
+  objectStorage: plan('object-storage', 'high', 'Consider object storage for submissions and audio artifacts'),
+} satisfies Record<string, Item>;
 
-const PLAN_LIST: Record<Cost, string> = { fix: '', low: 'plan section 7, low-cost (code changes)', high: 'plan section 7, high-cost (infrastructure)' };
+const P = PLAN_ITEMS;
+const LIST = /^(project_list|submission_list)$/;
+const CONTENT = /^(submission_content|submission_create)$/;
+const CONVERT = /^pdf_/;
 
-/** In output order: fixes, then the plan's low-cost list in its order, then its high-cost list. */
-export const TABLE: Row[] = [
-  {
-    id: 'fix-functional',
-    cost: 'fix',
-    text: 'Fix the functional issues before any load test (the smoke test found errors: "Functional issues detected").',
-    source: 'plan section 6, step 2 (ABORT)',
-    when: (_e, f) => f === 'functional',
-  },
-  {
-    id: 'fix-data-loss',
-    cost: 'fix',
-    text: 'Fix the data loss: an upload the server acknowledges must be stored, with the hash and content that were sent.',
-    source: 'plan section 6, spike success criteria ("no data loss")',
-    when: (e) => e.kind === 'data_loss',
-  },
-  {
-    id: 'cache-lists',
-    cost: 'low',
-    text: 'Introduce/optimize caching for read-heavy list endpoints (GET /project/, GET /submission/)',
-    when: (e) => (slow(e) || e.kind === 'degradation') && isList(e),
-  },
-  {
-    id: 'rate-limit',
-    cost: 'low',
-    text: 'Add rate limiting and circuit breakers on heavy endpoints (especially POST /pdf-to-audio/execute and POST /submission/)',
-    when: (e, f) => ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery' || e.kind === 'crash')) || (f === 'burst' && slow(e) && (isConvert(e) || e.endpoint === 'submission_create')),
-  },
-  {
-    id: 'async-convert',
-    cost: 'low',
-    text: 'Make pdf-to-audio asynchronous with a job queue and idempotent triggers; return 202 Accept with job id',
-    when: (e, f) => ((slow(e) || overload(e) || e.kind === 'stall') && isConvert(e)) || (f === 'burst' && e.kind === 'recovery'),
-  },
-  {
-    id: 'pagination',
-    cost: 'low',
-    text: 'Apply pagination consistently and lower default page sizes',
-    when: (e) => (slow(e) && isList(e)) || e.kind === 'degradation',
-  },
-  {
-    id: 'db-access',
-    cost: 'low',
-    text: 'Optimize DB access: indexes, N+1 elimination, connection pooling',
-    when: (e, f) => (slow(e) && (isList(e) || isDetail(e) || isAuth(e))) || (overload(e) && underLoad(f)) || e.kind === 'degradation' || stallUnexplained(e) || e.kind === 'pool',
-  },
-  {
-    id: 'streaming',
-    cost: 'low',
-    text: 'Stream uploads/downloads; limit payload sizes; compress responses where appropriate',
-    when: (e) => (slow(e) && isContent(e)) || e.kind === 'ram',
-  },
-  {
-    id: 'timeouts-backpressure',
-    cost: 'low',
-    text: 'Add server-side request timeouts and backpressure to protect the app under overload',
-    when: (e, f) => (overload(e) && underLoad(f)) || e.kind === 'recovery' || e.kind === 'crash' || stallUnexplained(e) || e.kind === 'pool',
-  },
-  {
-    id: 'memory-profiling',
-    cost: 'low',
-    text: 'memory profiling and leak detection',
-    source: 'plan section 6, step 7 (RECOMMEND)',
-    when: (e) => e.kind === 'memory_growth' || e.kind === 'degradation',
-  },
-  {
-    id: 'scale',
-    cost: 'high',
-    text: 'Scale vCPU/RAM; enable autoscaling where cost-effective',
-    when: (e, f) => e.kind === 'cpu' || e.kind === 'ram' || e.kind === 'crash' || e.kind === 'capacity' || ((f === 'unstable' || f === 'burst') && (overload(e) || e.kind === 'recovery')),
-  },
-  {
-    id: 'redis',
-    cost: 'high',
-    text: 'Introduce Redis for cache/session/queues',
-    when: (e) => slow(e) && (isList(e) || isAuth(e) || isConvert(e)),
-  },
-  {
-    id: 'convert-workers',
-    cost: 'high',
-    text: 'Separate workers for CPU-bound audio conversion (dedicated service/container)',
-    when: (e) => ((slow(e) || overload(e)) && isConvert(e)) || stallBy(e, isConvert) || e.kind === 'cpu',
-  },
-  {
-    id: 'object-storage',
-    cost: 'high',
-    text: 'Consider object storage for submissions and audio artifacts',
-    when: (e) => (slow(e) && isContent(e)) || e.kind === 'ram',
-  },
-  {
-    id: 'tune-db',
-    cost: 'high',
-    text: 'Tune Postgres (work_mem, shared_buffers), or managed DB sizing',
-    when: (e, f) => (overload(e) && underLoad(f)) || (slow(e) && (isList(e) || isDetail(e))) || e.kind === 'degradation',
-  },
-  {
-    id: 'cdn',
-    cost: 'high',
-    text: 'Add CDN or edge cache for static or frequently accessed assets/content',
-    when: (e) => slow(e) && e.endpoint === 'submission_content',
-  },
-];
+/** What addresses a cause, most direct first. */
+function itemsFor(c: Cause, notRecovered: boolean): Item[] {
+  switch (c.id) {
+    case 'dependency-outage':
+      return [{ id: 'dependency-availability', cost: 'fix', source: DIAGNOSIS, text: `Find out why ${c.dependency ?? 'the dependency'} became unreachable (its own log, restarts, maintenance, the network to it) and keep it available; while it is away the server could answer 503 with Retry-After instead of 500.` }];
+    case 'process-restart':
+      return [{ id: 'process-exit', cost: 'fix', source: DIAGNOSIS, text: "Find why the server process exited (its exit status, the supervisor's log, an out-of-memory kill in the kernel's log) and fix that; run at least two instances so that a restart does not refuse every request meanwhile." }];
+    case 'blocked-by-kind':
+      if (CONVERT.test(c.kind ?? '')) return [P.asyncConvert, P.convertWorkers];
+      return [{ id: `unblock-${c.kind ?? 'request'}`, cost: 'low', source: DIAGNOSIS, text: `Take ${c.kind ?? 'the blocking request'} off the server's only event loop (a worker thread or process, or an asynchronous job), so that it cannot hold every other request.` }];
+    case 'server-frozen':
+      return [{ id: 'find-blocking-call', cost: 'fix', source: DIAGNOSIS, text: "Find what blocks the server's event loop (a stack dump during a stall, e.g. py-spy dump, names the call) and move it off the loop (a worker thread or process, or an asynchronous client); a server-side request timeout keeps one blocked call from holding every request." }, P.backpressure];
+    case 'pool-starvation':
+      return [
+        ...(notRecovered ? [{ id: 'release-connections', cost: 'fix' as const, source: DIAGNOSIS, text: 'Return every database connection to the pool on every path (after the load its connections stayed held, so the server never recovered): close each session in a finally block, and set idle_in_transaction_session_timeout in PostgreSQL.' }] : []),
+        P.dbAccess,
+        P.backpressure,
+      ];
+    case 'cpu-saturation':
+      return [P.scale];
+    case 'memory-saturation':
+      return [P.scale, P.streaming];
+    case 'slow-endpoint': {
+      const k = c.kind ?? '';
+      if (LIST.test(k)) return [P.pagination, P.cacheLists, P.dbAccess];
+      if (CONTENT.test(k)) return [P.streaming, P.objectStorage];
+      if (CONVERT.test(k)) return [P.asyncConvert];
+      return [P.dbAccess];
+    }
+    case 'undetermined':
+      return [];
+  }
+}
 
-/** The plan's own RECOMMEND per step, for a flag none of whose measurements matched a row. */
-export const STEP_RECOMMEND: Record<FlagId, { text: string; cost: Cost; source: string }> = {
-  functional: { text: TABLE[0]!.text, cost: 'fix', source: TABLE[0]!.source! },
-  baseline: { text: 'optimizations (caching, indexes, pagination)', cost: 'low', source: 'plan section 6, step 3 (RECOMMEND)' },
-  unstable: { text: 'infrastructure scaling or rate limiting', cost: 'high', source: 'plan section 6, step 4 (RECOMMEND)' },
-  burst: { text: 'async queues, circuit breakers, autoscaling', cost: 'low', source: 'plan section 6, step 5 (RECOMMEND)' },
-  stability: { text: 'memory profiling and leak detection', cost: 'low', source: 'plan section 6, step 7 (RECOMMEND)' },
-  capacity: { text: 'Scale vCPU/RAM; enable autoscaling where cost-effective', cost: 'high', source: PLAN_LIST.high },
-};
+/** Items for measurements that are not windows of the run (their own cause, measured): data loss, memory growth, sustained CPU/RAM. */
+function itemsForEvidence(e: Evidence): Item[] {
+  switch (e.kind) {
+    case 'data_loss':
+      return [{ id: 'fix-data-loss', cost: 'fix', source: 'plan section 6, spike success criteria ("no data loss")', text: 'Fix the data loss: an upload the server acknowledges must be stored, with the hash and content that were sent.' }];
+    case 'memory_growth':
+    case 'degradation':
+      return [{ id: 'memory-profiling', cost: 'low', source: 'plan section 6, step 7 (RECOMMEND)', text: 'memory profiling and leak detection' }];
+    case 'cpu':
+    case 'ram':
+      return [P.scale];
+    default:
+      return [];
+  }
+}
+
+/** Evidence kinds that are symptoms in windows of the run: their cause is the incidents'. */
+const SYMPTOM = new Set<EvidenceKind>(['p99', 'error_rate', 'status', 'timeouts', 'unanswered', 'crash', 'stall', 'pool', 'recovery', 'capacity']);
+
+export const MAX_PER_FLAG = 3;
+
+/** Requests an incident explains: failed ones, or for a window of slowness, those sent in it. */
+const weightOf = (i: Incident) => Math.max(i.client.failed, i.kinds.includes('slow') || i.kinds.includes('stall') ? i.client.sent : 0);
+
+/** "incident 1, 1:11-1:41 of the test (...): the database was unreachable" per cause. */
+function causesOf(d: Diagnosis | undefined): Array<{ cause: Cause; incidents: Incident[]; weight: number }> {
+  const out: Array<{ cause: Cause; incidents: Incident[]; weight: number }> = [];
+  for (const i of d?.incidents ?? []) {
+    const row = out.find((r) => sameCause(r.cause, i.cause));
+    if (row) {
+      row.incidents.push(i);
+      row.weight += weightOf(i);
+    } else out.push({ cause: i.cause, incidents: [i], weight: weightOf(i) });
+  }
+  return out.sort((a, b) => b.weight - a.weight);
+}
+
+function addressWords(c: { cause: Cause; incidents: Incident[] }, test: string): string {
+  const windows = c.incidents.slice(0, 3).map((i) => `${i.n} (${windowWords(i).replace(/ \(.*$/, '')})`);
+  const more = c.incidents.length > 3 ? ` and ${c.incidents.length - 3} more` : '';
+  return `${c.cause.title}: incident${c.incidents.length === 1 ? '' : 's'} ${windows.join(', ')}${more} of the ${test}`;
+}
+
+/** What to measure next for a flag whose symptoms have no determined cause. */
+function measureNext(flag: Flag, undetermined: Cause[]): Item & { because: string[] } {
+  const toDecide = [...new Set(undetermined.map((c) => c.toDecide).filter((x): x is string => Boolean(x)))];
+  const what = toDecide.length ? toDecide.join('; ') : "give --server-log and sample the server's CPU and memory (--system-metrics), then run the test again";
+  return { id: `measure-${flag.id}`, cost: 'measure', source: 'the diagnosis: no cause determined', text: `No cause was determined for what failed here, so no fix is recommended yet: ${what}.`, because: flag.evidence.filter((e) => SYMPTOM.has(e.kind)).map(cite) };
+}
 
 // --- citations -------------------------------------------------------------
 
@@ -258,39 +245,49 @@ export function cite(e: Evidence): string {
 
 // --- the recommendations -----------------------------------------------------
 
-const COST_ORDER: Record<Cost, number> = { fix: 0, low: 1, high: 2 };
-export const COST_HEAD: Record<Cost, string> = { fix: 'Fix first', low: 'Low-cost (code changes)', high: 'High-cost (infrastructure)' };
+const COST_ORDER: Record<Cost, number> = { fix: 0, low: 1, high: 2, measure: 3 };
+export const COST_HEAD: Record<Cost, string> = { fix: 'Fix first', low: 'Low-cost (code changes)', high: 'High-cost (infrastructure)', measure: 'Measure next (no cause determined)' };
+
+/** The smoke's ABORT: the plan's own words, with the cause when one explains its errors. */
+const FIX_FUNCTIONAL: Item = { id: 'fix-functional', cost: 'fix', source: 'plan section 6, step 2 (ABORT)', text: 'Fix the functional issues before any load test (the smoke test found errors: "Functional issues detected").' };
 
 export function recommend(flags: Flag[]): Recommendation[] {
   const out = new Map<string, Recommendation>();
-  const orderOf = new Map<string, number>();
-  const add = (id: string, cost: Cost, text: string, source: string, flag: FlagId, because: string, order: number) => {
-    let r = out.get(id);
-    if (!r) {
-      r = { id, cost, text, source, because: [], flags: [] };
-      out.set(id, r);
-      orderOf.set(id, order);
-    }
-    if (!r.because.includes(because)) r.because.push(because);
+  const add = (item: Item, flag: FlagId, because: string[], addresses: string[], weight: number) => {
+    let r = out.get(item.id);
+    if (!r) out.set(item.id, (r = { ...item, because: [], addresses: [], flags: [], weight: 0 }));
+    for (const b of because) if (!r.because.includes(b)) r.because.push(b);
+    for (const a of addresses) if (!r.addresses.includes(a)) r.addresses.push(a);
     if (!r.flags.includes(flag)) r.flags.push(flag);
+    r.weight += weight;
   };
   for (const flag of flags) {
-    let matched = false;
-    for (const e of flag.evidence) {
-      TABLE.forEach((row, i) => {
-        if (row.when(e, flag.id)) {
-          add(row.id, row.cost, row.text, row.source ?? PLAN_LIST[row.cost], flag.id, cite(e), i);
-          matched = true;
-        }
-      });
+    const test = flag.evidence[0]?.test ?? flag.id;
+    const chosen: Array<{ item: Item; because: string[]; addresses: string[]; weight: number }> = [];
+    const symptoms = flag.evidence.filter((e) => SYMPTOM.has(e.kind)).map(cite);
+    const causes = causesOf(flag.diagnosis);
+    const notRecovered = flag.diagnosis?.findings.some((f) => f.id === 'not-recovered') ?? false;
+    if (flag.id === 'functional') chosen.push({ item: FIX_FUNCTIONAL, because: flag.evidence.map(cite), addresses: [], weight: Infinity });
+    for (const e of flag.evidence) for (const item of itemsForEvidence(e)) chosen.push({ item, because: [cite(e)], addresses: [], weight: e.kind === 'data_loss' ? Infinity : e.measured });
+    for (const c of causes) {
+      for (const item of itemsFor(c.cause, notRecovered)) chosen.push({ item, because: [causeWords(c.cause), ...symptoms.slice(0, 2)], addresses: [addressWords(c, test)], weight: c.weight });
     }
-    if (!matched) {
-      const step = STEP_RECOMMEND[flag.id];
-      const because = flag.evidence.length ? flag.evidence.map(cite) : [`the ${flag.id} flag was raised`];
-      for (const b of because) add(`step-${flag.id}`, step.cost, step.text, step.source, flag.id, b, TABLE.length);
+    const determined = causes.filter((c) => c.cause.id !== 'undetermined');
+    const undetermined = causes.filter((c) => c.cause.id === 'undetermined').map((c) => c.cause);
+    // Symptoms that no determined cause explains: say what would decide, instead of guessing.
+    if (symptoms.length && determined.length === 0 && flag.id !== 'functional') {
+      const m = measureNext(flag, undetermined);
+      chosen.push({ item: m, because: m.because, addresses: [], weight: 0 });
+    }
+    chosen.sort((a, b) => b.weight - a.weight || COST_ORDER[a.item.cost] - COST_ORDER[b.item.cost]);
+    const seen = new Set<string>();
+    for (const c of chosen) {
+      if (seen.has(c.item.id) || seen.size >= MAX_PER_FLAG) continue;
+      seen.add(c.item.id);
+      add(c.item, flag.id, c.because, c.addresses, Number.isFinite(c.weight) ? c.weight : 0);
     }
   }
-  return [...out.values()].sort((a, b) => COST_ORDER[a.cost] - COST_ORDER[b.cost] || orderOf.get(a.id)! - orderOf.get(b.id)!);
+  return [...out.values()].sort((a, b) => COST_ORDER[a.cost] - COST_ORDER[b.cost] || b.weight - a.weight);
 }
 
 /** The recommendations as a markdown list (for the summary). */
@@ -303,7 +300,7 @@ export function recommendationsMarkdown(list: Recommendation[]): string {
       cost = r.cost;
       lines.push(`${lines.length ? '\n' : ''}### ${COST_HEAD[cost]}\n`);
     }
-    lines.push(`- **${r.text}** (${r.source}). Because: ${r.because.join('; ')}.`);
+    lines.push(`- **${r.text}** (${r.source}).${r.addresses.length ? ` Addresses: ${r.addresses.join('; ')}.` : ''} Because: ${r.because.join('; ')}.`);
   }
   return `${lines.join('\n')}\n`;
 }

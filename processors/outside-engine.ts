@@ -108,7 +108,7 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
     const res = await fetch(x.url, { method: x.method, headers: x.headers, body: x.body, signal });
     const ms = performance.now() - t0;
     answered = true;
-    requestEnded(logged, 'a');
+    requestEnded(logged, 'a', res.status);
     const serverMs = serverTimingTotal(res.headers.get('server-timing'));
     recordAnswer(ee, name, ms, res.status, serverMs);
     for (const observe of observers) observe(name, ms, serverMs);
@@ -116,7 +116,7 @@ export async function send(x: Exchange, name: string, context: VuContext, ee: Ee
     count(ee, ARTILLERY.downloadedBytes, bytes.length);
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes, ...(md5 ? { md5 } : {}) };
   } catch (err) {
-    if (!answered) requestEnded(logged, isAbort(err) ? 't' : 'x');
+    if (!answered) requestEnded(logged, isAbort(err) ? 't' : 'x', isAbort(err) ? 'timeout' : connectionClass(causeCode(err), reusedOf(err)));
     recordNoAnswer(ee, context, name, x, err);
     return undefined;
   }

@@ -9,6 +9,7 @@ import { renderMarkdown } from './markdown.ts';
 import { toolInfo } from './provenance.ts';
 import { summarize } from './summarize.ts';
 import type { Results, Summary, ToolInfo } from './types.ts';
+import { diagnosisLines } from '../diagnosis/words.ts';
 
 export { renderHtml } from './html.ts';
 export { renderMarkdown } from './markdown.ts';
@@ -74,6 +75,12 @@ export function writeReportFolder(input: unknown, opts: WriteOptions): string {
 export function renderLive(input: unknown, live: LiveView): string {
   const results = asResults(input);
   return renderHtml(summarize(results, { tool: toolInfo() }), results, live);
+}
+
+/** What went wrong in a run and why, one line each (diagnosis/): for the plugin's console after a plain run. */
+export function incidentLines(input: unknown): string[] {
+  const results = asResults(input);
+  return diagnosisLines(summarize(results, { tool: toolInfo() }).diagnosis);
 }
 
 /** The reports folder's runs index, rewritten by a plain run after its report (see runs-index-file.ts). */

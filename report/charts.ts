@@ -21,6 +21,8 @@ export interface ChartSpec {
   lines: ChartLine[];
   /** Vertical markers on the x axis (seconds). */
   markers: Array<{ x: number; label: string }>;
+  /** Shaded spans on the x axis (seconds): the run's incidents (diagnosis/), labelled by number. */
+  bands?: Array<{ from: number; to: number; label: string }>;
   /** Its own x axis instead of the page's (e.g. one point per run), its points named by xLabels. */
   x?: number[];
   xLabels?: string[];
@@ -57,9 +59,11 @@ export function chartsOf(a: Analysis): ChartSpec[] {
   if (summary.breakpoint?.failedAt) {
     markers.push({ x: (Date.parse(summary.breakpoint.failedAt) - a.t0) / 1000, label: `failed at ${summary.breakpoint.failingUsers ?? '?'} users` });
   }
+  // Each incident shaded where it happened, numbered as "What went wrong" lists them.
+  const bands = (summary.diagnosis?.incidents ?? []).map((i) => ({ from: (i.start - a.t0) / 1000, to: (i.end - a.t0) / 1000, label: `incident ${i.n}` }));
   const push = (c: Omit<ChartSpec, 'id' | 'markers'>) => {
     if (!c.lines.some((l) => hasData(l.values))) return;
-    charts.push({ ...c, id: chartId(c.title, charts.length), markers });
+    charts.push({ ...c, id: chartId(c.title, charts.length), markers, ...(bands.length ? { bands } : {}) });
   };
 
   push({

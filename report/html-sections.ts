@@ -10,7 +10,7 @@ export const PURPOSE: Record<string, string> = {
   average: 'Average-load test: baseline performance under typical load (10 then 15 users). Passes with an error rate below 1%, every p99 within its SLO, CPU below 70% and RAM below 80%.',
   stress: 'Stress test: prolonged higher-than-average load (30 users). Passes with an error rate below 2% and graceful degradation.',
   spike: 'Spike test: a deadline burst (60 users within a minute, with ±10% jitter). Passes with an error rate below 3% and a graceful recovery.',
-  breakpoint: 'Breakpoint test: load rises level by level (10 to 200 users) until the server fails. It has no pass/fail: it reports the highest level held and how the server failed.',
+  breakpoint: "Breakpoint test: load rises level by level (10 to 200 users) until the server fails. It reports two capacities, in users and in req/s: the most users within the SLOs and the most before failure, and how the server failed. It fails only when the capacity within the SLOs is short of the plan's peak (judged in req/s when the run's think time is not the journeys' own).",
   soak: 'Soak test: 8 users for 3 hours, looking for leaks and drift. Passes with an error rate below 1% and stable performance and memory.',
 };
 

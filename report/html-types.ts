@@ -2,33 +2,47 @@
 // recovery, soak first-hour vs last-hour. Empty when the figures do not exist.
 import { escapeHtml as e } from './escape.ts';
 import { fmtClock, fmtDuration, fmtInt, fmtNum as n, fmtUtc } from './format.ts';
-import type { SoakWindow, Summary } from './types.ts';
+import type { LevelRow, SoakWindow, Summary } from './types.ts';
 
 export function breakpointHtml(s: Summary): string {
   const b = s.breakpoint;
   if (!b) return '';
+  const slos = (l: LevelRow) =>
+    l.withinSlos === null ? '<td>-</td>' : l.withinSlos ? '<td>within</td>' : `<td class="bad">missed ${e(l.missedSlos.join(', '))}</td>`;
   const rows = b.levels
     .map(
       (l) =>
-        `<tr class="${e(l.status.replace(/[^a-z]+/gi, '-'))}"><td class="n">${fmtInt(l.users)}</td><td>${e(l.status)}</td><td class="n">${fmtInt(l.periods)}</td><td class="n">${n(l.reqPerS)}</td><td class="n${l.errorPct > 0 ? ' bad' : ''}">${n(l.errorPct)}</td><td class="n">${n(l.p50)}</td><td class="n">${n(l.p95)}</td><td class="n">${n(l.p99)}</td></tr>`,
+        `<tr class="${e(l.status.replace(/[^a-z]+/gi, '-'))}"><td class="n">${fmtInt(l.users)}</td><td>${e(l.status)}</td><td class="n">${fmtInt(l.periods)}</td><td class="n">${n(l.reqPerS)}</td><td class="n${l.errorPct > 0 ? ' bad' : ''}">${n(l.errorPct)}</td><td class="n">${n(l.p50)}</td><td class="n">${n(l.p95)}</td><td class="n">${n(l.p99)}</td>${slos(l)}</tr>`,
     )
     .join('\n');
   const problems = b.problems.length ? `<ul class="flags">${b.problems.map((p) => `<li><b>${e(p.kind)}</b>: ${e(p.text)}</li>`).join('')}</ul>` : '';
+  const rate = (x: number | null) => (x === null ? '' : `<div class="k">${n(x)} req/s</div>`);
+  // Results written before the capacity within the SLOs have only the level before failure.
+  const within =
+    b.maxUsersWithinSlos === null
+      ? ''
+      : `<div class="tile"><div class="v" id="max-within-slos">${fmtInt(b.maxUsersWithinSlos)}</div><div class="k">max users within the SLOs</div>${rate(b.withinSlosReqPerS)}</div>`;
+  const need = b.planRate
+    ? `<div class="tile"><div class="v" id="plan-peak-rate">${n(b.planRate.peakReqPerS)}</div><div class="k">req/s the plan's peak (${fmtInt(b.planRate.peakUsers)} users) needs</div></div>`
+    : '';
+  const words = b.capacityText ? `<p id="capacity-text">${e(b.capacityText)}.</p>${b.rateText ? `<p id="capacity-rate">${e(b.rateText)}.</p>` : ''}` : `<p>${e(b.summary)}</p>`;
   return `<section id="breakpoint"><h2>Breakpoint</h2>
 <div class="tiles">
-<div class="tile"><div class="v" id="max-sustainable">${fmtInt(b.maxSustainableUsers)}</div><div class="k">max sustainable users</div></div>
+${within}
+<div class="tile"><div class="v" id="max-sustainable">${fmtInt(b.maxSustainableUsers)}</div><div class="k">max users before failure</div>${rate(b.beforeFailureReqPerS)}</div>
 <div class="tile"><div class="v">${b.failingUsers !== null ? fmtInt(b.failingUsers) : '-'}</div><div class="k">failed at (users)</div></div>
+${need}
 <div class="tile"><div class="v">${b.found ? 'found' : 'not found'}</div><div class="k">breakpoint</div></div>
 </div>
-${b.failureMode ? '' : `<p>${e(b.summary)}</p>`}
+${words}
 ${b.failureMode ? `<p><b>Failure mode:</b> ${e(b.failureMode)}${b.failedAt ? ` (confirmed ${e(fmtUtc(b.failedAt))})` : ''}</p>` : ''}
 ${problems}
 ${
   b.levels.length
-    ? `<table id="level-table"><thead><tr><th class="n">Users</th><th>Status</th><th class="n">Periods</th><th class="n">req/s</th><th class="n">Error %</th><th class="n">p50 ms</th><th class="n">p95 ms</th><th class="n">p99 ms</th></tr></thead><tbody>
+    ? `<table id="level-table"><thead><tr><th class="n">Users</th><th>Status</th><th class="n">Periods</th><th class="n">req/s</th><th class="n">Error %</th><th class="n">p50 ms</th><th class="n">p95 ms</th><th class="n">p99 ms</th><th>SLOs</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-<p class="note">Per level: the hold's periods; percentiles over all its requests.</p>`
+<p class="note">Per level: the hold's periods; percentiles over all its requests; req/s completed. SLOs: every group's p99 within its SLO and the error rate within the breakpoint's limit over the hold ("held" only means the level did not fail).</p>`
     : ''
 }
 </section>`;

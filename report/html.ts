@@ -11,6 +11,7 @@ import { fmtUtc } from './format.ts';
 import { breakpointHtml, soakHtml, spikeHtml } from './html-types.ts';
 import { failuresHtml } from './failures.ts';
 import { serverLogHtml } from './server-log.ts';
+import { diagnosisHtml } from './diagnosis.ts';
 import { chartsHtml, endpointsHtml, errorsHtml, figuresHtml, groupsHtml, headerHtml, verdictHtml } from './html-sections.ts';
 import { analyze } from './summarize.ts';
 import type { Results, Summary } from './types.ts';
@@ -80,6 +81,7 @@ ${live ? liveBanner(live) : ''}
 ${headerHtml(summary)}
 <main>
 ${verdictHtml(summary)}
+${diagnosisHtml(summary.diagnosis)}
 ${breakpointHtml(summary)}
 ${spikeHtml(summary)}
 ${soakHtml(summary)}

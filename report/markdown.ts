@@ -4,7 +4,9 @@ import { escapeMarkdown as m, markdownName as code } from './escape.ts';
 import { fmtCodes, fmtDuration, fmtPct, fmtInt, fmtLimit, fmtNum, fmtResult, fmtUtc, fmtValue } from './format.ts';
 import type { Summary } from './types.ts';
 import { failuresMarkdown } from './failures.ts';
+import { breakpointMarkdown } from './breakpoint-markdown.ts';
 import { serverLogMarkdown } from './server-log.ts';
+import { diagnosisMarkdown } from './diagnosis.ts';
 
 const MAX_ERROR_ROWS = 8;
 const MARK: Record<string, string> = { PASS: '✅', FAIL: '❌', reported: 'ℹ️' };
@@ -38,21 +40,14 @@ export function renderMarkdown(s: Summary): string {
     `**Key figures:** ${fmtInt(t.requests)} requests · ${fmtNum(t.reqPerS, 2)} req/s · ${fmtInt(t.errors)} errors (${fmtPct(t.errorRatePct)}) · ${fmtInt(t.timeouts)} timeouts · p95 ${fmtNum(t.p95)} ms · p99 ${fmtNum(t.p99)} ms · peak users ${fmtNum(s.users.targetPeak, 0)} target / ${fmtNum(s.users.activePeak, 0)} active (most ${fmtNum(s.users.maxDeviation, 0)} off target, ${fmtInt(s.users.lost)} lost) · sessions ended by an error ${fmtInt(s.users.sessionsFailed)} of ${fmtInt(s.users.sessionsFailed + s.users.sessionsCompleted)}`,
     '',
   );
-  if (s.breakpoint) {
-    const b = s.breakpoint;
-    out.push(`**Breakpoint:** max sustainable **${fmtInt(b.maxSustainableUsers)} users**${b.failingUsers !== null ? `; failed at ${fmtInt(b.failingUsers)} users` : ''}.${b.failureMode ? ` Failure mode: ${m(b.failureMode)}` : ''}`, '');
-    if (b.levels.length) {
-      out.push('| users | status | req/s | error % | p50 ms | p95 ms | p99 ms |', '|---:|---|---:|---:|---:|---:|---:|');
-      for (const l of b.levels) out.push(`| ${fmtInt(l.users)} | ${m(l.status)} | ${fmtNum(l.reqPerS)} | ${fmtNum(l.errorPct)} | ${fmtNum(l.p50)} | ${fmtNum(l.p95)} | ${fmtNum(l.p99)} |`);
-      out.push('');
-    }
-  }
+  out.push(...breakpointMarkdown(s.breakpoint));
   if (s.spike) out.push(`**Spike recovery:** ${m(s.spike.text)}`, '');
   if (s.soak) {
     const k = s.soak;
     const pct = (x: number | null) => (x === null ? 'n/a' : `${x > 0 ? '+' : ''}${fmtNum(x)}%`);
     out.push(`**Soak drift** (first vs last ${fmtDuration(k.windowS)} of the hold): p95 ${pct(k.change.p95)}, req/s ${pct(k.change.reqPerS)}, memory ${pct(k.change.memory)}. ${k.flags.length ? `Flags: ${k.flags.map(m).join('; ')}.` : 'No drift flagged.'}`, '');
   }
+  out.push(...diagnosisMarkdown(s.diagnosis));
   out.push(...failuresMarkdown(s.failures));
   out.push(...serverLogMarkdown(s.serverLog));
   if (s.errors.length) {

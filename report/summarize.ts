@@ -14,12 +14,15 @@ import { seriesOf, type Series } from './series.ts';
 import { soakOf } from './soak.ts';
 import { spikeOf, type Hold, type PeriodHealth } from './spike.ts';
 import { systemFigures, type SystemSeries } from './system.ts';
-import type { BreakpointSummary, HmpSection, Results, Summary, ToolInfo } from './types.ts';
+import type { HmpSection, Results, Summary, ToolInfo } from './types.ts';
+import { breakpointOf } from './breakpoint-summary.ts';
+import { capacityOfRecord } from '../plugins/artillery-plugin-hmp/core/capacity-record.ts';
 import { LOAD_VERDICT, outcomeOf, verdictsOf, type Measured } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { criteriaOfRun } from '../lib/plan-criteria.ts';
 import { driftMeasured, driftOfResults } from '../plugins/artillery-plugin-hmp/core/drift.ts';
 import { holdOf as runHoldOf } from '../plugins/artillery-plugin-hmp/core/run-window.ts';
 import { fmtS } from '../plugins/artillery-plugin-hmp/core/stats.ts';
+import { diagnose } from '../diagnosis/diagnose.ts';
 
 export interface Analysis {
   summary: Summary;
@@ -78,31 +81,6 @@ function describe(shape: Summary['run']['shape']): string {
 function holdOnAxis(results: Results, t0: number): Hold | undefined {
   const h = runHoldOf(results);
   return h ? { users: h.users, start: (h.start - t0) / 1000, end: (h.end - t0) / 1000 } : undefined;
-}
-
-function breakpointOf(hmp: HmpSection): BreakpointSummary | null {
-  const b = hmp.breakpoint;
-  if (!isObject(b)) return null;
-  const failedAt = num(b.failedAt);
-  return {
-    found: b.found === true,
-    maxSustainableUsers: num(b.maxSustainableUsers) ?? 0,
-    failingUsers: num(b.failingUsers) ?? null,
-    failedAt: failedAt === undefined ? null : new Date(failedAt).toISOString(),
-    failureMode: str(b.failureMode) ?? null,
-    problems: (Array.isArray(b.problems) ? b.problems.filter(isObject) : []).map((p) => ({ kind: str(p.kind) ?? '', text: str(p.text) ?? '' })),
-    summary: str(b.summary) ?? '',
-    levels: (Array.isArray(b.levels) ? b.levels.filter(isObject) : []).map((l) => ({
-      users: num(l.users) ?? 0,
-      status: str(l.status) ?? '',
-      periods: num(l.periods) ?? 0,
-      reqPerS: num(l.reqPerS) ?? 0,
-      errorPct: num(l.errorPct) ?? 0,
-      p50: num(l.p50) ?? null,
-      p95: num(l.p95) ?? null,
-      p99: num(l.p99) ?? null,
-    })),
-  };
 }
 
 function headlineOf(s: Omit<Summary, 'headline'>): string {
@@ -171,8 +149,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const drift = test === 'soak' ? driftOfResults(results, criteria.drift) : undefined;
   if (drift) checks.drift ??= driftMeasured(drift);
   // The breakpoint's capacity, as the plugin recorded it.
-  const bp = isObject(hmp.breakpoint) ? hmp.breakpoint : undefined;
-  const capacity = test === 'breakpoint' && bp && num(bp.maxSustainableUsers) !== undefined ? { maxSustainableUsers: num(bp.maxSustainableUsers)!, found: bp.found === true } : undefined;
+  const capacity = test === 'breakpoint' ? capacityOfRecord(hmp.breakpoint) : undefined;
   const judged = recorded ? criteria : { ...criteria, slo, groups, maxErrorRate: {}, smokeEndpoints };
   const shape = shapeOf(hmp);
   const load = loadOf(agg, shape.length ? Math.max(...shape.map((s) => s.users)) : undefined);
@@ -266,6 +243,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
     breakpoint: breakpointOf(hmp),
     spike,
     soak,
+    diagnosis: diagnose(results, { verdicts }),
   };
   const summary: Summary = { ...partial, headline: headlineOf(partial) };
   const logSeries = summary.serverLog && serverLogSeries(summary.serverLog, periods.map((p) => p.at), health.errors);

@@ -2,7 +2,9 @@
 // section: typed once in the plugin's core/results.ts) and its output
 // (summary.json).
 export type { ErrorSampleIn, HmpSection, Period, Results, Stat } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import type { Diagnosis } from '../diagnosis/types.ts';
 import type { LevelRowIn } from '../plugins/artillery-plugin-hmp/core/results.ts';
+import type { PlanRate } from '../plugins/artillery-plugin-hmp/core/capacity-record.ts';
 // The verdicts are the core's (plugins/artillery-plugin-hmp/core/criteria.ts): one rule set everywhere.
 import type { Outcome, Verdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Failures } from './failures.ts';
@@ -74,6 +76,20 @@ export interface BreakpointSummary {
   failureMode: string | null;
   problems: Array<{ kind: string; text: string }>;
   summary: string;
+  /** The highest level below the failure within every SLO and the breakpoint's error limit (null: results written before it). */
+  maxUsersWithinSlos: number | null;
+  /** Completed req/s of that level and of the level before failure (null: none, or not recorded). */
+  withinSlosReqPerS: number | null;
+  beforeFailureReqPerS: number | null;
+  /** Why the capacity within the SLOs stops there: "10 users missed list p99 2.95 s > 700 ms". */
+  firstMiss: string | null;
+  /** The run's and the journeys' think ranges, seconds per profile (null: not recorded). */
+  think: { run: Record<string, readonly [number, number]>; journeys: Record<string, readonly [number, number]>; same: boolean } | null;
+  /** What the plan's goals need in req/s at the journeys' think time (core/capacity-record.ts PlanRate). */
+  planRate: PlanRate | null;
+  /** Both capacities in users, and in req/s with the plan's need, as the plugin words them (null: older results). */
+  capacityText: string | null;
+  rateText: string | null;
   levels: LevelRow[];
 }
 
@@ -156,6 +172,8 @@ export interface Summary {
   tool: { name: string; version: string | null; commit: string | null; source: 'results' | 'report-build' | 'unknown' };
   criteria: { slo: Record<string, number>; groups: Record<string, string[]>; maxErrorRate: number | null; system: { cpuPct: number; ramPct: number } };
   verdicts: Verdict[];
+  /** The run's incidents with their causes, and its findings (diagnosis/diagnose.ts). */
+  diagnosis: Diagnosis;
   totals: {
     requests: number;
     responses: number;

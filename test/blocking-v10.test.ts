@@ -19,10 +19,11 @@ import { dirname, join } from 'node:path';
 import { startTwinProcess } from '../twin/launch.ts';
 import { outDir, statuses, suite, why, type SuiteRun } from './support/suite-run.ts';
 
-const TWIN = ['--api-version', '1.0', '--latency', 'pdf_execute=2500'];
+const TWIN = ['--api-version', '1.0'];
+const CONVERSION = 'pdf_execute=2500';
 
-async function against(label: string, args: string[]): Promise<{ r: SuiteRun; results: (test: string) => any }> {
-  const twin = await startTwinProcess({ args: TWIN });
+async function against(label: string, args: string[], latency = CONVERSION): Promise<{ r: SuiteRun; results: (test: string) => any }> {
+  const twin = await startTwinProcess({ args: [...TWIN, '--latency', latency] });
   const out = outDir(label);
   try {
     const key = readFileSync(join(dirname(twin.adminCredentialsPath), 'twin-server-public-key.txt'), 'utf8').trim();
@@ -80,7 +81,10 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
   });
 
   test('breakpoint: capacity below the plan\'s peak FLAGged, the conversion named as the stalls\' cause, recommended accordingly', async (t) => {
-    const { r, results } = await against('v10-breakpoint', ['--only', 'breakpoint', '--time-scale', '0.05']);
+    // The capacity is judged within the SLOs, in req/s at this think time (2-6 s, not the journeys' 5-15 s):
+    // a list as slow as HMP's (p99 over its 700 ms SLO from the first level, where 10 users send less than
+    // the plan's peak needs) leaves it short of the plan's peak whatever the conversions did in a 9 s hold.
+    const { r, results } = await against('v10-breakpoint', ['--only', 'breakpoint', '--time-scale', '0.05', '--think', '40-120'], `${CONVERSION},project_list=800`);
     assert.equal(r.code, 3, why(r));
     assert.equal(statuses(r).breakpoint, 'flagged');
     const flag = r.summary.flags.find((f) => f.step === 'breakpoint')!;

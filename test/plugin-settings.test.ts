@@ -49,7 +49,7 @@ test('ensure: the gated criteria of each test type (plan, section 6), smoke need
     ],
   );
   // The breakpoint is gated on the plan's peak (goals.peakUsers) only.
-  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})).map((c) => c.expression), [LOAD, '(plugins.hmp.criteria.max_sustainable_users or 0) >= 60']);
+  assert.deepEqual(ensureConditions(resolveSettings({ test: 'breakpoint' }, PHASES, {}, {})).map((c) => c.expression), [LOAD, '(plugins.hmp.criteria.capacity_shortfall or 0) == 0']);
   // p99 gates the average only ("p99 latencies within SLOs"); elsewhere it is reported.
   for (const [t, rate] of [['stress', 2], ['spike', 3]] as const) {
     assert.deepEqual(ensureConditions(resolveSettings({ test: t }, PHASES, {}, {})).map((c) => c.expression), [LOAD, `(plugins.hmp.criteria.error_rate_pct or 0) < ${rate}`], t);

@@ -51,7 +51,7 @@ const LOG = [
 test('uvicorn access lines, tracebacks (chained too) and the pool message are told apart', () => {
   const events = parseLog(LOG, 1_000);
   const kinds = events.map((e) => e.kind);
-  assert.deepEqual(kinds, ['other', 'access', 'access', 'access', 'access', 'pool', 'access', 'exception', 'access', 'pool', 'other', 'other', 'other']);
+  assert.deepEqual(kinds, ['start', 'access', 'access', 'access', 'access', 'pool', 'access', 'exception', 'access', 'pool', 'other', 'other', 'other']);
   const pool = events[5]!;
   assert.equal(pool.type, 'sqlalchemy.exc.TimeoutError');
   assert.match(pool.message!, /^QueuePool limit of size 5 overflow 10 reached/);
@@ -100,7 +100,8 @@ test('the summary groups errors by type and folded message, names the pool, coun
   assert.equal(pool.count, 2, 'the two pool tracebacks are one group');
   assert.match(pool.sample, /Traceback/);
   assert.equal(s.errors.find((g) => g.kind === 'exception')!.message, 'bad body {n}');
-  assert.equal(s.otherLines, 4, 'every line of no known format is counted');
+  assert.equal(s.otherLines, 3, 'every line of no known format is counted');
+  assert.deepEqual(s.lifecycle.map((l) => [l.event, l.pid]), [['start', 4242]], "uvicorn's start-up line: a server process started");
   assert.ok(s.other.some((g) => g.text === 'some line of a format nobody knows {n}' && g.count === 2));
   assert.equal(s.slow, null, 'uvicorn logs no durations: no slow-request figure');
   assert.deepEqual(s.periods.map((p) => p.period), [20_000]);

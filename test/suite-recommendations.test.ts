@@ -1,10 +1,11 @@
-// Recommendations from flags (table-driven, pure) and the evidence they
-// are built from (results, system verdicts, drift, recovery, data loss).
+// Recommendations from flags, chosen by their tests' causes (pure), and the
+// evidence they cite (results, system verdicts, drift, recovery, data loss).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { summarize } from '../report/summarize.ts';
-import { cite, recommend, recommendationsMarkdown, TABLE, type Evidence, type Flag } from '../diagnosis/recommendations.ts';
+import { cite, PLAN_ITEMS, recommend, recommendationsMarkdown, type Evidence, type Flag } from '../diagnosis/recommendations.ts';
+import type { Cause, Diagnosis, Incident } from '../diagnosis/types.ts';
 import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfSystem } from '../diagnosis/evidence.ts';
 import { tally } from '../suite/integrity.ts';
 import { results } from './suite-helpers.ts';
@@ -32,70 +33,64 @@ test('cite: each kind of measurement in words', () => {
   for (const [e, words] of cases) assert.equal(cite(e), words);
 });
 
-// What failed -> which of the plan's items, in output order (fixes, low-cost, high-cost).
-const TABLE_CASES: Array<[string, Flag[], string[]]> = [
-  ['slow list endpoint in average', [{ id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'project_list', measured: 1900, limit: 700, unit: 'ms' }] }], ['cache-lists', 'pagination', 'db-access', 'redis', 'tune-db']],
-  ['slow conversion trigger', [{ id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'pdf_execute', measured: 9000, limit: 2000, unit: 'ms' }] }], ['async-convert', 'redis', 'convert-workers']],
-  ['slow content download', [{ id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'submission_content', measured: 1200, limit: 800, unit: 'ms' }] }], ['db-access', 'streaming', 'object-storage', 'tune-db', 'cdn']],
-  ['slow login', [{ id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'auth_login', measured: 600, limit: 400, unit: 'ms' }] }], ['db-access', 'redis']],
-  ['5xx and timeouts under stress', [{ id: 'unstable', evidence: [{ kind: 'error_rate', test: 'stress', measured: 7, limit: 2, unit: '%' }, { kind: 'status', test: 'stress', endpoint: 'project_list', status: 500, measured: 90 }] }], ['rate-limit', 'db-access', 'timeouts-backpressure', 'scale', 'tune-db']],
-  ['poor burst handling', [{ id: 'burst', evidence: [{ kind: 'recovery', test: 'spike', measured: Infinity, limit: 300, unit: 's' }] }], ['rate-limit', 'async-convert', 'timeouts-backpressure', 'scale']],
+// A flag's recommendations come from its test's causes: one incident of the given cause.
+function withCause(flagId: Flag['id'], test: string, cause: Partial<Cause> & Pick<Cause, 'id'>, evidence: Evidence[] = [], failed = 40, findings: Diagnosis['findings'] = []): Flag {
+  const c: Cause = { title: cause.id, certainty: 'log', evidence: ['x'], ...cause };
+  const incident: Incident = { n: 1, kinds: ['errors'], start: 0, end: 30_000, startS: 71, endS: 101, ongoing: false, client: { sent: 60, failed, failures: [], slow: [], waiting: null }, log: null, processes: [], system: null, inFlight: {}, users: 10, cause: c };
+  return { id: flagId, evidence: evidence.length ? evidence : [{ kind: 'error_rate', test, measured: 25, limit: 1, unit: '%' }], diagnosis: { t0: 0, incidents: [incident], findings, failedOutside: 0, failedTotal: failed, sources: { serverLog: true, system: true } } };
+}
+
+// Cause -> which items, most direct first.
+const CAUSE_CASES: Array<[string, Flag, string[]]> = [
+  ['the database unreachable: its availability, nothing about caching, pagination or CDNs', withCause('baseline', 'average', { id: 'dependency-outage', dependency: 'the database', title: 'the database was unreachable' }), ['dependency-availability']],
+  ['a crash and a restart', withCause('unstable', 'stress', { id: 'process-restart' }), ['process-exit']],
+  ['the server blocked by conversions', withCause('capacity', 'breakpoint', { id: 'blocked-by-kind', kind: 'pdf_execute' }), ['async-convert', 'convert-workers']],
+  ['pool starvation', withCause('burst', 'spike', { id: 'pool-starvation' }), ['db-access', 'timeouts-backpressure']],
+  ['pool starvation that outlasted the load', withCause('capacity', 'breakpoint', { id: 'pool-starvation' }, [], 40, [{ id: 'not-recovered', text: 'not recovered' }]), ['release-connections', 'db-access', 'timeouts-backpressure']],
+  ['CPU saturated in a window', withCause('unstable', 'stress', { id: 'cpu-saturation' }), ['scale']],
+  ['one slow list', withCause('baseline', 'average', { id: 'slow-endpoint', kind: 'project_list' }), ['pagination', 'cache-lists', 'db-access']],
+  ['no cause determined: what to measure next, no fix', withCause('baseline', 'average', { id: 'undetermined', toDecide: 'give --server-log' }), ['measure-baseline']],
+];
+for (const [name, flag, expected] of CAUSE_CASES) {
+  test(`recommend by cause: ${name}`, () => assert.deepEqual(ids([flag]), expected));
+}
+
+// Measurements that are not windows of the run: their own items.
+const EVIDENCE_CASES: Array<[string, Flag[], string[]]> = [
   ['memory growth in soak', [{ id: 'stability', evidence: [{ kind: 'memory_growth', test: 'soak', measured: 25, limit: 10, unit: '%' }] }], ['memory-profiling']],
-  ['degradation in soak', [{ id: 'stability', evidence: [{ kind: 'degradation', test: 'soak', metric: 'p95', measured: 30, limit: 15, unit: '%' }] }], ['pagination', 'db-access', 'memory-profiling', 'tune-db']],
-  ['CPU saturated', [{ id: 'baseline', evidence: [{ kind: 'cpu', test: 'average', measured: 88, limit: 70, unit: '%' }] }], ['scale', 'convert-workers']],
-  ['RAM high', [{ id: 'baseline', evidence: [{ kind: 'ram', test: 'average', measured: 85, limit: 80, unit: '%' }] }], ['streaming', 'scale', 'object-storage']],
+  ['CPU sustained over its limit', [{ id: 'baseline', evidence: [{ kind: 'cpu', test: 'average', measured: 88, limit: 70, unit: '%' }] }], ['scale']],
   ['smoke errors', [{ id: 'functional', evidence: [{ kind: 'unanswered', test: 'smoke', endpoint: 'audit_list', measured: 0 }] }], ['fix-functional']],
   ['data loss in the spike', [{ id: 'burst', evidence: [{ kind: 'data_loss', test: 'spike', measured: 4 }] }], ['fix-data-loss']],
+  ['an SLO miss with no diagnosis: what to measure', [{ id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'project_list', measured: 1900, limit: 700, unit: 'ms' }] }], ['measure-baseline']],
 ];
-
-for (const [name, flags, expected] of TABLE_CASES) {
+for (const [name, flags, expected] of EVIDENCE_CASES) {
   test(`recommend: ${name}`, () => assert.deepEqual(ids(flags), expected));
 }
 
-test('recommend: wording quoted from the plan, low-cost before high-cost, each citing its measurements', () => {
-  const flags: Flag[] = [
-    { id: 'baseline', evidence: [{ kind: 'p99', test: 'average', endpoint: 'project_list', measured: 1900, limit: 700, unit: 'ms' }, { kind: 'cpu', test: 'average', measured: 75, limit: 70, unit: '%' }] },
-    { id: 'stability', evidence: [{ kind: 'degradation', test: 'soak', metric: 'p99', measured: 30, limit: 15, unit: '%' }] },
-  ];
-  const list = recommend(flags);
-  const costs = list.map((r) => r.cost);
-  assert.deepEqual(costs, [...costs].sort((a, b) => ['fix', 'low', 'high'].indexOf(a) - ['fix', 'low', 'high'].indexOf(b)));
-  const cache = list.find((r) => r.id === 'cache-lists')!;
-  assert.equal(cache.text, 'Introduce/optimize caching for read-heavy list endpoints (GET /project/, GET /submission/)');
-  assert.deepEqual(cache.because, ['p99 of project_list 1.9 s > 700 ms in average']);
-  const db = list.find((r) => r.id === 'db-access')!;
-  assert.deepEqual(db.because, ['p99 of project_list 1.9 s > 700 ms in average', 'p99 of all requests rose 30% > 15% (last vs first window) in soak']);
-  assert.deepEqual(db.flags, ['baseline', 'stability']);
-  const scale = list.find((r) => r.id === 'scale')!;
-  assert.equal(scale.text, 'Scale vCPU/RAM; enable autoscaling where cost-effective');
-  assert.equal(scale.cost, 'high');
-  assert.deepEqual(scale.because, ['CPU 75% sustained (limit < 70%) in average']);
-});
-
-test('recommend: a flag whose measurements match no row falls back to the plan\'s step recommendation; no flag, no recommendation', () => {
-  const list = recommend([{ id: 'unstable', evidence: [] }]);
-  assert.deepEqual(list.map((r) => [r.id, r.text, r.source, r.because]), [
-    ['step-unstable', 'infrastructure scaling or rate limiting', 'plan section 6, step 4 (RECOMMEND)', ['the unstable flag was raised']],
-  ]);
+test('recommend: at most three per flag, ranked by the requests their cause explains, each naming its cause and incidents', () => {
+  const flag = withCause('capacity', 'breakpoint', { id: 'pool-starvation', title: 'the database connection pool was exhausted' }, [], 40, [{ id: 'not-recovered', text: 'x' }]);
+  flag.diagnosis!.incidents.push({ ...flag.diagnosis!.incidents[0]!, n: 2, client: { ...flag.diagnosis!.incidents[0]!.client, failed: 400, sent: 400 }, cause: { id: 'blocked-by-kind', kind: 'pdf_execute', title: 'the server was blocked by POST /pdf-to-audio/execute', certainty: 'correlation', evidence: ['3 of 3 stalls'] } });
+  const list = recommend([flag]);
+  assert.equal(list.length, 3);
+  assert.deepEqual(list.map((r) => r.id).sort(), ['async-convert', 'convert-workers', 'release-connections'].sort());
+  const a = list.find((r) => r.id === 'async-convert')!;
+  assert.deepEqual(a.addresses, ['the server was blocked by POST /pdf-to-audio/execute: incident 2 (1:11-1:41 of the test) of the breakpoint']);
+  assert.match(a.because[0]!, /^Cause: the server was blocked by POST \/pdf-to-audio\/execute \(correlation only: 3 of 3 stalls\)\.$/);
+  assert.equal(a.weight, 400);
   assert.deepEqual(recommend([]), []);
   assert.match(recommendationsMarkdown([]), /No recommendation/);
 });
 
 // The plan lives beside the checkout (../shared/) on the team's machines, not in the repository.
 const PLAN = new URL('../../shared/hmp-load-testing-strategy.md', import.meta.url);
-test('every low- and high-cost row quotes an item of the plan\'s section 7 (or step 7) verbatim', { skip: !existsSync(PLAN) && 'the plan is not beside this checkout' }, () => {
+test("every plan item quotes the plan's section 7 verbatim", { skip: !existsSync(PLAN) && 'the plan is not beside this checkout' }, () => {
   const plan = readFileSync(PLAN, 'utf8');
-  for (const row of TABLE.filter((r) => r.cost !== 'fix')) assert.ok(plan.includes(row.text), `not in the plan: ${row.text}`);
+  for (const row of Object.values(PLAN_ITEMS)) assert.ok(plan.includes(row.text), `not in the plan: ${row.text}`);
 });
 
-test('recommendationsMarkdown: grouped by cost, with the reasons', () => {
+test('recommendationsMarkdown: grouped by cost, with the causes and the reasons', () => {
   const md = recommendationsMarkdown(recommend([{ id: 'baseline', evidence: [{ kind: 'cpu', test: 'average', measured: 75, limit: 70, unit: '%' }] }]));
-  assert.equal(
-    md,
-    '### High-cost (infrastructure)\n\n' +
-      '- **Scale vCPU/RAM; enable autoscaling where cost-effective** (plan section 7, high-cost (infrastructure)). Because: CPU 75% sustained (limit < 70%) in average.\n' +
-      '- **Separate workers for CPU-bound audio conversion (dedicated service/container)** (plan section 7, high-cost (infrastructure)). Because: CPU 75% sustained (limit < 70%) in average.\n',
-  );
+  assert.equal(md, '### High-cost (infrastructure)\n\n- **Scale vCPU/RAM; enable autoscaling where cost-effective** (plan section 7, high-cost (infrastructure)). Because: CPU 75% sustained (limit < 70%) in average.\n');
 });
 
 // --- evidence ----------------------------------------------------------------

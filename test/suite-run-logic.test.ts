@@ -311,6 +311,15 @@ test('report: flags with their evidence, recommendations citing measurements, es
     reason: '"Baseline performance insufficient": p99 of list endpoints 912 ms > SLO 700 ms <script>alert(1)</script>.',
     evidence: [{ kind: 'p99', test: 'average', endpoint: 'project_list', group: 'list', measured: 912, limit: 700, unit: 'ms' }],
     report: 'average/average-1/report.html',
+    // Its report's diagnosis: project_list slow on its own from 1:00 to 1:30.
+    diagnosis: {
+      t0: 0,
+      incidents: [{ n: 1, kinds: ['slow'], start: 60_000, end: 90_000, startS: 60, endS: 90, ongoing: false, client: { sent: 90, failed: 0, failures: [], slow: ['project_list p99 912 ms > 700 ms'], waiting: null }, log: [], processes: [], system: null, inFlight: {}, users: 15, cause: { id: 'slow-endpoint', kind: 'project_list', title: 'project_list was slow on its own', certainty: 'measured', evidence: ['project_list p99 912 ms > 700 ms while every other endpoint was within its SLO'] } }],
+      findings: [],
+      failedOutside: 0,
+      failedTotal: 0,
+      sources: { serverLog: true, system: true },
+    },
   };
   s.steps.soak = { ...s.steps.soak, status: 'skipped', reason: soakBlockedBy(s) };
   s.invocations.push({ startedAt: new Date(0).toISOString(), endedAt: new Date(60_000).toISOString(), resumed: false });
@@ -320,7 +329,9 @@ test('report: flags with their evidence, recommendations citing measurements, es
   assert.match(sum.headline, /^FLAGGED: Baseline performance insufficient \(average\); soak skipped \(prerequisites not met\)\. Teardown verified\.$/);
   assert.deepEqual(sum.flags.map((f) => [f.id, f.step, f.evidence[0]!.citation]), [['baseline', 'average', 'p99 of project_list 912 ms > 700 ms in average']]);
   assert.ok(sum.recommendations.length > 0 && sum.recommendations.every((r) => r.because.includes('p99 of project_list 912 ms > 700 ms in average')));
-  assert.ok(sum.recommendations.some((r) => r.id === 'cache-lists'));
+  assert.deepEqual(sum.recommendations.map((r) => r.id), ['pagination', 'cache-lists', 'db-access']);
+  assert.deepEqual(sum.recommendations[0]!.addresses, ['project_list was slow on its own: incident 1 (1:00-1:30 of the test) of the average']);
+  assert.match(renderSuiteMarkdown(sum), /## What went wrong\n\n### Load test \(average\)\n\n- incident 1, 1:00-1:30 of the test .*Cause: project\\_list was slow on its own/);
   assert.equal(sum.steps[1]!.figures, '10 requests, errors 0%, p99 12 ms, CPU 14%');
   const md = renderSuiteMarkdown(sum);
   assert.match(md, /\| 3\/9 Load test \(average\) \| \*\*FLAG\*\* \|/);
@@ -346,17 +357,19 @@ test('breakpoint below the plan\'s peak: FLAG "System does not support the plan\
   const e = evaluateBreakpoint(low, summaryOf(low), bottleneckOf(low));
   assert.equal(e.status, 'flagged');
   assert.equal(e.flag, 'capacity');
-  assert.match(e.reason, /^"System does not support the plan's peak usage": max sustainable 10 users < the plan's peak of 60 \(below even the plan's average usage \(15 users\)\)\./);
+  assert.match(e.reason, /^"System does not support the plan's peak usage": [^:]+ 10 users < the plan's peak of 60 users \(below even the plan's average usage \(15 users\)\)\./);
   assert.equal(e.evidence[0]!.kind, 'capacity');
   assert.ok(e.evidence.some((x) => x.kind === 'crash' && /stall/.test(x.text ?? '')), JSON.stringify(e.evidence));
   const s = state(['breakpoint']);
   for (const st of ['setup', 'teardown', 'report'] as const) s.steps[st].status = 'passed';
-  s.steps.breakpoint = { ...s.steps.breakpoint, ...e };
+  s.steps.breakpoint = { ...s.steps.breakpoint, ...e, diagnosis: summaryOf(low).diagnosis };
   s.invocations.push({ startedAt: new Date(0).toISOString(), endedAt: new Date(60_000).toISOString(), resumed: false });
   const sum2 = buildSummary(s);
   assert.equal(sum2.exitCode, 3, 'the suite\'s exit code says flagged');
-  assert.ok(sum2.recommendations.some((x) => x.id === 'scale' && x.because.some((b) => /max sustainable 10 users < the plan's peak of 60 in breakpoint/.test(b))), JSON.stringify(sum2.recommendations.map((x) => [x.id, x.because])));
-  assert.ok(sum2.recommendations.some((x) => x.id === 'timeouts-backpressure'), 'the stall selects backpressure');
+  // No request log, no server log, no system metrics: no cause, so no fix: what to measure next, citing the miss.
+  assert.deepEqual(sum2.recommendations.map((x) => x.id), ['measure-capacity'], JSON.stringify(sum2.recommendations.map((x) => [x.id, x.because])));
+  assert.ok(sum2.recommendations[0]!.because.some((b) => /: 10 users where the plan's peak needs 60 users in breakpoint/.test(b)), JSON.stringify(sum2.recommendations[0]!.because));
+  assert.match(sum2.recommendations[0]!.text, /^No cause was determined for what failed here, so no fix is recommended yet: /);
   const high = run(60);
   assert.equal(evaluateBreakpoint(high, summaryOf(high), bottleneckOf(high)).status, 'recorded');
 });

@@ -7,6 +7,11 @@
 //   `capacity` requests in flight every request holds one and waits for
 //   another: nothing completes until the waits time out, throughput collapses
 //   with few errors, and draining the backlog takes several timeouts.
+// pool-leak (a fault, with stall): a request that times out waiting for its
+//   second connection never returns its first (left "idle in transaction"),
+//   as HMP after a breakpoint. Once every connection leaked, each request
+//   waits the timeout and fails, and a request that needs no connection
+//   (/health) is held too (HMP's thread pool is exhausted) until the close.
 import type { TwinConfig } from './config.ts';
 
 export class OverloadError extends Error {
@@ -73,11 +78,23 @@ const NO_LEASE: Lease = { audit: async () => {}, release: () => {} };
 export class CapacityGate {
   #settings: CapacitySettings;
   #pool: Semaphore | undefined;
+  /** pool-leak: called when the last connection has leaked; undefined when connections never leak. */
+  #onLeakedOut: (() => void) | undefined;
+  #leaked = 0;
+  #closed: Promise<void>;
+  #close!: () => void;
   inFlight = 0;
 
-  constructor(settings: CapacitySettings) {
+  constructor(settings: CapacitySettings, onLeakedOut?: () => void) {
     this.#settings = settings;
+    this.#onLeakedOut = onLeakedOut;
+    this.#closed = new Promise((resolve) => (this.#close = resolve));
     if (settings.capacity > 0) this.#pool = new Semaphore(settings.capacity);
+  }
+
+  /** pool-leak: every connection of the pool has leaked. */
+  get leakedOut(): boolean {
+    return this.#pool !== undefined && this.#leaked >= this.#settings.capacity;
   }
 
   get queued(): number {
@@ -86,6 +103,7 @@ export class CapacityGate {
 
   /** Ends every wait for a connection (the server is closing). */
   close(): void {
+    this.#close();
     this.#pool?.drain(() => new OverloadError(503, 'the server is shutting down'));
   }
 
@@ -99,21 +117,36 @@ export class CapacityGate {
     );
   };
 
-  async enter(): Promise<Lease> {
+  /** `usesDb` false: a request that needs no connection of its own (/health), held only once the pool has leaked out. */
+  async enter(usesDb = true): Promise<Lease> {
     const pool = this.#pool;
     if (!pool) return NO_LEASE;
+    if (!usesDb && this.leakedOut) {
+      await this.#closed;
+      throw new OverloadError(503, 'the server is shutting down');
+    }
     const { queueTimeoutMs, overloadMode } = this.#settings;
     await pool.acquire(queueTimeoutMs, this.#timeoutError);
     this.inFlight++;
     let held = 1;
+    let done = false;
     return {
       audit: async () => {
         if (overloadMode !== 'stall') return;
-        await pool.acquire(queueTimeoutMs, this.#timeoutError);
+        try {
+          await pool.acquire(queueTimeoutMs, this.#timeoutError);
+        } catch (err) {
+          if (this.#onLeakedOut && err instanceof OverloadError && err.status !== 503) {
+            held--; // never returned to the pool
+            if (++this.#leaked === this.#settings.capacity) this.#onLeakedOut();
+          }
+          throw err;
+        }
         held++;
       },
       release: () => {
-        if (held === 0) return;
+        if (done) return;
+        done = true;
         this.inFlight--;
         for (; held > 0; held--) pool.release();
       },

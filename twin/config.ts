@@ -1,6 +1,7 @@
 // The twin's settings: defaults, and parsing of CLI flags and env (pure).
 // Every knob exists so that the suite's analyses have a known ground truth.
 import { parseArgs } from 'node:util';
+import { FaultSpecError, parseFaults, type ClockMode, type FaultSpec } from './fault-schedule.ts';
 
 export const DEFAULT_ADMIN_PASSWORD = 'hmp-twin-admin';
 
@@ -56,6 +57,15 @@ export function defaultConfig() {
     degradeMsPerMin: 0,
     /** Share of uploads (0..1) acknowledged with an id but not stored (data loss). */
     dropUploads: 0,
+    // --- faults on a schedule (fault-schedule.ts) ---
+    /** db-down, crash, freeze at known times; pool-leak. */
+    faults: [] as FaultSpec[],
+    /** When the fault clock starts: the first login of a user who is not the admin, or the twin's start. */
+    faultClock: 'login' as ClockMode,
+    /** Where the faults' ground truth goes (JSON lines; never the server log); faults.jsonl beside the admin credentials unless set. */
+    faultRecordPath: undefined as string | undefined,
+    /** A file holding the pid of the process now serving (a crash fault's successor rewrites it). */
+    pidFile: undefined as string | undefined,
     // --- conversion ---
     /** v1.1: conversions that may run at once; more answer is_success:false. */
     converterSlots: 2,
@@ -103,6 +113,24 @@ Starts the HMP twin: a local HMP-compatible server for trying and testing the su
   --converter-slots N      v1.1 conversions at once (default 2)
   --convert-ms-per-mb N    conversion time per MiB (default 200)
   --seed N                 seed for the twin's random choices
+  --fault SPEC             a fault on a schedule (repeatable, or comma-separated); times T, D, R in
+                           seconds (60 or 60s) on the fault clock:
+                             db-down@T+D  the database is unreachable from T for D s, then starting for
+                                          2 s: every request but /health answers 500 and logs
+                                          psycopg2's OperationalError; it recovers by itself
+                             crash@T      the process dies at T (connections reset, no goodbye lines)
+                             crash@T+R    ... and a new process (new pid, same port and data, tokens
+                                          still valid) listens R s later
+                             freeze@T+D   nothing is answered, /health included, from T for D s
+                             pool-leak    (needs --capacity N --overload stall) a request that times
+                                          out waiting for its second connection never returns its
+                                          first; once all leaked, every request fails after the pool
+                                          timeout and /health hangs, until the twin stops
+  --fault-clock login|start  when the fault clock starts: the first login of a user who is not the
+                           admin (default: the load's first session), or the twin's start
+  --fault-record PATH      write each fault as it happens ({"fault","start","end"} JSON lines, ms since
+                           the epoch) to PATH (default faults.jsonl beside the admin credentials)
+  --pid-file PATH          keep the pid of the process now serving in PATH (a crash's successor rewrites it)
   --help                   this text
 
 Env: HMP_TWIN_ADMIN_PASSWORD (admin credentials password), HMP_TWIN_JWT_SECRET (fix the JWT secret).`;
@@ -174,11 +202,23 @@ const VALUE_FLAGS: Record<string, [keyof TwinConfig, Read]> = {
   'converter-slots': ['converterSlots', whole(1, 1000)],
   'convert-ms-per-mb': ['convertMsPerMb', whole(0, 600_000)],
   seed: ['seed', whole(0, 2 ** 32 - 1)],
+  'fault-clock': ['faultClock', either('login', 'start')],
+  'fault-record': ['faultRecordPath', String],
+  'pid-file': ['pidFile', String],
 };
+
+function faultsOf(raws: string[]): FaultSpec[] {
+  try {
+    return raws.flatMap(parseFaults);
+  } catch (err) {
+    if (err instanceof FaultSpecError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
 
 /** Parses CLI flags over env over defaults. Throws ConfigError with one clear sentence. */
 export function parseTwinArgs(argv: string[], env: Record<string, string | undefined>): TwinConfig | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -188,6 +228,7 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
         help: { type: 'boolean' },
         'serve-server-key': { type: 'boolean' },
         'strict-cbor': { type: 'boolean' },
+        fault: { type: 'string', multiple: true },
         ...Object.fromEntries(Object.keys(VALUE_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -205,6 +246,11 @@ export function parseTwinArgs(argv: string[], env: Record<string, string | undef
   }
   if (values['serve-server-key']) c.quirkPublicKey401 = false;
   if (values['strict-cbor']) c.quirkCborUpload200 = false;
+  const faults = faultsOf((values.fault as string[] | undefined) ?? []);
+  if (faults.some((f) => f.kind === 'pool-leak') && !(Number(c.capacity) > 0 && c.overloadMode === 'stall')) {
+    throw new ConfigError('--fault pool-leak needs --capacity N (more than 0) and --overload stall: it leaks the stall mode\'s pool connections.');
+  }
+  c.faults = faults;
   c.adminPassword = adminPasswordOf(env);
   if (env.HMP_TWIN_JWT_SECRET) c.jwtSecret = env.HMP_TWIN_JWT_SECRET;
   return c as unknown as TwinConfig;

@@ -78,8 +78,14 @@ BEGIN DELETE FROM submission_contents WHERE id = OLD.content_id; END;
 DELETE FROM submission_contents WHERE id NOT IN (SELECT content_id FROM submissions WHERE content_id IS NOT NULL);
 `;
 
-export function openDatabase(path: string): DatabaseSync {
+/**
+ * `crashSafe` (a crash fault's database, shared by the processes that
+ * replace each other): WAL with synchronous NORMAL, so that a killed process
+ * loses no committed row and an audit row costs no fsync (0.6 ms each).
+ */
+export function openDatabase(path: string, opts: { crashSafe?: boolean } = {}): DatabaseSync {
   const db = new DatabaseSync(path);
+  if (opts.crashSafe) db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
   db.exec(SCHEMA);
   const columns = db.prepare("SELECT name FROM pragma_table_info('submissions')").all() as Array<{ name: string }>;
   if (!columns.some((c) => c.name === 'content_id')) db.exec('ALTER TABLE submissions ADD COLUMN content_id INTEGER REFERENCES submission_contents(id)');

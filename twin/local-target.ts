@@ -26,6 +26,8 @@ const TEST_ENV = join(import.meta.dirname, '..', 'tools', 'test-env.ts');
 export interface LocalTarget {
   url: string;
   pid: number;
+  /** The pid of the twin's process serving now (a crash fault's successor after a crash). */
+  currentPid(): number;
   /** The test data file test-env wrote. */
   dataPath: string;
   /** The admin's credentials file, and a 0600 file holding its password. */
@@ -73,7 +75,7 @@ export async function startLocalTarget(options: TwinLaunch & { submissions?: num
       await testEnv('down').catch(() => {});
       await removeAll();
     })());
-  return { url: twin.url, pid: twin.pid, dataPath, credentialsPath: twin.adminCredentialsPath, passwordPath, stop };
+  return { url: twin.url, pid: twin.pid, currentPid: twin.currentPid, dataPath, credentialsPath: twin.adminCredentialsPath, passwordPath, stop };
 }
 
 function say(line: Record<string, unknown>): void {
@@ -102,7 +104,7 @@ async function main(argv: string[]): Promise<void> {
   // The twin runs in its own process group (so a Ctrl-C reaches it only through here); it never outlives this process.
   process.on('exit', (code) => {
     try {
-      if (target && !ended) process.kill(target.pid, 'SIGTERM');
+      if (target && !ended) process.kill(target.currentPid(), 'SIGTERM');
     } catch {} // already gone
     say({ exited: code });
   });

@@ -13,6 +13,7 @@ import { failedWith } from './server-log.ts';
 import type { TwinConfig } from './config.ts';
 import { blockedMs } from './connections.ts';
 import { getUser, type UserRow } from './db.ts';
+import { DatabaseUnavailable, type ScheduledFaults } from './fault-effects.ts';
 import type { Faults } from './faults.ts';
 import type { ServerBlock } from './server-block.ts';
 import { TokenExpired, type Tokens } from './tokens.ts';
@@ -41,6 +42,8 @@ export interface TwinState {
   db: DatabaseSync;
   tokens: Tokens;
   faults: Faults;
+  /** Faults on a schedule (--fault): the database down, the fault clock. */
+  schedule: ScheduledFaults;
   gate: CapacityGate;
   block: ServerBlock;
   rand: () => number;
@@ -107,6 +110,15 @@ function plain500(message: string, status = 500): Out {
   return { status, bytes: Buffer.from(status === 504 ? 'Gateway Timeout' : `Internal Server Error: ${message}`), type: 'text/plain; charset=utf-8' };
 }
 
+/** Starlette's answer to an unhandled exception, word for word (the database down). */
+const INTERNAL_SERVER_ERROR: Out = { status: 500, bytes: Buffer.from('Internal Server Error'), type: 'text/plain; charset=utf-8' };
+
+/** A request that touches the database (every one but /health: its audit row) fails while it is down. */
+function checkDatabase(state: TwinState): void {
+  const down = state.schedule.dbError();
+  if (down) throw down;
+}
+
 export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec, handler: Handler): void {
   app.route({
     method: spec.method,
@@ -122,7 +134,7 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
       const t0 = performance.now() - blockedMs(req.raw);
       let lease;
       try {
-        lease = await state.gate.enter();
+        lease = await state.gate.enter(spec.audit !== false);
       } catch (err) {
         const e = err as OverloadError;
         failedWith(req, e);
@@ -138,6 +150,7 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
       let audit = spec.audit !== false;
       try {
         await state.faults.apply(spec.action);
+        if (spec.audit !== false) checkDatabase(state);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = readBody(spec.input?.body, raw, req.headers['content-type']);
         let user: UserRow | null = null;
@@ -164,6 +177,9 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
         if (err instanceof InvalidRequest) {
           out = { status: 422, json: { detail: err.detail } };
           audit = false; // rejected before the handler: upstream's audit decorator never runs
+        } else if (err instanceof DatabaseUnavailable) {
+          out = INTERNAL_SERVER_ERROR;
+          audit = false; // no database to write it to
         } else if (err instanceof HttpError) out = { status: err.status, json: { detail: err.detail } };
         else out = plain500(reason, err instanceof OverloadError ? err.status : 500);
         if ((out.status ?? 200) >= 500) failedWith(req, err as Error);
@@ -173,12 +189,15 @@ export function addRoute(app: FastifyInstance, state: TwinState, spec: RouteSpec
       if (audit) {
         try {
           await lease.audit();
+          checkDatabase(state);
           state.db
             .prepare('INSERT INTO audit_logs (timestamp, action, is_success, reason, user_id, ip_address) VALUES (?, ?, ?, ?, ?, ?)')
             .run(new Date().toISOString(), spec.action, reason === null && (out.status ?? 200) < 400 ? 1 : 0, reason, userId, req.ip);
         } catch (err) {
           failedWith(req, err as Error);
-          out = err instanceof OverloadError ? plain500(err.message, err.status) : plain500(`audit insert failed: ${(err as Error).message}`);
+          if (err instanceof OverloadError) out = plain500(err.message, err.status);
+          else if (err instanceof DatabaseUnavailable) out = INTERNAL_SERVER_ERROR;
+          else out = plain500(`audit insert failed: ${(err as Error).message}`);
         }
       }
       lease.release();

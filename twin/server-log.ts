@@ -4,7 +4,9 @@
 // when the pool is exhausted), and nothing for a connection reset unanswered,
 // as a server that never finished the request logs nothing. The frames are
 // the twin's own stack, the exception types those HMP's stack would raise.
-import { createWriteStream, type WriteStream } from 'node:fs';
+// Lines are written synchronously (O_APPEND): a process killed the next
+// instant (a crash fault) has lost none, and its successor appends its own.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -17,6 +19,8 @@ export function failedWith(req: FastifyRequest, err: Error): void {
 
 /** The Python type HMP's stack would raise for a twin error. */
 function pythonType(err: Error): string {
+  const own = (err as { pythonType?: unknown }).pythonType;
+  if (typeof own === 'string') return own;
   if (/QueuePool limit/.test(err.message)) return 'sqlalchemy.exc.TimeoutError';
   if (err.constructor.name === 'InjectedFault') return 'RuntimeError';
   return 'Exception';
@@ -36,14 +40,19 @@ function traceback(err: Error): string[] {
 export interface TwinLog {
   /** Lines written so far, by kind (the tests compare them with what the suite read). */
   readonly written: { access: number; tracebacks: number; pool: number };
+  /** uvicorn's last start-up line, once the server listens at `url`. */
+  listening(url: string): void;
   close(): Promise<void>;
 }
 
 /** Writes the log of every answered request to `path` (appended). */
 export function writeServerLog(app: FastifyInstance, path: string): TwinLog {
-  const out: WriteStream = createWriteStream(path, { flags: 'a' });
+  let fd: number | undefined = openSync(path, 'a');
+  const write = (text: string) => {
+    if (fd !== undefined) writeSync(fd, text);
+  };
   const written = { access: 0, tracebacks: 0, pool: 0 };
-  out.write(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\nINFO:     Application startup complete.\n`);
+  write(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\nINFO:     Application startup complete.\n`);
   app.addHook('onResponse', async (req, reply) => {
     const status = reply.statusCode;
     const err = failures.get(req.raw);
@@ -56,10 +65,14 @@ export function writeServerLog(app: FastifyInstance, path: string): TwinLog {
     const addr = `${req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '-'}:${req.socket.remotePort ?? 0}`;
     text += `INFO:     ${addr} - "${req.method} ${req.url} HTTP/${req.raw.httpVersion}" ${status} ${STATUS_CODES[status] ?? ''}\n`;
     written.access++;
-    out.write(text);
+    write(text);
   });
   return {
     written,
-    close: () => new Promise((resolve) => out.end(() => resolve())),
+    listening: (url) => write(`INFO:     Uvicorn running on ${url} (Press CTRL+C to quit)\n`),
+    close: async () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
   };
 }

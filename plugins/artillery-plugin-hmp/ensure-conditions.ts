@@ -39,7 +39,6 @@ function metricOf(id: string): string | undefined {
   if (id === 'unanswered') return metric.criteria('unanswered_endpoints');
   if (id === 'error_rate') return metric.criteria('error_rate_pct');
   if (id === 'degradation') return metric.criteria('degradation_pct');
-  if (id === 'capacity') return metric.criteria('max_sustainable_users');
   if (id.startsWith('p99.')) return metric.criteria(id);
   return undefined;
 }
@@ -47,12 +46,19 @@ function metricOf(id: string): string | undefined {
 /** Whether the run fell short of its shape's users: the load verdict's own answer (its limit is known only at the end). */
 const LOAD_SHORTFALL = metric.criteria('load_shortfall');
 
+/** Whether the breakpoint's capacity fell short of the plan's peak: the verdict's own answer (in users or in req/s, its limit known only at the end). */
+const CAPACITY_SHORTFALL = metric.criteria('capacity_shortfall');
+
 /** The verdicts' measured values as counters of the final report (a criterion not measured has none). */
 export function derivedCounters(verdicts: Verdict[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of verdicts) {
     if (v.id === LOAD_VERDICT) {
       out[LOAD_SHORTFALL] = v.pass === false ? 1 : 0;
+      continue;
+    }
+    if (v.id === 'capacity') {
+      out[CAPACITY_SHORTFALL] = v.pass === false ? 1 : 0;
       continue;
     }
     const name = metricOf(v.id);
@@ -86,6 +92,6 @@ export function ensureConditions(settings: HmpSettings): Condition[] {
     add('error_rate', '<', settings.maxErrorRate);
   }
   if (settings.test === 'soak') add('degradation', '<=', c.drift.degradationPct);
-  if (settings.test === 'breakpoint') add('capacity', '>=', c.goals.peakUsers);
+  if (settings.test === 'breakpoint' && gates(c, settings.test, 'capacity')) out.push({ expression: `(${CAPACITY_SHORTFALL} or 0) == 0`, strict: true });
   return out;
 }

@@ -9,12 +9,16 @@ import { buildShape, describeShape, readUserPhases, type Shape } from './shape.t
 import { arrivalPhases } from './arrivals.ts';
 import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoint.ts';
 import { formatLevelTable, LevelTable } from './level-table.ts';
+import { breakpointRecord } from './capacity.ts';
+import { loadRunJourneys, type RunJourneysOrWhy } from './journeys-of-run.ts';
+import { rateLine } from './core/capacity-text.ts';
 import { viewOf } from './period-view.ts';
 import { aggregate, plainPeriod } from './core/aggregate.ts';
 import { derivedCounters, ensureConditions, measuredOf } from './ensure-conditions.ts';
 import { formatVerdict, LOAD_VERDICT, outcomeOf, verdictsOf, type Measured, type Verdict } from './core/criteria.ts';
 import { driftMeasured, driftOfResults } from './core/drift.ts';
 import { parseRequestLog, stallsOf, type StallAnalysis } from './core/stalls.ts';
+import { timelineOf, type RequestTimeline } from './core/request-timeline.ts';
 import type { RawPeriod, Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
@@ -66,11 +70,12 @@ function writeJsonAtomic(path: string, data: unknown): void {
   renameSync(tmp, path);
 }
 
-/** The stall analysis of the run's request log (written by the workers, request-log.ts). */
-function stallsOfLog(path: string | undefined): StallAnalysis | undefined {
+/** The stall analysis and the per-second timeline of the run's request log (written by the workers, request-log.ts). */
+function stallsOfLog(path: string | undefined): { stalls: StallAnalysis; timeline: RequestTimeline | undefined } | undefined {
   if (!path || !existsSync(path)) return undefined;
   try {
-    return stallsOf(parseRequestLog(readFileSync(path, 'utf8')));
+    const spans = parseRequestLog(readFileSync(path, 'utf8'));
+    return { stalls: stallsOf(spans), timeline: timelineOf(spans) };
   } catch {
     return undefined;
   }
@@ -89,6 +94,12 @@ export class MainSide {
   #gateClock = false;
   #periods: RawPeriod[] = [];
   #breakpoint: { detector: BreakpointDetector; table: LevelTable } | undefined;
+  /** The run's journeys (think times, per-session actions), read from the processors for the breakpoint's capacity in req/s. */
+  #journeys: RunJourneysOrWhy | undefined;
+  /** aggregate.hmp.breakpoint, computed once: when a level fails, else at the end. */
+  #breakpointRecord: ReturnType<typeof breakpointRecord> | undefined;
+  /** Whether the capacities and the level table are on the console (once per run). */
+  #breakpointPrinted = false;
 
   constructor(pluginConfig: Record<string, any>, events: Events) {
     // Artillery sends anonymous telemetry to the internet by default; never from this suite.
@@ -137,8 +148,12 @@ export class MainSide {
     if (s.test === 'breakpoint') {
       this.#breakpoint = {
         detector: new BreakpointDetector(this.shape, s.criteria.breakpoint, s.slo, s.criteria.groups),
-        table: new LevelTable(levelsOf(this.shape)),
+        table: new LevelTable(levelsOf(this.shape), { slo: s.slo, groups: s.criteria.groups, maxErrorRate: s.criteria.breakpoint.maxErrorRate }),
       };
+      const vars = { ...(testConfig.variables ?? {}), ...variables } as Record<string, unknown>;
+      void loadRunJourneys({ processorsDir: s.processorsDir, scenariosPath: s.scenarios, env: process.env, variables: vars, timeScale: s.timeScale }).then((j) => {
+        this.#journeys = j;
+      });
     }
     events.on('phaseStarted', () => {
       this.#t0 ??= Date.now();
@@ -265,7 +280,10 @@ export class MainSide {
           ? `passed the criteria measured here (${unmeasured.map((v) => v.name).join(', ')}: measured by the suite)`
           : "passed the plan's criteria";
     this.#log(`${this.settings.test} test ${verdict} (${measured.requests} requests, ${measured.errors} errors):`);
-    for (const v of list.filter((x) => x.gated)) console.log(`  ${formatVerdict(v)}`);
+    for (const v of list.filter((x) => x.gated)) {
+      console.log(`  ${formatVerdict(v)}`);
+      if (v.id === 'capacity' && v.note) console.log(`    ${v.note}`);
+    }
     const reported = list.filter((x) => !x.gated && x.measured !== null);
     if (reported.length) console.log(`  reported, not gated for ${this.settings.test}: ${reported.map((v) => `${v.name} ${v.measured}${v.unit}`).join(', ')}`);
     const why = measured.unansweredWhy ?? {};
@@ -275,35 +293,47 @@ export class MainSide {
   #checkBreakpoint(stats: RawPeriod): void {
     const { detector, table } = this.#breakpoint!;
     const view = viewOf(stats, this.#t0 ?? Number(stats.period));
-    table.add(view, stats.histograms?.[ARTILLERY.responseTime]);
+    table.add(view, stats.histograms);
     const found = detector.push(view);
     if (!found) return;
-    this.#log(found.summary);
+    const record = this.#recordOf(found);
+    this.#breakpointPrinted = true;
+    this.#log(record.summary);
+    this.#log(`failure mode at ${found.failingUsers} users: ${found.failureMode}`);
+    this.#log(rateLine(record));
     this.#log(`stopping the run: the server failed at ${found.failingUsers} users (${new Date(found.failedAt!).toISOString()})`);
-    console.log(formatLevelTable(table.rows(found.failingUsers)));
+    console.log(formatLevelTable(record.levels));
     // Ensure does not run on an early stop: the capacity verdict (the plan's peak) sets the exit code here.
-    const capacity = verdictsOf('breakpoint', this.settings.criteria, { ...measuredOf(this.settings, stats), capacity: found }).find((v) => v.id === 'capacity');
-    if (capacity?.pass === false) this.#log(`FAIL ${formatVerdict(capacity).replace(/^FAIL /, '')}`);
+    const capacity = verdictsOf('breakpoint', this.settings.criteria, { ...measuredOf(this.settings, stats), capacity: record }).find((v) => v.id === 'capacity');
+    if (capacity) this.#log(`${formatVerdict(capacity).replace(/^n\/a /, 'n/a')}${capacity.note ? `: ${capacity.note}` : ''}`);
     void this.#artillery.shutdown?.({ earlyStop: true, exitCode: capacity?.pass === false ? 1 : 0 });
+  }
+
+  /** aggregate.hmp.breakpoint for the detector's result, computed once (capacity.ts). */
+  #recordOf(result: BreakpointResult): ReturnType<typeof breakpointRecord> {
+    const { table } = this.#breakpoint!;
+    const goals = this.settings.criteria.goals;
+    this.#breakpointRecord ??= breakpointRecord(result, table.rows(result.failingUsers), { goals, journeys: this.#journeys });
+    return this.#breakpointRecord;
   }
 
   /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
   #measured(stats: RawPeriod): Measured {
     const m = measuredOf(this.settings, stats, this.shape.peak);
-    if (this.#breakpoint) return { ...m, capacity: this.#breakpoint.detector.finish() };
+    if (this.#breakpoint) return { ...m, capacity: this.#recordOf(this.#breakpoint.detector.finish()) };
     if (this.settings.test !== 'soak') return m;
     const run = { aggregate: { hmp: { shape: this.shape.segments, startedAt: this.#t0, timeScale: this.settings.timeScale } }, intermediate: this.#periods };
     const drift = driftMeasured(driftOfResults(run as unknown as Results, this.settings.criteria.drift));
     return { ...m, drift };
   }
 
-  #stalls: StallAnalysis | undefined;
-  /** The stall analysis, once per run (the final results and an early stop's own both need it); said in words when there were stalls. */
-  #stallAnalysis(): StallAnalysis | undefined {
-    if (this.#stalls) return this.#stalls;
-    this.#stalls = stallsOfLog(process.env.HMP_REQUESTS_LOG);
-    if (this.#stalls?.stalls.length) this.#log(this.#stalls.text);
-    return this.#stalls;
+  #requestLog: ReturnType<typeof stallsOfLog> | null = null;
+  /** The stall analysis and the timeline, once per run (the final results and an early stop's own both need them); said in words when there were stalls. */
+  #requestAnalysis(): ReturnType<typeof stallsOfLog> {
+    if (this.#requestLog !== null) return this.#requestLog;
+    this.#requestLog = stallsOfLog(process.env.HMP_REQUESTS_LOG);
+    if (this.#requestLog?.stalls.stalls.length) this.#log(this.#requestLog.stalls.text);
+    return this.#requestLog;
   }
 
   /** What the suite adds to the results: settings, shape, and per type the verdicts. */
@@ -319,7 +349,8 @@ export class MainSide {
       target: process.env.HMP_TARGET,
       tool: this.#tool,
       errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
-      stalls: final ? this.#stallAnalysis() : undefined,
+      stalls: final ? this.#requestAnalysis()?.stalls : undefined,
+      requestTimeline: final ? this.#requestAnalysis()?.timeline : undefined,
       ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
       startedAt: this.#t0,
       endedAt: Date.now(),
@@ -329,13 +360,16 @@ export class MainSide {
     if (this.#breakpoint && !final) {
       const found = this.#breakpoint.detector.result;
       const sofar = { found: false, maxSustainableUsers: 0, summary: 'climbing: no level has failed so far' };
-      out.breakpoint = { ...(found ?? sofar), levels: this.#breakpoint.table.rows(found?.failingUsers) };
+      out.breakpoint = found ? this.#recordOf(found) : { ...sofar, levels: this.#breakpoint.table.rows(undefined) };
     } else if (this.#breakpoint) {
       const result: BreakpointResult = this.#breakpoint.detector.finish();
-      out.breakpoint = { ...result, levels: this.#breakpoint.table.rows(result.failingUsers) };
-      if (!result.found) {
-        this.#log(result.summary);
-        console.log(formatLevelTable(this.#breakpoint.table.rows(undefined)));
+      const record = this.#recordOf(result);
+      out.breakpoint = record;
+      if (!this.#breakpointPrinted) {
+        this.#breakpointPrinted = true;
+        this.#log(record.summary);
+        this.#log(rateLine(record));
+        console.log(formatLevelTable(record.levels));
       }
     }
     return out;
@@ -382,9 +416,13 @@ export class MainSide {
       const mod = (await import(pathToFileURL(builder).href)) as {
         writeReportFolder: (r: unknown, o: { reportsDir: string }) => string;
         writeRunsIndex?: (dir: string) => { path: string };
+        incidentLines?: (r: unknown) => string[];
       };
       const reportsDir = resolve(process.env.HMP_REPORTS_DIR ?? 'reports');
-      const folder = mod.writeReportFolder({ aggregate, intermediate: this.#periods }, { reportsDir });
+      const results = { aggregate, intermediate: this.#periods };
+      // What went wrong and why, before the report's path (the builder's diagnosis: one for every reader).
+      for (const line of mod.incidentLines?.(results) ?? []) this.#log(line);
+      const folder = mod.writeReportFolder(results, { reportsDir });
       this.#log(`report: ${join(folder, 'report.html')}`);
       if (mod.writeRunsIndex) this.#log(`runs index: ${mod.writeRunsIndex(reportsDir).path}`);
       return join(folder, 'report.html');

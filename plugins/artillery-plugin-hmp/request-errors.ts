@@ -65,11 +65,11 @@ const traced = new WeakSet<object>();
 /** Requests sent and not yet ended: the engine's uuid -> the request log's id. */
 const open = new Map<string, string>();
 
-function end(uuid: string, how: 'a' | 't' | 'x'): boolean {
+function end(uuid: string, how: 'a' | 't' | 'x', detail?: string | number): boolean {
   const id = open.get(uuid);
   if (id === undefined) return false;
   open.delete(uuid);
-  requestEnded(id, how);
+  requestEnded(id, how, detail);
   return true;
 }
 
@@ -80,7 +80,7 @@ export function traceRequests(ee: Emitter): void {
   ee.on('trace:http:request', (req: { name?: string; method?: string; url?: string }, uuid: string) => {
     open.set(uuid, requestSent(req.name ?? 'unnamed', req.method ?? 'GET', req.url ?? ''));
   });
-  ee.on('trace:http:response', (_res: unknown, uuid: string) => end(uuid, 'a'));
+  ee.on('trace:http:response', (res: { statusCode?: number } | undefined, uuid: string) => end(uuid, 'a', res?.statusCode));
 }
 
 /**
@@ -92,7 +92,7 @@ export function traceRequests(ee: Emitter): void {
 export function requestFailed(err: TraceError, uuid: string | undefined, ee: Emitter): void {
   if (err?.response) return; // answered: the body broke off later
   const cls = connectionClass(err?.code ?? err?.name ?? '', err?.request?.reusedSocket);
-  if (uuid !== undefined && !end(uuid, cls === 'timeout' ? 't' : 'x')) return;
+  if (uuid !== undefined && !end(uuid, cls === 'timeout' ? 't' : 'x', cls)) return;
   ee.emit('counter', metric.connection(cls), 1);
 }
 

@@ -1,7 +1,8 @@
 // The run's logs (worker side; the main thread sets both paths):
 // - HMP_REQUESTS_LOG: one line when a request is sent and one when it ends,
 //   appended about once a second, for the stall analysis (core/stalls.ts).
-//   Starts are logged apart from ends so a request never answered is seen.
+//   Starts are logged apart from ends so a request never answered is seen;
+//   an end carries the status or the connection class (the diagnosis).
 // - HMP_ERRORS_LOG: the server's own words for each kind of error, for the
 //   report: the first message per endpoint and reason, one JSON line each.
 //   Counts come from the metrics.
@@ -49,9 +50,13 @@ export function requestSent(name: string, method: string, url: string): string {
   return id;
 }
 
-/** a: answered (headers came); t: the client gave up waiting; x: no answer (reset, refused...). */
-export function requestEnded(id: string, end: 'a' | 't' | 'x'): void {
-  push(`e ${id} ${Date.now()} ${end}`);
+/**
+ * a: answered (headers came), with its status; t: the client gave up waiting;
+ * x: no answer, with its connection class (reset_reused, refused...). The
+ * detail lets the diagnosis place every failure in time, not only per period.
+ */
+export function requestEnded(id: string, end: 'a' | 't' | 'x', detail?: string | number): void {
+  push(detail === undefined ? `e ${id} ${Date.now()} ${end}` : `e ${id} ${Date.now()} ${end} ${detail}`);
 }
 
 const sampled = new Set<string>();

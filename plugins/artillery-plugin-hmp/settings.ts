@@ -85,6 +85,8 @@ export function resolveSettings(
     seedSource,
     /** Absolute path of the report builder module (writeReportFolder), if any. */
     reportBuilder: typeof merged.report === 'string' ? resolve(dirname(commonPath), merged.report) : undefined,
+    /** Absolute path of the suite's processors folder (the journeys' profiles and think settings: journeys-of-run.ts), if any. */
+    processorsDir: typeof merged.processors === 'string' ? resolve(dirname(commonPath), merged.processors) : undefined,
     /** Absolute path of the script that starts a local target when none is given (startLocalTwin), if any. */
     localTarget: typeof merged.localTarget === 'string' ? resolve(dirname(commonPath), merged.localTarget) : undefined,
   };

@@ -28,8 +28,32 @@
     return String(a >= 100 ? Math.round(v) : a >= 10 ? Math.round(v * 10) / 10 : Math.round(v * 100) / 100);
   }
 
-  function drawMarkers(markers) {
+  // The run's incidents: a light red span each, its label at the top.
+  function drawBands(u, bands) {
+    if (!bands || !bands.length) return;
+    var ctx = u.ctx;
+    var dpr = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = 11 * dpr + 'px system-ui, sans-serif';
+    ctx.textBaseline = 'bottom';
+    for (var i = 0; i < bands.length; i++) {
+      var b = bands[i];
+      var left = Math.max(u.bbox.left, u.valToPos(b.from, 'x', true));
+      var right = Math.min(u.bbox.left + u.bbox.width, u.valToPos(b.to, 'x', true));
+      if (!(right > left - 2 * dpr)) continue;
+      var w = Math.max(right - left, 2 * dpr);
+      ctx.fillStyle = 'rgba(220, 38, 38, 0.12)';
+      ctx.fillRect(left, u.bbox.top, w, u.bbox.height);
+      ctx.fillStyle = '#b91c1c';
+      ctx.textAlign = 'left';
+      ctx.fillText(String(b.label), left + 2 * dpr, u.bbox.top + u.bbox.height - 2 * dpr);
+    }
+    ctx.restore();
+  }
+
+  function drawMarkers(markers, bands) {
     return function (u) {
+      drawBands(u, bands);
       if (!markers || !markers.length) return;
       var ctx = u.ctx;
       var dpr = window.devicePixelRatio || 1;
@@ -121,7 +145,7 @@
       ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      hooks: { draw: [drawMarkers(spec.markers)] },
+      hooks: { draw: [drawMarkers(spec.markers, spec.bands)] },
     };
     var chart = new uPlot(opts, cols, host);
     drawn.push({ id: spec.id, chart: chart, host: host, points: xs.length });

@@ -26,6 +26,10 @@ export interface SuiteOptions {
   submissions: number | undefined;
   /** false: --no-conversions, no session converts (reported as not tested). Older state files lack it: on. */
   conversions?: boolean;
+  /** --teardown-wait S: how long teardown retries while the server does not answer (undefined: test-env's 10 min). */
+  teardownWaitS?: number;
+  /** --confirm: when the breakpoint names a kind of request as the cause, run it again without that kind and report both capacities. */
+  confirm?: boolean;
   systemMetrics: SystemMetricsOptions;
   /** The server's log file, followed during every test (undefined: none; the suite's own twin writes one). */
   serverLog?: string;
@@ -77,6 +81,11 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
   --submissions N         historical submissions test-env up seeds (default 300)
   --no-conversions        no PDF-to-audio conversions (e.g. a v1.0 server without its key:
                           see HMP_SERVER_PUBLIC_KEY); reported as not tested
+  --teardown-wait S       how long teardown keeps retrying while the server does not answer,
+                          in seconds (default 600); the data file is kept when it runs out
+  --confirm               when the breakpoint finds the server blocked by conversions, wait
+                          for it to recover (at most 10 min), run the breakpoint again with
+                          conversions off, and report the capacity with and without them
   --system-metrics SRC    CPU and memory of the server: local, digitalocean or none
                           (default: local for the suite's own twin, none for a --target)
   --pid N[,N...]          local: the server's process id (with --target), then others shown
@@ -118,6 +127,8 @@ const OPTIONS = {
   think: { type: 'string' },
   submissions: { type: 'string' },
   'no-conversions': { type: 'boolean' },
+  confirm: { type: 'boolean' },
+  'teardown-wait': { type: 'string' },
   'system-metrics': { type: 'string' },
   pid: { type: 'string' },
   'mem-limit-mb': { type: 'string' },
@@ -248,6 +259,8 @@ export function parseSuiteArgs(argv: string[]): Parsed {
       think: v.think === undefined ? undefined : parseThink(v.think),
       submissions: wholeNumber('submissions', v.submissions, 0, 100_000),
       conversions: v['no-conversions'] !== true,
+      ...(v.confirm === true ? { confirm: true } : {}),
+      ...(v['teardown-wait'] !== undefined ? { teardownWaitS: positiveNumber('teardown-wait', v['teardown-wait'], 86_400) } : {}),
       systemMetrics: {
         source,
         pid,

@@ -82,14 +82,14 @@ export async function setUp(admin: Admin, dataFile: string, submissions: number 
 }
 
 /** Step 8: removes what the data file records and verifies it is gone (test-env down). */
-export async function tearDown(admin: Admin, dataFile: string, log: (line: string) => void): Promise<TeardownResult> {
+export async function tearDown(admin: Admin, dataFile: string, log: (line: string) => void, waitMs?: number): Promise<TeardownResult> {
   if (!existsSync(dataFile)) {
     return { removed: false, users: 0, projects: 0, submissions: 0, message: 'nothing to remove: no test data was recorded (set-up created nothing, or it was removed already).' };
   }
   let down: DownResult;
   try {
     // No target: down takes it from the data file.
-    down = await testEnvDown({ credentialsPath: admin.credentialsPath, password: admin.password, dataPath: dataFile, log });
+    down = await testEnvDown({ credentialsPath: admin.credentialsPath, password: admin.password, dataPath: dataFile, log, ...(waitMs !== undefined ? { waitMs } : {}) });
     log(down.message);
   } catch (err) {
     throw new EnvironmentError(why(err));

@@ -20,9 +20,11 @@ import type { StepRecord } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';
 import { ARTILLERY, REASONS } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import type { ConversionReadiness } from './conversion-check.ts';
+import { CERTAINTY_WORDS } from '../../diagnosis/types.ts';
+import { clock } from '../../diagnosis/incidents.ts';
 
 /** A test's verdict: the fields of its step record that the evaluation fills in. */
-export type Evaluation = Pick<StepRecord, 'flag'> & Required<Pick<StepRecord, 'status' | 'reason' | 'evidence' | 'numbers' | 'notes' | 'details'>>;
+export type Evaluation = Pick<StepRecord, 'flag' | 'diagnosis'> & Required<Pick<StepRecord, 'status' | 'reason' | 'evidence' | 'numbers' | 'notes' | 'details'>>;
 
 /** The numbers every test's row shows, from the report's summary. */
 export function keyNumbers(s: Summary): Evaluation['numbers'] {
@@ -126,13 +128,37 @@ function resultEvidence(test: string, results: Results, s: Summary): Evidence[] 
 /** The pre-check's finding that conversions cannot run (conversion-check.ts): what its failures in the smoke are. */
 const NO_SERVER_KEY = REASONS.noServerKey;
 
+/**
+ * The smoke's errors in one cause, when one determined cause (diagnosis/)
+ * explains most of them: "they follow from one cause: ...", and how to test
+ * everything else meanwhile when the cause is a kind of request.
+ */
+export function smokeCauseWords(s: Summary): string | undefined {
+  const d = s.diagnosis;
+  if (!d || s.totals.errors === 0) return undefined;
+  const byCause = new Map<string, { title: string; how: string; kind?: string; failed: number; windows: string[] }>();
+  for (const i of d.incidents) {
+    if (i.cause.id === 'undetermined') continue;
+    const key = `${i.cause.id}|${i.cause.kind ?? ''}|${i.cause.dependency ?? ''}`;
+    const row = byCause.get(key) ?? { title: i.cause.title, how: CERTAINTY_WORDS[i.cause.certainty], kind: i.cause.kind, failed: 0, windows: [] };
+    row.failed += i.client.failed;
+    row.windows.push(clock(i.startS));
+    byCause.set(key, row);
+  }
+  const top = [...byCause.values()].sort((a, b) => b.failed - a.failed)[0];
+  if (!top || 2 * top.failed < s.totals.errors) return undefined;
+  const meanwhile = top.kind && /^pdf_/.test(top.kind) ? ' Meanwhile, `npm run suite -- --no-conversions` tests everything else.' : '';
+  return `${top.failed} of the ${s.totals.errors} errors follow from one cause: ${top.title} (${top.how}; incident${top.windows.length === 1 ? '' : 's'} at ${top.windows.slice(0, 4).join(', ')}).${meanwhile}`;
+}
+
 export function evaluateSmoke(results: Results, s: Summary, conversions?: ConversionReadiness): Evaluation {
   const numbers = keyNumbers(s);
   numbers.unansweredEndpoints = s.verdicts.find((v) => v.id === 'unanswered')?.measured ?? 0;
   if (failedOf(s).length) {
     const evidence = [...evidenceOfResults('smoke', results, s.verdicts), ...failuresOf(s, 'smoke')];
     const f = flagged('functional', s, evidence, numbers, reportedNotes(s, 'smoke'));
-    if (conversions?.ready !== false) return { ...f, status: 'aborted' };
+    const cause = smokeCauseWords(s);
+    if (conversions?.ready !== false) return { ...f, status: 'aborted', reason: cause ? `${f.reason} ${cause}` : f.reason };
     // The defect is the finding, said once; its consequences are not listed again.
     const copies = s.errors.filter((r) => r.reason === NO_SERVER_KEY).reduce((a, r) => a + r.count, 0);
     const others = s.errors.filter((r) => r.reason !== NO_SERVER_KEY);
@@ -275,24 +301,27 @@ export function evaluateBreakpoint(results: Results, s: Summary, bottleneck: Bot
   const b = s.breakpoint;
   numbers.found = b?.found ?? false;
   numbers.maxSustainableUsers = b?.maxSustainableUsers ?? null;
+  numbers.maxUsersWithinSlos = b?.maxUsersWithinSlos ?? null;
+  numbers.withinSlosReqPerS = b?.withinSlosReqPerS ?? null;
+  numbers.beforeFailureReqPerS = b?.beforeFailureReqPerS ?? null;
   numbers.failingUsers = b?.failingUsers ?? null;
   numbers.failureMode = b?.failureMode ?? null;
-  const reason = b
-    ? b.found
-      ? `max sustainable ${b.maxSustainableUsers} users; failed at ${b.failingUsers} users: ${b.failureMode}. ${bottleneck.text}`
-      : `${b.summary}. ${bottleneck.text}`
-    : `the results record no breakpoint analysis. ${bottleneck.text}`;
+  // Both capacities in words, as the plugin said them (older results: the one it had).
+  const capacities = b?.capacityText ?? (b?.found ? `max sustainable ${b.maxSustainableUsers} users; failed at ${b.failingUsers} users: ${b.failureMode}` : b?.summary);
+  const reason = b ? `${capacities}${b.rateText ? `; ${b.rateText}` : ''}. ${bottleneck.text}` : `the results record no breakpoint analysis. ${bottleneck.text}`;
   const capacity = s.verdicts.find((v) => v.id === 'capacity');
   if (capacity?.pass === false) {
+    const limit = capacity.limit ?? undefined;
     const evidence: Evidence[] = [
-      { kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit: capacity.limit ?? undefined, unit: '' },
+      { kind: 'capacity', test: 'breakpoint', measured: capacity.measured ?? 0, limit, unit: '', text: `${capacity.name}: ${capacity.measured ?? 0} ${capacity.unit} where the plan's peak needs ${limit ?? '?'} ${capacity.unit} in breakpoint` },
       ...evidenceOfStalls('breakpoint', results),
       ...evidenceOfServerLog('breakpoint', results),
       ...bottleneckEvidence(bottleneck),
     ];
-    const why = `max sustainable ${capacity.measured} users < the plan's peak of ${capacity.limit} (${capacity.note})`;
-    return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${reason}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
+    const why = `${capacity.name} ${capacity.measured ?? 0} ${capacity.unit} < the plan's peak of ${limit ?? '?'} ${capacity.unit} (${capacity.note})`;
+    return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${bottleneck.text}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
   }
+  if (capacity && capacity.pass === null && capacity.note) return { status: 'recorded', reason: `${capacity.note}. ${bottleneck.text}`, evidence: [], numbers, notes: [], details: { breakpoint: b, bottleneck } };
   return { status: 'recorded', reason, evidence: [], numbers, notes: [], details: { breakpoint: b, bottleneck } };
 }
 

@@ -23,7 +23,8 @@ import { abortedBy, isFinished, soakBlockedBy, testsToRun, writeState, type Step
 import { FLAG_TITLE, STEP_TITLE, TESTS, type StepId, type TestId } from './steps.ts';
 import { planCriteria } from '../../lib/plan-criteria.ts';
 import { buildSummary, FILES, VERDICT } from './summary.ts';
-import { baselineFrom, runTest, twinExited, type TestOutcome } from './tests.ts';
+import { baselineFrom, runTest, twinExited, type TestContext, type TestOutcome } from './tests.ts';
+import { confirmCause } from './confirm.ts';
 import { checkConversions, type ConversionReadiness } from './conversion-check.ts';
 import { parseTestData } from '../../lib/test-data.ts';
 import { defaultSource } from '../system-metrics/index.ts';
@@ -249,7 +250,6 @@ export class Orchestrator {
   }
 
   async #tests(): Promise<void> {
-    const admin = this.#admin!;
     for (const test of this.state.options.tests) {
       const r = this.state.steps[test];
       if (isFinished(r)) {
@@ -272,30 +272,13 @@ export class Orchestrator {
       this.#line(`suite: ${stepTag(test)} ${STEP_TITLE[test]}: phases/${test}.yml at time scale ${timeScaleFor(test, this.state.options.timeScale, this.state.options.smokeTimeScale)}`);
       let outcome: TestOutcome;
       try {
-        outcome = await runTest(test, {
-          suiteDir: this.dir,
-          options: this.state.options,
-          target: admin.target,
-          dataFile: this.state.dataFile,
-          adminCredentials: admin.credentialsPath,
-          password: admin.password,
-          ownTwinPid: this.#twin?.pid,
-          live: this.#live !== undefined,
-          serverLog: this.#serverLog(),
-          conversions: this.state.steps.setup.details?.conversions as ConversionReadiness | undefined,
-          baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
-          line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),
-          onChildLine: (l) => this.#onChildLine(l),
-          interrupted: () => this.interrupted,
-          setCurrent: (p) => {
-            this.#current = p;
-          },
-        });
+        outcome = await runTest(test, this.#testContext(test));
       } catch (err) {
         outcome = { status: 'failed', reason: `the ${test} step crashed: ${(err as Error).message}`, evidence: [], numbers: {}, notes: [], details: {}, timeScale: 0, dir: test, artilleryExit: null };
       }
       delete r.flag; // an earlier attempt's
       Object.assign(r, outcome);
+      if (test === 'breakpoint' && this.state.options.confirm && (r.status === 'flagged' || r.status === 'recorded')) await this.#confirm(r);
       this.#end(r);
       if (r.status === 'aborted') {
         this.#notRun(this.state.options.tests, `not run: the suite aborted after the smoke test ("${FLAG_TITLE.functional}").`, true);
@@ -310,6 +293,54 @@ export class Orchestrator {
         break;
       }
     }
+  }
+
+  /** --confirm: the breakpoint again without conversions when they are its cause; recorded with the breakpoint's step. */
+  async #confirm(r: StepRecord): Promise<void> {
+    if (this.state.options.conversions === false) return;
+    const line = (l: string) => this.#line(`suite: ${stepTag('breakpoint')} ${l}`);
+    const result = await confirmCause(r, {
+      line,
+      health: () => healthCheck(this.#admin!.target, 5000),
+      run: () => runTest('breakpoint', this.#testContext('breakpoint', 'breakpoint-confirm', { ...this.state.options, conversions: false })),
+      interrupted: () => this.interrupted,
+    });
+    if (!result) {
+      line('--confirm: the breakpoint named no kind of request as its cause: nothing to confirm by experiment.');
+      return;
+    }
+    r.details = { ...r.details, confirm: result };
+    r.notes = [...(r.notes ?? []), `breakpoint, confirmed by experiment: ${result.text}`];
+  }
+
+  /** What a test's run needs from the suite. */
+  #testContext(test: TestId, dirName?: string, options = this.state.options): TestContext {
+    const admin = this.#admin!;
+    return {
+      ...(dirName ? { dirName } : {}),
+      suiteDir: this.dir,
+      options,
+      target: admin.target,
+      dataFile: this.state.dataFile,
+      adminCredentials: admin.credentialsPath,
+      password: admin.password,
+      ownTwinPid: this.#twin?.pid,
+      live: this.#live !== undefined,
+      serverLog: this.#serverLog(),
+      conversions: this.state.steps.setup.details?.conversions as ConversionReadiness | undefined,
+      baseline: () => baselineFrom(this.dir, this.state.steps.average.results) ?? baselineFrom(this.dir, this.state.steps.smoke.results),
+      notRecovered: () => {
+        const last = [...TESTS].reverse().find((t) => t !== test && this.state.steps[t].diagnosis && isFinished(this.state.steps[t]));
+        const finding = last ? this.state.steps[last].diagnosis!.findings.find((f) => f.id === 'not-recovered') : undefined;
+        return last && finding ? { test: last, text: finding.text } : undefined;
+      },
+      line: (l) => this.#line(`suite: ${stepTag(test)} ${l}`),
+      onChildLine: (l) => this.#onChildLine(l),
+      interrupted: () => this.interrupted,
+      setCurrent: (p) => {
+        this.#current = p;
+      },
+    };
   }
 
   async #teardown(): Promise<void> {
@@ -328,7 +359,7 @@ export class Orchestrator {
         rmSync(this.state.dataFile, { force: true });
         t = { removed: true, users: 0, projects: 0, submissions: 0, message: "the suite's own twin had exited: its in-memory database, and the test data with it, are gone." };
       } else {
-        t = await tearDown(this.#admin, this.state.dataFile, log);
+        t = await tearDown(this.#admin, this.state.dataFile, log, this.state.options.teardownWaitS === undefined ? undefined : this.state.options.teardownWaitS * 1000);
         r.numbers = { users: t.users, projects: t.projects, submissions: t.submissions };
       }
       r.status = 'passed';

@@ -42,11 +42,12 @@ function detailsMd(s: SuiteSummary): string[] {
     for (const d of (spike.integrity?.details ?? []).slice(0, 10)) out.push(`  - upload ${d.id}: ${m(d.outcome)}: ${m(d.reason)}`);
     out.push('');
   }
-  const bp = s.breakpoint as { breakpoint?: { summary?: string; failureMode?: string | null } | null; bottleneck?: { text?: string } } | null;
+  const bp = s.breakpoint as { breakpoint?: { summary?: string; failureMode?: string | null } | null; bottleneck?: { text?: string }; confirm?: { text?: string } } | null;
   if (bp) {
     out.push('## Breakpoint', '');
     if (bp.breakpoint?.summary) out.push(`- ${m(bp.breakpoint.summary)}`);
     if (bp.bottleneck?.text) out.push(`- Bottleneck: ${m(bp.bottleneck.text)}`);
+    if (bp.confirm?.text) out.push(`- Confirmed by experiment (--confirm): ${m(bp.confirm.text)}`);
     out.push('');
   }
   const soak = s.soak as { reasons?: string[]; memoryGrowthPct?: number | null; p95ChangePct?: number | null; p99ChangePct?: number | null; windowS?: number } | null;
@@ -67,6 +68,10 @@ export function renderSuiteMarkdown(s: SuiteSummary): string {
     lines.push(`| ${st.n}/${st.of} ${m(st.title)} | **${st.verdict}** | ${m(st.figures)} | ${m(st.reason ?? '')} | ${report} |`);
   }
   lines.push('');
+  const incidents = s.steps.filter((st) => st.incidents?.length);
+  lines.push('## What went wrong', '');
+  if (incidents.length === 0) lines.push('No incident in any test: no failures above the noise, no stall, no SLO missed in a window.', '');
+  for (const st of incidents) lines.push(`### ${m(st.title)}`, '', ...st.incidents.map((l) => `- ${m(l)}`), '');
   lines.push('## Flags', '');
   if (s.flags.length === 0) lines.push('None.', '');
   for (const f of s.flags) {
@@ -100,11 +105,11 @@ ul{margin:4px 0 8px 20px;padding:0}code{font-size:13px}footer{margin-top:32px;fo
 function recsHtml(list: Recommendation[]): string {
   if (list.length === 0) return '<p>No recommendation: no flag was raised.</p>';
   const out: string[] = [];
-  for (const cost of ['fix', 'low', 'high'] as const) {
+  for (const cost of ['fix', 'low', 'high', 'measure'] as const) {
     const rs = list.filter((r) => r.cost === cost);
     if (rs.length === 0) continue;
     out.push(`<h3>${COST_HEAD[cost]}</h3><ul>`);
-    for (const r of rs) out.push(`<li><strong>${e(r.text)}</strong> <span class="muted">(${e(r.source)})</span><br>Because: ${e(r.because.join('; '))}.</li>`);
+    for (const r of rs) out.push(`<li><strong>${e(r.text)}</strong> <span class="muted">(${e(r.source)})</span>${r.addresses?.length ? `<br>Addresses: ${e(r.addresses.join('; '))}.` : ''}<br>Because: ${e(r.because.join('; '))}.</li>`);
     out.push('</ul>');
   }
   return out.join('\n');
@@ -166,6 +171,10 @@ export function renderSuiteHtml(s: SuiteSummary, live?: SuiteLiveView, timeline?
     ? s.flags.map((f) => `<h3>${f.aborted ? 'ABORT' : 'FLAG'} “${e(f.title)}” (${e(f.step)})</h3><ul>${f.evidence.map((ev) => `<li>${e(ev.citation)}</li>`).join('')}</ul>`).join('\n')
     : '<p>None.</p>';
   const notes = s.steps.flatMap((st) => st.notes);
+  const withIncidents = s.steps.filter((st) => st.incidents?.length);
+  const incidents = withIncidents.length
+    ? withIncidents.map((st) => `<h3>${e(st.title)}</h3><ol>${st.incidents.map((l) => `<li>${e(l)}</li>`).join('')}</ol>`).join('\n')
+    : '<p>No incident in any test: no failures above the noise, no stall, no SLO missed in a window.</p>';
   return `${pageHead(`HMP load-test suite: ${polls ? 'RUNNING' : s.outcome}`, css, scripts, live !== undefined)}
 <body>
 ${live ? liveBanner(live, 'The step table, flags and verdicts so far; this page follows each step as it ends.', stepPage) : ''}
@@ -177,6 +186,8 @@ ${live ? liveBanner(live, 'The step table, flags and verdicts so far; this page 
 <tbody>
 ${s.steps.map(stepRow).join('\n')}
 </tbody></table>
+<h2>What went wrong</h2>
+${incidents}
 <h2>Flags</h2>
 ${flags}
 <h2>Recommendations</h2>

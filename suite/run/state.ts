@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evidence, FlagId } from '../../diagnosis/recommendations.ts';
+import type { Diagnosis } from '../../diagnosis/types.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
 import { EXIT, type SuiteOptions } from './args.ts';
 import { STEPS, stepNumber, TESTS, type StepId, type TestId } from './steps.ts';
@@ -44,6 +45,8 @@ export interface StepRecord {
   results?: string;
   log?: string;
   artilleryExit?: number | null;
+  /** The test's incidents, their causes and its findings (its report's summary.json: diagnosis/). */
+  diagnosis?: Diagnosis;
   /** Step-specific analyses (baseline, recovery, integrity, crash watch, drift, bottleneck, setup and teardown counts). */
   details?: Record<string, unknown>;
 }

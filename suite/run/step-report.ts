@@ -27,11 +27,22 @@ export interface StepSampler {
 }
 
 /** The sampler for one test: local for the suite's twin (or --pid), DigitalOcean, or none. */
+/** The target's port when it is on this machine (a restarted server is found listening there), else undefined. */
+function localPortOf(target: string | undefined): number | undefined {
+  try {
+    const u = new URL(target ?? '');
+    if (!/^(127\.|localhost$|\[::1\]$)/.test(u.hostname)) return undefined;
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
+  }
+}
+
 export function samplerFor(o: SystemMetricsOptions, ownTwinPid: number | undefined, timeScale: number, target?: string): StepSampler {
   const source = o.source ?? defaultSource(ownTwinPid);
   try {
     // Short tests under a time scale get more samples.
-    const sampler = createSampler({ ...o, source, pid: o.pid ?? ownTwinPid, netInterface: interfaceFor(target), intervalMs: timeScale < 1 ? 1000 : 2000 });
+    const sampler = createSampler({ ...o, source, pid: o.pid ?? ownTwinPid, netInterface: interfaceFor(target), port: localPortOf(target), intervalMs: timeScale < 1 ? 1000 : 2000 });
     sampler.start();
     return { sampler, problem: undefined };
   } catch (err) {

@@ -2,6 +2,7 @@
 // step's verdict and key numbers, the flags with the measurements that
 // raised them, and the recommendations chosen by what failed.
 import { cite, recommend, type Flag, type FlagId } from '../../diagnosis/recommendations.ts';
+import { diagnosisLines } from '../../diagnosis/words.ts';
 import { fmtMs, fmtS, round } from '../../plugins/artillery-plugin-hmp/core/stats.ts';
 import { exitCodeOf, outcomeOf, type Outcome, type StepRecord, type StepStatus, type SuiteState } from './state.ts';
 import { FLAG_TITLE, STEP_COUNT, STEP_TITLE, STEPS, TESTS } from './steps.ts';
@@ -126,6 +127,8 @@ export function buildSummary(state: SuiteState, now = new Date()) {
       flag: r.flag && (r.status === 'flagged' || r.status === 'aborted') ? { id: r.flag, title: FLAG_TITLE[r.flag] } : null,
       evidence: (r.status === 'flagged' || r.status === 'aborted' ? (r.evidence ?? []) : []).map(cite),
       notes: r.notes ?? [],
+      // What went wrong and why, in words (diagnosis/): every test, flagged or not.
+      incidents: r.diagnosis ? diagnosisLines(r.diagnosis) : [],
     };
   });
   const spike = state.steps.spike.details;
@@ -154,7 +157,7 @@ export function buildSummary(state: SuiteState, now = new Date()) {
     },
     steps,
     flags: flagged.map((r) => ({ id: r.flag, title: FLAG_TITLE[r.flag], step: r.id, aborted: r.status === 'aborted', evidence: (r.evidence ?? []).map((e) => ({ ...e, citation: cite(e) })) })),
-    recommendations: recommend(flagged.map((r): Flag => ({ id: r.flag, evidence: r.evidence ?? [] }))),
+    recommendations: recommend(flagged.map((r): Flag => ({ id: r.flag, evidence: r.evidence ?? [], ...(r.diagnosis ? { diagnosis: r.diagnosis } : {}) }))),
     baseline: state.steps.average.details?.baseline ?? null,
     spike: spike ? { recovery: spike.recovery ?? null, integrity: spike.integrity ?? null } : null,
     breakpoint: state.steps.breakpoint.details ?? null,

@@ -14,6 +14,9 @@ import { baselineOf, recoveryOf, type Baseline, type Recovery } from '../recover
 import type { SuiteOptions } from './args.ts';
 import { ArtilleryProcess, stepEnv } from './artillery.ts';
 import { bottleneckOf } from '../../diagnosis/bottleneck.ts';
+import { diagnosisLines } from '../../diagnosis/words.ts';
+import { RequestWatch } from './request-watch.ts';
+import { buildShape } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import {
   evaluateAverage,
   evaluateBreakpoint,
@@ -30,7 +33,7 @@ import {
   type SpikeExtras,
 } from './evaluate.ts';
 import { rel } from './paths.ts';
-import { thinkFor, timeScaleFor } from './plan.ts';
+import { readPhases, thinkFor, timeScaleFor } from './plan.ts';
 import { probePeriods, recoveryCadence, unansweredOf } from './probe.ts';
 import { healthCheck, healthProbe, ProbeLoop, projectsProbe } from './probe-loop.ts';
 import { buildStepReport, readResults, samplerFor, stopSampler, withChecks, withSamples, withServerLog } from './step-report.ts';
@@ -43,6 +46,8 @@ import type { ConversionReadiness } from './conversion-check.ts';
 
 export interface TestContext {
   suiteDir: string;
+  /** The step's folder in the suite folder (default: the test's name; the --confirm run has its own). */
+  dirName?: string;
   options: SuiteOptions;
   target: string;
   dataFile: string;
@@ -58,6 +63,8 @@ export interface TestContext {
   conversions?: ConversionReadiness;
   /** Baseline for the spike's recovery (average's results, else smoke's). */
   baseline: () => Baseline | undefined;
+  /** The latest finished test whose server did not recover after it, with that finding (the reason a next test cannot start). */
+  notRecovered?: () => { test: TestId; text: string } | undefined;
   /** Lines for the progress view. */
   line: (text: string) => void;
   onChildLine: (line: string) => void;
@@ -114,15 +121,28 @@ async function observeRecovery(loop: ProbeLoop, holdEnd: number, baseline: Basel
   return r;
 }
 
+/** The test's shape in real seconds at its time scale, when its phase file can be read. */
+function shapeSecondsOf(test: TestId, timeScale: number): number | undefined {
+  try {
+    return buildShape(readPhases(test), timeScale).total;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutcome> {
   const o = ctx.options;
   const timeScale = timeScaleFor(test, o.timeScale, o.smokeTimeScale);
-  const dir = join(ctx.suiteDir, test);
+  const dir = join(ctx.suiteDir, ctx.dirName ?? test);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // an unfinished earlier attempt
   const base = { timeScale, dir: rel(ctx.suiteDir, dir), artilleryExit: null };
 
   const before = await healthCheck(ctx.target, AFTER_HEALTH_TIMEOUT_MS);
-  if (before) return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).`) };
+  if (before) {
+    const after = ctx.notRecovered?.();
+    const since = after ? ` ${after.text.replace(/^The server/, `The server (after the ${after.test} test)`)}` : '';
+    return { ...base, ...noResults(test, `the target ${ctx.target} did not answer GET /health before the test (${before}).${since}`) };
+  }
 
   const sampling = samplerFor(o.systemMetrics, ctx.ownTwinPid, timeScale, ctx.target);
   const follower = ctx.serverLog === undefined ? undefined : serverLogSource({ serverLog: ctx.serverLog, ...o.systemMetrics }).start();
@@ -146,7 +166,10 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     onLine: ctx.onChildLine,
   });
   ctx.setCurrent(artillery);
+  const requests = new RequestWatch(join(dir, 'requests.log'), ctx.line, shapeSecondsOf(test, timeScale), process.env);
+  requests.start();
   const exit = await artillery.wait();
+  requests.stop();
   ctx.setCurrent(undefined);
   const { samples, problem, restarts } = await stopSampler(sampling);
   const notes: string[] = problem ? [problem] : [];
@@ -248,6 +271,9 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     ev.numbers.recoveryLimitS = afterLoad.limitS;
     ev.details.recoveryAfterLoad = afterLoad;
   }
+  // What went wrong, when and why (diagnosis/), said as the test ends; recorded with its step.
+  for (const l of diagnosisLines(s.diagnosis)) ctx.line(l);
+  ev.diagnosis = s.diagnosis;
   // A stall is named in every test's row, flagged or not: it is what the server did, not a verdict.
   const stalls = hmpSection(merged).stalls;
   if (stalls?.stalls?.length && stalls.text) ev.notes.push(`${test}: ${stalls.text}`);

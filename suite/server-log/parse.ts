@@ -6,7 +6,7 @@
 // a leading timestamp (a logging config's, gunicorn's) wins when there is one.
 import { maskSecrets } from './mask.ts';
 
-export type LogEventKind = 'access' | 'exception' | 'pool' | 'other';
+export type LogEventKind = 'access' | 'exception' | 'pool' | 'start' | 'stop' | 'other';
 
 export interface LogEvent {
   /** ms since the epoch: the line's own timestamp, or when it was read. */
@@ -23,8 +23,21 @@ export interface LogEvent {
   message?: string;
   /** exception: the whole block, masked (at most TRACEBACK_LINES lines). */
   traceback?: string;
+  /** start/stop: the server process's pid, when the line gives it. */
+  pid?: number;
   /** The line (first line of a block), masked. */
   line: string;
+}
+
+/** uvicorn's lines when a server process starts and when it ends cleanly (a killed one writes nothing). */
+const STARTED = /Started server process \[(\d+)\]/;
+const FINISHED = /Finished server process \[(\d+)\]/;
+
+/** A process start or stop line as an event, if it is one. */
+function lifecycle(line: string, at: number): LogEvent | undefined {
+  const m = STARTED.exec(line) ?? FINISHED.exec(line);
+  if (!m) return undefined;
+  return { at, kind: STARTED.test(line) ? 'start' : 'stop', pid: Number(m[1]), line };
 }
 
 export const TRACEBACK_LINES = 40;
@@ -77,7 +90,7 @@ export class LogParser {
     if (this.header) out.push({ at: this.header.at, kind: POOL.test(this.header.line) ? 'pool' : 'other', line: this.header.line });
     this.header = undefined;
     if (!line.trim()) return out;
-    const a = access(line, at);
+    const a = access(line, at) ?? lifecycle(line, at);
     if (a) out.push(a);
     else if (/Exception in ASGI application|Exception in callback|Error in|^ERROR/i.test(line) && !POOL.test(line)) this.header = { at, line };
     else out.push({ at, kind: POOL.test(line) ? 'pool' : 'other', line });

@@ -10,6 +10,7 @@ export const PERIOD_MS = 10_000;
 export const SLOW_MS = 1000;
 const MAX_GROUPS = 20;
 const MAX_SLOW = 10;
+const MAX_TIMELINE = 5000;
 
 export interface ErrorGroup {
   /** 'exception' or 'pool' (the database's connection pool overloaded). */
@@ -57,6 +58,10 @@ export interface ServerLogSummary {
   other: LineGroup[];
   otherLines: number;
   periods: LogPeriod[];
+  /** Each exception kind per second, for the diagnosis's windows: [second (epoch ms), type, message (the first of its kind in that second, masked), count], oldest first (at most MAX_TIMELINE). */
+  timeline: Array<[number, string, string, number]>;
+  /** Server processes that started (uvicorn's "Started server process [PID]") or ended cleanly during the test. */
+  lifecycle: Array<{ at: number; event: 'start' | 'stop'; pid: number | null }>;
   /** Why the log was not read, or stopped being read (one sentence). */
   problem?: string;
 }
@@ -87,6 +92,8 @@ export function summarizeLog(events: LogEvent[], source: string, lines: number, 
   let timed = 0;
   let slowCount = 0;
   let otherLines = 0;
+  const timeline = new Map<string, [number, string, string, number]>();
+  const lifecycle: ServerLogSummary['lifecycle'] = [];
   const pool = { count: 0, firstAt: null as number | null, sample: null as string | null };
 
   for (const e of events) {
@@ -107,8 +114,15 @@ export function summarizeLog(events: LogEvent[], source: string, lines: number, 
           slowest.sort((a, b) => b.ms - a.ms).splice(MAX_SLOW);
         }
       }
+    } else if (e.kind === 'start' || e.kind === 'stop') {
+      lifecycle.push({ at: e.at, event: e.kind, pid: e.pid ?? null });
     } else if (e.kind === 'exception' || (e.kind === 'pool' && e.type)) {
       const id = `${e.kind}|${e.type}|${fold(e.message ?? '')}`;
+      const second = Math.floor(e.at / 1000) * 1000;
+      const tk = `${second}|${id}`;
+      const row = timeline.get(tk);
+      if (row) row[3]++;
+      else if (timeline.size < MAX_TIMELINE) timeline.set(tk, [second, e.type!, e.message ?? '', 1]);
       const g = errors.get(id);
       if (g) {
         g.count++;
@@ -145,6 +159,8 @@ export function summarizeLog(events: LogEvent[], source: string, lines: number, 
     other: [...other.values()].sort((a, b) => b.count - a.count).slice(0, MAX_GROUPS),
     otherLines,
     periods: [...periods.values()].sort((a, b) => a.period - b.period),
+    timeline: [...timeline.values()].sort((a, b) => a[0] - b[0]),
+    lifecycle,
     ...(problem ? { problem } : {}),
   };
 }

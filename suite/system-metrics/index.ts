@@ -13,7 +13,7 @@ export const SOURCES = ['local', 'digitalocean', 'none'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
 /** The source and its options: those of the local and the digitalocean sampler, all optional here. */
-export type SamplerOptions = { source: SourceName } & Partial<Pick<LocalOptions, 'pid' | 'label' | 'others' | 'netInterface' | 'intervalMs' | 'cpuBasis' | 'memLimitMb'>> &
+export type SamplerOptions = { source: SourceName } & Partial<Pick<LocalOptions, 'pid' | 'label' | 'others' | 'netInterface' | 'intervalMs' | 'cpuBasis' | 'memLimitMb' | 'port'>> &
   Partial<Pick<DigitalOceanOptions, 'appId' | 'component' | 'baseUrl' | 'env' | 'settleMs'>>;
 
 /** The `none` source (default for remote targets): nothing is measured. */
@@ -35,7 +35,7 @@ export function createSampler(o: SamplerOptions): SystemSampler {
   switch (o.source) {
     case 'local':
       if (o.pid === undefined) throw new SystemMetricsError('the local source needs the pid of the server (--pid N), or a twin started by the suite.');
-      return new LocalSampler({ pid: o.pid, label: o.label, others: o.others, netInterface: o.netInterface, intervalMs: o.intervalMs, cpuBasis: o.cpuBasis, memLimitMb: o.memLimitMb });
+      return new LocalSampler({ pid: o.pid, label: o.label, others: o.others, netInterface: o.netInterface, intervalMs: o.intervalMs, cpuBasis: o.cpuBasis, memLimitMb: o.memLimitMb, port: o.port });
     case 'digitalocean':
       return new DigitalOceanSampler({ appId: o.appId ?? '', component: o.component, baseUrl: o.baseUrl, env: o.env, settleMs: o.settleMs });
     case 'none':
@@ -49,7 +49,7 @@ export function createSampler(o: SamplerOptions): SystemSampler {
 /** What to record with the results about a sampler (mergeSystemMetrics's `info`). */
 export function describeSampler(s: SystemSampler): SystemInfo {
   if (s instanceof LocalSampler) {
-    return { source: 'local', cpuBasis: s.cpuBasis, memTotalMb: Math.round(s.memLimitMb), intervalMs: s.intervalMs, pid: s.pid, processes: s.processes, netInterface: s.netInterface, note: s.ended };
+    return { source: 'local', cpuBasis: s.cpuBasis, memTotalMb: Math.round(s.memLimitMb), intervalMs: s.intervalMs, pid: s.pid, processes: s.processes, netInterface: s.netInterface, note: s.ended, ...(s.processEvents.length > 1 ? { processEvents: s.processEvents } : {}) };
   }
   if (s instanceof DigitalOceanSampler) {
     return { source: 'digitalocean', cpuBasis: 'DigitalOcean cpu_percentage', appId: s.appId, component: s.component, notOffered: DO_NOT_OFFERED, note: s.note };

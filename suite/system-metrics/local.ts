@@ -11,7 +11,7 @@
 // reached through (the host's, not a process's).
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { parseIo, parseNetDev, processTree } from './proc-io.ts';
+import { listenerOf, parseIo, parseNetDev, processTree } from './proc-io.ts';
 import { SystemMetricsError, type ProcessSample, type Sample, type SystemSampler } from './types.ts';
 
 export type CpuBasis = 'core' | 'all';
@@ -37,6 +37,18 @@ export interface LocalOptions {
   cores?: number;
   /** Where proc is mounted (tests). */
   procRoot?: string;
+  /**
+   * The server's TCP port on this machine: when its process ends, the one
+   * that listens on the port next (a supervisor's restart) is sampled instead,
+   * and both moments are recorded (processEvents).
+   */
+  port?: number;
+}
+
+/** The server process as seen over time: its pid from `at` on, or null while none was seen (ended, nothing listening yet). */
+export interface ProcessEvent {
+  at: number;
+  pid: number | null;
 }
 
 /** utime + stime (fields 14 and 15) of /proc/<pid>/stat; the name in parentheses may hold spaces. */
@@ -82,7 +94,11 @@ interface Watched {
 
 export class LocalSampler implements SystemSampler {
   readonly source = 'local' as const;
-  readonly pid: number;
+  /** The server's pid now (another after a restart, when the port is known). */
+  pid: number;
+  readonly port: number | undefined;
+  /** The server's pid at the start, and each change: its end, and a new process listening on the port. */
+  readonly processEvents: ProcessEvent[] = [];
   readonly intervalMs: number;
   readonly cpuBasis: CpuBasis;
   readonly memLimitMb: number;
@@ -103,6 +119,7 @@ export class LocalSampler implements SystemSampler {
       if (!Number.isInteger(p) || p <= 0) throw new SystemMetricsError(`--pid must be a process id (a whole number above 0), got "${p}".`);
     }
     this.pid = options.pid;
+    this.port = options.port;
     this.intervalMs = options.intervalMs ?? 2000;
     this.cpuBasis = options.cpuBasis ?? 'core';
     this.memLimitMb = options.memLimitMb ?? totalmem() / 2 ** 20;
@@ -199,6 +216,7 @@ export class LocalSampler implements SystemSampler {
   start(): void {
     if (this.#timer || this.#prev) return;
     this.#prev = { at: Date.now(), readings: this.#readAll(), net: this.#net() };
+    this.processEvents.push({ at: this.#prev.at, pid: this.pid });
     this.#timer = setInterval(() => this.#tick(), this.intervalMs);
     this.#timer.unref();
   }
@@ -210,6 +228,7 @@ export class LocalSampler implements SystemSampler {
     try {
       readings = this.#readAll();
     } catch (err) {
+      if (this.port !== undefined) return this.#follow(at);
       this.ended = (err as Error).message;
       clearInterval(this.#timer);
       return;
@@ -241,6 +260,21 @@ export class LocalSampler implements SystemSampler {
     if (this.processes.length > 1) sample.procs = procs;
     this.#samples.push(sample);
     this.#prev = { at, readings, net };
+  }
+
+  /** The server's process is gone: note it once, and sample the next process listening on its port when there is one. */
+  #follow(at: number): void {
+    if (this.processEvents.at(-1)?.pid !== null) this.processEvents.push({ at, pid: null });
+    const next = listenerOf(this.port!, this.#procRoot);
+    if (next === undefined || next === this.pid) return;
+    this.pid = next;
+    this.processes[0]!.pid = next;
+    this.processEvents.push({ at, pid: next });
+    try {
+      this.#prev = { at, readings: this.#readAll(), net: this.#net() };
+    } catch {
+      // gone again at once: the next tick looks again
+    }
   }
 
   async stop(): Promise<Sample[]> {

@@ -77,6 +77,8 @@ export interface SystemInfo {
   appId?: string;
   component?: string;
   note?: string;
+  /** local: the server's pid at the start and each change (its end: null; a new process on its port), epoch ms. */
+  processEvents?: Array<{ at: number; pid: number | null }>;
   /** What the source cannot measure (digitalocean: DO_NOT_OFFERED), said rather than invented. */
   notOffered?: string;
 }

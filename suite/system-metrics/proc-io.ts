@@ -4,7 +4,7 @@
 // what it read from sockets), its descendants (a uvicorn master's workers, a
 // PostgreSQL postmaster's backends), and the bytes in and out of the network
 // interface the target is reached through (/proc/net/dev).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** read_bytes and write_bytes of /proc/<pid>/io (undefined: not readable, e.g. another user's process). */
 export function parseIo(text: string): { read: number; write: number } | undefined {
@@ -77,4 +77,48 @@ export function processTree(pid: number, procRoot = '/proc'): number[] {
     todo.push(...(children.get(p) ?? []));
   }
   return out;
+}
+
+/** Inodes of the sockets listening on `port` in a /proc/net/tcp or tcp6 text (state 0A = LISTEN). */
+export function listeningInodes(text: string, port: number): number[] {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const out: number[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || f[3] !== '0A' || !f[1]!.endsWith(`:${hex}`)) continue;
+    const inode = Number(f[9]);
+    if (inode > 0) out.push(inode);
+  }
+  return out;
+}
+
+/** The process listening on a local TCP port (the server after a restart), if one can be seen. */
+export function listenerOf(port: number, procRoot = '/proc'): number | undefined {
+  const inodes = new Set<number>();
+  for (const file of ['tcp', 'tcp6']) {
+    try {
+      for (const i of listeningInodes(readFileSync(`${procRoot}/net/${file}`, 'utf8'), port)) inodes.add(i);
+    } catch {
+      // no IPv6, or not Linux
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const name of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(name)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`${procRoot}/${name}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${procRoot}/${name}/fd/${fd}`));
+        if (m && inodes.has(Number(m[1]))) return Number(name);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }

@@ -74,7 +74,9 @@ export function registerAuth(app: FastifyInstance, state: TwinState): void {
     const challenge = decodeB64Strict(b.challenge, 'challenge');
     const signature = decodeB64Strict(b.signature, 'signature');
     if (!ed25519Verify(user.public_key, challenge, signature)) throw new HttpError(400, 'Invalid credentials');
-    return { json: { token: await state.tokens.issue(user.id) } };
+    const token = await state.tokens.issue(user.id);
+    state.schedule.loggedIn(user.id); // the first session of the load starts the fault clock
+    return { json: { token } };
   });
 
   const users = { level: LEVEL.CONFIDENTIAL } as const;

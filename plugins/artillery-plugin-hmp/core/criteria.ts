@@ -7,6 +7,9 @@
 // section 6 (each test's own "Success criteria"); the others are measured
 // and reported, never silently dropped.
 
+import type { CapacityMeasured } from './capacity-record.ts';
+import { capacityVerdict } from './capacity-verdict.ts';
+
 export const TEST_TYPES = ['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'] as const;
 export type TestType = (typeof TEST_TYPES)[number];
 
@@ -122,8 +125,8 @@ export interface Measured {
   dataLoss?: { lost: number; acknowledged: number; text: string };
   /** Soak: last vs first window (%, null: not measured). */
   drift?: { memoryGrowthPct: number | null; degradationPct: number | null; text: string };
-  /** Breakpoint: the highest level held (the top level when nothing failed). */
-  capacity?: { maxSustainableUsers: number; found: boolean };
+  /** Breakpoint: its capacities as the plugin recorded them (core/capacity-record.ts; older results: maxSustainableUsers and found only). */
+  capacity?: CapacityMeasured;
   /** The most concurrent users the shape asked for and the most the run had (undefined: not recorded). */
   load?: { targetPeak: number; activePeak: number };
 }
@@ -218,18 +221,8 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
     add({ id: 'degradation', name: 'Latency degradation (last vs first window)', measured: d?.degradationPct ?? null, limit: criteria.drift.degradationPct, unit: '%', op: '<=', note: d ? d.text : SUITE });
   }
   if (test === 'breakpoint') {
-    const c = m.capacity;
-    const { averageUsers, peakUsers } = criteria.goals;
-    const note = !c
-      ? 'no breakpoint analysis in these results'
-      : c.maxSustainableUsers < averageUsers
-        ? `below even the plan's average usage (${averageUsers} users)`
-        : c.maxSustainableUsers < peakUsers
-          ? `supports the plan's average usage (${averageUsers} users), not its peak`
-          : c.found
-            ? 'the plan\'s peak is sustained'
-            : 'no breakpoint below the top level';
-    add({ id: 'capacity', name: "Max sustainable users (the plan's peak)", measured: c ? c.maxSustainableUsers : null, limit: peakUsers, unit: 'users', op: '>=', note });
+    // The plan's peak, judged on the capacity within the SLOs (in req/s when the run's think time is not the journeys'): core/capacity-verdict.ts.
+    add({ id: 'capacity', ...capacityVerdict(m.capacity, criteria.goals) });
   }
   return out;
 }

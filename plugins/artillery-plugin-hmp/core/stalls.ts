@@ -2,7 +2,7 @@
 // plan's "ANALYZE bottleneck" (step 6) from the run's request log, one line
 // per request start and end, written by the workers (request-log.ts):
 //   s <id> <ms> <name> <METHOD /path>     sent
-//   e <id> <ms> <a|t|x>                   answered | client timeout | other error
+//   e <id> <ms> <a|t|x> [status|class]    answered (status) | client timeout | no answer (connection class)
 // A stall: STALL_MIN_MS or more in which the server did nothing a client
 // could see (no answer, no reset or refusal; a client giving up is not the
 // server doing something) while at least two requests waited. It began when
@@ -24,6 +24,10 @@ export interface RequestSpan {
   name: string;
   /** "POST /pdf-to-audio/execute" */
   label: string;
+  /** The answer's status (end 'a'), when the log has it. */
+  status?: number;
+  /** How it went unanswered (end 'x' or 't'): a connection class (reset_reused, refused, timeout...), when the log has it. */
+  cls?: string;
 }
 
 export interface Stall {
@@ -37,6 +41,12 @@ export interface Stall {
   inFlight: Record<string, number>;
   /** Requests that waited in it. */
   waiting: number;
+  /**
+   * Kinds of request in flight at its start (or sent just after) that ended
+   * when it ended (or were still in flight when the log ended inside it): a
+   * request that blocks the server is one of them, a bystander seldom is.
+   */
+  spannedBy?: string[];
 }
 
 export interface StallCause {
@@ -72,6 +82,11 @@ export function parseRequestLog(text: string): RequestSpan[] {
       open.delete(id);
       span.t1 = t;
       span.end = a === 'a' || a === 't' ? a : 'x';
+      const detail = rest[0];
+      if (detail !== undefined && detail !== '') {
+        if (span.end === 'a' && /^\d{3}$/.test(detail)) span.status = Number(detail);
+        else if (span.end !== 'a') span.cls = detail;
+      }
     }
   }
   return spans.sort((x, y) => x.t0 - y.t0);
@@ -102,7 +117,9 @@ export function stallsOf(spans: RequestSpan[], minMs = STALL_MIN_MS): StallAnaly
     if (b - at < minMs) continue;
     const inFlight: Record<string, number> = {};
     for (const r of waiting) if (r.t0 <= at && endOf(r) > at) inFlight[r.label] = (inFlight[r.label] ?? 0) + 1;
-    stalls.push({ at, s: Math.round((b - at) / 100) / 10, ongoing: b === logEnd && !acts.includes(b), inFlight, waiting: waiting.length });
+    const ongoing = b === logEnd && !acts.includes(b);
+    const spannedBy = [...new Set(waiting.filter((r) => r.t0 <= at + CAUSE_SLACK_MS && (r.t1 === null ? ongoing : Math.abs(r.t1 - b) <= CAUSE_SLACK_MS)).map((r) => r.label))];
+    stalls.push({ at, s: Math.round((b - at) / 100) / 10, ongoing, inFlight, waiting: waiting.length, spannedBy });
   }
   return withText({ minS, stalls, cause: causeOf(spans, stalls), text: '' });
 }

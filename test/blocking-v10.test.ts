@@ -94,10 +94,19 @@ describe('a v1.0 twin that blocks on conversions, as HMP does', { concurrency: 2
     t.diagnostic(`breakpoint stalls: ${stall!.citation}`);
     assert.equal(stall!.endpoint, 'pdf_execute');
     assert.match(stall!.citation, /\d+ of \d+ began while POST \/pdf-to-audio\/execute was in flight/);
+    // The diagnosis: the conversion as the cause of the stalls' incident(s), and only what addresses it (at most three).
+    const d = r.state.steps.breakpoint.diagnosis!;
+    assert.ok(d.incidents.some((i) => i.cause.id === 'blocked-by-kind' && i.cause.kind === 'pdf_execute'), JSON.stringify(d.incidents.map((i) => [i.startS, i.endS, i.cause.id, i.cause.kind])));
     const ids = r.summary.recommendations.map((x) => x.id);
     assert.ok(ids.includes('async-convert') && ids.includes('convert-workers'), ids.join(', '));
+    assert.ok(ids.length <= 3, ids.join(', '));
     const asyncConvert = r.summary.recommendations.find((x) => x.id === 'async-convert')!;
     assert.ok(asyncConvert.because.some((b) => /POST \/pdf-to-audio\/execute was in flight/.test(b)), JSON.stringify(asyncConvert.because));
+    assert.ok(asyncConvert.addresses.some((a) => /^the server was blocked by POST \/pdf-to-audio\/execute: nothing was answered while one ran: incident/.test(a)), JSON.stringify(asyncConvert.addresses));
+    // Both capacities, in users and in req/s, and the plan's goals judged at the journeys' think time.
+    const bpStep = r.summary.steps.find((s) => s.id === 'breakpoint')!;
+    assert.match(bpStep.reason!, /max users within the SLOs: \d+ .*max users before failure: \d+/);
+    assert.match(bpStep.reason!, /the plan's peak of 60 users at 5-15 s needs about [\d.]+ req\/s/);
     const bp = r.summary.steps.find((s) => s.id === 'breakpoint')!;
     t.diagnostic(`breakpoint target/achieved per period: ${perPeriod(results('breakpoint'))}; ${stall!.citation}; ${bp.figures}; teardown: ${r.summary.steps.find((s) => s.id === 'teardown')!.reason}`);
     for (const d of offTarget(results('breakpoint'))) assert.ok(d <= 1, `achieved users off target by ${d}`);

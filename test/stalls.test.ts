@@ -64,7 +64,7 @@ test('a pool stall: many requests wait, no one kind explains it', () => {
   const a = stallsOf(spans.sort((x, y) => x.t0 - y.t0));
   assert.equal(a.stalls.length, 1);
   assert.equal(a.cause, null);
-  assert.match(a.text, /no one kind of request explains it .*\(up to \d+ waiting\)/);
+  assert.match(a.text, /no one kind of request explains it .*; up to \d+ requests waited\.$/);
   // No cause without the server's log: what to measure next, not a guess.
   assert.deepEqual(recsOf('unstable', 'stress', a), ['measure-unstable']);
 });

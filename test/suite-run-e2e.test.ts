@@ -41,6 +41,10 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.deepEqual(statuses(r), { setup: 'passed', smoke: 'passed', average: 'passed', stress: 'passed', spike: 'passed', breakpoint: 'recorded', soak: 'passed', teardown: 'passed', report: 'passed' });
     assert.deepEqual(r.summary.flags, []);
     assert.deepEqual(r.summary.recommendations, []);
+    // A healthy server: no incident and no cause in any test (diagnosis/), and the report says so.
+    for (const s of r.summary.steps) assert.deepEqual(s.incidents, [], `${s.id}: ${JSON.stringify(s.incidents)}`);
+    assert.doesNotMatch(r.stderr, /incident (began|\d+,)/);
+    assert.match(readFileSync(join(r.dir, 'suite-summary.md'), 'utf8'), /## What went wrong\n\nNo incident in any test/);
     // Progress: N/9 for every step, in plain lines.
     for (let n = 1; n <= 9; n++) assert.match(r.stderr, new RegExp(`\\[${n}/9 `));
     assert.match(r.stderr, /\| \d\d:\d\d elapsed \| ~\d\d:\d\d left/);

@@ -319,7 +319,7 @@ export function evaluateBreakpoint(results: Results, s: Summary, bottleneck: Bot
       ...bottleneckEvidence(bottleneck),
     ];
     const why = `${capacity.name} ${capacity.measured ?? 0} ${capacity.unit} < the plan's peak of ${limit ?? '?'} ${capacity.unit} (${capacity.note})`;
-    return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${bottleneck.text}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
+    return { status: 'flagged', flag: 'capacity', reason: `"${FLAG_TITLE.capacity}": ${why}. ${reason}`, evidence, numbers, notes: [], details: { breakpoint: b, bottleneck } };
   }
   if (capacity && capacity.pass === null && capacity.note) return { status: 'recorded', reason: `${capacity.note}. ${bottleneck.text}`, evidence: [], numbers, notes: [], details: { breakpoint: b, bottleneck } };
   return { status: 'recorded', reason, evidence: [], numbers, notes: [], details: { breakpoint: b, bottleneck } };

@@ -15,6 +15,8 @@
 export const STALL_MIN_MS = 2000;
 /** How soon after a moment a request counts as near it, for the stalls' cause (see causeOf). */
 const CAUSE_SLACK_MS = 500;
+/** A kind is named only when being near that many stall starts by chance is less likely than this. */
+const MAX_CHANCE = 0.05;
 
 export interface RequestSpan {
   t0: number;
@@ -160,7 +162,9 @@ function causeOf(spans: RequestSpan[], stalls: Stall[]): StallCause | null {
   for (const label of new Set(nearStall.flatMap((n) => [...n]))) {
     const began = nearStall.filter((n) => n.has(label)).length;
     const otherwisePct = starts ? Math.round((1000 * (seenAt.get(label) ?? 0)) / starts) / 10 : 0;
-    if (2 * began <= stalls.length || otherwisePct / 100 > (0.5 * began) / stalls.length) continue;
+    // Not by chance: a kind in flight at p of all sends is near k stall starts by chance about p^k of the time.
+    const byChance = Math.max(otherwisePct / 100, 0.01) ** began;
+    if (2 * began <= stalls.length || otherwisePct / 100 > (0.5 * began) / stalls.length || byChance >= MAX_CHANCE) continue;
     const name = spans.find((r) => r.label === label)!.name;
     if (!best || began > best.began || (began === best.began && otherwisePct < best.otherwisePct)) best = { label, name, began, otherwisePct };
   }
@@ -178,5 +182,5 @@ function withText(a: StallAnalysis): StallAnalysis {
     return { ...a, text: `${what}: ${c.began} of ${n} began while ${c.label} was in flight${all} (otherwise in flight when ${c.otherwisePct}% of requests were sent).` };
   }
   const most = Math.max(...a.stalls.map((s) => s.waiting));
-  return { ...a, text: `${what}: no one kind of request explains ${n === 1 ? 'it' : 'them'} (none was in flight at the start of most stalls more than usual); the server stalled under the number of requests (up to ${most} waiting), e.g. a full connection pool.` };
+  return { ...a, text: `${what}: no one kind of request explains ${n === 1 ? 'it' : 'them'} (none was in flight at the start of most stalls more than chance would have it); up to ${most} requests waited.` };
 }

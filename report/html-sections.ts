@@ -30,6 +30,7 @@ export function headerHtml(s: Summary): string {
     ['Ended', e(fmtUtc(r.endedAt))],
     ['Duration', `${e(fmtDuration(r.durationS))} (${fmtInt(r.periods)} periods of ${n(r.periodS)} s)`],
     ['Time scale', `${e(n(r.timeScale, 4))}${r.timeScale !== 1 ? ' (durations and think times compressed)' : ''}`],
+    ...(r.loadPerUser ? [['Load per user', e(r.loadPerUser.text)] as [string, string]] : []),
     ['Users shape', r.shapeText ? e(r.shapeText) : 'not recorded'],
     ['Jitter seed', r.jitterSeed !== null ? `${e(r.jitterSeed)} (${fmtInt(r.jitterSteps)} steps; replay with <code>HMP_JITTER_SEED=${e(r.jitterSeed)}</code>)` : 'none'],
     ['SLOs (p99)', slo ? e(slo) : 'not recorded'],

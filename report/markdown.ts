@@ -26,6 +26,7 @@ export function renderMarkdown(s: Summary): string {
     r.earlyStop ? '**stopped early**' : '',
   ].filter(Boolean);
   out.push(meta.join(' · '), '');
+  if (r.loadPerUser && Math.abs(Math.log(r.loadPerUser.factor)) > Math.log(1.5)) out.push(`**Load per user:** ${m(r.loadPerUser.text)}.`, '');
   if (s.verdicts.length) {
     out.push('| Criterion | Measured | Limit | Result |', '|---|---:|---:|---|');
     for (const v of s.verdicts) {

@@ -98,6 +98,14 @@ function headlineOf(s: Omit<Summary, 'headline'>): string {
   return `PASS: the ${s.test} test met ${gated.length === 1 ? 'its only criterion' : `all ${gated.length} criteria`}.${stopped}`;
 }
 
+/** The load per user as recorded (untrusted), or null. */
+function loadPerUserOf(x: unknown): Summary['run']['loadPerUser'] {
+  if (!isObject(x)) return null;
+  const factor = num(x.factor);
+  const text = str(x.text);
+  return factor !== undefined && text ? { factor, text } : null;
+}
+
 export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
   const key = JSON.stringify(opts.tool ?? null);
   const hit = cache.get(input);
@@ -200,6 +208,7 @@ export function analyze(input: Results, opts: SummarizeOptions = {}): Analysis {
       endedAt: endedMs !== undefined ? new Date(endedMs).toISOString() : null,
       durationS: Math.round(durationS * 10) / 10,
       timeScale,
+      loadPerUser: loadPerUserOf(hmp.loadPerUser),
       jitterSeed: num(hmp.jitterSeed) ?? null,
       jitterSteps,
       shape,

@@ -161,6 +161,8 @@ export interface Summary {
     endedAt: string | null;
     durationS: number;
     timeScale: number;
+    /** Requests per user against the plan's users' (the plugin's load-per-user), null when not recorded. */
+    loadPerUser: { factor: number; text: string } | null;
     jitterSeed: number | null;
     jitterSteps: number;
     shape: Array<{ name: string; from: number; users: number; startS: number; endS: number; jitter: number | null }>;

@@ -11,6 +11,7 @@ import { BreakpointDetector, levelsOf, type BreakpointResult } from './breakpoin
 import { formatLevelTable, LevelTable } from './level-table.ts';
 import { breakpointRecord } from './capacity.ts';
 import { loadRunJourneys, type RunJourneysOrWhy } from './journeys-of-run.ts';
+import { loadPerUserOf } from './load-per-user.ts';
 import { rateLine } from './core/capacity-text.ts';
 import { viewOf } from './period-view.ts';
 import { aggregate, plainPeriod } from './core/aggregate.ts';
@@ -150,11 +151,12 @@ export class MainSide {
         detector: new BreakpointDetector(this.shape, s.criteria.breakpoint, s.slo, s.criteria.groups),
         table: new LevelTable(levelsOf(this.shape), { slo: s.slo, groups: s.criteria.groups, maxErrorRate: s.criteria.breakpoint.maxErrorRate }),
       };
-      const vars = { ...(testConfig.variables ?? {}), ...variables } as Record<string, unknown>;
-      void loadRunJourneys({ processorsDir: s.processorsDir, scenariosPath: s.scenarios, env: process.env, variables: vars, timeScale: s.timeScale }).then((j) => {
-        this.#journeys = j;
-      });
     }
+    // The journeys (think times, per-session actions): the breakpoint's capacity in req/s, and every test's load per user.
+    const vars = { ...(testConfig.variables ?? {}), ...variables } as Record<string, unknown>;
+    void loadRunJourneys({ processorsDir: s.processorsDir, scenariosPath: s.scenarios, env: process.env, variables: vars, timeScale: s.timeScale }).then((j) => {
+      this.#journeys = j;
+    });
     events.on('phaseStarted', () => {
       this.#t0 ??= Date.now();
     });
@@ -168,6 +170,9 @@ export class MainSide {
       results.verdicts = verdicts;
       (stats as unknown as Record<string, unknown>).hmp = results;
       this.#printVerdicts(verdicts, measured);
+      // Its users are not the plan's users when they think less: say how far the load per user exceeded the plan's.
+      const perUser = results.loadPerUser as { factor: number; text: string } | undefined;
+      if (perUser && Math.abs(Math.log(perUser.factor)) > Math.log(1.5)) this.#log(`load per user: ${perUser.text}`);
     });
     // Artillery writes no results on an early stop or Ctrl-C: write what was
     // measured. Then the report folder, for every run.
@@ -350,6 +355,7 @@ export class MainSide {
       tool: this.#tool,
       errorSamples: readErrorSamples(process.env.HMP_ERRORS_LOG),
       stalls: final ? this.#requestAnalysis()?.stalls : undefined,
+      loadPerUser: final ? loadPerUserOf(this.#periods, this.#journeys) : undefined,
       requestTimeline: final ? this.#requestAnalysis()?.timeline : undefined,
       ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
       startedAt: this.#t0,

@@ -271,6 +271,9 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     ev.numbers.recoveryLimitS = afterLoad.limitS;
     ev.details.recoveryAfterLoad = afterLoad;
   }
+  // A compressed think time multiplies the load per user: the step says by how much.
+  const perUser = s.run.loadPerUser;
+  if (perUser && Math.abs(Math.log(perUser.factor)) > Math.log(1.5)) ev.notes.push(`${test}: ${perUser.text}.`);
   // What went wrong, when and why (diagnosis/), said as the test ends; recorded with its step.
   for (const l of diagnosisLines(s.diagnosis)) ctx.line(l);
   ev.diagnosis = s.diagnosis;

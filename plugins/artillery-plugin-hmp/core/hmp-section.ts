@@ -121,6 +121,8 @@ export interface HmpSection {
   stalls?: { minS?: number; stalls?: Array<{ at?: number; s?: number; ongoing?: boolean; inFlight?: Record<string, number>; waiting?: number; spannedBy?: string[] }>; cause?: { label?: string; name?: string; began?: number; otherwisePct?: number } | null; text?: string };
   /** Every request on a one-second grid (core/request-timeline.ts), when the plugin logged the requests. */
   requestTimeline?: { t0?: number; sent?: number[]; ok?: number[]; failed?: number[]; inFlight?: number[]; failures?: Array<[number, string, string, number]> };
+  /** Requests per user against the plan's users' (load-per-user.ts): how far a compressed think time multiplied the load. */
+  loadPerUser?: { runPerUserReqPerS?: number; planPerUserReqPerS?: number; factor?: number; text?: string };
   /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
   system?: { memTotalMb?: number };
 }

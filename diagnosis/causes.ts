@@ -52,10 +52,11 @@ function processRestart(i: RawIncident): Cause | undefined {
   const refused = i.client.failures.filter((f) => f.what === 'refused').reduce((a, f) => a + f.n, 0);
   if (i.processes.length) {
     const fromLog = i.processes.some((p) => p.endsWith("says the server's log"));
-    const started = i.processes.some((p) => /started|new server process/.test(p));
+    const started = i.processes.some((p) => /started|new server process|restarted/.test(p));
     const gone = i.processes.some((p) => /was gone|finished/.test(p));
     const title = started ? 'the server process exited and a new one started' : gone ? 'the server process exited' : 'the server process was replaced';
     const evidence = [...i.processes, ...(refused ? [`${plural(refused, 'request')} refused (nothing listened on the port)`] : [])];
+    // The log's start-up lines name it; the sampled pid or DigitalOcean's restart count measure it.
     return { id: 'process-restart', title, certainty: fromLog ? 'log' : 'measured', evidence };
   }
   if (refused > 0 && refused >= 0.5 * i.client.failed) {

@@ -144,7 +144,7 @@ function logIn(log: LogIn | undefined, start: number, end: number): Incident['lo
   return [...by.values()].sort((x, y) => y.n - x.n);
 }
 
-function processesIn(h: HmpSection, log: LogIn | undefined, start: number, end: number, t0: number): string[] {
+function processesIn(h: HmpSection, log: LogIn | undefined, start: number, end: number, t0: number, periods: RunPeriod[] = []): string[] {
   const near = (at: number) => at >= start - PROCESS_SLACK_MS && at <= end + PROCESS_SLACK_MS;
   const when = (at: number) => clock((at - t0) / 1000);
   const out: string[] = [];
@@ -157,6 +157,9 @@ function processesIn(h: HmpSection, log: LogIn | undefined, start: number, end: 
     if (!near(e.at)) continue;
     out.push(e.pid === null ? `the sampled server process ${events[i - 1]!.pid ?? ''} was gone at ${when(e.at)}` : `a new server process (pid ${e.pid}) was listening on the port at ${when(e.at)}`);
   }
+  // DigitalOcean's restart_count: the component's restarts in the periods of the window.
+  const restarts = periods.filter((p) => p.at + 10_000 > start - PROCESS_SLACK_MS && p.at < end + PROCESS_SLACK_MS).reduce((a, p) => a + (stat(p, metric.systemRestarts, 'max') ?? 0), 0);
+  if (restarts > 0) out.push(`the server's instances restarted ${restarts} time${restarts === 1 ? '' : 's'} (DigitalOcean restart_count)`);
   return out;
 }
 
@@ -221,7 +224,7 @@ export function incidentsOf(x: IncidentInput): RawIncident[] {
         waiting: inside.length ? Math.max(...inside.map((s) => num(s.waiting) ?? 0)) : null,
       },
       log: logIn(log, w.start, w.end),
-      processes: processesIn(h, log, w.start, w.end, x.t0),
+      processes: processesIn(h, log, w.start, w.end, x.t0, periods),
       system: systemIn(periods, w.start, w.end, periodMs),
       inFlight: first?.inFlight ?? {},
       users: users === undefined ? null : Math.round(users),

@@ -215,3 +215,12 @@ test('a stall while the server idled and logged nothing: frozen, with what would
   // The same stall without the process's CPU: not determined.
   assert.equal(diagnose(run({ stalls, log: { timeline: [] } }), { verdicts: NO_VERDICTS }).incidents[0]!.cause.id, 'undetermined');
 });
+
+test('a restart DigitalOcean counted during failures: the process restarted (measured)', () => {
+  const r = run({ failures: burst(30, 40, '502') });
+  (r.intermediate[3] as { summaries: Record<string, unknown> }).summaries['plugins.hmp.system.restarts'] = { max: 1, min: 1, mean: 1, count: 1 };
+  const c = diagnose(r, { verdicts: NO_VERDICTS }).incidents[0]!.cause;
+  assert.equal(c.id, 'process-restart');
+  assert.equal(c.certainty, 'measured');
+  assert.ok(c.evidence.some((e) => /restarted 1 time \(DigitalOcean restart_count\)/.test(e)), c.evidence.join('; '));
+});

@@ -20,8 +20,10 @@ function findingsOf(results: Results, verdicts: Verdict[]): Finding[] {
   const test = hmpSection(results).test;
   // The probe after the load, or the health check right after it (stress), saw no normal answer.
   const healthAfter = /GET \/health after the test: ([^;]+)/.exec(checks?.crash?.text ?? '')?.[1];
-  if (checks?.recovery?.status === 'not-recovered' || healthAfter) {
-    const why = [checks?.recovery?.status === 'not-recovered' ? checks.recovery.text : undefined, healthAfter ? `GET /health after the test: ${healthAfter}` : undefined].filter(Boolean).join('; ');
+  // A server slower than its baseline has recovered; one that answers nothing, or errors, has not.
+  const dead = checks?.recovery?.status === 'not-recovered' && /no answers|errors/.test(checks.recovery.text ?? '');
+  if (dead || healthAfter) {
+    const why = [dead ? checks!.recovery!.text : undefined, healthAfter ? `GET /health after the test: ${healthAfter}` : undefined].filter(Boolean).join('; ');
     out.push({ id: 'not-recovered', text: `The server did not recover after the ${test === 'spike' ? 'spike' : 'load'}: ${why}.`.replace(/\.\.$/, '.') });
   }
   const load = verdicts.find((v) => v.id === LOAD_VERDICT);

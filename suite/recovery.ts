@@ -88,6 +88,12 @@ export interface RecoveryInput {
   periodMs?: number;
 }
 
+/** "; last: no answers (stalled)": why the latest period out of limits was out (the diagnosis tells a dead server from a slow one by it). */
+function lastMiss(curve: CurvePoint[]): string {
+  const miss = [...curve].reverse().find((c) => !c.within);
+  return miss?.why ? `; last: ${miss.why}` : '';
+}
+
 export function recoveryOf(input: RecoveryInput): Recovery {
   const t: Tolerance = { ...DEFAULT_TOLERANCE, ...input.tolerance };
   const limitS = input.limitS ?? planCriteria().recovery.limitS;
@@ -134,7 +140,7 @@ export function recoveryOf(input: RecoveryInput): Recovery {
         ? `Within the baseline from the end of ${from} (${within}).`
         : `Recovered ${fmtS(recoveredAfterS!)} after ${from} (${within}).`
       : status === 'not-recovered'
-        ? `Not recovered: > ${fmtS(limitS)} after ${from} (${within}).`
+        ? `Not recovered: > ${fmtS(limitS)} after ${from} (${within})${lastMiss(curve)}.`
         : `Not recovered in the ${fmtS(observedS)} observed after ${from} (limit ${fmtS(limitS)}; ${within}); observe longer.`;
   return { recoveredAfterS, status, limitS, observedS, limits: { ...limits, consecutive: t.consecutive }, curve, text };
 }

@@ -3,8 +3,9 @@
 // the twin's log and sampling its process, as a user would give them. Each
 // test must name the right cause with its window, and recommend only what
 // addresses it (time-scaled runs; tolerances for a busy machine). The fault
-// clock starts at the first login of a test user: with --no-conversions the
-// suite's set-up logs in as none, so it is the test's first session.
+// clock starts at the first login of a test user: with --no-conversions and
+// no historical submissions the suite's set-up logs in as none of them, so it
+// is the test's first session.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ async function faulted(label: string, twinArgs: string[], suiteArgs: string[]): 
   const log = join(out, 'twin-server.log');
   const twin = await startTwinProcess({ args: ['--log-file', log, ...twinArgs] });
   try {
-    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--server-log', log, '--system-metrics', 'local', '--pid', String(twin.pid), '--submissions', '10', '--no-live', ...suiteArgs], {
+    const r = await suite(['--target', twin.url, '--credentials', twin.adminCredentialsPath, '--server-log', log, '--system-metrics', 'local', '--pid', String(twin.pid), '--no-live', ...suiteArgs], {
       out,
       env: { HMP_PASSWORD: twin.adminPassword },
     });
@@ -56,7 +57,7 @@ function near(a: number, b: number, tolMs: number, what: string): void {
 
 describe('the diagnosis names the cause of each scheduled fault', { concurrency: 2, timeout: 300_000 }, () => {
   test('the database down for 6 s in an average test: one incident in its window, the log names the database, nothing about caching', async () => {
-    const { r, faults, diagnosis, md } = await faulted('db-down', ['--fault', 'db-down@8+6'], ['--only', 'average', '--time-scale', '0.02', '--no-conversions']);
+    const { r, faults, diagnosis, md } = await faulted('db-down', ['--fault', 'db-down@8+6'], ['--only', 'average', '--time-scale', '0.02', '--no-conversions', '--submissions', '0']);
     assert.equal(statuses(r).average, 'flagged', why(r));
     const fault = faults.find((f) => f.fault === 'db-down')!;
     assert.ok(fault, 'the twin recorded the outage');
@@ -82,7 +83,7 @@ describe('the diagnosis names the cause of each scheduled fault', { concurrency:
   });
 
   test('a crash and a restart in a stress test: the process exited and a new one started, from the log and the sampled pid', async () => {
-    const { r, faults, diagnosis, twin, pidAfter } = await faulted('crash', ['--fault', 'crash@5+4'], ['--only', 'stress', '--time-scale', '0.01', '--no-conversions']);
+    const { r, faults, diagnosis, twin, pidAfter } = await faulted('crash', ['--fault', 'crash@5+4'], ['--only', 'stress', '--time-scale', '0.01', '--no-conversions', '--submissions', '0']);
     assert.equal(statuses(r).stress, 'flagged', why(r));
     const crash = faults.find((f) => f.fault === 'crash')!;
     assert.ok(crash?.end, 'the twin recorded the crash and the restart');
@@ -102,7 +103,7 @@ describe('the diagnosis names the cause of each scheduled fault', { concurrency:
   });
 
   test('a freeze in an average test: the server stopped answering while idle, with what would name the blocking call', async () => {
-    const { r, faults, diagnosis } = await faulted('freeze', ['--fault', 'freeze@8+5'], ['--only', 'average', '--time-scale', '0.02', '--no-conversions']);
+    const { r, faults, diagnosis } = await faulted('freeze', ['--fault', 'freeze@8+5'], ['--only', 'average', '--time-scale', '0.02', '--no-conversions', '--submissions', '0']);
     assert.ok(['passed', 'flagged'].includes(statuses(r).average), why(r));
     const freeze = faults.find((f) => f.fault === 'freeze')!;
     const d = diagnosis('average');
@@ -118,7 +119,7 @@ describe('the diagnosis names the cause of each scheduled fault', { concurrency:
     const { r, diagnosis, dataFileKept } = await faulted(
       'pool-leak',
       ['--capacity', '8', '--overload', 'stall', '--queue-timeout', '2000', '--latency', '*=20', '--fault', 'pool-leak'],
-      ['--only', 'stress', '--time-scale', '0.005', '--think', '0-0', '--teardown-wait', '10', '--no-conversions'],
+      ['--only', 'stress', '--time-scale', '0.005', '--think', '0-0', '--teardown-wait', '10', '--no-conversions', '--submissions', '0'],
     );
     assert.equal(statuses(r).stress, 'flagged', why(r));
     const d = diagnosis('stress');
@@ -138,7 +139,7 @@ describe('--confirm measures the capacity without the suspect', { timeout: 400_0
   test('a v1.0 twin blocked by conversions, its capacity limited by a small queue: the breakpoint names the conversion, then runs again without it and reports both capacities', async () => {
     // Each conversion blocks the twin 2.5 s (HMP v1.0); every request takes 100 ms and 4 run at once:
     // without conversions the twin holds ~40 req/s, with them it stalls from the first levels.
-    const { r, diagnosis } = await faulted('confirm', ['--api-version', '1.0', '--latency', 'pdf_execute=2500,*=100', '--capacity', '4', '--overload', 'queue', '--queue-timeout', '500', '--serve-server-key'], ['--only', 'breakpoint', '--time-scale', '0.05', '--confirm']);
+    const { r, diagnosis } = await faulted('confirm', ['--api-version', '1.0', '--latency', 'pdf_execute=2500,*=100', '--capacity', '4', '--overload', 'queue', '--queue-timeout', '500', '--serve-server-key'], ['--only', 'breakpoint', '--time-scale', '0.05', '--confirm', '--submissions', '10']);
     assert.ok(['flagged', 'recorded'].includes(statuses(r).breakpoint), why(r));
     assert.ok(diagnosis('breakpoint').incidents.some((i) => i.cause.id === 'blocked-by-kind' && i.cause.kind === 'pdf_execute'), JSON.stringify(diagnosis('breakpoint').incidents.map((i) => i.cause)));
     const confirm = (r.summary.breakpoint as { confirm?: { ran: boolean; text: string; with: { withinSlosUsers: number }; without: { withinSlosUsers: number } } }).confirm;

@@ -145,14 +145,17 @@ test('pool starvation from the log; a server that did not recover is a finding',
       failures: burst(60, 90, '500'),
       stalls: [{ at: T0 + 30_000, s: 30, inFlight: { 'GET /project/': 12 }, waiting: 15, spannedBy: ['GET /project/'] }],
       log: { timeline: [[T0 + 60_000, 'sqlalchemy.exc.TimeoutError', msg, 40]] },
-      recovery: { status: 'not-recovered', text: 'Not recovered: no answer 15 min after the test.' },
+      recovery: { status: 'not-recovered', text: 'Not recovered: > 15 min after the test (error rate <= 1% and p95 <= 60 ms for 2 periods); last: no answers (stalled).' },
     }),
     { verdicts: NO_VERDICTS },
   );
   assert.equal(d.incidents.length, 1);
   assert.equal(d.incidents[0]!.cause.id, 'pool-starvation');
   assert.deepEqual(d.findings.map((f) => f.id), ['not-recovered']);
-  assert.match(diagnosisLines(d).at(-1)!, /^The server did not recover after the load: Not recovered/);
+  assert.match(diagnosisLines(d).at(-1)!, /^The server did not recover after the load: Not recovered: > 15 min after the test .*; last: no answers \(stalled\)\.$/);
+  // Slower than its baseline is not "did not recover": no finding.
+  const slow = diagnose(run({ recovery: { status: 'not-recovered', text: 'Not recovered: > 0.3 s after the test (error rate <= 1% and p95 <= 68 ms for 2 periods); last: p95 90 ms > 68 ms' } }), { verdicts: NO_VERDICTS });
+  assert.deepEqual(slow.findings, []);
 });
 
 test('one endpoint over its SLO on its own: a slow endpoint; only groups whose verdict failed give windows', () => {

@@ -56,7 +56,7 @@ test('never back within 5 min: null, "> 5 min"; a streak after the limit is stil
   const r = recoveryOf({ periods: run(bad), holdEnd: HOLD_END, baseline: BASE });
   assert.equal(r.recoveredAfterS, null);
   assert.equal(r.status, 'not-recovered');
-  assert.equal(r.text, 'Not recovered: > 5 min after the hold (error rate <= 1.5% and p95 <= 150 ms for 2 periods).');
+  assert.equal(r.text, 'Not recovered: > 5 min after the hold (error rate <= 1.5% and p95 <= 150 ms for 2 periods); last: errors 9% > 1.5%; p95 900 ms > 150 ms.');
   const late = run([...Array.from({ length: 6 + 31 }, () => [9, 900] as [number, number]), [0, 90], [0, 90]]);
   const r2 = recoveryOf({ periods: late, holdEnd: HOLD_END, baseline: BASE });
   assert.equal(r2.recoveredAfterS, null, 'back at 310 s > 300 s');

@@ -110,7 +110,8 @@ describe('the diagnosis names the cause of each scheduled fault', { concurrency:
     const i = d.incidents.find((x) => x.cause.id === 'server-frozen');
     assert.ok(i, JSON.stringify(d.incidents.map((x) => [x.startS, x.endS, x.cause])));
     assert.ok(i.kinds.includes('stall'));
-    near(i.start, freeze.start, 2500, 'the incident starts at the freeze');
+    // It covers the freeze (a starved machine's own short stall just before it may join it: at most a join gap early).
+    assert.ok(i.start <= freeze.start + 2500 && i.start >= freeze.start - 7500, `the incident starts ${((i.start - freeze.start) / 1000).toFixed(1)} s from the freeze`);
     near(i.end, freeze.end!, 2500, 'and ends when it thawed');
     assert.match(i.cause.toDecide!, /stack dump/);
   });

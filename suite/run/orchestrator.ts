@@ -400,7 +400,7 @@ export class Orchestrator {
     this.#view.clear();
     this.#line(`suite: ${stepTag('report')} ${VERDICT[r.status]}: ${r.reason}`);
     this.#io.out(summary.headline);
-    for (const rec of summary.recommendations.slice(0, 5)) this.#io.out(`  recommend (${rec.cost}): ${rec.text}`);
+    for (const rec of summary.recommendations.slice(0, 5)) this.#io.out(`  recommend (${rec.cost}): ${rec.text}${rec.addresses?.[0] ? ` [addresses ${rec.addresses[0]}]` : ''}`);
     if (summary.recommendations.length > 5) this.#io.out(`  ... ${summary.recommendations.length - 5} more in the report`);
     this.#io.out(`suite report: ${join(this.dir, FILES.html)} (also ${FILES.md}, ${FILES.json}; exit ${summary.exitCode})`);
     return summary.exitCode;

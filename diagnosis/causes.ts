@@ -17,7 +17,7 @@ import type { Criteria } from '../plugins/artillery-plugin-hmp/core/criteria.ts'
 import type { Cause, Incident } from './types.ts';
 import type { RawIncident } from './incidents.ts';
 import { short } from './words.ts';
-import { CONFIRM_COMMAND } from './confirm.ts';
+import { confirmCommand } from './confirm.ts';
 
 /** CPU at or above this (% of one core, as sampled) is saturation, not headroom. */
 export const CPU_SATURATED_PCT = 90;
@@ -125,7 +125,7 @@ function blockedByKind(i: RawIncident, ctx: RunContext): Cause | undefined {
     title: `the server was blocked by ${c.label}: nothing was answered while one ran`,
     certainty: 'correlation',
     kind: c.name,
-    ...(/^pdf_/.test(c.name ?? '') ? { toDecide: `the same test without conversions (${CONFIRM_COMMAND}; \`npm run suite -- --confirm\` runs it after the breakpoint) measures what they cost` } : {}),
+    ...(/^pdf_/.test(c.name ?? '') ? { toDecide: `the same test without conversions (\`${confirmCommand(ctx.h.test)}\`${ctx.h.test === 'breakpoint' ? '; `npm run suite -- --confirm` runs it after the breakpoint' : ''}) measures what they cost` } : {}),
     evidence: [
       `${c.began} of ${plural(stalls.length, 'stall')} began while ${c.label} was in flight${stalls.some((s) => s.spannedBy) ? ` and ${spanned} ended when it ended` : ''}`,
       `otherwise it was in flight when ${otherwise}% of requests were sent`,

@@ -9,7 +9,10 @@ export function confirmable(d: Diagnosis | undefined): Cause | undefined {
   return d?.incidents.map((i) => i.cause).find((c) => c.id === 'blocked-by-kind' && /^pdf_/.test(c.kind ?? ''));
 }
 
-export const CONFIRM_COMMAND = 'npm run suite -- --only breakpoint --no-conversions';
+/** The command that runs a test again without conversions (the breakpoint's by default). */
+export function confirmCommand(test = 'breakpoint'): string {
+  return `npm run suite -- --only ${test} --no-conversions`;
+}
 
 /** A breakpoint's two capacities, as its step records them. */
 export interface Capacities {

@@ -129,6 +129,7 @@ test('stalls a conversion spans: the server blocked by it; a common kind that di
   for (const i of blocked.incidents) {
     assert.equal(i.cause.id, 'blocked-by-kind');
     assert.equal(i.cause.kind, 'pdf_execute');
+    assert.match(i.cause.toDecide!, /^the same test without conversions \(`npm run suite -- --only average --no-conversions`\) measures what they cost$/);
   }
   assert.match(diagnosisLines(blocked)[0]!, /nothing was answered for 5 s while up to 6 requests waited.*Cause: the server was blocked by POST \/pdf-to-audio\/execute.*3 of 3 stalls began while .* and 3 ended when it ended/);
   // The same stalls, blamed by the stall analysis on the frequent GET /project/{id} that spanned none.

@@ -8,7 +8,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_ADMIN_PASSWORD } from '../twin/config.ts';
 import { listeningUrl, startTwinProcess, TwinStartError } from '../twin/launch.ts';
-import { targetLines } from '../plugins/artillery-plugin-hmp/local-twin.ts';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { probeTarget, targetLines } from '../plugins/artillery-plugin-hmp/local-twin.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const LOCAL_TARGET = join(import.meta.dirname, '..', 'twin', 'local-target.ts');
@@ -16,6 +18,16 @@ const LOCAL_TARGET = join(import.meta.dirname, '..', 'twin', 'local-target.ts');
 test('listeningUrl reads the URL of the twin\'s start line, and nothing before it', () => {
   assert.equal(listeningUrl('HMP twin (API v1.1) listening on http://127.0.0.1:41234\nadmin credentials: x'), 'http://127.0.0.1:41234');
   assert.equal(listeningUrl('HMP twin (API v1.1) listen'), undefined);
+});
+
+test('probeTarget names why a target does not answer: a refused connection by its code, a port fetch refuses by its reason', async () => {
+  assert.equal(probeTarget('http://127.0.0.1:9', 2000), 'bad port');
+  // A port nothing listens on: one just freed.
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  assert.equal(probeTarget(`http://127.0.0.1:${port}`, 2000), 'ECONNREFUSED');
 });
 
 test('the plugin reads the local target\'s JSON lines and skips its log', () => {

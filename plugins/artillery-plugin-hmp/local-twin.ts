@@ -103,7 +103,7 @@ export function startLocalTwin(options: { script: string; log: (line: string) =>
 /** Does anything answer HTTP at the target? Returns the failure reason, or null. */
 export function probeTarget(target: string, timeoutMs = 5000): string | null {
   const script = `fetch(process.argv[1] + '/health', { signal: AbortSignal.timeout(${timeoutMs}) })
-    .then(() => process.exit(0), (e) => { console.log(e.cause?.code ?? e.name ?? e.message); process.exit(1); });`;
+    .then(() => process.exit(0), (e) => { console.log(e.cause?.code ?? e.cause?.message ?? e.name ?? e.message); process.exit(1); });`;
   const r = spawnSync(process.execPath, ['-e', script, target.replace(/\/$/, '')], { encoding: 'utf8', timeout: timeoutMs + 2000 });
   if (r.status === 0) return null;
   return (r.stdout || r.stderr || 'no answer').trim().split('\n')[0]!;

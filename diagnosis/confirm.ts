@@ -31,6 +31,6 @@ function users(c: Capacities): string {
 export function comparisonWords(withKind: Capacities, without: Capacities): string {
   const a = withKind.withinSlosUsers ?? withKind.beforeFailureUsers ?? 0;
   const b = without.withinSlosUsers ?? without.beforeFailureUsers ?? 0;
-  const verdict = b > a ? 'the conversions were the bottleneck: making them asynchronous (or moving them to workers) is worth that much' : b === a ? 'no gain: the conversions were not what limited the capacity' : 'less without them: the conversions were not the bottleneck';
+  const verdict = b > a ? 'the conversions were the bottleneck: making them asynchronous (or moving them to workers) is worth that much' : b === a ? 'no gain measured: the conversions did not limit the levels of this run' : 'less without them: the conversions were not the bottleneck';
   return `without conversions: ${users(without)}; with them: ${users(withKind)}; ${verdict}.`;
 }

@@ -145,8 +145,11 @@ describe('--confirm measures the capacity without the suspect', { timeout: 400_0
     assert.ok(diagnosis('breakpoint').incidents.some((i) => i.cause.id === 'blocked-by-kind' && i.cause.kind === 'pdf_execute'), JSON.stringify(diagnosis('breakpoint').incidents.map((i) => i.cause)));
     const confirm = (r.summary.breakpoint as { confirm?: { ran: boolean; text: string; with: { withinSlosUsers: number }; without: { withinSlosUsers: number } } }).confirm;
     assert.ok(confirm?.ran, `the experiment ran: ${JSON.stringify(confirm)}\n${why(r)}`);
-    assert.ok(confirm.without.withinSlosUsers > confirm.with.withinSlosUsers, confirm.text);
-    assert.match(confirm.text, /^without conversions: max within the SLOs \d+ users \([\d.]+ req\/s\); with them: .*; the conversions were the bottleneck/);
+    // How many conversions a level's short hold sees is chance (20% of the instructors' sessions): the
+    // capacity with them is 10, 20 or 40 users; without them it is the queue's (about 40 req/s), never less.
+    assert.ok(confirm.without.withinSlosUsers >= confirm.with.withinSlosUsers, confirm.text);
+    assert.ok(confirm.without.withinSlosUsers >= 20, confirm.text);
+    assert.match(confirm.text, new RegExp(`^without conversions: max within the SLOs ${confirm.without.withinSlosUsers} users \\([\\d.]+ req/s\\); with them: (max within the SLOs ${confirm.with.withinSlosUsers} users|below its first level).*; (the conversions were the bottleneck|no gain)`));
     assert.match(r.stderr, /\[6\/9 breakpoint\] confirming the cause \(the server was blocked by POST \/pdf-to-audio\/execute/);
     assert.ok(r.summary.steps.find((s) => s.id === 'breakpoint')!.notes.some((n) => n.startsWith('breakpoint, confirmed by experiment: without conversions')));
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DDSketch } from '@artilleryio/sketches-js';
-import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
+import { STAIRCASE } from './support/staircase.ts';
 import { BreakpointDetector, levelAt, levelsOf } from '../plugins/artillery-plugin-hmp/breakpoint.ts';
 import { formatLevelTable, LevelTable } from '../plugins/artillery-plugin-hmp/level-table.ts';
 import { breakpointRecord } from '../plugins/artillery-plugin-hmp/capacity.ts';
@@ -21,16 +21,8 @@ import { verdictsOf } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
 import { MIXES, PROFILES } from '../processors/profiles.ts';
 
-// Levels 10, 20, 40: 20 s ramp + 30 s hold each (periods are 10 s), as test/breakpoint.test.ts.
-const shape = buildShape([
-  { name: 'r10', duration: 20, users: 10 },
-  { name: 'h10', duration: 30, users: 10 },
-  { name: 'r20', duration: 20, users: 20 },
-  { name: 'h20', duration: 30, users: 20 },
-  { name: 'r40', duration: 20, users: 40 },
-  { name: 'h40', duration: 30, users: 40 },
-  { name: 'down', duration: 10, users: 0 },
-]);
+// Levels 10, 20, 40: 20 s ramp + 30 s hold each (periods are 10 s).
+const shape = STAIRCASE;
 const criteria = planCriteria();
 const rules = criteria.breakpoint;
 const slo = { list: 700 };

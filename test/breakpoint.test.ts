@@ -1,20 +1,12 @@
 // Breakpoint detection on synthetic periods: each rule, two-period confirmation, levels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShape } from '../plugins/artillery-plugin-hmp/shape.ts';
+import { STAIRCASE } from './support/staircase.ts';
 import { BreakpointDetector, levelAt } from '../plugins/artillery-plugin-hmp/breakpoint.ts';
 import type { PeriodView } from '../plugins/artillery-plugin-hmp/period-view.ts';
 
 // Levels 10, 20, 40: 20 s ramp + 30 s hold each (periods are 10 s).
-const shape = buildShape([
-  { name: 'r10', duration: 20, users: 10 },
-  { name: 'h10', duration: 30, users: 10 },
-  { name: 'r20', duration: 20, users: 20 },
-  { name: 'h20', duration: 30, users: 20 },
-  { name: 'r40', duration: 20, users: 40 },
-  { name: 'h40', duration: 30, users: 40 },
-  { name: 'down', duration: 10, users: 0 },
-]);
+const shape = STAIRCASE;
 const rules = { maxErrorRate: 5, sloFactor: 2, maxTimeoutRate: 1, stallFactor: 0.5 };
 const slo = { list: 700 };
 const groups = { list: ['project_list'] };

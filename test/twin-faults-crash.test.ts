@@ -4,6 +4,7 @@
 // tokens, its start-up lines appended to the same log; the schedule goes on
 // in it; and stop() leaves no process behind, the successor included, even
 // during the restart delay.
+import { processExists } from './support/process-exists.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -16,15 +17,7 @@ import { tempDir } from './support/temp-dir.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Whether a process exists at all (a zombie included): what "no process behind" is checked with. */
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = processExists;
 
 /** The private folder of the database a twin process has open, if its database is a file there. */
 function dbDirOf(pid: number): string | undefined {

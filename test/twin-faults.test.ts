@@ -2,6 +2,7 @@
 // syntax, and db-down, freeze and pool-leak in a real twin process, each
 // checked against what clients see, the server's log and the fault record.
 // Crashes are in twin-faults-crash.test.ts.
+import { processExists } from './support/process-exists.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -90,15 +91,7 @@ async function firstSession(twin: TwinProcess, s: Seeded) {
   return { token, userId: st.id, before, after: Date.now() };
 }
 
-/** Whether a process exists at all (a zombie included). */
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = processExists;
 
 async function stopAndCheck(twin: TwinProcess) {
   const pid = twin.currentPid();

@@ -112,7 +112,8 @@ describe('the diagnosis names the cause of each scheduled fault', { concurrency:
     assert.ok(i.kinds.includes('stall'));
     // It covers the freeze (a starved machine's own short stall just before it may join it: at most a join gap early).
     assert.ok(i.start <= freeze.start + 2500 && i.start >= freeze.start - 7500, `the incident starts ${((i.start - freeze.start) / 1000).toFixed(1)} s from the freeze`);
-    near(i.end, freeze.end!, 2500, 'and ends when it thawed');
+    // It ends at the thaw, or with the resets that follow it (connections idle past the keep-alive timeout meanwhile).
+    assert.ok(i.end >= freeze.end! - 2500 && i.end <= freeze.end! + 12_000, `the incident ends ${((i.end - freeze.end!) / 1000).toFixed(1)} s from the thaw`);
     assert.match(i.cause.toDecide!, /stack dump/);
   });
 

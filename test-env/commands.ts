@@ -2,11 +2,14 @@
 // what happens on failure (undo, or record what could not be undone). The
 // two exported functions are test-env's API: whatever goes wrong, they
 // reject with a Failure, one sentence saying what happened and what to do.
+// Their inputs are checked first (inputs.ts), and only then is the password
+// asked for, when the caller gives a way to ask instead of the password.
 import { randomInt } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DataFileError, type TestData, type Via } from '../lib/test-data.ts';
-import { readTestData, writeTestData } from './data-file.ts';
+import type { TestData, Via } from '../lib/test-data.ts';
+import { writeTestData } from './data-file.ts';
+import { downInputs, upInputs, type DownInputs, type UpInputs } from './inputs.ts';
 import { Failure, downCommand, explain, type ExplainContext, type Explained } from './messages.ts';
 import {
   downSettings,
@@ -26,13 +29,22 @@ import { removalProblems, teardownViaApi, teardownViaLoadTest } from './teardown
 /** Seeds the target and writes the data file (strategy section 6, step 1). */
 export async function testEnvUp(options: UpOptions): Promise<UpResult> {
   const s = upSettings(options);
-  return asFailure(() => runUp(s), { target: s.target, credentialsPath: s.credentialsPath });
+  const inputs = await upInputs(s);
+  const password = await passwordOf(s);
+  return asFailure(() => runUp(s, inputs, password), { target: s.target, credentialsPath: s.credentialsPath });
 }
 
 /** Removes what the data file records, verifies it is gone and deletes the file (step 8). */
 export async function testEnvDown(options: DownOptions): Promise<DownResult> {
   const s = downSettings(options);
-  return asFailure(() => runDown(s), { target: s.target ?? '(the target)', credentialsPath: s.credentialsPath });
+  const inputs = await downInputs(s);
+  const password = await passwordOf(s);
+  return asFailure(() => runDown(s, inputs, password), { target: inputs.target, credentialsPath: s.credentialsPath });
+}
+
+/** The password given, or asked for now (its errors, such as an interrupted prompt, reach the caller as they are). */
+function passwordOf(s: { password: string | (() => Promise<string>) }): Promise<string> {
+  return typeof s.password === 'string' ? Promise.resolve(s.password) : s.password();
 }
 
 /** Any error that is not yet a Failure is put into words here, so callers get one kind. */
@@ -43,31 +55,6 @@ async function asFailure<T>(run: () => Promise<T>, ctx: ExplainContext): Promise
     if (err instanceof Failure) throw err;
     throw new Failure(explain(err, ctx), 1, err);
   }
-}
-
-async function loadDataFile(path: string): Promise<TestData | undefined> {
-  try {
-    return await readTestData(path);
-  } catch (err) {
-    const why = err instanceof DataFileError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-    throw new Failure({
-      what: `the data file ${path} exists but cannot be read as test data (${why})`,
-      todo: 'check it, and move it away if it is not from test-env',
-    });
-  }
-}
-
-async function readFixture(path: string): Promise<Uint8Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new Failure({ what: `cannot read the --fixture file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, todo: 'pass the path of a PDF, or leave --fixture out to use generated PDFs' });
-  }
-  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
-    throw new Failure({ what: `the --fixture file ${path} is not a PDF (it does not start with %PDF-)`, todo: 'pass the path of a PDF' });
-  }
-  return bytes;
 }
 
 function context(session: AdminSession | undefined, target: string, opts: { credentialsPath: string }): ExplainContext {
@@ -93,27 +80,8 @@ async function removeAndVerify(session: AdminSession, data: TestData, via: Via, 
 
 const count = (d: TestData) => d.students.length + d.instructors.length + d.projects.length + d.submissions.length;
 
-async function runDown(opts: DownSettings): Promise<DownResult> {
-  const data = await loadDataFile(opts.dataPath);
-  if (!data) {
-    if (!opts.force) {
-      throw new Failure({
-        what: `there is no data file at ${opts.dataPath}, so nothing is recorded to remove`,
-        todo: 'pass --data with the right file, or --force to call /admin/load-test/down on --target anyway',
-      });
-    }
-    if (opts.via === 'api') {
-      throw new Failure({ what: 'without a data file only --via load-test can remove test data (the API needs the recorded ids)', todo: 'drop --via api' });
-    }
-    if (!opts.target) throw new Failure({ what: `there is no data file at ${opts.dataPath} to take the target from`, todo: 'pass --target' });
-  } else if (opts.target && opts.target !== data.target) {
-    throw new Failure({
-      what: `the data file ${opts.dataPath} describes test data on ${data.target}, not on ${opts.target}`,
-      todo: `run down without --target (or with --target ${data.target})`,
-    });
-  }
-  const target = data?.target ?? opts.target!;
-  const creds = await openCredentials(opts.credentialsPath, opts.password);
+async function runDown(opts: DownSettings, { credentials, data, target }: DownInputs, password: string): Promise<DownResult> {
+  const creds = await openCredentials(opts.credentialsPath, credentials, password);
   const via = opts.via ?? data?.via ?? 'load-test';
   // What is still to remove, written back after a failed attempt so the data file lists only that.
   const left = data && structuredClone(data);
@@ -155,30 +123,17 @@ async function runDown(opts: DownSettings): Promise<DownResult> {
   }
   await rm(opts.dataPath, { force: true });
   const removed = { users: data.students.length + data.instructors.length, projects: data.projects.length, submissions: data.submissions.length };
-  const message = `down: removed and verified ${removed.users} test users, ${removed.projects} projects and ${removed.submissions} submissions on ${data.target}; deleted ${opts.dataPath}`;
+  // The seeded submissions: the ones the data file records and verification checks (the server's own count, logged above, may be higher).
+  const message = `down: removed and verified ${removed.users} test users, ${removed.projects} projects and the ${removed.submissions} seeded submissions on ${data.target}; deleted ${opts.dataPath}`;
   return { target: data.target, dataPath: opts.dataPath, removed, message };
 }
 
-async function runUp(opts: UpSettings): Promise<UpResult> {
+async function runUp(opts: UpSettings, { credentials, existing, fixture }: UpInputs, password: string): Promise<UpResult> {
   const target = opts.target;
-  const existing = await loadDataFile(opts.dataPath);
-  if (existing && !opts.force) {
-    throw new Failure({
-      what: `the data file ${opts.dataPath} already exists, so test data from ${existing.created_at || 'an earlier run'} may still be on ${existing.target}`,
-      todo: 'run down first, or up --force to run down and then up',
-    });
-  }
-  if (existing && existing.target !== target) {
-    throw new Failure({
-      what: `the data file ${opts.dataPath} describes test data on ${existing.target}, not on ${target}`,
-      todo: `run down (it targets ${existing.target}) before seeding another server`,
-    });
-  }
-  const fixture = opts.fixturePath === undefined ? undefined : await readFixture(opts.fixturePath);
   const via: Via = opts.via;
   const seed = opts.seed ?? randomInt(2 ** 31);
 
-  const session = await adminLogin(target, opts.credentialsPath, await openCredentials(opts.credentialsPath, opts.password), opts.timeoutMs);
+  const session = await adminLogin(target, opts.credentialsPath, await openCredentials(opts.credentialsPath, credentials, password), opts.timeoutMs);
 
   if (existing) {
     opts.log(`--force: removing the test data recorded in ${opts.dataPath} first`);

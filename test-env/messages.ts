@@ -6,7 +6,7 @@ export interface Explained {
   todo?: string;
 }
 
-/** A failure already put into words; `exitCode` 2 = wrong usage, 1 = anything else. */
+/** A failure already put into words; `exitCode` 2 = wrong input, found before the server is contacted (nothing changed), 1 = the work failed. */
 export class Failure extends Error {
   readonly explained: Explained;
   readonly exitCode: number;

@@ -1,8 +1,9 @@
 // What a caller of test-env gives and gets back (types), the defaults
 // (written only here), and the options with those defaults filled in. The
 // command line (tools/test-env.ts) and the suite (suite/run/environment.ts)
-// both pass these plain objects; the password comes from the caller, never
-// from argv. Option names follow the CLI's flags, so messages can name them.
+// both pass these plain objects; the password comes from the caller (given,
+// or asked for once the inputs are checked), never from argv. Option names
+// follow the CLI's flags, so messages can name them.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, normalizeTarget } from '../lib/cli-args.ts';
@@ -31,8 +32,11 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 interface CommonOptions {
   /** The admin's credentials file (.bin, as the HMP client saves it). */
   credentialsPath: string;
-  /** Its password: the caller reads it (HMP_PASSWORD, a prompt); it is never logged. */
-  password: string;
+  /**
+   * Its password, or how to ask for it (HMP_PASSWORD, a prompt): asked once,
+   * after the inputs are checked (inputs.ts). It is never logged.
+   */
+  password: string | (() => Promise<string>);
   /** The data file; relative paths are taken from the current folder. Default: TEST_ENV_DEFAULTS.dataFile in the project folder. */
   dataPath?: string;
   timeoutMs?: number;
@@ -98,7 +102,7 @@ function dataPathOf(path: string | undefined): string {
   return path === undefined ? resolve(PROJECT_ROOT, TEST_ENV_DEFAULTS.dataFile) : resolve(path);
 }
 
-/** A target URL without its trailing slash; a bad one is a Failure with exit code 2 (wrong usage). */
+/** A target URL without its trailing slash; a bad one is a Failure with exit code 2 (wrong input). */
 function targetOf(raw: string): string {
   try {
     return normalizeTarget(raw);

@@ -1,4 +1,5 @@
-// Opening the admin's credentials file and logging in as the admin.
+// Reading the admin's credentials file (before the password is asked for),
+// opening it with the password, and logging in as the admin.
 import { readFile } from 'node:fs/promises';
 import { whyUnreadable } from '../lib/cli-args.ts';
 import { HmpClient } from '../lib/hmp-client.ts';
@@ -12,14 +13,23 @@ export interface AdminSession {
   credentialsPath: string;
 }
 
-/** Reads and decrypts the credentials file; every problem is a Failure sentence. */
-export async function openCredentials(path: string, password: string): Promise<Credentials> {
+/**
+ * Reads the credentials file, before any password is asked for: a file that
+ * is missing, unreadable or empty is bad input (a Failure with exit code 2).
+ */
+export async function readCredentialsFile(path: string): Promise<Buffer> {
   let file: Buffer;
   try {
     file = await readFile(path);
   } catch (err) {
-    throw new Failure({ what: `cannot read the credentials file ${path} (${whyUnreadable(err)})`, todo: "pass --credentials with the admin's .bin file" });
+    throw new Failure({ what: `cannot read the credentials file ${path} (${whyUnreadable(err)})`, todo: "pass --credentials with the admin's .bin file" }, 2);
   }
+  if (file.length === 0) throw new Failure({ what: `the credentials file ${path} is empty`, todo: "pass --credentials with the admin's .bin file" }, 2);
+  return file;
+}
+
+/** Decrypts the credentials file read by readCredentialsFile; every problem is a Failure sentence. */
+export async function openCredentials(path: string, file: Buffer, password: string): Promise<Credentials> {
   try {
     return await decodeCredentialsFile(file, password);
   } catch (err) {

@@ -14,10 +14,15 @@ const without = <T extends { id: number }>(items: T[], id: number): T[] => items
 
 const unsupported = (err: unknown) => err instanceof HmpHttpError && (err.status === 404 || err.status === 405);
 
+/**
+ * The server removes every test user and $TEST$ project with all their
+ * submissions: its count takes in what the tests uploaded, not only what up
+ * seeded (the data file's record, which down verifies), so the line says so.
+ */
 export async function teardownViaLoadTest(admin: HmpClient, log: Log): Promise<void> {
   log('POST /admin/load-test/down ...');
   const out = await admin.loadTestDown();
-  log(`server: ${out.message ?? out.status}`);
+  log(`server: ${out.message ?? out.status} (all load-test data: the seeded submissions and those the tests uploaded)`);
 }
 
 /**
@@ -37,6 +42,7 @@ export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log)
   const remaining: string[] = [];
   const listed = async (have: unknown[], list: () => Promise<Array<{ id: number }>>) =>
     new Set(have.length === 0 ? [] : (await list()).map((x) => x.id));
+  const recorded = left.submissions.length;
   const [subs, projects, users] = await Promise.all([
     listed(left.submissions, () => admin.listSubmissions()),
     listed(left.projects, () => admin.listProjects()),
@@ -71,7 +77,8 @@ export async function teardownViaApi(admin: HmpClient, left: TestData, log: Log)
       await (await sessionOf(s.student_id)).deleteSubmission(s.id);
       left.submissions = without(left.submissions, s.id);
     });
-    log(`deleted ${present.length} submissions`);
+    const gone = recorded - present.length; // by an earlier attempt, or by hand
+    log(`deleted ${present.length} seeded submissions${gone > 0 ? ` (${gone} more were gone already)` : ''}`);
   }
 
   let canDeleteProjects = true;

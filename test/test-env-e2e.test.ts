@@ -2,7 +2,7 @@
 // failures, against a stub server and a closed port). Sizes are kept small.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,43 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): P
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The CLI on a pseudo-terminal (util-linux `script`), so it would prompt for
+ * the password; `answer` is typed once the prompt shows. Ends the run if it
+ * is still waiting after `limitMs` (a prompt nobody answers).
+ */
+function runOnTerminal(args: string[], answer?: string, limitMs = 60_000): Promise<{ code: number | null; output: string; hung: boolean }> {
+  const { HMP_PASSWORD: _drop, ...base } = process.env;
+  const quote = (w: string) => `'${w.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, SCRIPT, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: base, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let typed = false;
+    let hung = false;
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      if (answer !== undefined && !typed && output.includes('Password for')) {
+        typed = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, hung });
+    });
+  });
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** Exit code, and exactly one error line, last, matching `pattern`, with no stack trace. */
 function assertFailure(r: Run, code: number, pattern: RegExp): void {
@@ -135,7 +172,7 @@ describe('test-env against the twin', () => {
     }
 
     const again = await runCli(['up', ...common, '--submissions', '10', '--data', dataPath], env);
-    assertFailure(again, 1, /already exists.*run down first, or up --force/);
+    assertFailure(again, 2, /already exists.*run down first, or up --force/);
     assert.deepEqual(await readData(dataPath), data, 'the refused run left the file alone');
 
     const forced = await runCli(['up', ...common, '--submissions', '3', '--force', '--data', dataPath], env);
@@ -148,13 +185,13 @@ describe('test-env against the twin', () => {
 
     const down = await runCli(['down', '--credentials', twin.adminCredentialsPath, '--data', dataPath], env);
     assert.equal(down.code, 0, down.stderr);
-    assert.match(down.stdout, /^down: removed and verified 100 test users, 30 projects and 3 submissions/);
+    assert.match(down.stdout, /^down: removed and verified 100 test users, 30 projects and the 3 seeded submissions/);
     assert.equal(await exists(dataPath), false);
     assert.deepEqual(await challengeStatuses(twin, data2), new Set([404]));
     assert.equal((await admin.listProjects()).filter((p) => p.title.startsWith('$TEST$')).length, 0);
 
     const nothing = await runCli(['down', '--credentials', twin.adminCredentialsPath, '--data', dataPath], env);
-    assertFailure(nothing, 1, /no data file at .*--force to call \/admin\/load-test\/down/);
+    assertFailure(nothing, 2, /no data file at .*--force to call \/admin\/load-test\/down/);
     const forcedDown = await runCli(['down', ...common, '--force', '--data', dataPath], env);
     assert.equal(forcedDown.code, 0, forcedDown.stderr);
   });
@@ -204,11 +241,13 @@ describe('test-env against the twin', () => {
     assert.equal(await exists(dataPath), false);
   });
 
-  test('unreadable credentials file', async () => {
+  test('unreadable credentials file: bad input (exit 2), like the suite', async () => {
     const r = await runCli(['up', '--target', twin.url, '--credentials', join(dir, 'missing.bin'), '--data', join(dir, 'x.json')], env);
-    assertFailure(r, 1, /cannot read the credentials file .*missing\.bin \(no such file\); pass --credentials/);
+    assertFailure(r, 2, /cannot read the credentials file .*missing\.bin \(no such file\); pass --credentials/);
     const folder = await runCli(['up', '--target', twin.url, '--credentials', dir, '--data', join(dir, 'x.json')], env);
-    assertFailure(folder, 1, /cannot read the credentials file .* \(it is a folder\)/);
+    assertFailure(folder, 2, /cannot read the credentials file .* \(it is a folder\)/);
+    const down = await runCli(['down', '--credentials', join(dir, 'missing.bin'), '--data', join(dir, 'x.json')], env);
+    assertFailure(down, 2, /cannot read the credentials file .*missing\.bin/);
   });
 
   test('non-admin credentials: 403 from /admin/load-test/up and from /auth/users', async () => {
@@ -288,6 +327,28 @@ describe('test-env without a usable HMP', () => {
     assert.equal(await exists(join(dir, 'x.json')), false);
   });
 
+  test('inputs are checked before the password: a missing credentials file is one sentence, exit 2, with or without a way to ask', async () => {
+    const missing = join(dir, 'missing.bin');
+    const up = await runCli(['up', '--target', stubUrl, '--credentials', missing, '--data', join(dir, 'x.json')]);
+    assertFailure(up, 2, /^test-env: error: cannot read the credentials file .*missing\.bin \(no such file\); pass --credentials with the admin's \.bin file\.$/);
+    const down = await runCli(['down', '--credentials', credPath, '--data', join(dir, 'none.json')]);
+    assertFailure(down, 2, /^test-env: error: there is no data file at .*none\.json, so nothing is recorded to remove; pass --data/);
+  });
+
+  test('on a terminal the prompt comes only after the inputs are checked', { skip: !hasScript && 'no util-linux script for a pseudo-terminal' }, async () => {
+    const missing = await runOnTerminal(['up', '--target', stubUrl, '--credentials', join(dir, 'missing.bin'), '--data', join(dir, 'x.json')]);
+    assert.equal(missing.hung, false, `it waited at a prompt:\n${missing.output}`);
+    assert.equal(missing.code, 2, missing.output);
+    assert.doesNotMatch(missing.output, /Password for/);
+    assert.match(missing.output, /test-env: error: cannot read the credentials file .*missing\.bin \(no such file\)/);
+    // The same command with the file there does prompt (so the check above means something); the answer is used.
+    const asked = await runOnTerminal(['up', '--target', stubUrl, '--credentials', credPath, '--data', join(dir, 'x.json')], password);
+    assert.equal(asked.hung, false, asked.output);
+    assert.match(asked.output, /Password for .*admin\.bin: /);
+    assert.equal(asked.code, 1, asked.output);
+    assert.match(asked.output, /has no \/admin\/load-test\/up endpoint/);
+  });
+
   test('no password: no env var and no terminal -> exit 2', async () => {
     const r = await runCli(['up', '--target', stubUrl, '--credentials', credPath, '--data', join(dir, 'x.json')]);
     assertFailure(r, 2, /no password for .*admin\.bin: set the env var HMP_PASSWORD, or run on a terminal/);
@@ -305,6 +366,6 @@ describe('test-env without a usable HMP', () => {
     const notPdf = join(dir, 'not.pdf');
     await writeFile(notPdf, 'hello');
     const r = await runCli(['up', '--target', stubUrl, '--credentials', credPath, '--fixture', notPdf, '--data', join(dir, 'x.json')], { HMP_PASSWORD: password });
-    assertFailure(r, 1, /is not a PDF \(it does not start with %PDF-\)/);
+    assertFailure(r, 2, /is not a PDF \(it does not start with %PDF-\)/);
   });
 });

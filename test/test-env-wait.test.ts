@@ -114,7 +114,7 @@ test('the server stalls before teardown: down waits it out, then removes and ver
   const r = await cli.done;
 
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^down: removed and verified 100 test users, 30 projects and 4 submissions/);
+  assert.match(r.stdout, /^down: removed and verified 100 test users, 30 projects and the 4 seeded submissions/);
   const waits = [...r.stderr.matchAll(WAITING)];
   assert.equal(waits.length, 1, `said once:\n${r.stderr}`);
   assert.deepEqual(waits[0]!.slice(1), ['GET /health timed out after 2 s', '2 min', 'tearing down']);

@@ -7,9 +7,10 @@
 //   HMP_PASSWORD=... npx node tools/test-env.ts down --credentials admin.bin
 //
 // Run with --help for every option. This file is only the command line:
-// argv (tools/test-env/args.ts) and the password (tools/test-env/password.ts)
-// become an options object for the library in test-env/, whose result line
-// goes to stdout, progress to stderr, and any failure to one error line.
+// argv (tools/test-env/args.ts) and how to ask for the password
+// (tools/test-env/password.ts) become an options object for the library in
+// test-env/, which checks its inputs before it asks; its result line goes to
+// stdout, progress to stderr, and any failure to one error line.
 import { Failure, testEnvDown, testEnvUp, type Log } from '../test-env/index.ts';
 import { UsageError } from '../lib/cli-args.ts';
 import { USAGE, parseTestEnvArgs, DEFAULTS, type TestEnvOptions } from './test-env/args.ts';
@@ -21,7 +22,7 @@ function fail(message: string, code: number): number {
 }
 
 /** The parsed command line as the library's options (undefined: the library's default). */
-function run(opts: TestEnvOptions, password: string, log: Log): Promise<{ message: string }> {
+function run(opts: TestEnvOptions, password: () => Promise<string>, log: Log): Promise<{ message: string }> {
   const common = {
     credentialsPath: opts.credentialsPath,
     password,
@@ -56,25 +57,20 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 0;
   }
 
-  let password: string | undefined;
-  try {
-    password = await getPassword(env, opts.credentialsPath);
-  } catch (err) {
-    if (err instanceof PromptInterrupted) return fail('interrupted at the password prompt; nothing was changed.', 130);
-    throw err;
-  }
-  if (password === undefined) {
-    return fail(
-      `no password for ${opts.credentialsPath}: set the env var HMP_PASSWORD, or run on a terminal to be prompted (it is never a command-line argument).`,
-      2,
-    );
-  }
+  // Asked by the library once the inputs are checked: a missing file is said before any prompt.
+  const credentialsPath = opts.credentialsPath;
+  const password = async () => {
+    const typed = await getPassword(env, credentialsPath);
+    if (typed !== undefined) return typed;
+    throw new Failure({ what: `no password for ${credentialsPath}: set the env var HMP_PASSWORD, or run on a terminal to be prompted (it is never a command-line argument)` }, 2);
+  };
 
   try {
     const result = await run(opts, password, (line) => process.stderr.write(`test-env: ${line}\n`));
     process.stdout.write(`${result.message}\n`);
     return 0;
   } catch (err) {
+    if (err instanceof PromptInterrupted) return fail('interrupted at the password prompt; nothing was changed.', 130);
     if (env.HMP_DEBUG) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
       process.stderr.write(`${(cause as Error).stack ?? String(cause)}\n`);

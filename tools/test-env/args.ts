@@ -45,7 +45,17 @@ in a data file for the scenarios (strategy sections 2 and 6, steps 1 and 8).
 
 The password of the credentials file comes from the env var HMP_PASSWORD or, on a
 terminal, from a prompt that does not echo. It is never a command-line argument.
-Exit status: 0 done, 1 failed (nothing half-written), 2 wrong usage.`;
+It is asked for only after the command line and the files it names are checked.
+
+Exit status, as the suite's:
+  0    done
+  2    wrong input, found before the server is contacted: an option, a file it names
+       (missing, unreadable, not a PDF, a data file in the way or not there), or no
+       way to get the password (no HMP_PASSWORD and no terminal); nothing was changed
+  1    the work failed: the password does not open the credentials file, the server
+       refused or did not answer, or the removal was not verified; the error says
+       what is left on the server (nothing half-written)
+  130  interrupted at the password prompt`;
 
 const UNIT_MS = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000 } as const;
 

@@ -54,7 +54,7 @@ test('spike: a slow login (p99 over the auth SLO, no errors) is reported, not ga
     try {
       assert.equal(r.code, 0, r.stdout.slice(-2000));
       assert.match(r.stdout, /hmp: spike test passed the criteria measured here/);
-      assert.match(r.stdout, /reported, not gated for spike: .*p99 latency, auth \d+(\.\d+)?ms/);
+      assert.match(r.stdout, /reported, not gated for spike: .*p99 latency: auth \d+(\.\d+)? ms/);
       const auth = (r.results!.aggregate.hmp.verdicts as Array<{ id: string; measured: number; pass: boolean | null; gated: boolean }>).find((v) => v.id === 'p99.auth')!;
       assert.ok(auth.measured > 400 && auth.pass === null && !auth.gated, JSON.stringify(auth));
     } finally {

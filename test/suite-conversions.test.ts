@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readinessOf } from '../suite/run/conversion-check.ts';
+import { readinessOf } from '../lib/preflight/conversions.ts';
 import { parseSuiteArgs } from '../suite/run/args.ts';
 import { stepEnv } from '../suite/run/artillery.ts';
 import { resolveSettings } from '../plugins/artillery-plugin-hmp/settings.ts';
@@ -29,7 +29,7 @@ test('the pre-check decides from the answers: v1.1, v1.0 with a key, v1.0 withou
   const broken = readinessOf('http://127.0.0.1:1', { uploadKey: { status: 200, body: { encrypted_aes_key: 'k' } }, publicKey: { status: 401, body: { detail: 'x' } }, keyConfigured: false });
   assert.equal(broken.ready, false);
   assert.match(broken.text, /^Conversions cannot be tested on http:\/\/127\.0\.0\.1:1: it runs HMP API v1\.0, whose GET \/credentials\/public-key answered 401 to every caller \(a known HMP defect.*\)/);
-  assert.match(broken.text, /Set HMP_SERVER_PUBLIC_KEY .* or run with --no-conversions/);
+  assert.match(broken.text, /; set HMP_SERVER_PUBLIC_KEY .* or run with --no-conversions/);
   // No answer to the question itself: not pre-checked, the tests show it.
   assert.equal(readinessOf('http://127.0.0.1:1', { uploadKey: { error: 'ECONNRESET' }, keyConfigured: false }).ready, true);
 });

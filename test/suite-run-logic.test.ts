@@ -72,7 +72,7 @@ test('args: every mistake is one sentence (exit 2)', () => {
 
 test('plan: the smoke and the spike have time-scale floors (the smoke may have its own), --think spares the smoke, the breakpoint keeps real think time', () => {
   assert.equal(timeScaleFor('smoke', 0.002), 0.1);
-  assert.equal(timeScaleFor('spike', 0.001, 0.5), 0.05);
+  assert.equal(timeScaleFor('spike', 0.001, 0.5), 0.06);
   assert.equal(timeScaleFor('spike', 0.2), 0.2);
   assert.equal(timeScaleFor('smoke', 0.002, 0.02), 0.02);
   assert.equal(timeScaleFor('average', 0.002, 0.02), 0.002);

@@ -12,6 +12,10 @@ import { createSuite, resumeSuite } from '../suite/run/folder.ts';
 import { Orchestrator } from '../suite/run/orchestrator.ts';
 import { StateError, type SuiteState } from '../suite/run/state.ts';
 import { getPassword, PromptInterrupted } from './test-env/password.ts';
+import { lengthSentence, shortTests } from '../suite/run/length-check.ts';
+import { readPhases } from '../suite/run/plan.ts';
+import { planCriteria } from '../lib/plan-criteria.ts';
+import { shortAllowed } from '../plugins/artillery-plugin-hmp/core/run-length.ts';
 import { liveSettings, LiveSettingsError, type LiveSettings } from '../plugins/artillery-plugin-hmp/live-settings.ts';
 
 function fail(message: string, code: number): number {
@@ -57,6 +61,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (o.credentialsPath !== undefined && !existsSync(o.credentialsPath)) {
       return fail(`the credentials file ${o.credentialsPath} does not exist; pass the admin's .bin file with --credentials.`, EXIT.usage);
     }
+    // Before any load or folder: a scale too small to judge a test is refused in one sentence (core/run-length.ts).
+    const short = shortTests(o, (t) => readPhases(t), planCriteria().drift);
+    if (short.length && !o.allowShort && !shortAllowed(env)) return fail(lengthSentence(o, short), EXIT.usage);
+    if (short.length) process.stderr.write(`suite: note: ${lengthSentence(o, short).replace(/, or --allow-short to check the mechanics only\.$/, '')}; running anyway (--allow-short): the verdicts check the mechanics, not the server.\n`);
     ({ dir, state } = createSuite(o, env));
     plain = o.plain;
   }

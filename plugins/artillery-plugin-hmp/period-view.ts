@@ -2,7 +2,9 @@
 import { endpointCounters, LATENCY_PREFIX, metric, noAnswerErrors, ARTILLERY } from './core/metric-names.ts';
 import type { RawPeriod } from './core/results.ts';
 
-export const PERIOD_S = 10;
+// One definition of the period: core/run-length.ts.
+export { PERIOD_S } from './core/run-length.ts';
+import { PERIOD_S } from './core/run-length.ts';
 
 export type PeriodView = ReturnType<typeof viewOf>;
 

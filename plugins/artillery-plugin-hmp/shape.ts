@@ -132,5 +132,9 @@ export function describeShape(shape: Shape): string {
     const what = s.users === s.from ? `hold ${s.users}` : `${s.from}->${s.users}`;
     return `${what} users ${Math.round(s.duration)}s${s.jitter ? ` +-${Math.round(s.jitter * 100)}%` : ''}`;
   });
+  // A staircase of many steps in one line would fill the screen: its first and last steps say its shape.
+  if (parts.length > MAX_PARTS) return `${parts.slice(0, 2).join(', ')}, ... ${parts.length - 4} more steps ..., ${parts.slice(-2).join(', ')}`;
   return parts.join(', ');
 }
+
+const MAX_PARTS = 6;

@@ -19,7 +19,7 @@ import type { Unanswered } from './probe.ts';
 import type { StepRecord } from './state.ts';
 import { FLAG_TITLE, type TestId } from './steps.ts';
 import { ARTILLERY, REASONS } from '../../plugins/artillery-plugin-hmp/core/metric-names.ts';
-import type { ConversionReadiness } from './conversion-check.ts';
+import type { ConversionReadiness } from '../../lib/preflight/conversions.ts';
 import { CERTAINTY_WORDS } from '../../diagnosis/types.ts';
 import { clock } from '../../diagnosis/incidents.ts';
 
@@ -125,7 +125,7 @@ function resultEvidence(test: string, results: Results, s: Summary): Evidence[] 
 
 // --- step 2 ---------------------------------------------------------------
 
-/** The pre-check's finding that conversions cannot run (conversion-check.ts): what its failures in the smoke are. */
+/** The pre-check's finding that conversions cannot run (lib/preflight/conversions.ts): what its failures in the smoke are. */
 const NO_SERVER_KEY = REASONS.noServerKey;
 
 /**

@@ -42,7 +42,7 @@ import { logInWords } from '../server-log/summary.ts';
 import type { StepRecord } from './state.ts';
 import type { TestId } from './steps.ts';
 import { criteriaOfRun } from '../../lib/plan-criteria.ts';
-import type { ConversionReadiness } from './conversion-check.ts';
+import type { ConversionReadiness } from '../../lib/preflight/conversions.ts';
 
 export interface TestContext {
   suiteDir: string;

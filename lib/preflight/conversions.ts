@@ -4,7 +4,7 @@
 // (HMP_SERVER_PUBLIC_KEY). Without it every conversion fails the same way;
 // that is one finding, said once with what to do, not N copies of its
 // consequence in the smoke.
-import { HmpClient } from '../../lib/hmp-client.ts';
+import { HmpClient } from '../hmp-client.ts';
 
 export interface ConversionReadiness {
   /** The API version the upload-key answer shows (null: not known). */
@@ -24,10 +24,11 @@ export interface Answers {
   keyConfigured: boolean;
 }
 
-const FIX =
-  "Set HMP_SERVER_PUBLIC_KEY to the base64 of the server's 32-byte public key (from the deployment's configuration, where its key pair is kept; the suite's twin writes it to twin-server-public-key.txt beside its admin credentials), or run with --no-conversions to test everything else (conversions are then reported as not tested).";
+/** What to do; `offSwitch` is how this tool switches conversions off (the suite's --no-conversions, a plain run's HMP_CONVERSIONS=off). */
+const fix = (offSwitch: string) =>
+  `set HMP_SERVER_PUBLIC_KEY to the base64 of the server's 32-byte public key (kept in the deployment's configuration; the suite's twin writes it to twin-server-public-key.txt beside its admin credentials), or run with ${offSwitch} to test everything else (conversions are then reported as not tested).`;
 
-export function readinessOf(target: string, a: Answers): ConversionReadiness {
+export function readinessOf(target: string, a: Answers, offSwitch = '--no-conversions'): ConversionReadiness {
   if ('error' in a.uploadKey) return { version: null, ready: true, text: `conversions not pre-checked: GET /pdf-to-audio/upload-key got no answer (${a.uploadKey.error}); the tests will show it.` };
   if (a.uploadKey.status !== 200) return { version: null, ready: true, text: `conversions not pre-checked: GET /pdf-to-audio/upload-key answered ${a.uploadKey.status}; the tests will show it.` };
   const body = a.uploadKey.body as Record<string, unknown> | null;
@@ -42,7 +43,7 @@ export function readinessOf(target: string, a: Answers): ConversionReadiness {
     version: '1.0',
     ready: false,
     defect: 'public_key_401',
-    text: `Conversions cannot be tested on ${target}: it runs HMP API v1.0, whose GET /credentials/public-key ${answered}${pk && !('error' in pk) && pk.status === 401 ? ' to every caller (a known HMP defect: the handler checks authorization but takes no user)' : ''}, and HMP_SERVER_PUBLIC_KEY is not set, so every conversion would fail before it is sent. ${FIX}`,
+    text: `Conversions cannot be tested on ${target}: it runs HMP API v1.0, whose GET /credentials/public-key ${answered}${pk && !('error' in pk) && pk.status === 401 ? ' to every caller (a known HMP defect: the handler checks authorization but takes no user)' : ''}, and HMP_SERVER_PUBLIC_KEY is not set, so every conversion would fail before it is sent; ${fix(offSwitch)}`,
   };
 }
 
@@ -61,7 +62,7 @@ async function get(target: string, path: string, token: string, timeoutMs: numbe
 }
 
 /** Logs in as `instructor` and asks the two questions (a v1.1 upload-key leaves an unused task behind: HMP expires those). */
-export async function checkConversions(target: string, instructor: { id: number; private_key: string }, keyConfigured: boolean, timeoutMs = 10_000): Promise<ConversionReadiness> {
+export async function checkConversions(target: string, instructor: { id: number; private_key: string }, keyConfigured: boolean, timeoutMs = 10_000, offSwitch = '--no-conversions'): Promise<ConversionReadiness> {
   let token: string;
   try {
     token = await new HmpClient(target, { timeoutMs }).login(instructor.id, Buffer.from(instructor.private_key, 'hex'));
@@ -71,5 +72,5 @@ export async function checkConversions(target: string, instructor: { id: number;
   const uploadKey = await get(target, '/pdf-to-audio/upload-key', token, timeoutMs);
   const v10 = !('error' in uploadKey) && uploadKey.status === 200 && !(uploadKey.body && typeof uploadKey.body === 'object' && 'is_success' in uploadKey.body);
   const publicKey = v10 && !keyConfigured ? await get(target, '/credentials/public-key', token, timeoutMs) : undefined;
-  return readinessOf(target, { uploadKey, publicKey, keyConfigured });
+  return readinessOf(target, { uploadKey, publicKey, keyConfigured }, offSwitch);
 }

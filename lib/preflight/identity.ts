@@ -1,0 +1,25 @@
+// Is the target HMP? What only HMP answers: GET /health -> 200 "I'm good"
+// (HMP-API.md), and, when the server publishes its API (FastAPI's
+// /openapi.json), paths that include /auth/challenge. A server that is not
+// HMP would otherwise get the whole test and report its 404s as errors.
+import { answerWords, ask, jsonOf, type Answer } from './answer.ts';
+
+export const HEALTH_BODY = "I'm good";
+
+/** Null when the answers are HMP's; else the sentence naming what was found. Pure. */
+export function notHmpWhy(target: string, health: Answer, openapi: Answer): string | null {
+  const api = jsonOf(openapi) as { info?: { title?: unknown }; paths?: Record<string, unknown> } | undefined;
+  const title = typeof api?.info?.title === 'string' ? ` (its /openapi.json is "${api.info.title}")` : '';
+  const healthy = !('error' in health) && health.status === 200 && health.text.includes(HEALTH_BODY);
+  const apiSaysOther = api?.paths && typeof api.paths === 'object' && !('/auth/challenge' in api.paths);
+  if (healthy && !apiSaysOther) return null;
+  const found = !healthy
+    ? `GET /health ${answerWords(health)}, where HMP answers 200 "${HEALTH_BODY}"`
+    : `its API has no POST /auth/challenge`;
+  return `The target ${target} is not an HMP server: ${found}${title}; check --target or HMP_TARGET.`;
+}
+
+export async function checkIdentity(target: string): Promise<string | null> {
+  const [health, openapi] = await Promise.all([ask(target, '/health'), ask(target, '/openapi.json')]);
+  return notHmpWhy(target, health, openapi);
+}

@@ -113,7 +113,8 @@ export class MainSide {
     const scriptDir = dirname(resolve(testConfig.scriptPath ?? flags.script ?? '.'));
     const variables = flags.variables ? (JSON.parse(flags.variables) as Record<string, unknown>) : {};
 
-    this.settings = resolveSettings(pluginConfig, scriptDir, variables, process.env);
+    // The sources named when a setting is wrong: what --overrides set is said to come from it.
+    this.settings = resolveSettings(pluginConfig, scriptDir, variables, process.env, Math.random, { overrides: flags.overrides, phaseFile: testConfig.scriptPath ?? flags.script });
     const s = this.settings;
     const userPhases = readUserPhases(testConfig.phases).map((p) => (s.jitter ? p : { ...p, jitter: undefined }));
     this.shape = buildShape(userPhases, s.timeScale, s.seed);

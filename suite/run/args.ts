@@ -1,8 +1,10 @@
-// `npm run suite` command line (pure): argv -> what to run, 'help', or a UsageError.
+// `npm run suite` command line (pure, but for --overrides: checked against
+// phases/common.yml): argv -> what to run, 'help', or a UsageError.
 import { SOURCES, type SamplerOptions, type SourceName } from '../system-metrics/index.ts';
 import { SMOKE_MIN_TIME_SCALE, SPIKE_MIN_TIME_SCALE, TESTS, type TestId } from './steps.ts';
 import { DIGITALOCEAN_LOGS } from '../server-log/source.ts';
 import { normalizeTarget, parseCommandLine, PASSWORD_REFUSED, UsageError, wholeNumber } from '../../lib/cli-args.ts';
+import { checkOverrides } from './overrides.ts';
 
 /** --system-metrics and its options (undefined: not given). */
 export type SystemMetricsOptions = Partial<Pick<SamplerOptions, 'source' | 'pid' | 'label' | 'others' | 'memLimitMb' | 'cpuBasis' | 'appId' | 'component'>>;
@@ -31,6 +33,8 @@ export interface SuiteOptions {
   /** --confirm: when the breakpoint names a kind of request as the cause, run it again without that kind and report both capacities. */
   confirm?: boolean;
   systemMetrics: SystemMetricsOptions;
+  /** --overrides JSON: passed to every step's Artillery (its processor added); checked before any step. */
+  overrides?: Record<string, unknown>;
   /** The server's log file, followed during every test (undefined: none; the suite's own twin writes one). */
   serverLog?: string;
   twinArgs: string[];
@@ -101,6 +105,9 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
                           --do-component; token: DIGITALOCEAN_TOKEN), fetched after each test
   --twin-args "ARGS"      options for the suite's own twin, e.g. "--latency project_list=900"
                           (not with --target; see npm run twin -- --help)
+  --overrides JSON        Artillery's --overrides for every test, e.g. the plan's settings:
+                          '{"config":{"plugins":{"hmp":{"slo":{"auth":300}}}}}' (README.md,
+                          "Settings"); checked before any test (not config.target or processor)
   --out DIR               parent folder of the suite folder (default $HMP_REPORTS_DIR or reports)
   --resume DIR            continue the interrupted suite in DIR from its first unfinished
                           test, reusing the results already written (options come from
@@ -137,6 +144,7 @@ const OPTIONS = {
   'do-component': { type: 'string' },
   'twin-args': { type: 'string' },
   'server-log': { type: 'string' },
+  overrides: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   plain: { type: 'boolean' },
@@ -272,6 +280,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
         component: v['do-component'],
       },
       ...(v['server-log'] !== undefined ? { serverLog: v['server-log'] } : {}),
+      ...(v.overrides !== undefined ? { overrides: checkOverrides(v.overrides) } : {}),
       twinArgs: v['twin-args'] === undefined ? [] : splitArgs(v['twin-args']),
       out: v.out,
       plain: v.plain ?? false,

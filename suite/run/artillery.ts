@@ -19,6 +19,8 @@ export interface ArtilleryRun {
   /** The step's folder: results.json, artillery.log, uploads.jsonl. */
   dir: string;
   env: Record<string, string>;
+  /** The suite's --overrides (checked: overrides.ts), if any. */
+  overrides?: Record<string, unknown>;
   /** Each "hmp: ..." line and Artillery's phase lines, as they come. */
   onLine?: (line: string) => void;
 }
@@ -64,6 +66,12 @@ export function stepEnv(o: {
   return env;
 }
 
+/** A step's --overrides: the suite's own (if any) with the processor added; Artillery takes one. */
+export function stepOverrides(overrides: Record<string, unknown> = {}): string {
+  const config = (overrides.config ?? {}) as Record<string, unknown>;
+  return JSON.stringify({ ...overrides, config: { ...config, processor: PROCESSOR } });
+}
+
 export class ArtilleryProcess {
   #child: ChildProcess | undefined;
   #done: Promise<ArtilleryOutcome>;
@@ -73,7 +81,7 @@ export class ArtilleryProcess {
     const resultsPath = join(run.dir, 'results.json');
     const logPath = join(run.dir, 'artillery.log');
     const log = createWriteStream(logPath);
-    const args = [ARTILLERY, 'run', join('phases', `${run.test}.yml`), '--target', run.target, '-o', resultsPath, '--overrides', JSON.stringify({ config: { processor: PROCESSOR } })];
+    const args = [ARTILLERY, 'run', join('phases', `${run.test}.yml`), '--target', run.target, '-o', resultsPath, '--overrides', stepOverrides(run.overrides)];
     const env: Record<string, string | undefined> = { ...process.env, ...run.env, ARTILLERY_DISABLE_TELEMETRY: '1' };
     delete env.HMP_TARGET; // --target decides
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -11,13 +11,21 @@ export interface ChartLine {
   constant?: number;
   dash?: number[];
   width?: number;
+  /** A colour to fill below the line (the achieved users: the target's dashed line stays visible on its edge). */
+  fill?: string;
 }
 
 export interface ChartSpec {
   /** [a-z0-9-] only: the element id is chart-<id>. */
   id: string;
   title: string;
+  /** The y axis's unit, shown as its label. */
   unit: string;
+  /**
+   * The y axis reaches at least this (default 1): fitted to the data, a
+   * flat 1 ms line would otherwise fill the chart with noise.
+   */
+  yAtLeast?: number;
   lines: ChartLine[];
   /** Vertical markers on the x axis (seconds). */
   markers: Array<{ x: number; label: string }>;
@@ -40,6 +48,16 @@ export const COLORS = {
 } as const;
 
 const LIMIT_DASH = [6, 4];
+
+/** Latency axes reach at least this many ms: fitted to a healthy run's data, not to its SLO. */
+export const LATENCY_AXIS_MIN_MS = 5;
+
+/** KB/s, or MB/s once the largest value reaches 1 MB/s, for every line of one chart (one axis, one unit). */
+export function byteRate(series: Array<Values | undefined>): { unit: 'KB/s' | 'MB/s'; of: (v: Values | undefined) => Values | undefined } {
+  const top = series.reduce<number>((m, v) => (v ?? []).reduce<number>((a, x) => (x !== null && x > a ? x : a), m), 0);
+  if (top < 1024) return { unit: 'KB/s', of: (v) => v };
+  return { unit: 'MB/s', of: (v) => v?.map((x) => (x === null ? null : Math.round((x / 1024) * 100) / 100)) };
+}
 
 const hasData = (v: Values | undefined) => !!v && v.some((x) => x !== null);
 
@@ -67,12 +85,12 @@ export function chartsOf(a: Analysis): ChartSpec[] {
   };
 
   push({
-    title: 'Concurrent users: target vs achieved',
+    title: s.users === 'max' ? "Concurrent users: target vs achieved (each period's peak)" : 'Concurrent users: target vs achieved',
     unit: 'users',
     lines: [
-      // drawn in this order: the dashed target stays visible on top of the achieved line
-      { label: 'active (achieved)', color: COLORS.blue, values: s.active, width: 2.5 },
-      { label: 'target', color: '#111827', values: s.target, dash: [5, 4], width: 1.5 },
+      // Drawn in this order: where the two are equal, the target's thin dark dashes run inside the achieved line's wide blue band.
+      { label: 'active (achieved)', color: COLORS.blue, values: s.active, width: 4, fill: 'rgba(37, 99, 235, 0.12)' },
+      { label: 'target', color: '#111827', values: s.target, dash: [8, 5], width: 1.5 },
     ],
   });
   push({
@@ -98,6 +116,7 @@ export function chartsOf(a: Analysis): ChartSpec[] {
     push({
       title: `Latency: ${group}`,
       unit: 'ms',
+      yAtLeast: LATENCY_AXIS_MIN_MS,
       lines: [
         { label: 'p50', color: COLORS.green, values: v.p50 },
         { label: 'p95', color: COLORS.orange, values: v.p95 },
@@ -125,20 +144,22 @@ export function chartsOf(a: Analysis): ChartSpec[] {
     });
   }
   const sys = a.system;
+  const disk = byteRate([sys.diskReadKBps, sys.diskWriteKBps]);
   push({
     title: 'Disk I/O of the server',
-    unit: 'KB/s',
+    unit: disk.unit,
     lines: [
-      { label: 'read', color: COLORS.teal, values: sys.diskReadKBps },
-      { label: 'written', color: COLORS.orange, values: sys.diskWriteKBps, width: 2 },
+      { label: 'read', color: COLORS.teal, values: disk.of(sys.diskReadKBps) },
+      { label: 'written', color: COLORS.orange, values: disk.of(sys.diskWriteKBps), width: 2 },
     ],
   });
+  const net = byteRate([sys.netInKBps, sys.netOutKBps]);
   push({
     title: 'Network I/O of the host',
-    unit: 'KB/s',
+    unit: net.unit,
     lines: [
-      { label: 'in', color: COLORS.blue, values: sys.netInKBps },
-      { label: 'out', color: COLORS.green, values: sys.netOutKBps },
+      { label: 'in', color: COLORS.blue, values: net.of(sys.netInKBps) },
+      { label: 'out', color: COLORS.green, values: net.of(sys.netOutKBps) },
     ],
   });
   const procs = Object.entries(sys.processes);
@@ -146,12 +167,13 @@ export function chartsOf(a: Analysis): ChartSpec[] {
   if (procs.length > 1) {
     push({ title: 'CPU by process', unit: '%', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.cpu, width: i === 0 ? 2 : 1 })) });
     push({ title: 'Memory by process', unit: 'MB', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.rssMb, width: i === 0 ? 2 : 1 })) });
-    push({ title: 'Disk writes by process', unit: 'KB/s', lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: p.diskWriteKBps, width: i === 0 ? 2 : 1 })) });
+    const writes = byteRate(procs.map(([, p]) => p.diskWriteKBps));
+    push({ title: 'Disk writes by process', unit: writes.unit, lines: procs.map(([label, p], i) => ({ label, color: palette[i % palette.length]!, values: writes.of(p.diskWriteKBps), width: i === 0 ? 2 : 1 })) });
   }
   if (a.serverLog) {
     push({
       title: 'Server log beside the client',
-      unit: 'per period',
+      unit: 'events per period',
       lines: [
         { label: 'client: errors', color: COLORS.red, values: a.serverLog.clientErrors, width: 2 },
         { label: 'server: 5xx logged', color: COLORS.orange, values: a.serverLog.server5xx },

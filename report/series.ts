@@ -14,6 +14,8 @@ export interface Series {
   x: number[];
   target: Values;
   active: Values;
+  /** What target and active hold per period: their mean (when absent), or their peak. */
+  users?: 'mean' | 'max';
   reqPerS: Values;
   respPerS: Values;
   errorPct: Values;
@@ -24,6 +26,19 @@ export interface Series {
 
 const opt = (x: number | undefined, digits = 1) => (x === undefined ? null : round(x, digits));
 
+/**
+ * Target and active users per period: their means (a run's own report), or
+ * their peaks (the suite's timeline, where a short spike's or step's hold is
+ * a part of a period and its mean would hide the level reached).
+ */
+export function usersSeries(periods: Period[], field: 'mean' | 'max'): Pick<Series, 'target' | 'active' | 'users'> {
+  return {
+    users: field,
+    target: periods.map((p) => opt(stat(p, metric.usersTarget, field), 2)),
+    active: periods.map((p) => opt(stat(p, metric.usersActive, field), 2)),
+  };
+}
+
 export function seriesOf(
   periods: Array<Period & { at: number }>,
   perPeriod: EndpointCounters[],
@@ -31,13 +46,11 @@ export function seriesOf(
   t0: number,
   periodS: number,
 ): Series {
-  const s: Series = { x: [], target: [], active: [], reqPerS: [], respPerS: [], errorPct: [], timeoutPct: [], groups: dict() };
+  const s: Series = { x: [], ...usersSeries(periods, 'mean'), reqPerS: [], respPerS: [], errorPct: [], timeoutPct: [], groups: dict() };
   for (const g of Object.keys(groups)) s.groups[g] = { p50: [], p95: [], p99: [] };
   periods.forEach((p, i) => {
     const c = perPeriod[i]!;
     s.x.push(round((p.at - t0) / 1000 + periodS / 2));
-    s.target.push(opt(stat(p, metric.usersTarget, 'mean'), 2));
-    s.active.push(opt(stat(p, metric.usersActive, 'mean'), 2));
     const requests = counter(p, ARTILLERY.requests);
     s.reqPerS.push(round(requests / periodS, 2));
     s.respPerS.push(round(counter(p, ARTILLERY.responses) / periodS, 2));

@@ -7,7 +7,12 @@
   if (!blob) return;
   var data = JSON.parse(blob.textContent || '{}');
   var x = data.x || [];
-  var HEIGHT = 230;
+  var HEIGHT = 250;
+  // The y axis fits the data lines. A limit line (SLO, error limit) joins the
+  // range only when it is at most NEAR times the data's top; further up it
+  // would press the data flat on the axis, so it is named at the top instead.
+  var NEAR = 2;
+  var HEADROOM = 1.15;
   var drawn = [];
 
   function clock(s) {
@@ -51,9 +56,40 @@
     ctx.restore();
   }
 
-  function drawMarkers(markers, bands) {
+  // The limits above the y axis's range: named at the top right, in their colour.
+  function drawLimitsAbove(u, limits) {
+    var above = limits.filter(function (l) { return l.value > u.scales.y.max; });
+    if (!above.length) return;
+    var ctx = u.ctx;
+    var dpr = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = 11 * dpr + 'px system-ui, sans-serif';
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'right';
+    for (var i = 0; i < above.length; i++) {
+      ctx.fillStyle = above[i].color;
+      ctx.fillText('\u2191 ' + above[i].label + ' (above)', u.bbox.left + u.bbox.width - 3 * dpr, u.bbox.top + 2 * dpr + i * 13 * dpr);
+    }
+    ctx.restore();
+  }
+
+  function limitsOf(spec) {
+    return spec.lines.filter(function (l) { return !l.values && l.constant != null; }).map(function (l) { return { value: l.constant, label: l.label, color: l.color }; });
+  }
+
+  function yRange(atLeast, limits) {
+    return function (u, min, max) {
+      var data = Math.max(isFinite(max) ? max : 0, atLeast || 1);
+      var top = data;
+      for (var i = 0; i < limits.length; i++) if (limits[i].value <= NEAR * data) top = Math.max(top, limits[i].value);
+      return [0, top * HEADROOM];
+    };
+  }
+
+  function drawMarkers(markers, bands, limits) {
     return function (u) {
       drawBands(u, bands);
+      drawLimitsAbove(u, limits);
       if (!markers || !markers.length) return;
       var ctx = u.ctx;
       var dpr = window.devicePixelRatio || 1;
@@ -123,32 +159,40 @@
         value: (function (u0) { return function (u, v) { return v == null ? '-' : num(v) + u0; }; })(unit),
       };
       if (line.dash) one.dash = line.dash;
-      // limit lines: no point markers; data lines: uPlot's own choice (isolated points stay visible)
-      if (!line.values) one.points = { show: false };
+      if (line.fill) one.fill = line.fill;
+      // limit lines: no point markers and no say in the y range (yRange); data lines: uPlot's own choice (isolated points stay visible)
+      if (!line.values) {
+        one.points = { show: false };
+        one.auto = false;
+      }
       series.push(one);
     }
+    var limits = limitsOf(spec);
+    var xLabel = spec.xName || 'time from the first period (m:ss)';
     var opts = {
       width: widthOf(host),
       height: HEIGHT,
       series: series,
       scales: {
         x: { time: false, range: xRange(spec.markers) },
-        y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } },
+        y: { range: yRange(spec.yAtLeast, limits) },
       },
       axes: [
         {
+          label: xLabel,
+          labelSize: 20,
           values: (function (f) { return function (u, splits) { return splits.map(f); }; })(fmtX),
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
           space: 70,
         },
-        { size: 56, values: function (u, splits) { return splits.map(num); } },
+        { label: spec.unit, labelSize: 20, size: 56, values: function (u, splits) { return splits.map(num); } },
       ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      hooks: { draw: [drawMarkers(spec.markers, spec.bands)] },
+      hooks: { draw: [drawMarkers(spec.markers, spec.bands, limits)] },
     };
     var chart = new uPlot(opts, cols, host);
-    drawn.push({ id: spec.id, chart: chart, host: host, points: xs.length });
+    drawn.push({ id: spec.id, chart: chart, host: host, points: xs.length, xLabel: xLabel, yLabel: spec.unit, limits: limits });
   }
 
   var pending = 0;
@@ -159,9 +203,21 @@
     });
   });
 
-  // For tests and for a reader's console: what was drawn.
+  // For tests and for a reader's console: what was drawn, the axes as they are now
+  // (plot: the plotting area in canvas pixels) and the limits named above the chart.
   window.hmpReport = {
-    charts: drawn.map(function (d) { return { id: d.id, points: d.points, series: d.chart.series.length - 1 }; }),
+    charts: drawn.map(function (d) {
+      return {
+        id: d.id,
+        points: d.points,
+        series: d.chart.series.length - 1,
+        xLabel: d.xLabel,
+        yLabel: d.yLabel,
+        get yMax() { return d.chart.scales.y.max; },
+        get plot() { var b = d.chart.bbox; return { left: b.left, top: b.top, width: b.width, height: b.height }; },
+        get limitsAbove() { return d.limits.filter(function (l) { return l.value > d.chart.scales.y.max; }).map(function (l) { return l.label; }); },
+      };
+    }),
   };
   document.documentElement.setAttribute('data-charts-drawn', String(drawn.length));
 })();

@@ -27,7 +27,7 @@ for (const [type, scale, knobs, missed] of CASES) {
         assert.notEqual(r.code, 0, r.stdout.slice(-2000));
         assert.match(r.stdout, new RegExp(`hmp: ${type} test FAILED the plan's criteria`));
         assert.match(r.stdout, missed);
-        assert.match(r.stdout, /fail: \(plugins\.hmp\.criteria\./, 'ensure failed the run');
+        assert.equal(r.code, 1, 'ensure failed the run (its check lines are held back: the verdict says them in words)');
         if (knobs.errorRate) {
           // The server's own words reach the results (and so the report).
           const samples = r.results!.aggregate.hmp.errorSamples as Array<{ endpoint: string; reason: string; message: string }>;

@@ -17,7 +17,7 @@ export function dataOwnerWhy(target: string, dataPath: string, data: Pick<TestDa
   return null;
 }
 
-export async function checkDataOwner(target: string, dataPath: string, data: TestData): Promise<string | null> {
+export async function checkDataOwner(target: string, dataPath: string, data: Pick<TestData, 'target' | 'students' | 'instructors'>): Promise<string | null> {
   const users = [
     ...data.students.slice(0, 1).map((u) => ({ role: 'student', id: u.id })),
     ...data.instructors.slice(0, 1).map((u) => ({ role: 'instructor', id: u.id })),

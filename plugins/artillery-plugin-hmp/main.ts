@@ -22,6 +22,8 @@ import { parseRequestLog, stallsOf, type StallAnalysis } from './core/stalls.ts'
 import { timelineOf, type RequestTimeline } from './core/request-timeline.ts';
 import type { RawPeriod, Results } from './core/results.ts';
 import { probeTarget, startLocalTwin, type LocalTwin } from './local-twin.ts';
+import { preflightOff, runPreflight } from './preflight-run.ts';
+import { lengthNeeds, shortAllowed, tooShort } from './core/run-length.ts';
 import { resolveSettings, type HmpSettings } from './settings.ts';
 import { ARTILLERY, endpointErrors, metric } from './core/metric-names.ts';
 import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
@@ -82,6 +84,9 @@ function stallsOfLog(path: string | undefined): { stalls: StallAnalysis; timelin
   }
 }
 
+/** Seconds as "mm:ss" (hours as minutes: 180:00). */
+const mmss = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
+
 /** The phase files' default target: start the twin unless HMP_TARGET names a server. */
 export const LOCAL_TWIN = 'local-twin';
 
@@ -118,6 +123,7 @@ export class MainSide {
     const s = this.settings;
     const userPhases = readUserPhases(testConfig.phases).map((p) => (s.jitter ? p : { ...p, jitter: undefined }));
     this.shape = buildShape(userPhases, s.timeScale, s.seed);
+    this.#checkLength(userPhases);
 
     this.#resolveTarget(testConfig);
     this.#startLivePage();
@@ -142,7 +148,9 @@ export class MainSide {
     else this.#log(`note: add "ensure: {}" after "hmp" in config.plugins to gate on the SLOs`);
 
     if (!s.conversions) this.#log('conversions are off (HMP_CONVERSIONS=off): not tested in this run');
-    this.#log(`${s.test} test: ${describeShape(this.shape)} (${Math.round(this.shape.total)} s${s.timeScale !== 1 ? ` at time scale ${s.timeScale}` : ''})`);
+    // One clock on the console: the plan's; real time only where the time scale makes them differ.
+    const planLength = mmss(this.shape.total / s.timeScale);
+    this.#log(`${s.test} test (plan times): ${describeShape(this.shape)} (${planLength}${s.timeScale !== 1 ? `, ${Math.round(this.shape.total)} s of real time at time scale ${s.timeScale}` : ''})`);
     if (this.shape.jitter.length > 0) {
       this.#log(`spike jitter seed ${s.seed} (${s.seedSource}); replay with HMP_JITTER_SEED=${s.seed}`);
     }
@@ -170,10 +178,13 @@ export class MainSide {
       const results = this.#hmpResults();
       results.verdicts = verdicts;
       (stats as unknown as Record<string, unknown>).hmp = results;
-      this.#printVerdicts(verdicts, measured);
-      // Its users are not the plan's users when they think less: say how far the load per user exceeded the plan's.
-      const perUser = results.loadPerUser as { factor: number; text: string } | undefined;
-      if (perUser && Math.abs(Math.log(perUser.factor)) > Math.log(1.5)) this.#log(`load per user: ${perUser.text}`);
+      // Said last, after Artillery's end of run (beforeExit below).
+      this.#verdictWords = () => {
+        // Its users are not the plan's users when they think less: say how far the load per user exceeded the plan's.
+        const perUser = results.loadPerUser as { factor: number; text: string } | undefined;
+        if (perUser && Math.abs(Math.log(perUser.factor)) > Math.log(1.5)) this.#log(`load per user: ${perUser.text}`);
+        this.#printVerdicts(verdicts, measured);
+      };
     });
     // Artillery writes no results on an early stop or Ctrl-C: write what was
     // measured. Then the report folder, for every run.
@@ -182,13 +193,20 @@ export class MainSide {
       method: async (event: { earlyStop?: boolean; report?: Record<string, unknown> }) => {
         const aggregate = event?.earlyStop || !event?.report?.hmp ? this.#writeOwnResults() : event.report;
         const report = await this.#writeReport(aggregate);
-        await this.#live?.end(aggregate, report);
+        await this.#live?.end(aggregate, report?.page);
+        // The console ends on the verdict and the report's path.
+        for (const line of report?.incidents ?? []) this.#log(line);
+        this.#verdictWords?.();
+        if (report?.index) this.#log(`runs index: ${report.index}`);
+        if (report) this.#log(`report: ${report.page}`);
       },
     });
     this.#artillery.ext({ ext: 'onShutdown', method: async () => this.#cleanup() });
   }
 
   #live: LivePage | undefined;
+  /** Prints the run's verdict (set when Artillery's run is done, said at the very end). */
+  #verdictWords: (() => void) | undefined;
   /** The folder of the workers' error and request logs, when this run made it (removed at shutdown). */
   #ownLogDir: string | undefined;
 
@@ -213,6 +231,20 @@ export class MainSide {
         this.#log(err.code === 'EADDRINUSE' ? `no live page: port ${live.port} is in use; choose another with HMP_LIVE_PORT (0: any free port)` : `no live page (${err.message.split('\n')[0]})`),
     );
   }
+
+  /** Before any load: a time scale that leaves a level shorter than its criteria's periods is refused (core/run-length.ts). */
+  #checkLength(phases: Array<{ duration: number; users: number }>): void {
+    const s = this.settings;
+    const short = tooShort(s.test, lengthNeeds(s.test, phases, s.criteria.drift), s.timeScale);
+    if (!short) return;
+    const what = `the ${s.test} test at time scale ${s.timeScale} is too short to judge: ${short.why}`;
+    if (!shortAllowed(process.env)) this.#fail(`${what}; run it at HMP_TIME_SCALE=${short.minScale} or more (or set HMP_ALLOW_SHORT=1 to run it anyway, to check the mechanics only). No load was sent.`);
+    this.#tooShort = `${what} (the smallest scale that judges it is ${short.minScale})`;
+    this.#log(`${what}; running anyway (HMP_ALLOW_SHORT): the verdict checks the mechanics, not the server`);
+  }
+
+  /** Why this run is too short to judge, when HMP_ALLOW_SHORT let it run. */
+  #tooShort: string | undefined;
 
   #log(line: string): void {
     console.log(`hmp: ${line}`);
@@ -245,6 +277,16 @@ export class MainSide {
     if (!existsSync(data)) {
       this.#fail(`no test data at ${data}; run "npm run test-env -- up --target ${target} --credentials <admin.bin>" first (or set HMP_TEST_DATA).`);
     }
+    // Seconds of questions before minutes of load: is it HMP, is the data its own, has the run what the test needs.
+    if (this.settings.preflight && !preflightOff(process.env)) {
+      const { findings, notes } = runPreflight(this.settings.preflight, { target, test: this.settings.test, dataPath: data, conversions: this.settings.conversions });
+      if (!findings.length) for (const n of notes) this.#log(n);
+      else {
+        // One sentence per finding, each with its fix; all of them, so one run names everything to fix.
+        for (const f of findings.slice(0, -1)) console.error(`hmp: ${f}`);
+        this.#fail(`${findings.at(-1)} No load was sent.`);
+      }
+    }
   }
 
   #fail(sentence: string): never {
@@ -252,6 +294,8 @@ export class MainSide {
     this.#cleanup();
     process.exit(2);
   }
+
+  #sent = { requests: 0, errors: 0 };
 
   #onPeriod(stats: RawPeriod): void {
     this.#periods.push(stats);
@@ -268,7 +312,10 @@ export class MainSide {
       const dev = stats.summaries?.[metric.usersDeviation]?.max ?? 0;
       const range = (s: { min: number; max: number }) => (Math.round(s.min) === Math.round(s.max) ? `${Math.round(s.max)}` : `${Math.round(s.min)}-${Math.round(s.max)}`);
       const c = stats.counters ?? {};
-      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${c[ARTILLERY.requests] ?? 0} requests, ${endpointErrors(c)} errors`);
+      // Totals so far, so the last line agrees with the verdict's.
+      this.#sent.requests += c[ARTILLERY.requests] ?? 0;
+      this.#sent.errors += endpointErrors(c);
+      this.#log(`${this.#progress()} users ${range(active)} of ${range(target)} (max deviation ${dev}), ${this.#sent.requests} requests and ${this.#sent.errors} errors so far`);
     }
   }
 
@@ -291,7 +338,15 @@ export class MainSide {
       if (v.id === 'capacity' && v.note) console.log(`    ${v.note}`);
     }
     const reported = list.filter((x) => !x.gated && x.measured !== null);
-    if (reported.length) console.log(`  reported, not gated for ${this.settings.test}: ${reported.map((v) => `${v.name} ${v.measured}${v.unit}`).join(', ')}`);
+    if (reported.length) {
+      // "p99 latency, auth" and "p99 latency, list" read as one list: "p99 latency: auth 5 ms, list 4 ms".
+      const groups = new Map<string, string[]>();
+      for (const v of reported) {
+        const [head, tail] = v.name.includes(', ') ? v.name.split(', ', 2) : [v.name, ''];
+        groups.set(head!, [...(groups.get(head!) ?? []), `${tail ? `${tail} ` : ''}${v.measured}${v.unit === 'ms' ? ' ms' : v.unit}`]);
+      }
+      console.log(`  reported, not gated for ${this.settings.test}: ${[...groups].map(([head, items]) => `${head}: ${items.join(', ')}`).join('; ')}`);
+    }
     const why = measured.unansweredWhy ?? {};
     if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.map((e) => (why[e] ? `${e} (${why[e]})` : e)).join('; ')}`);
   }
@@ -359,6 +414,7 @@ export class MainSide {
       loadPerUser: final ? loadPerUserOf(this.#periods, this.#journeys) : undefined,
       requestTimeline: final ? this.#requestAnalysis()?.timeline : undefined,
       ...(s.conversions ? {} : { notTested: ['conversions (HMP_CONVERSIONS=off)'] }),
+      tooShort: this.#tooShort,
       startedAt: this.#t0,
       endedAt: Date.now(),
       // The criteria used, so a report of these results stands on its own.
@@ -416,7 +472,7 @@ export class MainSide {
    * the suite's report builder (`report` in phases/common.yml; a copy of this
    * plugin used without the suite has none and skips it).
    */
-  async #writeReport(aggregate: Record<string, unknown>): Promise<string | undefined> {
+  async #writeReport(aggregate: Record<string, unknown>): Promise<{ page: string; incidents: string[]; index?: string } | undefined> {
     const builder = this.settings.reportBuilder;
     if (!builder || this.#periods.length === 0 || process.env.HMP_NO_REPORT) return undefined;
     try {
@@ -427,24 +483,22 @@ export class MainSide {
       };
       const reportsDir = resolve(process.env.HMP_REPORTS_DIR ?? 'reports');
       const results = { aggregate, intermediate: this.#periods };
-      // What went wrong and why, before the report's path (the builder's diagnosis: one for every reader).
-      for (const line of mod.incidentLines?.(results) ?? []) this.#log(line);
+      // What went wrong and why (the builder's diagnosis: one for every reader).
+      const incidents = mod.incidentLines?.(results) ?? [];
       const folder = mod.writeReportFolder(results, { reportsDir });
-      this.#log(`report: ${join(folder, 'report.html')}`);
-      if (mod.writeRunsIndex) this.#log(`runs index: ${mod.writeRunsIndex(reportsDir).path}`);
-      return join(folder, 'report.html');
+      const index = mod.writeRunsIndex?.(reportsDir).path;
+      return { page: join(folder, 'report.html'), incidents, index };
     } catch (err) {
       console.error(`hmp: the report could not be written (${(err as Error).message.split('\n')[0]}); the results are kept: npm run report -- <results.json> rebuilds it.`);
       return undefined;
     }
   }
 
-  /** "02:30 / 25:00 (10%)" in the plan's minutes (unscaled), so scaled runs read the same. */
+  /** "plan 02:30 / 25:00 (10%)" in the plan's minutes (unscaled), so scaled runs read the same. */
   #progress(): string {
     const elapsed = this.#t0 === undefined ? 0 : (Date.now() - this.#t0) / 1000 / this.settings.timeScale;
     const total = this.shape.total / this.settings.timeScale;
-    const mmss = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
-    return `${mmss(Math.min(elapsed, total))} / ${mmss(total)} (${Math.min(100, Math.round((100 * elapsed) / total))}%)`;
+    return `plan ${mmss(Math.min(elapsed, total))} / ${mmss(total)} (${Math.min(100, Math.round((100 * elapsed) / total))}%)`;
   }
 
   #cleanup(): void {

@@ -147,5 +147,7 @@ export function resolveSettings(
     processorsDir: typeof merged.processors === 'string' ? resolve(dirname(commonPath), merged.processors) : undefined,
     /** Absolute path of the script that starts a local target when none is given (startLocalTwin), if any. */
     localTarget: typeof merged.localTarget === 'string' ? resolve(dirname(commonPath), merged.localTarget) : undefined,
+    /** Absolute path of the script that checks a given target before any load (preflight), if any. */
+    preflight: typeof merged.preflight === 'string' ? resolve(dirname(commonPath), merged.preflight) : undefined,
   };
 }

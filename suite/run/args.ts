@@ -30,6 +30,8 @@ export interface SuiteOptions {
   conversions?: boolean;
   /** --teardown-wait S: how long teardown retries while the server does not answer (undefined: test-env's 10 min). */
   teardownWaitS?: number;
+  /** --allow-short: run tests too short to judge (core/run-length.ts), for the mechanics. */
+  allowShort?: boolean;
   /** --confirm: when the breakpoint names a kind of request as the cause, run it again without that kind and report both capacities. */
   confirm?: boolean;
   systemMetrics: SystemMetricsOptions;
@@ -76,6 +78,9 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
                           spike never below ${SPIKE_MIN_TIME_SCALE}: its 60 users must arrive in its 1-minute ramp
   --smoke-time-scale F    the smoke's own time scale (default: F, but at least ${SMOKE_MIN_TIME_SCALE}: its
                           session, every endpoint once, must fit in its 2-minute hold)
+  --allow-short           run tests the time scale leaves too short to judge (a hold shorter than
+                          the 10 s periods its criteria need), to check the mechanics only;
+                          without it such a scale is refused before any load (HMP_ALLOW_SHORT=1)
   --only LIST             run only these tests, e.g. smoke,average (setup, teardown and
                           the report always run)
   --skip LIST             leave these tests out, e.g. soak
@@ -134,6 +139,7 @@ const OPTIONS = {
   think: { type: 'string' },
   submissions: { type: 'string' },
   'no-conversions': { type: 'boolean' },
+  'allow-short': { type: 'boolean' },
   confirm: { type: 'boolean' },
   'teardown-wait': { type: 'string' },
   'system-metrics': { type: 'string' },
@@ -267,6 +273,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
       think: v.think === undefined ? undefined : parseThink(v.think),
       submissions: wholeNumber('submissions', v.submissions, 0, 100_000),
       conversions: v['no-conversions'] !== true,
+      ...(v['allow-short'] === true ? { allowShort: true } : {}),
       ...(v.confirm === true ? { confirm: true } : {}),
       ...(v['teardown-wait'] !== undefined ? { teardownWaitS: positiveNumber('teardown-wait', v['teardown-wait'], 86_400) } : {}),
       systemMetrics: {

@@ -164,6 +164,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     dir,
     env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions, live: ctx.live }),
     onLine: ctx.onChildLine,
+    overrides: o.overrides,
   });
   ctx.setCurrent(artillery);
   const requests = new RequestWatch(join(dir, 'requests.log'), ctx.line, shapeSecondsOf(test, timeScale), process.env);

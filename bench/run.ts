@@ -43,6 +43,9 @@ import { mapLimit } from '../lib/pool.ts';
 import { LIVE, liveCostSection, type LiveCost } from './live-cost.ts';
 
 const execFileP = promisify(execFile);
+// The bench measures the generator (cost, shape fidelity), not the server: its runs are compressed
+// below what a verdict needs (core/run-length.ts), on purpose.
+process.env.HMP_ALLOW_SHORT ??= '1';
 
 // --- what is measured, and the targets ---
 

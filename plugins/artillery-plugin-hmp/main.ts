@@ -134,6 +134,8 @@ export class MainSide {
     }
     // ... and every request's start and end beside it, for the stall analysis.
     process.env.HMP_REQUESTS_LOG ??= join(dirname(process.env.HMP_ERRORS_LOG), 'requests.log');
+    // ... and the acknowledged uploads: per run, so no shared file grows run after run, mixing servers.
+    process.env.HMP_UPLOADS_LOG ??= join(dirname(process.env.HMP_ERRORS_LOG), 'uploads.jsonl');
     try {
       writeFileSync(process.env.HMP_REQUESTS_LOG, '');
     } catch {}

@@ -11,7 +11,7 @@ export interface ChartLine {
   constant?: number;
   dash?: number[];
   width?: number;
-  /** A colour to fill below the line (the achieved users: the target's dashed line stays visible on its edge). */
+  /** A colour to fill below the line (the achieved users: a band the target's dashes stand out on where the two are equal). */
   fill?: string;
 }
 

@@ -96,7 +96,7 @@ export function chartsHtml(charts: Array<{ id: string; title: string }>, periods
     return `<section id="charts"><h2>Over time</h2><p class="note">${periods === 0 ? 'No period was measured: nothing to draw.' : 'The periods hold none of the metrics the charts draw.'}</p></section>`;
   }
   return `<section id="charts"><h2>Over time</h2>
-<p class="note">One point per period; time from the start of the first period. Latency per group: the group's worst endpoint in each period (as the SLO gates count it). Drag to zoom, double-click to reset.</p>
+<p class="note">One point per period; time from the start of the first period. Latency per group: the group's worst endpoint in each period (as the SLO gates count it). Each y axis fits its data; a limit more than twice as high (an SLO far above a healthy run) is named at the chart's top instead of drawn. Drag to zoom, double-click to reset.</p>
 <div class="charts">${charts.map((c) => `<div class="chart"><h3>${e(c.title)}</h3><div class="plot" id="chart-${e(c.id)}"></div></div>`).join('\n')}</div>
 </section>`;
 }

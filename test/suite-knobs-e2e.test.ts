@@ -58,6 +58,8 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
         },
       });
       assert.ok(sent, `the average started: ${why(first)}`);
+      // The tests --only leaves out are said at the start, with how to run them.
+      for (const t of ['stress', 'spike', 'breakpoint']) assert.match(first.stderr, new RegExp(`suite: not running the ${t} test: not selected \\(--only smoke,average,soak\\); to run it, add it to --only\\.\n`));
       assert.equal(first.code, 130, why(first));
       assert.equal(first.summary.outcome, 'INTERRUPTED');
       assert.deepEqual([statuses(first).smoke, statuses(first).average, statuses(first).soak], ['passed', 'interrupted', 'pending']);
@@ -73,7 +75,8 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
       const s = statuses(r);
       assert.equal(s.average, 'flagged');
       assert.equal(s.soak, 'skipped');
-      assert.equal(r.summary.steps.find((x) => x.id === 'soak')!.reason, 'Prerequisites not met: average flagged (the soak runs only if every earlier test passed).');
+      assert.equal(r.summary.steps.find((x) => x.id === 'soak')!.reason, 'Prerequisites not met: average flagged (the soak runs only if every earlier test passed; --only soak runs it on its own).');
+      assert.match(r.stderr, /\[7\/9 soak\] SKIP: Prerequisites not met: average flagged .*--only soak runs it on its own\)\.\n/);
       assert.deepEqual(r.summary.flags.map((f) => f.title), ['Baseline performance insufficient']);
       assert.ok(r.summary.flags[0]!.evidence.some((e) => /^p99 of project_list [\d.]+ m?s > 700 ms in average$/.test(e.citation)), JSON.stringify(r.summary.flags));
       // The cause: project_list slow on its own (diagnosis/), and what addresses a slow list.

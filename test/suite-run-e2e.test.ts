@@ -47,7 +47,11 @@ test('a healthy twin: all 9 steps pass, the suite report aggregates them, teardo
     assert.match(readFileSync(join(r.dir, 'suite-summary.md'), 'utf8'), /## What went wrong\n\nNo incident in any test/);
     // Progress: N/9 for every step, in plain lines.
     for (let n = 1; n <= 9; n++) assert.match(r.stderr, new RegExp(`\\[${n}/9 `));
-    assert.match(r.stderr, /\| \d\d:\d\d elapsed \| ~\d\d:\d\d left/);
+    assert.match(r.stderr, /suite: running \S+: smoke, average, stress, spike, breakpoint, soak at time scale 0\.001 \(real time = plan time x 0\.001\)\n/);
+    assert.match(r.stderr, /\| real \d\d:\d\d elapsed, ~\d\d:\d\d left/);
+    // Teardown's two counts say what they count: the server's all load-test data, down's the seeded submissions it verified.
+    assert.match(r.stderr, /\[8\/9 teardown\] server: .* \(all load-test data: the seeded submissions and those the tests uploaded\)\n/);
+    assert.match(r.stderr, /\[8\/9 teardown\] PASS: removed and verified 100 test users, 30 projects and the 20 seeded submissions on /);
     // Key numbers per step, the baseline, the spike's recovery and data check, the breakpoint's analysis, the soak's drift.
     const step = (id: string) => r.summary.steps.find((s) => s.id === id)!;
     assert.match(step('average').figures, /^\d+ requests, errors 0%, p99 \d+ ms, .*CPU \d+%/);

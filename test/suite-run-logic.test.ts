@@ -95,7 +95,7 @@ test('state: the soak runs only if every earlier test passed (with --only, the o
   s.steps.average.status = 'passed';
   assert.equal(soakBlockedBy(s), undefined, 'stress, spike, breakpoint did not run: not prerequisites');
   s.steps.average.status = 'flagged';
-  assert.equal(soakBlockedBy(s), 'Prerequisites not met: average flagged (the soak runs only if every earlier test passed).');
+  assert.equal(soakBlockedBy(s), 'Prerequisites not met: average flagged (the soak runs only if every earlier test passed; --only soak runs it on its own).');
   const b = state(['breakpoint', 'soak']);
   b.steps.breakpoint.status = 'recorded';
   assert.equal(soakBlockedBy(b), undefined, 'the breakpoint records, it does not fail');
@@ -285,7 +285,7 @@ test('progress: step N/9, elapsed, remaining, users; a status line in place on a
   const shapes = { stress: buildShape([{ name: 'r', duration: 100, users: 30 }], 1), soak: buildShape([{ name: 'h', duration: 50, users: 8 }], 1) };
   assert.equal(remainingS({ current: 'stress', currentElapsedS: 40, pending: ['soak'], shapes, overheadS: 10 }), 5 + 70 + 60);
   assert.equal(remainingS({ current: 'stress', currentElapsedS: 0, pending: ['spike'], shapes }), undefined);
-  assert.equal(formatStatus({ step: 'stress', elapsedS: 75, remainingS: 130, users: { active: 28, target: 30 } }), '[4/9 stress] Stress test | 01:15 elapsed | ~02:10 left | users 28 of 30');
+  assert.equal(formatStatus({ step: 'stress', elapsedS: 75, remainingS: 130, users: { active: 28, target: 30 } }), '[4/9 stress] Stress test | real 01:15 elapsed, ~02:10 left | users 28 of 30');
   let tty = '';
   const v = new ProgressView({ write: (t) => (tty += t) }, true);
   v.status('A');
@@ -326,7 +326,7 @@ test('report: flags with their evidence, recommendations citing measurements, es
   const sum = buildSummary(s);
   assert.equal(sum.outcome, 'FLAGGED');
   assert.equal(sum.exitCode, 3);
-  assert.match(sum.headline, /^FLAGGED: Baseline performance insufficient \(average\); soak skipped \(prerequisites not met\)\. Teardown verified\.$/);
+  assert.match(sum.headline, /^FLAGGED: Baseline performance insufficient \(average\); soak skipped \(prerequisites not met\); stress, spike, breakpoint not run\. Teardown verified\.$/);
   assert.deepEqual(sum.flags.map((f) => [f.id, f.step, f.evidence[0]!.citation]), [['baseline', 'average', 'p99 of project_list 912 ms > 700 ms in average']]);
   assert.ok(sum.recommendations.length > 0 && sum.recommendations.every((r) => r.because.includes('p99 of project_list 912 ms > 700 ms in average')));
   assert.deepEqual(sum.recommendations.map((r) => r.id), ['pagination', 'cache-lists', 'db-access']);

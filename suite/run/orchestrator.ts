@@ -14,7 +14,7 @@ import type { ArtilleryProcess } from './artillery.ts';
 import { EnvironmentError, setUp, tearDown, type Admin, type TeardownResult } from './environment.ts';
 import { loadShapes, timeScaleFor } from './plan.ts';
 import { healthCheck } from './probe-loop.ts';
-import { formatStatus, parseUsers, ProgressView, remainingS, stepTag, type Out, type Users } from './progress.ts';
+import { closingLines, formatStatus, notRunLine, openingLine, parseUsers, ProgressView, remainingS, stepTag, type Out, type Users } from './progress.ts';
 import { targetAt } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { writeAtomic } from '../../lib/atomic-file.ts';
 import { renderSuiteHtml, renderSuiteMarkdown } from './render.ts';
@@ -399,10 +399,7 @@ export class Orchestrator {
     }
     this.#view.clear();
     this.#line(`suite: ${stepTag('report')} ${VERDICT[r.status]}: ${r.reason}`);
-    this.#io.out(summary.headline);
-    for (const rec of summary.recommendations.slice(0, 5)) this.#io.out(`  recommend (${rec.cost}): ${rec.text}${rec.addresses?.[0] ? ` [addresses ${rec.addresses[0]}]` : ''}`);
-    if (summary.recommendations.length > 5) this.#io.out(`  ... ${summary.recommendations.length - 5} more in the report`);
-    this.#io.out(`suite report: ${join(this.dir, FILES.html)} (also ${FILES.md}, ${FILES.json}; exit ${summary.exitCode})`);
+    for (const l of closingLines(summary, join(this.dir, FILES.html), [FILES.md, FILES.json])) this.#io.out(l);
     return summary.exitCode;
   }
 
@@ -443,7 +440,8 @@ export class Orchestrator {
     }
     this.#save();
     if (this.#resumed && testsToRun(this.state).length === 0) return this.#finishOnly();
-    this.#line(`suite: ${this.#resumed ? 'resuming' : 'running'} ${this.dir} (${this.state.options.tests.join(', ')} at time scale ${this.state.options.timeScale})`);
+    this.#line(`suite: ${openingLine({ dir: this.dir, resumed: this.#resumed, tests: this.state.options.tests, timeScale: this.state.options.timeScale })}`);
+    for (const t of TESTS) if (!this.state.options.tests.includes(t)) this.#line(`suite: ${notRunLine(t, this.state.steps[t].reason)}`);
     const ticker = setInterval(() => this.#tick(), 1000).unref();
     try {
       const ready = await this.#setup();

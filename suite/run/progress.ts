@@ -1,9 +1,13 @@
 // The progress view: the step (N/9), elapsed and remaining time, current
 // users. On a terminal one status line is redrawn in place under the event
 // lines; elsewhere (CI logs) everything is plain lines, the status every 30 s.
-// Formatting and estimates are pure; ProgressView only writes.
+// Its clock is real time, and says so: a test's own lines count the plan's
+// time, which the time scale compresses. Also the lines that open and close
+// the console (tests not run and why; the verdict and the report's path
+// last). Formatting and estimates are pure; ProgressView only writes.
 import type { Shape } from '../../plugins/artillery-plugin-hmp/shape.ts';
 import { STEP_COUNT, STEP_OVERHEAD_S, STEP_TITLE, stepNumber, type StepId, type TestId } from './steps.ts';
+import type { SuiteSummary } from './summary.ts';
 
 export function clock(s: number): string {
   const t = Math.max(0, Math.round(s));
@@ -58,12 +62,31 @@ export function remainingS(o: {
 }
 
 export function formatStatus(s: { step: StepId; elapsedS: number; remainingS: number | undefined; users: Users | undefined }): string {
-  const parts = [`${stepTag(s.step)} ${STEP_TITLE[s.step]}`, `${clock(s.elapsedS)} elapsed`];
-  parts.push(s.remainingS === undefined ? 'remaining unknown' : `~${clock(s.remainingS)} left`);
+  const left = s.remainingS === undefined ? 'remaining unknown' : `~${clock(s.remainingS)} left`;
+  const parts = [`${stepTag(s.step)} ${STEP_TITLE[s.step]}`, `real ${clock(s.elapsedS)} elapsed, ${left}`];
   if (s.users && (s.users.active !== undefined || s.users.target !== undefined)) {
     parts.push(s.users.active !== undefined && s.users.target !== undefined ? `users ${s.users.active} of ${s.users.target}` : `users ${s.users.active ?? s.users.target}`);
   }
   return parts.join(' | ');
+}
+
+/** The first line: what runs, and the time scale once, with what it does to the two clocks. */
+export function openingLine(o: { dir: string; resumed: boolean; tests: readonly TestId[]; timeScale: number }): string {
+  const scale = o.timeScale === 1 ? 'time scale 1 (real time = plan time)' : `time scale ${o.timeScale} (real time = plan time x ${o.timeScale})`;
+  return `${o.resumed ? 'resuming' : 'running'} ${o.dir}: ${o.tests.join(', ')} at ${scale}`;
+}
+
+/** A test the suite will not run, said at the start with why and how to run it (`reason`: its step's). */
+export function notRunLine(test: TestId, reason: string | undefined): string {
+  return `not running the ${STEP_TITLE[test].toLowerCase()}: ${reason ?? 'not selected'}`;
+}
+
+/** The last lines: the recommendations, then the verdict and the report's path, so the console ends on them. */
+export function closingLines(s: Pick<SuiteSummary, 'headline' | 'recommendations' | 'exitCode'>, reportPath: string, also: string[], shown = 5): string[] {
+  const lines = s.recommendations.slice(0, shown).map((rec) => `  recommend (${rec.cost}): ${rec.text}${rec.addresses?.[0] ? ` [addresses ${rec.addresses[0]}]` : ''}`);
+  if (s.recommendations.length > shown) lines.push(`  ... ${s.recommendations.length - shown} more in the report`);
+  lines.push(s.headline, `suite report: ${reportPath} (also ${also.join(', ')}; exit ${s.exitCode})`);
+  return lines;
 }
 
 export interface Out {

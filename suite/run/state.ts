@@ -78,10 +78,18 @@ export function newState(id: string, options: SuiteOptions, dataFile: string, no
   for (const t of TESTS) {
     if (!options.tests.includes(t)) {
       steps[t].status = 'skipped';
-      steps[t].reason = options.only && !options.only.includes(t) ? `not selected (--only ${options.only.join(',')})` : `left out (--skip ${options.skip.join(',')})`;
+      steps[t].reason = notSelected(t, options);
     }
   }
   return { schema: STATE_SCHEMA, id, createdAt: now.toISOString(), updatedAt: now.toISOString(), options, dataFile, invocations: [], steps };
+}
+
+/** Why a test is not among the options' tests, and how to include it (said on the console and in the report). */
+function notSelected(test: TestId, o: Pick<SuiteOptions, 'only' | 'skip'>): string {
+  if (o.only && !o.only.includes(test)) return `not selected (--only ${o.only.join(',')}); to run it, add it to --only.`;
+  if (!o.skip.includes(test)) return 'not selected.';
+  const rest = o.skip.filter((t) => t !== test);
+  return `left out (--skip ${o.skip.join(',')}); to run it, ${rest.length ? `use --skip ${rest.join(',')}` : `leave out --skip ${test}`}.`;
 }
 
 export function writeState(dir: string, state: SuiteState, now = new Date()): void {
@@ -135,7 +143,7 @@ export function soakBlockedBy(state: SuiteState): string | undefined {
   // "All previous tests passed": the breakpoint's 'recorded' counts as passed.
   const notPassed = state.options.tests.filter((t) => t !== 'soak' && state.steps[t].status !== 'passed' && state.steps[t].status !== 'recorded');
   if (notPassed.length === 0) return undefined;
-  return `Prerequisites not met: ${notPassed.map((t) => `${t} ${state.steps[t].status}`).join(', ')} (the soak runs only if every earlier test passed).`;
+  return `Prerequisites not met: ${notPassed.map((t) => `${t} ${state.steps[t].status}`).join(', ')} (the soak runs only if every earlier test passed; --only soak runs it on its own).`;
 }
 
 export type Outcome = 'PASSED' | 'FLAGGED' | 'ABORTED' | 'INTERRUPTED' | 'FAILED' | 'INCOMPLETE';

@@ -38,8 +38,8 @@ export function figuresOf(r: StepRecord): string {
     return s ? `${s.students} students, ${s.instructors} instructors, ${s.projects} projects, ${s.submissions} submissions${s.reused ? ' (reused)' : ''}` : '';
   }
   if (r.id === 'teardown') {
-    const t = d.teardown as { removed?: boolean; users?: number; projects?: number } | undefined;
-    return t?.removed ? `removed and verified ${t.users} users, ${t.projects} projects` : '';
+    const t = d.teardown as { removed?: boolean; users?: number; projects?: number; submissions?: number } | undefined;
+    return t?.removed ? `removed and verified ${t.users} users, ${t.projects} projects${t.submissions === undefined ? '' : `, ${t.submissions} seeded submissions`}` : '';
   }
   if (n(x.requests) !== undefined) parts.push(`${x.requests} requests`);
   if (n(x.errorRatePct) !== undefined) parts.push(`errors ${x.errorRatePct}%`);
@@ -72,6 +72,11 @@ export function headlineOf(state: SuiteState, outcome: Outcome): string {
   const steps = STEPS.map((s) => state.steps[s]);
   const flagged = TESTS.map((t) => state.steps[t]).filter((r) => r.status === 'flagged');
   const skipped = TESTS.map((t) => state.steps[t]).filter((r) => r.status === 'skipped' && /Prerequisites/.test(r.reason ?? ''));
+  // Tests left out by --only or --skip: the verdict says they were not run, so a pass does not read as all six.
+  const o = state.options;
+  const unselected = TESTS.filter((t) => !o.tests.includes(t));
+  const choice = [o.only ? `--only ${o.only.join(',')}` : '', o.skip.length ? `--skip ${o.skip.join(',')}` : ''].filter(Boolean).join(' ');
+  const notRun = unselected.length ? `; ${unselected.join(', ')} not run${choice ? ` (${choice})` : ''}` : '';
   const teardown = state.steps.teardown;
   const td = teardown.status === 'passed' ? 'Teardown verified' : teardown.status === 'failed' ? `TEARDOWN FAILED: ${teardown.reason}` : `Teardown ${VERDICT[teardown.status].toLowerCase()}`;
   switch (outcome) {
@@ -81,10 +86,10 @@ export function headlineOf(state: SuiteState, outcome: Outcome): string {
       return `ABORTED: ${FLAG_TITLE.functional} (smoke${why ? `: ${why}` : ''}). ${td}.`;
     }
     case 'FLAGGED':
-      return `FLAGGED: ${flagged.map((r) => `${FLAG_TITLE[r.flag!]} (${r.id})`).join('; ')}${skipped.length ? `; ${skipped.map((r) => r.id).join(', ')} skipped (prerequisites not met)` : ''}. ${td}.`;
+      return `FLAGGED: ${flagged.map((r) => `${FLAG_TITLE[r.flag!]} (${r.id})`).join('; ')}${skipped.length ? `; ${skipped.map((r) => r.id).join(', ')} skipped (prerequisites not met)` : ''}${notRun}. ${td}.`;
     case 'PASSED': {
       const ran = TESTS.map((t) => state.steps[t]).filter((r) => r.status === 'passed' || r.status === 'recorded');
-      return `PASSED: ${ran.length} test${ran.length === 1 ? '' : 's'} ran (${ran.map((r) => r.id).join(', ')}), nothing flagged. ${td}.`;
+      return `PASSED: ${ran.length} test${ran.length === 1 ? '' : 's'} ran (${ran.map((r) => r.id).join(', ')}), nothing flagged${notRun}. ${td}.`;
     }
     case 'INTERRUPTED': {
       const r = steps.find((s) => s.status === 'interrupted')!;

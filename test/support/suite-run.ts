@@ -71,8 +71,12 @@ export function outDir(label: string): string {
 export const why = (r: SuiteRun) => `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-6000)}`;
 export const statuses = (r: SuiteRun) => Object.fromEntries(r.summary.steps.map((s) => [s.id, s.status]));
 
-/** The report files exist, every test that ran links its own report, teardown removed and verified the test data. */
+/** The report files exist, every test that ran links its own report, teardown removed and verified the test data; the console ends on the verdict and the report's path. */
 export function assertReportAndTeardown(r: SuiteRun): void {
+  const last = r.stdout.trimEnd().split('\n').slice(-2);
+  assert.equal(last[0], r.summary.headline, `the verdict is the last line but one:\n${r.stdout}`);
+  assert.match(last[1]!, /^suite report: \S+\/suite-report\.html \(also suite-summary\.md, suite-summary\.json; exit \d+\)$/);
+  assert.match(r.stderr.trimEnd().split('\n').at(-1)!, /^suite: \[9\/9 report\] /, 'nothing is said on stderr after the report step');
   for (const f of ['suite-report.html', 'suite-summary.md', 'suite-summary.json']) assert.ok(existsSync(join(r.dir, f)), `${f} written`);
   for (const s of r.summary.steps) {
     if (['smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak'].includes(s.id) && ['passed', 'flagged', 'aborted', 'recorded'].includes(s.status)) {

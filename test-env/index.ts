@@ -4,5 +4,6 @@
 // This file only re-exports.
 export { testEnvDown, testEnvUp } from './commands.ts';
 export { Failure } from './messages.ts';
+export { readCredentialsFile } from './session.ts';
 export { TEST_ENV_DEFAULTS, type DownOptions, type DownResult, type UpOptions, type UpResult } from './options.ts';
 export type { Log } from './seed.ts';

@@ -3,6 +3,8 @@
 // and how to run them, and the verdict and the report's path last.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { parseSuiteArgs, type SuiteOptions } from '../suite/run/args.ts';
 import { closingLines, formatStatus, notRunLine, openingLine } from '../suite/run/progress.ts';
 import { newState, soakBlockedBy, type SuiteState } from '../suite/run/state.ts';
@@ -66,4 +68,15 @@ test('the console ends on the verdict and the report\'s path; recommendations co
     'suite report: /r/suite-x/suite-report.html (also suite-summary.md, suite-summary.json; exit 3)',
   ]);
   assert.deepEqual(closingLines({ headline: 'PASSED.', exitCode: 0, recommendations: [] }, 'r.html', ['a']), ['PASSED.', 'suite report: r.html (also a; exit 0)']);
+});
+
+test('a missing credentials file: the suite and test-env say the same sentence and exit 2, before any password', () => {
+  const { HMP_PASSWORD: _drop, ...env } = process.env;
+  const run = (tool: string, args: string[]) => spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'tools', tool), ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  const missing = join(import.meta.dirname, 'no-such-admin.bin');
+  const suite = run('suite.ts', ['--target', 'http://127.0.0.1:9', '--credentials', missing]);
+  const testEnv = run('test-env.ts', ['up', '--target', 'http://127.0.0.1:9', '--credentials', missing]);
+  const said = `cannot read the credentials file ${missing} (no such file); pass --credentials with the admin's .bin file.\n`;
+  assert.deepEqual([suite.status, suite.stderr, suite.stdout], [2, `suite: error: ${said}`, '']);
+  assert.deepEqual([testEnv.status, testEnv.stderr, testEnv.stdout], [2, `test-env: error: ${said}`, '']);
 });

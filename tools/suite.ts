@@ -4,7 +4,6 @@
 //   npm run suite -- --time-scale 0.01                      (the suite's own twin)
 //   HMP_PASSWORD=... npm run suite -- --target http://127.0.0.1:8000 --credentials admin.bin --skip soak
 //   npm run suite -- --resume reports/suite-20261127T040110Z
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../lib/cli-args.ts';
 import { EXIT, parseSuiteArgs, USAGE, type Parsed } from '../suite/run/args.ts';
@@ -12,6 +11,7 @@ import { createSuite, resumeSuite } from '../suite/run/folder.ts';
 import { Orchestrator } from '../suite/run/orchestrator.ts';
 import { StateError, type SuiteState } from '../suite/run/state.ts';
 import { getPassword, PromptInterrupted } from './test-env/password.ts';
+import { Failure, readCredentialsFile } from '../test-env/index.ts';
 import { lengthSentence, shortTests } from '../suite/run/length-check.ts';
 import { readPhases } from '../suite/run/plan.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
@@ -58,8 +58,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
     plain = parsed.plain;
   } else {
     const o = parsed.options;
-    if (o.credentialsPath !== undefined && !existsSync(o.credentialsPath)) {
-      return fail(`the credentials file ${o.credentialsPath} does not exist; pass the admin's .bin file with --credentials.`, EXIT.usage);
+    // test-env's own check, before the password is asked for: the same sentence and exit 2 as test-env gives.
+    if (o.credentialsPath !== undefined) {
+      try {
+        await readCredentialsFile(o.credentialsPath);
+      } catch (err) {
+        if (err instanceof Failure) return fail(err.message, EXIT.usage);
+        throw err;
+      }
     }
     // Before any load or folder: a scale too small to judge a test is refused in one sentence (core/run-length.ts).
     const short = shortTests(o, (t) => readPhases(t), planCriteria().drift);

@@ -51,7 +51,7 @@ describe('one knob per failure type', { concurrency: 3 }, () => {
       const first = await suite(['--only', 'smoke,average,soak', ...FAST, '--twin-args', '--latency project_list=900'], {
         out,
         onLine: (line, kill) => {
-          if (!sent && /\[3\/9 average\] hmp: average test:/.test(line)) {
+          if (!sent && /\[3\/9 average\] hmp: average test\b/.test(line)) {
             sent = true;
             kill('SIGINT');
           }

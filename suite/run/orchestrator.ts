@@ -25,7 +25,8 @@ import { planCriteria } from '../../lib/plan-criteria.ts';
 import { buildSummary, FILES, VERDICT } from './summary.ts';
 import { baselineFrom, runTest, twinExited, type TestContext, type TestOutcome } from './tests.ts';
 import { confirmCause } from './confirm.ts';
-import { checkConversions, type ConversionReadiness } from './conversion-check.ts';
+import { checkConversions, type ConversionReadiness } from '../../lib/preflight/conversions.ts';
+import { checkIdentity } from '../../lib/preflight/identity.ts';
 import { parseTestData } from '../../lib/test-data.ts';
 import { defaultSource } from '../system-metrics/index.ts';
 import type { LiveSettings } from '../../plugins/artillery-plugin-hmp/live-settings.ts';
@@ -200,6 +201,9 @@ export class Orchestrator {
       this.state.invocations[this.state.invocations.length - 1]!.target = this.#admin.target;
       const down = await healthCheck(this.#admin.target, 10_000);
       if (down) throw new EnvironmentError(`the target ${this.#admin.target} does not answer GET /health (${down}); start the server or fix --target.`);
+      // Before seeding anything: a server that is not HMP gets no test data and no load.
+      const notHmp = await checkIdentity(this.#admin.target);
+      if (notHmp) throw new EnvironmentError(notHmp);
       const o = this.state.options;
       const unreadable = o.serverLog === undefined ? undefined : serverLogProblem({ serverLog: o.serverLog, ...o.systemMetrics });
       if (unreadable) log(`warning: ${unreadable}`);

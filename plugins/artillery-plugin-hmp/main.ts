@@ -368,7 +368,8 @@ export class MainSide {
     console.log(formatLevelTable(record.levels));
     // Ensure does not run on an early stop: the capacity verdict (the plan's peak) sets the exit code here.
     const capacity = verdictsOf('breakpoint', this.settings.criteria, { ...measuredOf(this.settings, stats), capacity: record }).find((v) => v.id === 'capacity');
-    if (capacity) this.#log(`${formatVerdict(capacity).replace(/^n\/a /, 'n/a')}${capacity.note ? `: ${capacity.note}` : ''}`);
+    // The verdict is said last, after the report is written (beforeExit).
+    if (capacity) this.#verdictWords = () => this.#log(`${formatVerdict(capacity).replace(/^n\/a /, 'n/a')}${capacity.note ? `: ${capacity.note}` : ''}`);
     void this.#artillery.shutdown?.({ earlyStop: true, exitCode: capacity?.pass === false ? 1 : 0 });
   }
 
@@ -459,9 +460,12 @@ export class MainSide {
   #writeOwnResults(): Record<string, unknown> {
     if (this.#ownAggregate) return this.#ownAggregate;
     const report = aggregate(this.#periods) as RawPeriod & Record<string, unknown>;
-    const verdicts = verdictsOf(this.settings.test, this.settings.criteria, this.#measured(report));
+    const measured = this.#measured(report);
+    const verdicts = verdictsOf(this.settings.test, this.settings.criteria, measured);
     report.counters = { ...report.counters, ...derivedCounters(verdicts) };
     report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts };
+    // Stopped early (Ctrl-C): the verdict of what was measured is still said last.
+    this.#verdictWords ??= () => this.#printVerdicts(verdicts, measured);
     const path = this.#resultsPath();
     writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
     this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);

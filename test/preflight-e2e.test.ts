@@ -7,10 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { startTwin, type TwinHandle } from '../twin/server.ts';
-import { cleanUp, runDir, writeTestData } from './support/artillery-run.ts';
+import { cleanUp, ROOT, runDir, writeTestData } from './support/artillery-run.ts';
 import { runPhaseFile } from './support/phase-run.ts';
 
 /** The requests a preflight may send: none of them is a journey's. */
@@ -118,6 +119,27 @@ test('a time scale too small to judge is refused before the target is asked anyt
     ]);
     assert.deepEqual(server.seen, []);
   } finally {
+    await server.close();
+  }
+});
+
+test('the suite names a target that is not HMP before any password, folder or seeding: exit 2, one sentence', async () => {
+  const server = await recorder();
+  const out = runDir('preflight-suite');
+  try {
+    const creds = join(out, 'admin.bin');
+    writeFileSync(creds, Buffer.alloc(100, 1), { mode: 0o600 });
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((ok) =>
+      execFile(process.execPath, ['--disable-warning=ExperimentalWarning', 'tools/suite.ts', '--target', server.url, '--credentials', creds, '--time-scale', '0.2', '--out', out], { cwd: ROOT, env: { ...process.env, HMP_PASSWORD: '' }, timeout: 60_000 }, (err, stdout, stderr) =>
+        ok({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /^suite: error: The target http:\/\/127\.0\.0\.1:\d+ is not an HMP server: GET \/health answered 404 text\/html .*; check --target or HMP_TARGET\.\n$/);
+    assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('suite-')), [], 'no suite folder');
+    assert.deepEqual([...new Set(server.seen)].sort(), ['GET /health', 'GET /openapi.json']);
+  } finally {
+    cleanUp(out);
     await server.close();
   }
 });

@@ -13,6 +13,7 @@ import { StateError, type SuiteState } from '../suite/run/state.ts';
 import { getPassword, PromptInterrupted } from './test-env/password.ts';
 import { Failure, readCredentialsFile } from '../test-env/index.ts';
 import { lengthSentence, shortTests } from '../suite/run/length-check.ts';
+import { checkIdentity } from '../lib/preflight/identity.ts';
 import { readPhases } from '../suite/run/plan.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
 import { shortAllowed } from '../plugins/artillery-plugin-hmp/core/run-length.ts';
@@ -71,6 +72,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const short = shortTests(o, (t) => readPhases(t), planCriteria().drift);
     if (short.length && !o.allowShort && !shortAllowed(env)) return fail(lengthSentence(o, short), EXIT.usage);
     if (short.length) process.stderr.write(`suite: note: ${lengthSentence(o, short).replace(/, or --allow-short to check the mechanics only\.$/, '')}; running anyway (--allow-short): the verdicts check the mechanics, not the server.\n`);
+    // A target that answers but is not HMP: one sentence before any folder, password or seeding (lib/preflight).
+    if (o.target !== undefined) {
+      const notHmp = await checkIdentity(o.target);
+      if (notHmp) return fail(notHmp, EXIT.usage);
+    }
     ({ dir, state } = createSuite(o, env));
     plain = o.plain;
   }

@@ -16,8 +16,8 @@ export async function ask(target: string, path: string, init: { method?: string;
     const text = await res.text();
     return { status: res.status, type: (res.headers.get('content-type') ?? '').split(';')[0]!.trim(), text: text.slice(0, 100_000) };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.message) };
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    return { error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message) };
   }
 }
 

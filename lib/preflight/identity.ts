@@ -13,6 +13,7 @@ export function notHmpWhy(target: string, health: Answer, openapi: Answer): stri
   const healthy = !('error' in health) && health.status === 200 && health.text.includes(HEALTH_BODY);
   const apiSaysOther = api?.paths && typeof api.paths === 'object' && !('/auth/challenge' in api.paths);
   if (healthy && !apiSaysOther) return null;
+  if ('error' in health) return `The target ${target} does not answer (GET /health: ${health.error}); start the server, or check --target or HMP_TARGET.`;
   const found = !healthy
     ? `GET /health ${answerWords(health)}, where HMP answers 200 "${HEALTH_BODY}"`
     : `its API has no POST /auth/challenge`;

@@ -89,8 +89,8 @@ export async function tearDown(admin: Admin, dataFile: string, log: (line: strin
   let down: DownResult;
   try {
     // No target: down takes it from the data file.
+    // Its final line is the step's own PASS line: not said twice.
     down = await testEnvDown({ credentialsPath: admin.credentialsPath, password: admin.password, dataPath: dataFile, log, ...(waitMs !== undefined ? { waitMs } : {}) });
-    log(down.message);
   } catch (err) {
     throw new EnvironmentError(why(err));
   }

@@ -155,7 +155,7 @@ function timelineHtml(t: Timeline, s: SuiteSummary): string {
     return `<li data-step="${e(x.id)}">${name}: ${e(x.verdict)}, ${x.periods} periods from ${Math.round(x.fromS)} s</li>`;
   });
   return `<h2>Timeline</h2>
-<p class="muted">Every test on one time axis (seconds from the first test's first period), as each step's own report draws it; a marked line is where a step began, with its verdict.</p>
+<p class="muted">Every test on one time axis (seconds from the first test's first period), drawn as each step's own report draws it, but with each period's peak users (a spike's 60, not the period's mean); a marked line is where a step began, with its verdict.</p>
 ${chartsHtml(t.charts, t.periods)}
 <ul id="timeline-steps">${spans.join('')}</ul>`;
 }

@@ -1,6 +1,8 @@
 // The report builder's entry: writes reports/<test>-<UTC timestamp>/ with
-// the raw results, summary.json, summary.md and report.html, each file
-// atomically (lib/atomic-file.ts). The pure parts are re-exported here.
+// the raw results, summary.json, summary.md, report.html, and what CI reads
+// (junit.xml, periods.csv), each file atomically (lib/atomic-file.ts); then
+// appends summary.md to GitHub's job summary when $GITHUB_STEP_SUMMARY is
+// set. The pure parts are re-exported here.
 import { basename, join, resolve } from 'node:path';
 import { writeAtomic } from '../lib/atomic-file.ts';
 import { renderHtml, type LiveView } from './html.ts';
@@ -8,6 +10,9 @@ import { asResults } from '../plugins/artillery-plugin-hmp/core/results.ts';
 import { renderMarkdown } from './markdown.ts';
 import { toolInfo } from './provenance.ts';
 import { summarize } from './summarize.ts';
+import { JUNIT_FILE, runJunit } from './junit.ts';
+import { CSV_FILE, periodsCsv } from './csv.ts';
+import { appendStepSummary } from './step-summary.ts';
 import type { Results, Summary, ToolInfo } from './types.ts';
 import { diagnosisLines } from '../diagnosis/words.ts';
 
@@ -27,9 +32,11 @@ export interface WriteOptions {
   rawText?: string;
   /** Version and commit when the results do not record them (default: this checkout's). */
   tool?: ToolInfo;
+  /** Append summary.md to $GITHUB_STEP_SUMMARY when it is set (default true; the suite appends its own summary once instead). */
+  stepSummary?: boolean;
 }
 
-export const FILES = { summaryJson: 'summary.json', summaryMd: 'summary.md', html: 'report.html', raw: 'results.json' } as const;
+export const FILES = { summaryJson: 'summary.json', summaryMd: 'summary.md', html: 'report.html', raw: 'results.json', junit: JUNIT_FILE, csv: CSV_FILE } as const;
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 60) || 'run';
 
@@ -58,7 +65,7 @@ function plainJson(results: Results): string {
   );
 }
 
-/** Writes the four files; returns the folder's path. Throws ResultsError for input that is not results. */
+/** Writes the six files; returns the folder's path. Throws ResultsError for input that is not results. */
 export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   const results = asResults(input);
   const summary = summarize(results, { tool: opts.tool ?? toolInfo() });
@@ -66,8 +73,19 @@ export function writeReportFolder(input: unknown, opts: WriteOptions): string {
   const rawName = basename(opts.rawFileName ?? FILES.raw) || FILES.raw;
   writeAtomic(join(folder, rawName), opts.rawText ?? plainJson(results));
   writeAtomic(join(folder, FILES.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);
-  writeAtomic(join(folder, FILES.summaryMd), renderMarkdown(summary));
+  const markdown = renderMarkdown(summary);
+  writeAtomic(join(folder, FILES.summaryMd), markdown);
   writeAtomic(join(folder, FILES.html), renderHtml(summary, results));
+  writeAtomic(join(folder, FILES.junit), runJunit(summary));
+  writeAtomic(join(folder, FILES.csv), periodsCsv(results));
+  if (opts.stepSummary !== false) {
+    // The report is written whatever happens to the job summary: its problem is one line, not the report's failure.
+    try {
+      appendStepSummary(markdown);
+    } catch (err) {
+      console.error(`hmp: ${(err as Error).message}`);
+    }
+  }
   return folder;
 }
 

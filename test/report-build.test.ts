@@ -1,5 +1,5 @@
 // The report folder (writeReportFolder) and the CLI (npm run report): the
-// four files, written atomically, rebuilt from saved results; bad input is
+// six files, written atomically, rebuilt from saved results; bad input is
 // one sentence on stderr and exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,12 +26,12 @@ function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string
   });
 }
 
-test('writeReportFolder writes reports/<test>-<UTC start>/ with the four files and nothing else', (t) => {
+test('writeReportFolder writes reports/<test>-<UTC start>/ with the six files and nothing else', (t) => {
   const dir = tmp(t);
   const r = syntheticResults({ test: 'average', seed: 1, startAt: Date.UTC(2026, 10, 27, 9, 0, 0) });
   const folder = writeReportFolder(r, { reportsDir: join(dir, 'reports') });
   assert.equal(folder, join(dir, 'reports', 'average-20261127T090003Z'));
-  assert.deepEqual(readdirSync(folder).sort(), [FILES.html, FILES.raw, FILES.summaryJson, FILES.summaryMd].sort());
+  assert.deepEqual(readdirSync(folder).sort(), [FILES.html, FILES.raw, FILES.summaryJson, FILES.summaryMd, FILES.junit, FILES.csv].sort());
   assert.deepEqual(JSON.parse(readFileSync(join(folder, FILES.raw), 'utf8')), JSON.parse(JSON.stringify(r)));
   const summary = JSON.parse(readFileSync(join(folder, FILES.summaryJson), 'utf8'));
   assert.equal(summary.schema, 'hmp-load/summary@1');
@@ -43,7 +43,7 @@ test('writeReportFolder writes reports/<test>-<UTC start>/ with the four files a
 
   // Rebuilt from the same results: the same folder, files replaced.
   assert.equal(writeReportFolder(r, { reportsDir: join(dir, 'reports') }), folder);
-  assert.equal(readdirSync(folder).length, 4);
+  assert.equal(readdirSync(folder).length, 6);
 });
 
 test('label, raw file name and raw text are kept; the run\'s own tool version wins', (t) => {
@@ -84,7 +84,7 @@ test('CLI: npm run report -- <results.json> rebuilds the folder under --out', as
   assert.match(r.stdout, /^FAIL: \d+ of \d+ criteria missed/);
   assert.match(r.stdout, /report: .*average-\d{8}T\d{6}Z\/report\.html \(also results\.json, summary\.json, summary\.md\)/);
   const [folder] = readdirSync(join(dir, 'out'));
-  assert.deepEqual(readdirSync(join(dir, 'out', folder!)).sort(), ['report.html', 'results.json', 'summary.json', 'summary.md']);
+  assert.deepEqual(readdirSync(join(dir, 'out', folder!)).sort(), ['junit.xml', 'periods.csv', 'report.html', 'results.json', 'summary.json', 'summary.md']);
   assert.equal(readFileSync(join(dir, 'out', folder!, 'results.json'), 'utf8'), readFileSync(file, 'utf8'));
 });
 

@@ -1,5 +1,5 @@
 // End to end: a real Artillery run with the suite's plugin against the twin,
-// then its report folder from the -o results: four files whose figures are
+// then its report folder from the -o results: six files whose figures are
 // the run's, and (with Debian's chromium) a page that shows it, screenshot in
 // test-artifacts/report-run.png. The same run serves its live page, watched
 // in Chromium while it runs: new periods drawn, then the link to its report.
@@ -72,7 +72,7 @@ test('a real run against the twin gives a report folder whose figures are the ru
   const results = JSON.parse(raw);
   const folder = writeReportFolder(results, { reportsDir: join(dir, 'reports'), rawText: raw });
   assert.match(folder, /average-\d{8}T\d{6}Z$/);
-  assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'results.json', 'summary.json', 'summary.md']);
+  assert.deepEqual(readdirSync(folder).sort(), ['junit.xml', 'periods.csv', 'report.html', 'results.json', 'summary.json', 'summary.md']);
 
   const summary = JSON.parse(readFileSync(join(folder, FILES.summaryJson), 'utf8'));
   const c = results.aggregate.counters;

@@ -32,6 +32,7 @@ import { defaultSource } from '../system-metrics/index.ts';
 import type { LiveSettings } from '../../plugins/artillery-plugin-hmp/live-settings.ts';
 import { SuiteLive } from './live.ts';
 import { readTimeline } from './timeline-data.ts';
+import { writeSuiteCiFiles } from './ci-files.ts';
 
 export interface SuiteIo {
   /** Progress (stderr). */
@@ -394,6 +395,8 @@ export class Orchestrator {
     writeAtomic(join(this.dir, FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.dir, FILES.md), renderSuiteMarkdown(summary));
     writeAtomic(join(this.dir, FILES.html), renderSuiteHtml(summary, undefined, readTimeline(this.dir, summary)));
+    // junit.xml, and the job summary once for the whole suite (ci-files.ts).
+    for (const problem of writeSuiteCiFiles(this.dir, summary)) this.#line(`suite: ${problem}`);
     this.#save();
     // The runs index of the folder the suite folder is in (--out), this run included.
     try {

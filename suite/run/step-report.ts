@@ -3,7 +3,8 @@
 // drift) are merged into its results BEFORE its report is written (the
 // plugin's own report is switched off with HMP_NO_REPORT), so the step's
 // report.html charts and judges them; then the report folder
-// <step>/<test>-<UTC start>/ (results.json, summary.json/md, report.html).
+// <step>/<test>-<UTC start>/ (results.json, summary.json/md, report.html,
+// junit.xml, periods.csv).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReportFolder } from '../../report/build.ts';
@@ -92,8 +93,12 @@ export function withChecks(results: Results, checks: Record<string, unknown>): R
   return { ...results, aggregate: { ...results.aggregate, hmp: { ...hmp, checks: { ...(hmp.checks as object | undefined), ...checks } } } };
 }
 
-/** Writes the report folder (and its report.html) and summarizes (the verdicts are the summary's). */
+/**
+ * Writes the report folder (and its report.html) and summarizes (the verdicts
+ * are the summary's). GitHub's job summary gets the suite's summary once at
+ * its end (ci-files.ts), not each step's.
+ */
 export function buildStepReport(results: Results, reportsDir: string): { results: Results; summary: Summary; folder: string; report: string } {
-  const folder = writeReportFolder(results, { reportsDir });
+  const folder = writeReportFolder(results, { reportsDir, stepSummary: false });
   return { results, summary: summarize(results), folder, report: join(folder, 'report.html') };
 }

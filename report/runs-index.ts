@@ -1,14 +1,16 @@
 // The runs index (pure): every test run and suite run found in a reports
 // folder, newest first, and per test type and target the trend of its key
-// numbers over the runs, the latest run's change against the one before
-// named in words when it breaks the compare budget (suite/compare.ts's
-// defaults: p99 +15%, error rate +1 point).
+// numbers over the runs. The latest run against the one before is judged by
+// the one regression rule (core/regression.ts), on the figures npm run
+// compare judges (report/run-figures.ts), so both name the same regressions.
 import { assets } from './assets.ts';
 import { COLORS, type ChartSpec } from './charts.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
 import { pageHead } from './html.ts';
 import type { Summary } from './types.ts';
 import { planCriteria } from '../lib/plan-criteria.ts';
+import { budgetText, judgeRuns, p99Allowed, regressionWords } from '../plugins/artillery-plugin-hmp/core/regression.ts';
+import { runFiguresOf, type RunFigures, type SummaryIn } from './run-figures.ts';
 
 /** One run as the index shows it: from its summary.json (a test) or suite-summary.json (a suite). */
 export interface IndexedRun {
@@ -27,10 +29,15 @@ export interface IndexedRun {
   p95: number | null;
   p99: number | null;
   maxSustainableUsers: number | null;
+  /** What the regression rule judges, per endpoint and for all requests (null: a suite). */
+  figures: RunFigures | null;
 }
 
 /** The budget a trend is judged on: the compare command's (phases/common.yml, `regression`). */
 const TREND_BUDGET = planCriteria().regression;
+
+/** Regressions named per trend; the rest are counted (compare's table lists every row), so the page stays short. */
+const NAMED = 3;
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
@@ -52,6 +59,7 @@ export function testRun(href: string, s: Summary): IndexedRun {
     p95: num(s.totals?.p95),
     p99: num(s.totals?.p99),
     maxSustainableUsers: num(s.breakpoint?.maxSustainableUsers),
+    figures: runFiguresOf(s as SummaryIn),
   };
 }
 
@@ -72,6 +80,7 @@ export function suiteRun(href: string, s: { outcome?: unknown; headline?: unknow
     p95: null,
     p99: null,
     maxSustainableUsers: null,
+    figures: null,
   };
 }
 
@@ -80,8 +89,10 @@ export interface Trend {
   target: string | null;
   /** Oldest first: the points of the trend. */
   runs: IndexedRun[];
-  /** The latest run against the one before, in words, when it breaks the budget. */
+  /** The latest run against the one before, in words, where it breaks the budget (the rule npm run compare judges by). */
   regressions: string[];
+  /** What changed that the budget does not judge (a breakpoint's capacity), in words. */
+  changes: string[];
 }
 
 /** Per test type and target (suites apart), the runs oldest first and the latest one's regressions. */
@@ -94,19 +105,13 @@ export function trendsOf(runs: IndexedRun[]): Trend[] {
   return [...groups.values()].map((list) => {
     const sorted = [...list].sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)));
     const [prev, last] = sorted.slice(-2);
-    const regressions: string[] = [];
-    if (prev && last && sorted.length >= 2) {
-      if (prev.p99 !== null && last.p99 !== null && prev.p99 > 0 && (100 * (last.p99 - prev.p99)) / prev.p99 > TREND_BUDGET.p99Pct) {
-        regressions.push(`p99 rose ${Math.round((100 * (last.p99 - prev.p99)) / prev.p99)}% (${Math.round(prev.p99)} -> ${Math.round(last.p99)} ms; budget +${TREND_BUDGET.p99Pct}%)`);
-      }
-      if (prev.errorRatePct !== null && last.errorRatePct !== null && last.errorRatePct - prev.errorRatePct > TREND_BUDGET.errorRatePoints) {
-        regressions.push(`error rate rose ${(last.errorRatePct - prev.errorRatePct).toFixed(2)} points (${prev.errorRatePct}% -> ${last.errorRatePct}%; budget +${TREND_BUDGET.errorRatePoints})`);
-      }
-      if (prev.maxSustainableUsers !== null && last.maxSustainableUsers !== null && last.maxSustainableUsers < prev.maxSustainableUsers) {
-        regressions.push(`max sustainable users fell from ${prev.maxSustainableUsers} to ${last.maxSustainableUsers}`);
-      }
+    const words = prev?.figures && last?.figures ? regressionWords(judgeRuns(prev.figures, last.figures, TREND_BUDGET)) : [];
+    const regressions = words.length > NAMED ? [...words.slice(0, NAMED), `${words.length - NAMED} more (npm run compare lists every row)`] : words;
+    const changes: string[] = [];
+    if (prev && last && prev.maxSustainableUsers !== null && last.maxSustainableUsers !== null && last.maxSustainableUsers !== prev.maxSustainableUsers) {
+      changes.push(`max sustainable users ${prev.maxSustainableUsers} → ${last.maxSustainableUsers}`);
     }
-    return { test: sorted[0]!.test, target: sorted[0]!.target, runs: sorted, regressions };
+    return { test: sorted[0]!.test, target: sorted[0]!.target, runs: sorted, regressions, changes };
   });
 }
 
@@ -137,7 +142,7 @@ export function trendCharts(t: Trend, i: number): ChartSpec[] {
     spec('latency', 'p95 / p99 per run', 'ms', [
       { label: 'p95', color: COLORS.blue, values: values((r) => r.p95) },
       { label: 'p99', color: COLORS.orange, values: values((r) => r.p99) },
-      ...budget(`p99 budget (+${TREND_BUDGET.p99Pct}% of the run before)`, prev?.p99 === null || prev?.p99 === undefined ? undefined : prev.p99 * (1 + TREND_BUDGET.p99Pct / 100)),
+      ...budget(`p99 budget (+${TREND_BUDGET.p99Pct}% of the run before, at least +${TREND_BUDGET.minDeltaMs} ms)`, prev?.p99 === null || prev?.p99 === undefined ? undefined : p99Allowed(prev.p99, TREND_BUDGET)),
     ]),
     spec('errors', 'Error rate per run', '%', [
       { label: 'error rate', color: COLORS.red, values: values((r) => r.errorRatePct) },
@@ -159,7 +164,9 @@ export function renderRunsIndex(runs: IndexedRun[], now = new Date()): string {
     allCharts.push(...charts);
     const drawn = charts.length ? `<div class="charts">${charts.map((c) => `<div class="chart"><h4>${e(c.title)}</h4><div class="plot" id="chart-${e(c.id)}"></div></div>`).join('')}</div>` : '';
     const points = t.runs.map((r) => `<tr><td>${e(r.startedAt ?? '?')}</td><td class="n">${cell(r.p95, ' ms')}</td><td class="n">${cell(r.p99, ' ms')}</td><td class="n">${cell(r.errorRatePct, '%')}</td><td class="n">${cell(r.reqPerS)}</td>${t.test === 'breakpoint' ? `<td class="n">${cell(r.maxSustainableUsers)}</td>` : ''}</tr>`);
-    const words = t.regressions.length ? `<p class="FAIL">Regression in the latest run: ${e(t.regressions.join('; '))}.</p>` : t.runs.length > 1 ? `<p>No regression in the latest run (budget: p99 +${TREND_BUDGET.p99Pct}%, error rate +${TREND_BUDGET.errorRatePoints} point${TREND_BUDGET.errorRatePoints === 1 ? '' : 's'}).</p>` : '<p>One run: nothing to compare yet.</p>';
+    const verdict = t.regressions.length ? `<p class="FAIL">Regression in the latest run: ${e(t.regressions.join('; '))}.</p>` : t.runs.length > 1 ? '<p>No regression in the latest run.</p>' : '<p>One run: nothing to compare yet.</p>';
+    const changed = t.changes.length ? `<p>Changed in the latest run (not judged): ${e(t.changes.join('; '))}.</p>` : '';
+    const words = `${verdict}${changed}`;
     return `<h3>${e(t.test)} on ${e(t.target ?? '?')}</h3>${words}${drawn}<table><thead><tr><th>started</th><th>p95</th><th>p99</th><th>errors</th><th>req/s</th>${t.test === 'breakpoint' ? '<th>max users</th>' : ''}</tr></thead><tbody>${points.join('')}</tbody></table>`;
   });
   const { uplotJs, uplotCss, pageJs } = assets();
@@ -172,6 +179,7 @@ export function renderRunsIndex(runs: IndexedRun[], now = new Date()): string {
 ${rows.join('\n')}
 </tbody></table>
 <h2>Trends per test and target</h2>
+<p>The latest run of each is judged against the run before it, per endpoint and for all requests, by the budget npm run compare uses: ${e(budgetText(TREND_BUDGET))}. p95, req/s and capacity are shown, not judged.</p>
 ${trends.join('\n') || '<p>No test runs.</p>'}
 </main>
 ${allCharts.length ? `<script type="application/json" id="data">${jsonForScript({ x: [], charts: allCharts })}</script>\n<script>${uplotJs}</script>\n<script>${pageJs}</script>` : ''}

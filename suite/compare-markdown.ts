@@ -1,5 +1,7 @@
-// A comparison as markdown (pure): the verdict, the budget, one row per endpoint.
+// A comparison as markdown (pure): the verdict, the budget (the one rule's
+// words, core/regression.ts), one row per endpoint.
 import type { Change, Comparison, Figures } from './compare.ts';
+import { budgetText } from '../plugins/artillery-plugin-hmp/core/regression.ts';
 
 /** Text from a results file (endpoint names) must not break the table. */
 function cell(s: string): string {
@@ -27,14 +29,7 @@ function row(c: Change, strong = false): string {
 }
 
 export function renderComparison(c: Comparison, labels: { base: string; next: string }): string {
-  const b = c.budget;
   const regressions = [c.total, ...c.endpoints].filter((e) => e.regressions.length > 0);
-  const budget = [
-    `p99 +${b.p99Pct}%`,
-    b.p95Pct !== undefined ? `p95 +${b.p95Pct}%` : undefined,
-    `error rate +${b.errorRatePoints} points`,
-    b.reqPerSDropPct !== undefined ? `req/s -${b.reqPerSDropPct}%` : undefined,
-  ].filter(Boolean);
   const lines = [
     `# Comparison: ${cell(labels.next)} vs ${cell(labels.base)}`,
     '',
@@ -42,7 +37,7 @@ export function renderComparison(c: Comparison, labels: { base: string; next: st
       ? `**REGRESSION** in ${regressions.length} row(s): ${regressions.map((r) => cell(r.name)).join(', ')}.`
       : '**No regression** beyond the budget.',
     '',
-    `Budget: ${budget.join(', ')}; rows with fewer than ${b.minRequests} answers in either run, and latency rises under ${b.minDeltaMs} ms, are not judged.`,
+    `Budget (the runs index judges by the same): ${budgetText(c.budget)}. p50, p95 and req/s are shown, not judged.`,
     `Duration: ${c.base.durationS} s → ${c.next.durationS} s. Latencies in ms (baseline → new, change).`,
     '',
     '| endpoint | p50 | p95 | p99 | error rate | req/s | verdict |',

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../plugins/artillery-plugin-hmp/core/results.ts';
-import { renderRunsIndex, trendsOf } from '../report/runs-index.ts';
+import { renderRunsIndex, suiteRun, trendsOf } from '../report/runs-index.ts';
 import { buildStepReport } from '../suite/run/step-report.ts';
 import { findRuns } from '../report/runs-index-file.ts';
 import { syntheticResults } from './support/synthetic-results.ts';
@@ -40,11 +40,12 @@ test('the runs index lists every run with its own numbers, charts its trends, an
     }
     const [trend] = trendsOf(runs);
     assert.equal(trend!.runs.length, 2, 'the suite is listed, not a point of the average trend');
-    assert.match(trend!.regressions.join('; '), /^p99 rose \d+% \(\d+ -> \d+ ms; budget \+15%\)/);
+    // The one rule (core/regression.ts), as npm run compare words it: every row's p99 rose 60%; three named, the rest counted.
+    assert.match(trend!.regressions.join('; '), /^all requests: p99 [\d.]+ → [\d.]+ ms \(\+60%, budget \+15%\); (\w+: p99 [\d.]+ → [\d.]+ ms \(\+60%, budget \+15%\); ){2}\d+ more \(npm run compare lists every row\)$/);
 
     const html = renderRunsIndex(runs);
     assert.match(html, /3 runs in this folder/);
-    assert.match(html, /Regression in the latest run: p99 rose/);
+    assert.match(html, /Regression in the latest run: all requests: p99 /);
     assert.match(html, /href="suite-x\/suite-report\.html"/);
     // Trend charts (the report page's script), their points the runs' own numbers, the budget the latest run broke.
     const data = JSON.parse(/<script type="application\/json" id="data">([^<]*)<\/script>/.exec(html)![1]!) as { charts: Array<{ id: string; x: number[]; lines: Array<{ label: string; values?: Array<number | null>; constant?: number }> }> };
@@ -71,11 +72,18 @@ test('the runs index lists every run with its own numbers, charts its trends, an
 
     // The command writes DIR/index.html and says where, and names the regression.
     const out = execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'tools', 'reports.ts'), '--dir', dir], { encoding: 'utf8' });
-    assert.match(out, /runs index: .*index\.html \(3 runs; regressions: average on .*p99 rose/);
+    assert.match(out, /runs index: .*index\.html \(3 runs; regressions: average on .*: all requests: p99 /);
     assert.equal(readFileSync(join(dir, 'index.html'), 'utf8').includes('HMP load-test runs'), true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a breakpoint's capacity is shown as a change, not judged a regression (the budget names no capacity)", () => {
+  const breakpoint = (startedAt: string, users: number) => ({ ...suiteRun('x', { run: { startedAt } }), kind: 'test' as const, test: 'breakpoint', maxSustainableUsers: users });
+  const [trend] = trendsOf([breakpoint('2026-11-01T10:00:00Z', 120), breakpoint('2026-11-02T10:00:00Z', 110)]);
+  assert.deepEqual([trend!.regressions, trend!.changes], [[], ['max sustainable users 120 → 110']]);
+  assert.match(renderRunsIndex([breakpoint('2026-11-01T10:00:00Z', 120), breakpoint('2026-11-02T10:00:00Z', 110)]), /No regression in the latest run\.<\/p><p>Changed in the latest run \(not judged\): max sustainable users 120 → 110\.<\/p>/);
 });
 
 test('npm run reports: a folder that is not there is one sentence and exit 2', () => {

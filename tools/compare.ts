@@ -1,8 +1,8 @@
 // `npm run compare -- <baseline> <new> [--budget-p99 15]`: per endpoint the
 // change in p50/p95/p99, error rate and req/s between two runs, and the
-// regressions beyond the budget. Prints the table and writes it as
-// compare.md next to the new run. Exit 0: no regression, 1: regression,
-// 2: bad input.
+// regressions beyond the budget (the one rule, as the runs index judges).
+// Prints the table and writes it as compare.md next to the new run.
+// Exit 0: no regression, 1: regression, 2: bad input.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { compareRuns, DEFAULT_BUDGET, type Budget } from '../suite/compare.ts';
@@ -17,22 +17,24 @@ const USAGE = `Usage: npm run compare -- <baseline> <new> [options]
 <baseline>, <new>: report folders (reports/<test>-<time>/, holding results.json) or results JSON files.
 
   --budget-p99 PCT          allowed p99 rise per endpoint (default ${DEFAULT_BUDGET.p99Pct})
-  --budget-p95 PCT          allowed p95 rise (default: not checked)
   --budget-error-rate PTS   allowed error-rate rise in percentage points (default ${DEFAULT_BUDGET.errorRatePoints})
-  --budget-rps PCT          allowed req/s drop (default: not checked; req/s follows the load shape)
   --min-requests N          do not judge endpoints with fewer answers in either run (default ${DEFAULT_BUDGET.minRequests})
   --min-delta-ms MS         latency rises below this are noise (default ${DEFAULT_BUDGET.minDeltaMs})
   --out FILE                where to write the markdown (default: compare.md next to <new>)
   --help                    this text
 
+The defaults are phases/common.yml's \`regression\`, which the runs index (npm run reports) judges by.
+p50, p95 and req/s are shown as changes, not judged: the budget names none of them (req/s follows the load shape).
+
 Exit code: 0 no regression, 1 regression beyond the budget, 2 bad input.`;
+
+/** Options of earlier versions that judged what the budget does not name. */
+const GONE = ['budget-p95', 'budget-rps'];
 
 /** The options that set the budget, and the field each sets. */
 const BUDGET_OPTIONS: Array<[string, keyof Budget]> = [
   ['budget-p99', 'p99Pct'],
-  ['budget-p95', 'p95Pct'],
   ['budget-error-rate', 'errorRatePoints'],
-  ['budget-rps', 'reqPerSDropPct'],
   ['min-requests', 'minRequests'],
   ['min-delta-ms', 'minDeltaMs'],
 ];
@@ -45,6 +47,11 @@ function number(name: string, raw: string | undefined, min = 0): number | undefi
 }
 
 function main(argv: string[]): number {
+  const gone = GONE.find((name) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)));
+  if (gone) {
+    console.error(`compare: --${gone} is no longer an option: a regression is what phases/common.yml's \`regression\` names (p99, error rate), as in the runs index; p95 and req/s are shown as changes.`);
+    return 2;
+  }
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {

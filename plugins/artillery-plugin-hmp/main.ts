@@ -30,6 +30,8 @@ import { consoleMetricsOn, holdBackPeriodDumps } from './console-filter.ts';
 import type { GatePayload } from './worker.ts';
 import { LivePage } from './live-page.ts';
 import { liveSettings, LiveSettingsError } from './live-settings.ts';
+import { GONE_WATCHED, goneWords, type GoneFinding } from './server-gone.ts';
+import { ServerGoneProbe } from './server-gone-probe.ts';
 
 interface ArtilleryGlobal {
   testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
@@ -172,6 +174,9 @@ export class MainSide {
       this.#t0 ??= Date.now();
     });
     events.on('stats', (stats: RawPeriod) => this.#onPeriod(stats));
+    // Stress, spike, soak: stopped when the server is gone (server-gone.ts); from the first users on, until the run is done.
+    events.on('phaseStarted', () => this.#watchGone());
+    events.on('done', () => this.#goneProbe?.stop());
     // The same object becomes the final report (-o JSON) that ensure checks in beforeExit.
     events.on('done', (stats: RawPeriod) => {
       const measured = this.#measured(stats);
@@ -301,6 +306,7 @@ export class MainSide {
 
   #onPeriod(stats: RawPeriod): void {
     this.#periods.push(stats);
+    this.#goneProbe?.period(stats);
     // One clock: the gate's (its shape starts when the first users are there), once a worker reports it.
     const started = stats.summaries?.[metric.shapeStartedAt]?.min;
     if (started && !this.#gateClock) {
@@ -353,6 +359,33 @@ export class MainSide {
     if (measured.unanswered.length) console.log(`  not answered: ${measured.unanswered.map((e) => (why[e] ? `${e} (${why[e]})` : e)).join('; ')}`);
   }
 
+  #goneProbe: ServerGoneProbe | undefined;
+  /** Why the run was stopped, when its server was gone. */
+  #gone: GoneFinding | undefined;
+
+  #watchGone(): void {
+    const limitMin = this.settings.stopWhenGoneMin;
+    if (this.#goneProbe || this.#gone || !limitMin || !GONE_WATCHED.includes(this.settings.test) || !process.env.HMP_TARGET) return;
+    this.#goneProbe = new ServerGoneProbe({ target: process.env.HMP_TARGET, limitMin, onGone: (f) => this.#stopGone(f) });
+  }
+
+  /** Nothing answered for the limit: stop as the breakpoint does, exit 1; the results, the report and the verdict follow (beforeExit). */
+  #stopGone(found: GoneFinding): void {
+    this.#gone = found;
+    this.#log(`stopping the run: ${this.#goneWords()}`);
+    void this.#artillery.shutdown?.({ earlyStop: true, exitCode: 1 });
+  }
+
+  #goneWords(): string {
+    const plan = (ms: number) => (this.#t0 === undefined ? undefined : `plan ${mmss(Math.max(0, (ms - this.#t0) / 1000 / this.settings.timeScale))}`);
+    return goneWords(this.#gone!, plan);
+  }
+
+  /** What the criteria read of the stop (core/criteria.ts Measured.serverGone); recorded in the results' checks with its times. */
+  #goneRecord(): (GoneFinding & { text: string }) | undefined {
+    return this.#gone && { ...this.#gone, text: this.#goneWords() };
+  }
+
   #checkBreakpoint(stats: RawPeriod): void {
     const { detector, table } = this.#breakpoint!;
     const view = viewOf(stats, this.#t0 ?? Number(stats.period));
@@ -383,7 +416,8 @@ export class MainSide {
 
   /** What this run measured of the criteria; the soak's latency drift too (the same core/drift.ts as the report and the suite). */
   #measured(stats: RawPeriod): Measured {
-    const m = measuredOf(this.settings, stats, this.shape.peak);
+    const gone = this.#goneRecord();
+    const m = { ...measuredOf(this.settings, stats, this.shape.peak), ...(gone ? { serverGone: gone } : {}) };
     if (this.#breakpoint) return { ...m, capacity: this.#recordOf(this.#breakpoint.detector.finish()) };
     if (this.settings.test !== 'soak') return m;
     const run = { aggregate: { hmp: { shape: this.shape.segments, startedAt: this.#t0, timeScale: this.settings.timeScale } }, intermediate: this.#periods };
@@ -420,6 +454,8 @@ export class MainSide {
       tooShort: this.#tooShort,
       startedAt: this.#t0,
       endedAt: Date.now(),
+      // Stopped because the server was gone (server-gone.ts): read by the criteria wherever the results are judged.
+      checks: this.#gone ? { serverGone: this.#goneRecord() } : undefined,
       // The criteria used, so a report of these results stands on its own.
       criteria: s.criteria,
     };
@@ -465,7 +501,11 @@ export class MainSide {
     report.counters = { ...report.counters, ...derivedCounters(verdicts) };
     report.hmp = { ...this.#hmpResults(), earlyStop: true, verdicts };
     // Stopped early (Ctrl-C): the verdict of what was measured is still said last.
-    this.#verdictWords ??= () => this.#printVerdicts(verdicts, measured);
+    this.#verdictWords ??= () => {
+      this.#printVerdicts(verdicts, measured);
+      // A server gone: why and when, last.
+      if (this.#gone) this.#log(`${this.settings.test} test FAILED: ${this.#goneWords()}`);
+    };
     const path = this.#resultsPath();
     writeJsonAtomic(path, { aggregate: report, intermediate: this.#periods.map(plainPeriod) });
     this.#log(`results of the ${this.#periods.length} measured periods written to ${path}`);
@@ -511,6 +551,7 @@ export class MainSide {
     const twin = this.twin;
     this.twin = undefined;
     twin?.stop();
+    this.#goneProbe?.stop();
     this.#live?.close();
     if (this.#ownLogDir) rmSync(this.#ownLogDir, { recursive: true, force: true });
     this.#ownLogDir = undefined;

@@ -149,5 +149,7 @@ export function resolveSettings(
     localTarget: typeof merged.localTarget === 'string' ? resolve(dirname(commonPath), merged.localTarget) : undefined,
     /** Absolute path of the script that checks a given target before any load (preflight), if any. */
     preflight: typeof merged.preflight === 'string' ? resolve(dirname(commonPath), merged.preflight) : undefined,
+    /** Minutes of real time without any answer (the load nor GET /health) that stop a stress, spike or soak; undefined or 0: never. */
+    stopWhenGoneMin: typeof merged.stopWhenGone?.limitMin === 'number' && merged.stopWhenGone.limitMin > 0 ? (merged.stopWhenGone.limitMin as number) : undefined,
   };
 }

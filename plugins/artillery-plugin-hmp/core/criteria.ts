@@ -129,11 +129,13 @@ export interface Measured {
   capacity?: CapacityMeasured;
   /** The most concurrent users the shape asked for and the most the run had (undefined: not recorded). */
   load?: { targetPeak: number; activePeak: number };
+  /** Stress, spike, soak: the run was stopped because nothing answered for stopWhenGone.limitMin (the plugin's server-gone.ts; recorded in aggregate.hmp.checks). */
+  serverGone?: { silentS: number; limitMin: number; text: string };
 }
 
 /** One criterion: measured value vs limit. */
 export interface Verdict {
-  /** Stable id: load, errors, unanswered, error_rate, p99.<group>, cpu, ram, crash, recovery, data_loss, memory_growth, degradation, capacity. */
+  /** Stable id: load, server_gone, errors, unanswered, error_rate, p99.<group>, cpu, ram, crash, recovery, data_loss, memory_growth, degradation, capacity. */
   id: string;
   name: string;
   /** null: not measured. */
@@ -173,6 +175,11 @@ export function verdictsOf(test: string, criteria: Criteria, m: Measured): Verdi
     const reached = activePeak >= limit;
     const note = `the load generator reached ${Math.round(activePeak)} of ${Math.round(targetPeak)} users${reached ? '' : `: the shape was not tested (a time scale too small for this machine, or a load generator short of CPU)`}`;
     out.push({ id: LOAD_VERDICT, name: "Users reached (the shape's peak)", measured: Math.round(activePeak), limit, unit: 'users', op: '>=', pass: reached, gated: true, note });
+  }
+  // A run stopped because its server was gone failed, whatever else it measured; always gated, like the load.
+  const gone = m.serverGone;
+  if (gone && Number.isFinite(gone.silentS) && Number.isFinite(gone.limitMin)) {
+    out.push({ id: GONE_VERDICT, name: 'Time without any answer (the load nor GET /health)', measured: round(gone.silentS / 60, 2), limit: gone.limitMin, unit: 'min', op: '<', pass: false, gated: true, note: String(gone.text ?? '') });
   }
 
   if (test === 'smoke') {
@@ -231,6 +238,9 @@ export type Outcome = 'PASS' | 'FAIL' | 'REPORT' | 'NO DATA' | 'NOT TESTED';
 
 /** The verdict on whether the run reached its shape's users (verdictsOf's first). */
 export const LOAD_VERDICT = 'load';
+
+/** The verdict of a run stopped because nothing answered (Measured.serverGone). */
+export const GONE_VERDICT = 'server_gone';
 
 /**
  * FAIL when a gated criterion failed (the server failed even below the

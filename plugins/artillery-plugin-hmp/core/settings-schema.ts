@@ -69,6 +69,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'breakpoint.sloFactor', rule: { kind: 'number', above: 0 }, doc: "breakpoint: a level whose critical group's p99 exceeds this many times its SLO failed" },
   { key: 'breakpoint.maxTimeoutRate', rule: pct, doc: 'breakpoint: a level with more timeouts and connection failures failed' },
   { key: 'breakpoint.stallFactor', rule: { kind: 'number', min: 0, max: 1 }, doc: "breakpoint: a level completing less than this share of the previous level's req/s stalled" },
+  // Real minutes, never scaled; small for tests (--overrides 0.2). 0: never stops.
+  { key: 'stopWhenGone.limitMin', rule: { kind: 'number', min: 0, unit: 'min' }, doc: 'stress, spike, soak: stopped (FAIL) when nothing, the load nor GET /health, answered for this many minutes of real time (not scaled); 0: never' },
   { key: 'report', rule: { kind: 'path' }, doc: 'the report builder every run writes its report folder with' },
   { key: 'processors', rule: { kind: 'path' }, doc: "the processors' folder: the journeys' think times and actions" },
   { key: 'localTarget', rule: { kind: 'path' }, doc: 'the script that starts a local HMP twin when no target is given' },

@@ -5,7 +5,7 @@
 // suite's own measurements (crash watch, recovery, data loss, drift) reach
 // the verdicts through `checksOf`, recorded with the results before the
 // report is built.
-import { LOAD_VERDICT, type Measured, type Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
+import { GONE_VERDICT, LOAD_VERDICT, type Measured, type Verdict } from '../../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary } from '../../report/types.ts';
 import { driftMeasured, type Drift } from '../drift.ts';
 import { evidenceOfDrift, evidenceOfIntegrity, evidenceOfRecovery, evidenceOfResults, evidenceOfServerLog, evidenceOfStalls, evidenceOfSystem } from '../../diagnosis/evidence.ts';
@@ -60,6 +60,8 @@ function errorsInWords(s: Summary, most = 3): string {
 export function because(v: Verdict, s: Summary): string {
   const m = v.measured;
   switch (v.id) {
+    case GONE_VERDICT:
+      return v.note || `nothing answered for ${v.measured} min (limit ${v.limit} min): the run was stopped`;
     case 'errors':
       return `${s.totals.errors} errors in ${s.totals.requests} requests (the smoke allows none): ${errorsInWords(s)}`;
     case 'unanswered':
@@ -116,6 +118,12 @@ export function failuresOf(s: Summary, test: string): Evidence[] {
       unit: '' as const,
       text: `${r.count} x ${r.endpoint}: ${r.reason}${r.meaning ? ` (${r.meaning})` : ''} in ${test}`,
     }));
+}
+
+/** A run the plugin stopped because its server was gone (stopWhenGone): the server stopped answering, said once with why and when. */
+function goneEvidence(test: string, s: Summary): Evidence[] {
+  const v = s.verdicts.find((x) => x.id === GONE_VERDICT && x.pass === false);
+  return v ? [{ kind: 'crash', test, measured: Math.round((v.measured ?? 0) * 60), unit: 's', text: `${v.note || 'the server stopped answering'} in ${test}` }] : [];
 }
 
 /** Evidence from the run's own measurements for the criteria that failed; the stalls first: they are the cause, the rest their symptoms. */
@@ -246,7 +254,7 @@ export function evaluateStress(results: Results, s: Summary, watch: CrashWatch):
   numbers.healthUnansweredS = watch.during?.longestS ?? null;
   const details = { crashWatch: watch };
   const notes = [...reportedNotes(s, 'stress'), ...unmeasuredNotes(s, 'stress')];
-  if (failedOf(s).length) return flagged('unstable', s, [...(crash && failed(s, 'crash') ? [crash] : []), ...resultEvidence('stress', results, s)], numbers, notes, details);
+  if (failedOf(s).length) return flagged('unstable', s, [...goneEvidence('stress', s), ...(crash && failed(s, 'crash') ? [crash] : []), ...resultEvidence('stress', results, s)], numbers, notes, details);
   return passed(`no crash (the server kept answering) and ${errorRateWords(s)}.`, numbers, notes, details);
 }
 
@@ -271,7 +279,7 @@ export function evaluateSpike(results: Results, s: Summary, x: SpikeExtras): Eva
   }
   if ('error' in x.integrity) notes.push(`spike: the uploads were not verified: ${x.integrity.error}`);
   if (failedOf(s).length) {
-    const evidence: Evidence[] = [];
+    const evidence: Evidence[] = goneEvidence('spike', s);
     if (failed(s, 'error_rate') || failed(s, 'p99')) evidence.push(...resultEvidence('spike', results, s));
     if (r && failed(s, 'recovery')) evidence.push(...evidenceOfRecovery(r, x.timeScale));
     if (integrity && failed(s, 'data_loss')) evidence.push(...evidenceOfIntegrity(integrity, 'spike'));
@@ -337,7 +345,7 @@ export function evaluateSoak(results: Results, s: Summary, drift: Drift): Evalua
   if (drift.memoryUnit === null) notes.push('soak: memory not measured (--system-metrics none): only latency drift was judged.');
   if (!drift.latencyJudged) notes.push(`soak: ${driftMeasured(drift).text}.`);
   if (failedOf(s).length) {
-    const evidence = [...(failed(s, 'error_rate') ? resultEvidence('soak', results, s) : []), ...evidenceOfDrift(drift, 'soak')];
+    const evidence = [...goneEvidence('soak', s), ...(failed(s, 'error_rate') ? resultEvidence('soak', results, s) : []), ...evidenceOfDrift(drift, 'soak')];
     return flagged('stability', s, evidence, numbers, notes, details);
   }
   const mem = drift.memoryGrowthPct === null ? 'memory not measured' : `memory ${drift.memoryGrowthPct >= 0 ? '+' : ''}${drift.memoryGrowthPct}%`;

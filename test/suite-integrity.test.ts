@@ -43,10 +43,21 @@ async function uploadSome(twin: TwinHandle, up: LoadTestFixture, n: number, logP
   return records;
 }
 
+/** Seeds the twin; with a 1 s token lifetime a busy machine can let the admin's token expire between login and up: log in again. */
+async function seedOnce(twin: TwinHandle): Promise<LoadTestFixture> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await seedTwin(twin.url, twin.adminCredentialsPath, twin.adminPassword);
+    } catch (err) {
+      if (!(err instanceof HmpHttpError && err.status === 401 && attempt < 5)) throw err;
+    }
+  }
+}
+
 async function withTwin(dropUploads: number, fn: (twin: TwinHandle, up: LoadTestFixture) => Promise<void>, options: Partial<TwinConfig> = {}) {
   const twin = await startTwin({ dropUploads, seed: 11, ...options });
   try {
-    await fn(twin, await seedTwin(twin.url, twin.adminCredentialsPath, twin.adminPassword));
+    await fn(twin, await seedOnce(twin));
   } finally {
     await twin.close();
   }

@@ -3,7 +3,7 @@
 // criterion that failed is a <failure> whose message is the console's line
 // (formatVerdict); one the run did not judge (reported, not gated for this
 // test, or not measured) is <skipped> with the same words, so a reader never
-// counts it as a pass. A run with no verdict at all (NO DATA) is one <error>.
+// counts it as a pass. A run that measured nothing (NO DATA) adds an <error>.
 // The suite's file (suite/run/junit.ts) is built from the same pieces.
 import { formatVerdict } from '../plugins/artillery-plugin-hmp/core/criteria.ts';
 import type { Summary, Verdict } from './types.ts';
@@ -35,9 +35,9 @@ export interface JunitSuite {
 const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
 
-/** Text for element content: anything from the results is untrusted. */
+/** Text for element content: anything from the results is untrusted; a CR as a reference, else a reader turns CR LF into LF. */
 export function xmlText(s: unknown): string {
-  return String(s).replace(INVALID, '\uFFFD').replace(/[&<>]/g, (c) => ENTITY[c]!);
+  return String(s).replace(INVALID, '\uFFFD').replace(/[&<>\r]/g, (c) => ENTITY[c]!);
 }
 
 /** Text for a quoted attribute value; tabs and line breaks as references, so a reader keeps them. */
@@ -95,11 +95,13 @@ export function verdictCase(v: Verdict, classname: string): JunitCase {
   return { ...base, result: 'skipped', message: v.note ? `${words}: ${v.note}` : words };
 }
 
-/** A run's test suite: its criteria, or its outcome when it has none (NO DATA: an error). */
+/** A run's test suite: its criteria (and its outcome when it measured nothing, or has no criterion). */
 export function runSuite(s: Summary, name = s.test): JunitSuite {
   const classname = `hmp.${s.test}`;
   const cases = s.verdicts.map((v) => verdictCase(v, classname));
-  if (!cases.length) cases.push({ name: 'outcome', classname, result: s.outcome === 'NO DATA' ? 'error' : 'pass', message: s.headline, type: s.outcome, detail: s.headline });
+  // Nothing measured leaves every criterion skipped: the run itself is the error, so it never reads as green.
+  if (s.outcome === 'NO DATA') cases.unshift({ name: 'outcome', classname, result: 'error', message: s.headline, type: s.outcome });
+  else if (!cases.length) cases.push({ name: 'outcome', classname, result: 'pass', detail: s.headline });
   const properties = { outcome: s.outcome, headline: s.headline, target: s.run.target, timeScale: s.run.timeScale, tool: s.tool.version ? `hmp-load ${s.tool.version}${s.tool.commit ? ` (${s.tool.commit})` : ''}` : null };
   return { name, startedAt: s.run.startedAt, durationS: s.run.durationS, properties, cases };
 }

@@ -3,7 +3,8 @@
 // (junit2json) with one testcase per criterion, the job summary appended to
 // the file $GITHUB_STEP_SUMMARY names, and periods.csv with a row per
 // period. A smoke against the local twin it starts itself passes; an average
-// against a twin with slow lists fails, in the console's words.
+// against a twin with slow lists fails, in the console's words; a suite
+// (npm run suite) writes its junit.xml and appends its summary once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { startTwin } from '../twin/server.ts';
 import { cleanUp, runDir, writeTestData } from './support/artillery-run.ts';
 import { readJunit } from './support/junit-reader.ts';
 import { runPhaseFile, type PhaseRun } from './support/phase-run.ts';
+import { FAST, outDir, suite, why } from './support/suite-run.ts';
 
 const expected = (v: Verdict) => (v.pass === true ? 'pass' : v.pass === false ? 'failure' : 'skipped');
 
@@ -86,4 +88,31 @@ test('an average against a twin with slow lists: exit 1, the p99 failure in juni
   assert.equal(readFileSync(stepSummary, 'utf8'), `\n${read(FILES.summaryMd)}`);
   assert.match(read(FILES.summaryMd), /^### ❌ HMP average test: FAIL/);
   assert.equal(read(FILES.csv).trimEnd().split('\n').length - 1, summary.run.periods);
+});
+
+test('a suite with slow lists: junit.xml in its folder (a testsuite per step, the average flagged by its p99), its summary appended once', { timeout: 300_000 }, async (t) => {
+  const out = outDir('junit');
+  t.after(() => cleanUp(out));
+  const stepSummary = join(out, 'step-summary.md');
+  const r = await suite(['--only', 'smoke,average', ...FAST, '--twin-args', '--latency project_list=900'], { out, env: { GITHUB_STEP_SUMMARY: stepSummary } });
+  assert.equal(r.summary.outcome, 'FLAGGED', why(r));
+  assert.equal(r.summary.steps.find((s) => s.id === 'average')!.status, 'flagged');
+
+  const j = await readJunit(readFileSync(join(r.dir, 'junit.xml'), 'utf8'));
+  assert.deepEqual(j.suites.map((s) => s.name), ['setup', 'smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak', 'teardown']);
+  const of = (step: string) => j.cases.filter((c) => c.suite === step);
+  assert.deepEqual(of('setup').map((c) => c.result), ['pass']);
+  assert.deepEqual(of('teardown').map((c) => c.result), ['pass']);
+  assert.equal(of('smoke')[0]!.result, 'pass');
+  assert.ok(of('smoke').length > 1, 'the smoke\'s criteria follow its verdict');
+  const average = of('average');
+  assert.deepEqual([average[0]!.result, average[0]!.type], ['failure', 'flagged']);
+  assert.match(average[0]!.message!, /^FLAG: "Baseline performance insufficient": .*p99 of list endpoints \d+ ms > SLO 700 ms/);
+  const list = average.find((c) => c.name === 'p99 latency, list')!;
+  assert.equal(list.result, 'failure');
+  assert.match(list.message!, /^FAIL p99 latency, list: \d+(\.\d+)?ms \(limit <= 700ms\)$/);
+  for (const step of ['stress', 'spike', 'breakpoint', 'soak']) assert.deepEqual(of(step).map((c) => c.result), ['skipped'], step);
+
+  // One append, the suite's: its steps' reports append nothing.
+  assert.equal(readFileSync(stepSummary, 'utf8'), `\n${readFileSync(join(r.dir, 'suite-summary.md'), 'utf8')}`);
 });

@@ -204,10 +204,10 @@ test("the suite's junit.xml: a testsuite per step, its verdict first, then its c
   const j = await readJunit(readFileSync(join(dir, 'junit.xml'), 'utf8'));
   assert.deepEqual(j.suites.map((s) => s.name), ['setup', 'smoke', 'average', 'stress', 'spike', 'breakpoint', 'soak', 'teardown']);
   const of = (suite: string) => j.cases.filter((c) => c.suite === suite);
-  assert.deepEqual(of('setup').map((c) => [c.name, c.result, c.body]), [['Setup (step 1 of 9)', 'pass', 'PASS: setup done.']]);
+  assert.deepEqual(of('setup').map((c) => [c.name, c.result, c.body]), [['1/9 Setup', 'pass', 'PASS: setup done.']]);
   assert.deepEqual(of('smoke').map((c) => c.result), ['pass', ...smoke!.summary.verdicts.map(expected)]);
   const avg = of('average');
-  assert.deepEqual([avg[0]!.name, avg[0]!.result, avg[0]!.type], ['Load test (average) (step 3 of 9)', 'failure', 'flagged']);
+  assert.deepEqual([avg[0]!.name, avg[0]!.result, avg[0]!.type], ['3/9 Load test (average)', 'failure', 'flagged']);
   assert.match(avg[0]!.message!, /^FLAG: "Baseline performance insufficient": CPU \(sustained\) 75% \(limit < 70%\)\.$/);
   assert.deepEqual(avg.slice(1).map((c) => c.name), average!.summary.verdicts.map((v) => v.name));
   assert.deepEqual(avg.filter((c) => c.result === 'failure').map((c) => c.message), ['FLAG: ' + state.steps.average.reason, 'FAIL CPU (sustained): 75% (limit < 70%)']);

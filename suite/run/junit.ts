@@ -27,7 +27,7 @@ export function stepCase(step: SummaryStep): JunitCase {
   const result = RESULT[step.status];
   const words = `${step.verdict}${step.reason ? `: ${step.reason}` : ''}`;
   const more = [step.figures, ...step.notes].filter(Boolean).join('\n');
-  const base = { name: `${step.title} (step ${step.n} of ${step.of})`, classname: `hmp.suite.${step.id}`, result };
+  const base = { name: `${step.n}/${step.of} ${step.title}`, classname: `hmp.suite.${step.id}`, result };
   if (result === 'pass') return { ...base, detail: [words, more].filter(Boolean).join('\n') };
   return { ...base, message: words, type: step.status, ...(more ? { detail: more } : {}) };
 }

@@ -32,6 +32,7 @@ import { LivePage } from './live-page.ts';
 import { liveSettings, LiveSettingsError } from './live-settings.ts';
 import { GONE_WATCHED, goneWords, type GoneFinding } from './server-gone.ts';
 import { ServerGoneProbe } from './server-gone-probe.ts';
+import { Publisher } from './publish.ts';
 
 interface ArtilleryGlobal {
   testInfo: { flags: Record<string, any>; metadata: { testConfig: Record<string, any> } };
@@ -127,6 +128,8 @@ export class MainSide {
     this.shape = buildShape(userPhases, s.timeScale, s.seed);
     this.#checkLength(userPhases);
 
+    // Metrics out (HMP_PUSHGATEWAY, HMP_OTEL_ENDPOINT): every period, then the final report (publish.ts).
+    this.#publish = Publisher.start(events, s.test, process.env, (l) => this.#log(l));
     this.#resolveTarget(testConfig);
     this.#startLivePage();
     // Workers write the server's error messages here (first per endpoint and reason).
@@ -199,8 +202,10 @@ export class MainSide {
       ext: 'beforeExit',
       method: async (event: { earlyStop?: boolean; report?: Record<string, unknown> }) => {
         const aggregate = event?.earlyStop || !event?.report?.hmp ? this.#writeOwnResults() : event.report;
+        const published = this.#publish?.end(aggregate as { counters?: Record<string, number> });
         const report = await this.#writeReport(aggregate);
         await this.#live?.end(aggregate, report?.page);
+        await published;
         // The console ends on the verdict and the report's path.
         for (const line of report?.incidents ?? []) this.#log(line);
         this.#verdictWords?.();
@@ -212,6 +217,7 @@ export class MainSide {
   }
 
   #live: LivePage | undefined;
+  #publish: Publisher | undefined;
   /** Prints the run's verdict (set when Artillery's run is done, said at the very end). */
   #verdictWords: (() => void) | undefined;
   /** The folder of the workers' error and request logs, when this run made it (removed at shutdown). */

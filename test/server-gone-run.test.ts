@@ -6,12 +6,15 @@
 // naming why and when, then the report's path; the suite must flag the soak
 // and go on to its teardown. Wall-clock bounds are generous (the stop is due
 // ~30 s into an 86 s shape; the two runs share a busy 2-core machine).
+// Last, the probe's own I/O against a twin that answers, then a closed port.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startTwinProcess } from '../twin/launch.ts';
-import type { TwinHandle } from '../twin/server.ts';
+import { startTwin, type TwinHandle } from '../twin/server.ts';
+import { ServerGoneProbe } from '../plugins/artillery-plugin-hmp/server-gone-probe.ts';
+import type { GoneFinding } from '../plugins/artillery-plugin-hmp/server-gone.ts';
 import { cleanUp, runDir, writeTestData } from './support/artillery-run.ts';
 import { runPhaseFile } from './support/phase-run.ts';
 import { outDir, statuses, suite, why } from './support/suite-run.ts';
@@ -102,4 +105,42 @@ describe('a soak whose server dies early stops when nothing has answered for sto
       rmSync(out, { recursive: true, force: true });
     }
   });
+});
+
+test('the probe (I/O): GET /health answered keeps it quiet; refused, it says gone once, with the reason', async () => {
+  // The load silent for the last 60 s (periods fed by hand); a 30 s limit, so each probe waits up to 3 s.
+  const silentMinute = (probe: ServerGoneProbe, now: number) => {
+    for (let p = now - 60_000; p < now; p += 10_000) probe.period({ period: p, counters: { 'http.requests': 4 } });
+  };
+  const twin = await startTwin({});
+  const found: GoneFinding[] = [];
+  try {
+    const now = Date.now();
+    const quiet = new ServerGoneProbe({ target: twin.url, limitMin: 0.5, now: now - 60_000, onGone: (f) => found.push(f) });
+    silentMinute(quiet, now);
+    await new Promise((r) => setTimeout(r, 4000));
+    quiet.stop();
+    assert.equal(found.length, 0, 'GET /health answered: the server is there');
+  } finally {
+    await twin.close();
+  }
+  // The port is closed now: the first probe is refused.
+  const now = Date.now();
+  const gone = await new Promise<GoneFinding[]>((resolve) => {
+    const probe = new ServerGoneProbe({ target: twin.url, limitMin: 0.5, now: now - 60_000, onGone: (f) => found.push(f) });
+    silentMinute(probe, now);
+    // Each probe ends by its 3 s timeout; a busy machine gets far more than that.
+    const timer = setInterval(() => found.length && done(), 100);
+    const stop = setTimeout(done, 20_000);
+    function done() {
+      clearInterval(timer);
+      clearTimeout(stop);
+      probe.stop();
+      setTimeout(() => resolve([...found]), 500); // no second call after the first
+    }
+  });
+  assert.equal(gone.length, 1, 'said once');
+  assert.equal(gone[0]!.since, now - 60_000, 'nothing answered since the watch began');
+  assert.equal(gone[0]!.healthReason, 'ECONNREFUSED');
+  assert.equal(gone[0]!.unansweredRequests, 24);
 });

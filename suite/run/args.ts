@@ -39,6 +39,8 @@ export interface SuiteOptions {
   overrides?: Record<string, unknown>;
   /** The server's log file, followed during every test (undefined: none; the suite's own twin writes one). */
   serverLog?: string;
+  /** --pushgateway URL: every step publishes its metrics there (HMP_PUSHGATEWAY; README.md, "Metrics out"). */
+  pushgateway?: string;
   twinArgs: string[];
   /** Parent folder of the suite folder. */
   out: string | undefined;
@@ -113,6 +115,8 @@ stress, spike, breakpoint, soak, teardown, report. Writes one folder:
   --overrides JSON        Artillery's --overrides for every test, e.g. the plan's settings:
                           '{"config":{"plugins":{"hmp":{"slo":{"auth":300}}}}}' (README.md,
                           "Settings"); checked before any test (not config.target or processor)
+  --pushgateway URL       publish every test's metrics to this Prometheus Pushgateway, e.g.
+                          http://127.0.0.1:9091 (as HMP_PUSHGATEWAY does; README.md, "Metrics out")
   --out DIR               parent folder of the suite folder (default $HMP_REPORTS_DIR or reports)
   --resume DIR            continue the interrupted suite in DIR from its first unfinished
                           test, reusing the results already written (options come from
@@ -151,6 +155,7 @@ const OPTIONS = {
   'twin-args': { type: 'string' },
   'server-log': { type: 'string' },
   overrides: { type: 'string' },
+  pushgateway: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   plain: { type: 'boolean' },
@@ -209,6 +214,16 @@ export function joinTwinArgs(argv: string[]): string[] {
     else out.push(argv[i]!);
   }
   return out;
+}
+
+/** --pushgateway URL: the Pushgateway's base URL. */
+function pushgatewayUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {}
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--pushgateway must be the Prometheus Pushgateway's address, e.g. http://127.0.0.1:9091, got "${raw}".`);
+  return raw.trim().replace(/\/+$/, '');
 }
 
 export function parseSuiteArgs(argv: string[]): Parsed {
@@ -287,6 +302,7 @@ export function parseSuiteArgs(argv: string[]): Parsed {
         component: v['do-component'],
       },
       ...(v['server-log'] !== undefined ? { serverLog: v['server-log'] } : {}),
+      ...(v.pushgateway !== undefined ? { pushgateway: pushgatewayUrl(v.pushgateway) } : {}),
       ...(v.overrides !== undefined ? { overrides: checkOverrides(v.overrides) } : {}),
       twinArgs: v['twin-args'] === undefined ? [] : splitArgs(v['twin-args']),
       out: v.out,

@@ -43,6 +43,8 @@ export function stepEnv(o: {
   conversions?: boolean;
   /** The step serves its own live page (the suite links it from its own). */
   live?: boolean;
+  /** --pushgateway: the step publishes its metrics there (HMP_PUSHGATEWAY). */
+  pushgateway?: string;
 }): Record<string, string> {
   const env: Record<string, string> = {
     ARTILLERY_DISABLE_TELEMETRY: '1',
@@ -60,6 +62,7 @@ export function stepEnv(o: {
     HMP_ALLOW_SHORT: '1',
   };
   if (o.conversions === false) env.HMP_CONVERSIONS = 'off';
+  if (o.pushgateway) env.HMP_PUSHGATEWAY = o.pushgateway;
   env.HMP_LIVE = o.live ? 'on' : 'off';
   if (o.live) env.HMP_LIVE_PORT = '0';
   if (o.think) {

@@ -162,7 +162,7 @@ export async function runTest(test: TestId, ctx: TestContext): Promise<TestOutco
     test,
     target: ctx.target,
     dir,
-    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions, live: ctx.live }),
+    env: stepEnv({ dataFile: ctx.dataFile, timeScale, dir, adminCredentials: ctx.adminCredentials, password: ctx.password, think, conversions: o.conversions, live: ctx.live, pushgateway: o.pushgateway }),
     onLine: ctx.onChildLine,
     overrides: o.overrides,
   });

@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { lastPush, metricsOutOf, prometheusKey, PROMETHEUS_NAMES, reporterConfigs } from '../plugins/artillery-plugin-hmp/metrics-out.ts';
@@ -141,4 +143,25 @@ test("the dashboard's queries name only publish-metrics' metrics, one run at a t
     }),
   );
   assert.deepEqual(byGroup, planCriteria().groups, 'the groups of phases/common.yml');
+});
+
+test('a Pushgateway that does not answer: one sentence naming it and what to do, nothing sent, the run goes on', async () => {
+  const { Publisher } = await import('../plugins/artillery-plugin-hmp/publish.ts');
+  const events = new EventEmitter();
+  const lines: string[] = [];
+  const port = await new Promise<number>((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => ok(port));
+    });
+  });
+  const publisher = Publisher.start(events, 'smoke', { HMP_PUSHGATEWAY: `http://127.0.0.1:${port}` }, (l) => lines.push(l))!;
+  events.emit('stats', { counters: { 'http.requests': 1 }, rates: {}, summaries: {} });
+  await publisher.end({ counters: { 'http.requests': 1, 'plugins.hmp.criteria.errors': 0 } });
+  assert.deepEqual(lines, [
+    `metrics out: every period and the final report to the Pushgateway at http://127.0.0.1:${port} (test="smoke", run="unknown")`,
+    `metrics out: the Pushgateway at http://127.0.0.1:${port} does not answer (ECONNREFUSED); this run publishes nothing there. Start it or fix HMP_PUSHGATEWAY.`,
+  ]);
+  assert.equal(Publisher.start(events, 'smoke', {}, (l) => lines.push(l)), undefined);
 });

@@ -42,9 +42,11 @@ function loadPublishMetrics(): PublishMetricsClass {
 class Destination {
   readonly events = new EventEmitter();
   readonly plugin: PublishMetrics;
-  /** undefined: not checked yet (periods wait); false: did not answer (nothing is sent). */
-  ready: Promise<boolean>;
+  /** Whether the destination answered (once checked). */
+  readonly ready: Promise<boolean>;
+  /** Periods that came before the answer. */
   #held: object[] = [];
+  /** undefined: not checked yet (periods wait); false: did not answer (nothing is sent). */
   #ok: boolean | undefined;
 
   constructor(PublishMetrics: PublishMetricsClass, config: object, check: () => Promise<string | undefined>, refused: (why: string) => void) {

@@ -22,6 +22,7 @@ export async function checkDataOwner(target: string, dataPath: string, data: Pic
     ...data.students.slice(0, 1).map((u) => ({ role: 'student', id: u.id })),
     ...data.instructors.slice(0, 1).map((u) => ({ role: 'instructor', id: u.id })),
   ];
-  const answers = await Promise.all(users.map(async (u) => ({ ...u, answer: await ask(target, '/auth/challenge', { method: 'POST', json: { user_id: u.id } }) })));
+  const answers: Array<{ role: string; id: number; answer: Answer }> = [];
+  for (const u of users) answers.push({ ...u, answer: await ask(target, '/auth/challenge', { method: 'POST', json: { user_id: u.id } }) }); // one at a time
   return dataOwnerWhy(target, dataPath, data, answers);
 }

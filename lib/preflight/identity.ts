@@ -21,6 +21,8 @@ export function notHmpWhy(target: string, health: Answer, openapi: Answer): stri
 }
 
 export async function checkIdentity(target: string): Promise<string | null> {
-  const [health, openapi] = await Promise.all([ask(target, '/health'), ask(target, '/openapi.json')]);
+  // One question at a time: a server whose pool is small is not asked two things at once before the test.
+  const health = await ask(target, '/health');
+  const openapi = await ask(target, '/openapi.json');
   return notHmpWhy(target, health, openapi);
 }

@@ -125,7 +125,9 @@ export class MainSide {
     this.settings = resolveSettings(pluginConfig, scriptDir, variables, process.env, Math.random, { overrides: flags.overrides, phaseFile: testConfig.scriptPath ?? flags.script });
     const s = this.settings;
     const userPhases = readUserPhases(testConfig.phases).map((p) => (s.jitter ? p : { ...p, jitter: undefined }));
-    this.shape = buildShape(userPhases, s.timeScale, s.seed);
+    this.shape = buildShape(userPhases, s.timeScale, s.seed, s.share);
+    // Distributed: every worker must draw the same jitter, so the seed cannot be each one's own.
+    if (s.share && this.shape.jitter.length && s.seedSource === 'random') this.#fail(`the ${s.test} test's jitter must move all ${s.share.workers} workers alike: give every worker the same HMP_JITTER_SEED (any whole number) or ARTILLERY_TEST_RUN_ID. No load was sent.`);
     this.#checkLength(userPhases);
 
     // Metrics out (HMP_PUSHGATEWAY, HMP_OTEL_ENDPOINT): every period, then the final report (publish.ts).
@@ -146,12 +148,15 @@ export class MainSide {
     } catch {}
 
     // The workers receive these phases: the gate in the worker draws the shape.
-    const payload: GatePayload = { userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios };
+    const payload: GatePayload = { userPhases, timeScale: s.timeScale, seed: s.seed, scenarios: s.scenarios, share: s.share };
     testConfig.phases.splice(0, testConfig.phases.length, ...arrivalPhases(this.shape, payload));
 
     // SLO gates: ensure reads its config after this plugin is constructed (same object).
     const plugins = testConfig.plugins as Record<string, any>;
-    if (plugins.ensure) plugins.ensure.conditions = [...(plugins.ensure.conditions ?? []), ...ensureConditions(s)];
+    // Not on a cloud worker: its ensure runs on the launcher, over merged metrics that lack the
+    // plugins.hmp.criteria.* this worker adds to its own final report only (they would read as 0 there).
+    if (s.share?.cloud) this.#log("ensure: the plan's criteria are judged on the launcher's merged results (npm run report -- <results> --phase <phase file>), not here");
+    else if (plugins.ensure) plugins.ensure.conditions = [...(plugins.ensure.conditions ?? []), ...ensureConditions(s)];
     else this.#log(`note: add "ensure: {}" after "hmp" in config.plugins to gate on the SLOs`);
 
     if (!s.conversions) this.#log('conversions are off (HMP_CONVERSIONS=off): not tested in this run');

@@ -2,6 +2,7 @@
 // once in every worker (LOCAL_WORKER_ID set); each side has its own job.
 import createDebug from 'debug';
 import { MainSide } from './main.ts';
+import { shareLine, startDistributed } from './distributed.ts';
 import { SettingsError } from './settings.ts';
 import { ShapeError } from './shape.ts';
 import { setUpWorker } from './worker.ts';
@@ -21,7 +22,10 @@ export class HmpPlugin {
       return;
     }
     try {
+      // A distributed run's share, refused in one sentence when it cannot be known (distributed.ts).
+      const share = startDistributed(script, events, process.env, (globalThis as any).artillery?.testInfo?.flags?.platform);
       this.main = new MainSide(script.config?.plugins?.hmp ?? {}, events);
+      if (share) console.log(`hmp: ${shareLine(share, this.main.shape.peak, this.main.shape.planPeak ?? this.main.shape.peak)}`);
     } catch (err) {
       if (!(err instanceof SettingsError || err instanceof ShapeError)) throw err;
       console.error(`hmp: ${err.message}`);

@@ -4,6 +4,7 @@
 // The plugin knows the script only by its path; the secrets it needs reach
 // it through the environment, never the command line.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface PreflightOutcome {
   /** Each stops the run: one sentence with what to do. */
@@ -21,6 +22,8 @@ export interface PreflightRequest {
 
 /** The script's answer; a script that fails gives a note (the run goes on, as it did before the preflight existed). */
 export function runPreflight(script: string, request: PreflightRequest, timeoutMs = 45_000): PreflightOutcome {
+  // A distributed worker gets only what its bundle ships, and the preflight script is not among it.
+  if (!existsSync(script)) return { findings: [], notes: [`no preflight here (${script} is not there: a distributed worker has only what its bundle ships); going on without it`] };
   const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', script, JSON.stringify(request)], { encoding: 'utf8', timeout: timeoutMs });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
   try {

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { CONVERSION_ENDPOINTS, conversionsOff, CriteriaError, criteriaFrom, TEST_TYPES, type Criteria, type TestType } from './core/criteria.ts';
 import { hmpOf, parseOverrides } from './core/overrides.ts';
 import { fromText, settingOf, settingsProblems, switchValue, valueProblem } from './core/settings-schema.ts';
+import { seedOfRunId, workerShareOf, WorkerShareError, type WorkerShare } from './core/worker-share.ts';
 
 export type HmpSettings = ReturnType<typeof resolveSettings>;
 
@@ -108,9 +109,20 @@ export function resolveSettings(
   const timeScale = Number(fromEnvOrVariables('timeScale', 'time scale', env, variables)?.value ?? merged.timeScale ?? 1);
   const jitter = switchValue(fromEnvOrVariables('jitter', 'spike jitter', env, variables)?.value ?? merged.jitter ?? 'on') !== false;
 
-  const [seedRaw, seedSource]: [unknown, 'HMP_JITTER_SEED' | 'variables' | 'random'] =
+  // A distributed run (HMP_WORKERS): this generator's share of the users; its workers draw the same jitter
+  // from the test run id Artillery gives all of them (ARTILLERY_TEST_RUN_ID).
+  let share: WorkerShare | undefined;
+  try {
+    share = workerShareOf(env);
+  } catch (err) {
+    if (err instanceof WorkerShareError) throw new SettingsError(err.message);
+    throw err;
+  }
+  const runId = share && env.ARTILLERY_TEST_RUN_ID ? env.ARTILLERY_TEST_RUN_ID : undefined;
+  const [seedRaw, seedSource]: [unknown, 'HMP_JITTER_SEED' | 'variables' | 'test run id' | 'random'] =
     env.HMP_JITTER_SEED !== undefined && env.HMP_JITTER_SEED !== '' ? [env.HMP_JITTER_SEED, 'HMP_JITTER_SEED']
     : variables.jitterSeed !== undefined ? [variables.jitterSeed, 'variables']
+    : runId ? [seedOfRunId(runId), 'test run id']
     : [Math.floor(random() * 2 ** 31), 'random'];
   const seed = Number(seedRaw);
   if (seedRaw === '' || !Number.isInteger(seed) || seed < 0) {
@@ -141,6 +153,8 @@ export function resolveSettings(
     timeScale,
     seed,
     seedSource,
+    /** A distributed run: this generator's share of the plan's users (HMP_WORKERS; core/worker-share.ts), else undefined. */
+    share,
     /** Absolute path of the report builder module (writeReportFolder), if any. */
     reportBuilder: typeof merged.report === 'string' ? resolve(dirname(commonPath), merged.report) : undefined,
     /** Absolute path of the suite's processors folder (the journeys' profiles and think settings: journeys-of-run.ts), if any. */

@@ -5,6 +5,7 @@
 // the previous phase ended at. `jitter: 0.1` on a phase moves its target by a
 // random +-10% every 30-60 s (the plan's spike "micro-bursts").
 import { mulberry32 } from './prng.ts';
+import { peakShareOf, shareOf, type WorkerShare } from './core/worker-share.ts';
 
 export interface UserPhase {
   name: string;
@@ -37,8 +38,12 @@ export interface Shape {
   timeScale: number;
   seed: number;
   jitter: JitterStep[];
-  /** Highest target at any moment, jitter included. */
+  /** Highest target at any moment, jitter included (this generator's share of it in a distributed run). */
   peak: number;
+  /** In a distributed run: this generator's share of the plan's users (core/worker-share.ts); targetAt gives the share. */
+  share?: WorkerShare;
+  /** The plan's highest target, all generators together (= peak without a share). */
+  planPeak?: number;
 }
 
 export class ShapeError extends Error {}
@@ -95,7 +100,8 @@ function jitterSteps(seg: Segment, scale: number, rand: () => number): JitterSte
   return steps;
 }
 
-export function buildShape(phases: UserPhase[], timeScale = 1, seed = 1): Shape {
+/** The shape of `phases`; with `share`, this generator's part of it (the segments and jitter stay the plan's). */
+export function buildShape(phases: UserPhase[], timeScale = 1, seed = 1, share?: WorkerShare): Shape {
   if (!(timeScale > 0)) throw new ShapeError(`The time scale must be a number above 0, got ${timeScale}.`);
   const segments: Segment[] = [];
   let start = 0;
@@ -110,10 +116,15 @@ export function buildShape(phases: UserPhase[], timeScale = 1, seed = 1): Shape 
   const jitter = segments.flatMap((s) => jitterSteps(s, timeScale, rand));
   const shape: Shape = { segments, total: start, timeScale, seed, jitter, peak: 0 };
   shape.peak = Math.max(0, ...segments.flatMap((s) => [s.from, s.users]), ...jitter.map((j) => targetAt(shape, j.at)));
+  shape.planPeak = shape.peak;
+  if (share) {
+    shape.share = share;
+    shape.peak = peakShareOf(shape.planPeak, share);
+  }
   return shape;
 }
 
-/** Target concurrent users at t (seconds from the start, scaled): the line, rounded, moved by jitter. 0 after the end. */
+/** Target concurrent users at t (seconds from the start, scaled): the line, rounded, moved by jitter, then this generator's share of it. 0 after the end. */
 export function targetAt(shape: Shape, t: number): number {
   const seg = shape.segments.find((s) => t >= s.start && t < s.end);
   if (!seg) return 0;
@@ -123,7 +134,7 @@ export function targetAt(shape: Shape, t: number): number {
     if (j.at > t) break;
     if (j.at >= seg.start) factor = j.factor;
   }
-  return Math.max(0, Math.round(level * factor));
+  return shareOf(Math.max(0, Math.round(level * factor)), shape.share);
 }
 
 /** One line a person can read: "0->10 users 120s, hold 10 users 540s, ...". */

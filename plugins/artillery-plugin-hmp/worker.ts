@@ -8,6 +8,7 @@ import { metric } from './core/metric-names.ts';
 import { keepUsersOnRequestErrors, requestFailed, usersKept } from './request-errors.ts';
 import { failedAt } from './skipped.ts';
 import { logErrorSample } from './request-log.ts';
+import { peakShareOf, type WorkerShare } from './core/worker-share.ts';
 
 /** What the main thread hands the worker, inside the first arrival phase. */
 export interface GatePayload {
@@ -15,6 +16,8 @@ export interface GatePayload {
   timeScale: number;
   seed: number;
   scenarios: string;
+  /** A distributed run: this generator's share of the plan's users (core/worker-share.ts). */
+  share?: WorkerShare;
 }
 
 export interface HmpGlobal {
@@ -49,10 +52,11 @@ export function setUpWorker(script: Record<string, any>): void {
 
   // Before the first arrival compiles the scenarios: a request error ends the session, not the user.
   void keepUsersOnRequestErrors();
-  const shape = buildShape(payload.userPhases, payload.timeScale, payload.seed);
+  const shape = buildShape(payload.userPhases, payload.timeScale, payload.seed, payload.share);
   // The shape starts once its first phase's users have arrived (or after READY_WAIT_MS): a compressed
   // ramp on a busy machine ran ahead of users not there yet (1 of 15 users in a 1.5 s average).
-  const gate = new ClosedModelGate(shape, undefined, { users: Math.ceil(shape.segments[0]?.users ?? 0), maxWaitMs: READY_WAIT_MS });
+  const ready = peakShareOf(Math.ceil(shape.segments[0]?.users ?? 0), shape.share);
+  const gate = new ClosedModelGate(shape, undefined, { users: ready, maxWaitMs: READY_WAIT_MS });
   globalThis.hmpLoad = { gate, timeScale: payload.timeScale };
 
   let sampler: NodeJS.Timeout | undefined;
@@ -67,6 +71,8 @@ export function setUpWorker(script: Record<string, any>): void {
         ee.emit('histogram', metric.usersTarget, s.target);
         ee.emit('histogram', metric.usersActive, s.active);
         ee.emit('histogram', metric.usersDeviation, Math.abs(s.active - s.target));
+        // A distributed run: target and active are this worker's share; N says how to add the workers' up (core/merged-users.ts).
+        if (shape.share) ee.emit('histogram', metric.usersWorkers, shape.share.workers);
         // The main thread's periods are placed on this clock, not on its own (which starts before the users are there).
         if (gate.started) ee.emit('histogram', metric.shapeStartedAt, Date.now() - gate.elapsed() * 1000);
       };

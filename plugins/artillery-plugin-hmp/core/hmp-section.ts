@@ -125,4 +125,6 @@ export interface HmpSection {
   loadPerUser?: { runPerUserReqPerS?: number; planPerUserReqPerS?: number; factor?: number; text?: string };
   /** The server's memory size, to turn plugins.hmp.system.rss_mb into a share. */
   system?: { memTotalMb?: number };
+  /** A distributed run: how many generators shared the users (the merged results' plugins.hmp.users.workers). */
+  workers?: number;
 }

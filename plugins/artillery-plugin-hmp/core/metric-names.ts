@@ -11,6 +11,7 @@
 //   plugins.hmp.warnings.<name>[.<reason>] a known server defect, reported, not an error
 //   plugins.hmp.users.target|active|deviation   closed-model users, sampled every second
 //   plugins.hmp.users.shape_started_at    epoch ms the gate's shape clock started (min over workers): the run's t = 0
+//   plugins.hmp.users.workers             a distributed run: how many generators share the users (target|active are each one's share)
 //   plugins.hmp.users.lost                a VU the engine ended on a request error
 //   plugins.hmp.skipped.<name>.<after>   a planned request not sent: the session had failed at <after> first
 //   plugins.hmp.connection.<class>        a request without an answer, by class (core/connection-errors.ts)
@@ -69,6 +70,8 @@ export const metric = {
   usersDeviation: `${HMP}.users.deviation`,
   usersLost: `${HMP}.users.lost`,
   shapeStartedAt: `${HMP}.users.shape_started_at`,
+  /** A distributed run's number of generators (each samples it with its users): target and active are each one's share. */
+  usersWorkers: `${HMP}.users.workers`,
   connection: (cls: string) => `${HMP}.connection.${cls}`,
   skipped: (name: string, after: string) => `${HMP}.skipped.${name}.${after}`,
   criteria: (what: string) => `${HMP}.criteria.${what}`,

@@ -36,7 +36,7 @@ for (const [type, mix] of Object.entries(MIX)) {
 
 test('the plugin is a publishable package: compiled JavaScript entry, its sources and README', async () => {
   const { execFileSync } = await import('node:child_process');
-  const { mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { mkdirSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const dir = `${ROOT}/plugins/artillery-plugin-hmp`;
   // Inside the project, so the built files resolve the packages in node_modules.
   mkdirSync(`${ROOT}/test-artifacts`, { recursive: true });
@@ -47,6 +47,10 @@ test('the plugin is a publishable package: compiled JavaScript entry, its source
     const packed = JSON.parse(execFileSync(npm[0]!, [...npm.slice(1), 'pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' }));
     const files = packed[0].files.map((f: { path: string }) => f.path);
     for (const f of ['index.js', 'index.ts', 'plugin.ts', 'README.md', 'package.json']) assert.ok(files.includes(f), `${f} not packed`);
+    // A worker installs it by name beside the Artillery of its image: npm must not install a second one (a peer it would add).
+    const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+    assert.equal(pkg.peerDependenciesMeta?.artillery?.optional, true);
+    assert.equal(pkg.dependencies.artillery, undefined);
     // The build compiles to JavaScript that loads without type stripping.
     execFileSync(process.execPath, [`${ROOT}/node_modules/typescript/bin/tsc`, '-p', `${dir}/tsconfig.build.json`, '--outDir', out]);
     const built = await import(pathToFileURL(`${out}/index.js`).href);

@@ -50,7 +50,7 @@ function packPlugin(into: string): string {
     const src = join(ROOT, 'plugins/artillery-plugin-hmp');
     const copy = join(work, 'artillery-plugin-hmp');
     cpSync(src, copy, { recursive: true, filter: (f) => !/\/(dist|node_modules)(\/|$)/.test(relative(ROOT, f)) });
-    const out = execFileSync(npm[0]!, [...npm.slice(1), 'pack', '--json', '--ignore-scripts=false', '--pack-destination', into], { cwd: copy, env: toolEnv, encoding: 'utf8' });
+    const out = execFileSync(npm[0]!, [...npm.slice(1), 'pack', '--json', '--ignore-scripts=false', '--pack-destination', into], { cwd: copy, env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const packed = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     assert.ok(packed[0]!.files.some((f) => f.path === 'dist/index.js'), 'npm pack built and packed dist/');
     return join(into, packed[0]!.filename);
@@ -74,9 +74,10 @@ function makeImage(base: string): string {
 /** What the packaging step ships, at the paths the worker receives them. */
 function ship(manifest: Manifest, dir: string): void {
   for (const f of manifest.files) {
-    if (!existsSync(f.orig)) continue; // listed but absent (data/fixtures): the upload skips it too
+    // The upload sends files; an entry it cannot read (absent, or a folder) is skipped (create-test.js syncS3).
+    if (!existsSync(f.orig) || !statSync(f.orig).isFile()) continue;
     mkdirSync(dirname(join(dir, f.noPrefix)), { recursive: true });
-    cpSync(f.orig, join(dir, f.noPrefix), { recursive: statSync(f.orig).isDirectory() });
+    copyFileSync(f.orig, join(dir, f.noPrefix));
   }
 }
 
@@ -106,7 +107,7 @@ function installLikeWorker(dir: string, tarball: string, manifest: Manifest): vo
   // The shipped package.json lists the whole project (its own install needs the registry); aside while npm installs the plugin.
   renameSync(join(dir, 'package.json'), join(dir, 'package.shipped.json'));
   writeFileSync(join(dir, 'package.json'), '{ "name": "test-data", "version": "1.0.0", "private": true }\n');
-  execFileSync(npm[0]!, [...npm.slice(1), 'install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', tarball], { cwd: dir, env: toolEnv, encoding: 'utf8' });
+  execFileSync(npm[0]!, [...npm.slice(1), 'install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', tarball], { cwd: dir, env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   renameSync(join(dir, 'package.shipped.json'), join(dir, 'package.json'));
   copyPackages([...Object.keys(manifest.moduleVersions), 'artillery-plugin-ensure', 'artillery-plugin-metrics-by-endpoint'], nm);
 }

@@ -48,7 +48,9 @@ test('what tells a worker its share: HMP_WORKERS, then HMP_WORKER_INDEX or Artil
   assert.deepEqual(workerShareOf({ HMP_WORKERS: '4', HMP_WORKER_INDEX: '2' }), { workers: 4, index: 2, cloud: false });
   assert.deepEqual(workerShareOf({ HMP_WORKERS: '4', WORKER_ID: 'abc', IS_LEADER: 'true' }), { workers: 4, leader: true, cloud: true });
   assert.deepEqual(workerShareOf({ HMP_WORKERS: '4', WORKER_ID: 'abc', IS_LEADER: 'false' }), { workers: 4, leader: false, cloud: true });
-  assert.equal(workerShareOf({ HMP_WORKERS: '1', WORKER_ID: 'abc' }), undefined, 'a run of one worker holds all');
+  assert.equal(workerShareOf({ HMP_WORKERS: '1' }), undefined, 'one generator of one: all the users, as any run');
+  assert.deepEqual(workerShareOf({ HMP_WORKERS: '1', WORKER_ID: 'abc' }), { workers: 1, index: 0, cloud: true }, 'a cloud run of one worker holds all, and is still a worker');
+  assert.equal(shareOf(30, workerShareOf({ HMP_WORKERS: '1', WORKER_ID: 'abc' })), 30);
   const refused = (env: Record<string, string>, pattern: RegExp) => {
     assert.throws(() => workerShareOf(env), (e: Error) => e instanceof WorkerShareError && pattern.test(e.message) && !e.message.includes('\n') && /No load was sent\.$/.test(e.message));
   };

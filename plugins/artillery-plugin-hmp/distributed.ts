@@ -8,15 +8,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { launcherRefusal, shareWords, workerShareOf, WorkerShareError, type WorkerShare } from './core/worker-share.ts';
+import { LOCAL_TWIN } from './main.ts';
 import { SettingsError } from './settings.ts';
 import { recordWorkerStats } from './worker-stats.ts';
 
 interface Events {
   on(event: string, fn: (...args: any[]) => void): void;
 }
-
-/** The phase files' default target (main.ts LOCAL_TWIN): start a local twin. */
-const LOCAL_TWIN = 'local-twin';
 
 /** This run's share, checked; throws SettingsError with one sentence. `env` is changed: no report on a worker. */
 export function startDistributed(script: Record<string, any>, events: Events, env: Record<string, string | undefined>, platform: unknown): WorkerShare | undefined {
@@ -43,6 +41,7 @@ export function startDistributed(script: Record<string, any>, events: Events, en
 
 /** The line a worker says once, after the plan's shape: what it holds. */
 export function shareLine(share: WorkerShare, peak: number, planPeak: number): string {
+  if (share.workers === 1) return `${shareWords(share)}: holds all the plan's users (${peak} at the peak); no report here, the launcher's results make the run's`;
   return `${shareWords(share)}: holds its share of the plan's users (${peak} of ${planPeak} at the peak) and judges only its own load; no report here, the merged results of all ${share.workers} make the run's`;
 }
 

@@ -36,7 +36,7 @@ export function isCloudWorker(env: Env): boolean {
   return given(env.WORKER_ID);
 }
 
-/** This generator's share of the run, undefined when it holds all the users; throws WorkerShareError. */
+/** This generator's share of the run, undefined when it runs alone and is no cloud worker; throws WorkerShareError. */
 export function workerShareOf(env: Env): WorkerShare | undefined {
   const cloud = isCloudWorker(env);
   if (!given(env.HMP_WORKERS)) {
@@ -55,9 +55,10 @@ export function workerShareOf(env: Env): WorkerShare | undefined {
     if (!Number.isInteger(index) || index < 0 || index >= workers) {
       throw new WorkerShareError(`HMP_WORKER_INDEX must be a whole number from 0 to ${workers - 1} (this worker's place among HMP_WORKERS=${workers}), got "${env.HMP_WORKER_INDEX}". No load was sent.`);
     }
-    return workers === 1 ? undefined : { workers, index, cloud };
+    return workers === 1 && !cloud ? undefined : { workers, index, cloud };
   }
-  if (workers === 1) return undefined;
+  // One cloud worker holds all the users, but it is still a worker: its launcher makes the report and runs ensure.
+  if (workers === 1) return cloud ? { workers, index: 0, cloud } : undefined;
   if (env.IS_LEADER === 'true' || env.IS_LEADER === 'false') return { workers, leader: env.IS_LEADER === 'true', cloud };
   throw new WorkerShareError(
     `HMP_WORKERS=${workers} says this is one of ${workers} workers but not which one: start each with its own HMP_WORKER_INDEX (0 to ${workers - 1}); run-fargate's workers need none (Artillery's IS_LEADER tells them apart), run-lambda's get neither and cannot share the users. No load was sent.`,
@@ -94,6 +95,7 @@ export function peakShareOf(peak: number, share: WorkerShare | undefined): numbe
 
 /** "worker 2 of 4" / "the leader of 4 workers" / "one of 4 workers (not the leader)". */
 export function shareWords(share: WorkerShare): string {
+  if (share.workers === 1) return 'the only worker';
   if (share.index !== undefined) return `worker ${share.index + 1} of ${share.workers} (HMP_WORKER_INDEX=${share.index})`;
   return share.leader ? `the leader of ${share.workers} workers` : `one of ${share.workers} workers (not the leader)`;
 }

@@ -22,7 +22,9 @@ for (const [type, mix] of Object.entries(MIX)) {
       createBOM(`${ROOT}/phases/${type}.yml`, [], { flags: {} }, (err, m) => (err ? reject(err) : resolve(m))),
     );
     const files = manifest.files.map((f) => relative(ROOT, f.orig));
-    for (const need of [`phases/${type}.yml`, 'phases/common.yml', `scenarios/${mix}.yml`, 'data/test_data.json', 'processors/index.ts', 'package.json', 'package-lock.json', '.npmrc']) {
+    // The plugin's folder too: package.json names it `file:plugins/artillery-plugin-hmp`, which a worker's npm install resolves
+    // only if it was shipped; and the bundled processor's package.json ("commonjs"), without which its threads cannot load it.
+    for (const need of [`phases/${type}.yml`, 'phases/common.yml', `scenarios/${mix}.yml`, 'data/test_data.json', 'processors/index.ts', 'package.json', 'package-lock.json', '.npmrc', 'plugins/artillery-plugin-hmp/index.js', 'plugins/artillery-plugin-hmp/package.json', 'processors/dist/package.json']) {
       assert.ok(files.includes(need), `${need} is not shipped: ${files.join(', ')}`);
     }
     // The processor's own imports are traced (its helpers and the shared lib).

@@ -41,6 +41,36 @@ export function steadyWindow(intermediate: readonly Period[], keep: (p: Period) 
   };
 }
 
+/**
+ * The last `n` whole periods of steadyWindow's run: the run's first periods
+ * at a level still carry the generator's warm-up (its JIT: the suite's CPU
+ * per period settles ~30 s into a run at 60 users, 25-30% lower).
+ */
+export function lastPeriods(intermediate: readonly Period[], keep: (p: Period) => boolean, n: number): Window | undefined {
+  const w = steadyWindow(intermediate, keep);
+  if (!w) return undefined;
+  const from = Math.max(w.from, w.to - n * PERIOD_MS);
+  const inside = intermediate.filter((p) => periodStart(p) >= from && periodStart(p) < w.to);
+  return { from, to: w.to, periods: inside.length, requests: inside.reduce((a, p) => a + (p.counters[ARTILLERY.responses] ?? 0), 0) };
+}
+
+/**
+ * Periods of a plain Artillery run (no closed model) in which `users` VUs
+ * were active the whole time: none arrived or left in it, and as many had
+ * arrived as had not left, counted from the run's start.
+ */
+export function vusersHeldAt(intermediate: readonly Period[], users: number): (p: Period) => boolean {
+  const held = new Set<number>();
+  let active = 0;
+  for (const p of [...intermediate].sort((a, b) => periodStart(a) - periodStart(b))) {
+    const created = p.counters[ARTILLERY.vusersCreated] ?? 0;
+    const left = (p.counters[ARTILLERY.vusersCompleted] ?? 0) + (p.counters[ARTILLERY.vusersFailed] ?? 0);
+    active += created - left;
+    if (created === 0 && left === 0 && active === users) held.add(periodStart(p));
+  }
+  return (p) => held.has(periodStart(p));
+}
+
 export interface Cost {
   requests: number;
   seconds: number;

@@ -1,8 +1,12 @@
-// The only processor function of the floor client (b): sets a request's
-// body to its pre-built CBOR bytes (YAML cannot carry binary). Read once
-// from BENCH_FLOOR_BODIES/<request name>.cbor.
+// The processor of the floor client (b), stock Artillery: staticBody sets a
+// request's body to its pre-built CBOR bytes (YAML cannot carry binary),
+// read once from BENCH_FLOOR_BODIES/<request name>.cbor. In a ladder
+// (floor.ts floorLadder) floorStart and floorLive tell each VU how long to
+// think at the current level and when to stop, from BENCH_FLOOR_SCHEDULE
+// (floor.ts FloorSchedule); the clock starts at the first VU's arrival.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FloorSchedule } from './floor.ts';
 
 const bodies = new Map<string, Buffer>();
 
@@ -15,4 +19,30 @@ function bodyOf(name: string): Buffer {
 export function staticBody(req: { name?: string; body?: Buffer }, _context: unknown, _ee: unknown, next: () => void): void {
   req.body = bodyOf(req.name ?? '');
   next();
+}
+
+const schedule: FloorSchedule = process.env.BENCH_FLOOR_SCHEDULE ? JSON.parse(process.env.BENCH_FLOOR_SCHEDULE) : { thinks: [{ fromS: 0, thinkMs: 1000 }], endS: Infinity };
+let startedAt: number | undefined;
+
+function thinkAt(s: number): string {
+  let ms = schedule.thinks[0]!.thinkMs;
+  for (const t of schedule.thinks) if (s >= t.fromS) ms = t.thinkMs;
+  return `${ms}ms`;
+}
+
+type Vars = Record<string, unknown>;
+
+/** beforeScenario: the VU's first think. */
+export function floorStart(context: { vars: Vars }, _ee: unknown, next: () => void): void {
+  startedAt ??= Date.now();
+  context.vars.floorThink = thinkAt((Date.now() - startedAt) / 1000);
+  next();
+}
+
+/** ifTrue of every request: send it while the schedule runs; sets the think after it. */
+export function floorLive(vars: Vars): boolean {
+  const s = (Date.now() - (startedAt ?? Date.now())) / 1000;
+  const live = s < schedule.endS;
+  vars.floorThink = live ? thinkAt(s) : '1ms';
+  return live;
 }

@@ -9,6 +9,9 @@
 // accepts any correctly signed challenge); tokens are fetched once; the
 // upload is one pre-encrypted CBOR body. The only processor function,
 // floor-processor.ts `staticBody`, sets req.body to a pre-built CBOR body.
+// The cost section runs it as a ladder of levels (floorLadder: two more
+// functions, for when VUs think what and stop), and the fetch loop (a)
+// sends the same requests (fetchPlan).
 // Conversions use a stale task id (the twin answers 404 at once), so (b)
 // downloads no audio where (c) downloads ~1 MB per conversion: (b) is a
 // lower floor than a perfect copy would be, and (c)/(b) errs high.
@@ -170,6 +173,61 @@ export function floorScript(plan: FloorPlan, material: Pick<FloorMaterial, 'requ
   };
 }
 
+/** A ladder of stock Artillery VUs: each level's new VUs arrive over `rampS`, then all are held `holdS`. */
+export interface FloorLevel {
+  users: number;
+  rampS: number;
+  holdS: number;
+  /** Think before each request while at this level (ms, +-50%): the suite's per-user rate there. */
+  thinkMs: number;
+}
+
+/** When the ladder's VUs think what, and when they stop: seconds from the first VU's arrival (floor-processor.ts reads it). */
+export interface FloorSchedule {
+  thinks: Array<{ fromS: number; thinkMs: number }>;
+  endS: number;
+}
+
+export function floorSchedule(levels: readonly FloorLevel[]): FloorSchedule {
+  let t = 0;
+  const thinks = levels.map((l) => {
+    const at = { fromS: t, thinkMs: Math.max(1, Math.round(l.thinkMs)) };
+    t += l.rampS + l.holdS;
+    return at;
+  });
+  return { thinks, endS: t };
+}
+
+/**
+ * floorScript as a ladder (pure): VUs arrive level by level and stay, each
+ * thinking the current level's time (floorStart, then floorLive before each
+ * request sets it), until the schedule's end, when floorLive skips the rest
+ * of their flow (1 ms thinks) and they leave. The flows must be long enough
+ * for the first VUs (floorScript's requestsPerVu).
+ */
+export function floorLadder(script: Record<string, unknown>, levels: readonly FloorLevel[]): Record<string, unknown> {
+  const s = script as { config: Record<string, unknown>; scenarios: Array<{ flow: Array<Record<string, any>> }> };
+  let prev = 0;
+  const phases = levels.flatMap((l) => {
+    const p = [
+      { name: `floor users arrive: ${l.users}`, duration: l.rampS, arrivalCount: l.users - prev },
+      { name: `floor hold ${l.users} users`, pause: l.holdS },
+    ];
+    prev = l.users;
+    return p;
+  });
+  const step = (st: Record<string, any>) => {
+    if ('think' in st) return { think: '{{ floorThink }}' };
+    const [method, spec] = Object.entries(st)[0]!;
+    return { [method]: { ...spec, ifTrue: 'floorLive' } };
+  };
+  return {
+    ...s,
+    config: { ...s.config, phases },
+    scenarios: s.scenarios.map((sc) => ({ ...sc, beforeScenario: 'floorStart', flow: sc.flow.map(step) })),
+  };
+}
+
 /** Request names of `counts` that (b) cannot send statically. */
 export function unsupported(counts: Record<string, number>, material: Pick<FloorMaterial, 'requests'>): string[] {
   return Object.keys(counts).filter((n) => counts[n]! > 0 && !material.requests[n]);
@@ -177,8 +235,41 @@ export function unsupported(counts: Record<string, number>, material: Pick<Floor
 
 /** Writes the CBOR bodies next to the script; staticBody reads them from BENCH_FLOOR_BODIES. */
 export function writeFloor(dir: string, script: Record<string, unknown>, material: FloorMaterial): string {
-  for (const [name, body] of Object.entries(material.bodies)) writeFileSync(join(dir, `${name}.cbor`), body);
+  writeBodies(dir, material);
   const path = join(dir, 'floor.json');
   writeFileSync(path, JSON.stringify(script, null, 2));
+  return path;
+}
+
+function writeBodies(dir: string, material: Pick<FloorMaterial, 'bodies'>): void {
+  for (const [name, body] of Object.entries(material.bodies)) writeFileSync(join(dir, `${name}.cbor`), body);
+}
+
+/** What the fetch loop (a) sends, in order, again and again: (b)'s requests, headers and bodies. */
+export interface FetchPlan {
+  origin: string;
+  requests: Array<{ name: string; method: 'GET' | 'POST'; path: string; headers: Record<string, string>; json?: string; bodyFile?: string }>;
+}
+
+/** The fetch loop's plan (pure): the cycle's requests as (b) sends them (floorScript). */
+export function fetchPlan(origin: string, cycle: readonly string[], material: Pick<FloorMaterial, 'requests' | 'tokens'>): FetchPlan {
+  const requests = cycle.flatMap((name) => {
+    const r = material.requests[name];
+    if (!r) return [];
+    const token = material.tokens[r.who];
+    const headers: Record<string, string> = {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(r.cbor ? { 'content-type': 'application/cbor' } : r.json !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    return [{ name, method: r.method === 'get' ? ('GET' as const) : ('POST' as const), path: r.url, headers, ...(r.json !== undefined ? { json: JSON.stringify(r.json) } : {}), ...(r.cbor ? { bodyFile: `${r.cbor}.cbor` } : {}) }];
+  });
+  return { origin, requests };
+}
+
+/** Writes the fetch loop's plan and its CBOR bodies into `dir`; returns the plan's path. */
+export function writeFetchPlan(dir: string, plan: FetchPlan, material: Pick<FloorMaterial, 'bodies'>): string {
+  writeBodies(dir, material);
+  const path = join(dir, 'fetch-plan.json');
+  writeFileSync(path, JSON.stringify(plan));
   return path;
 }

@@ -2,10 +2,10 @@
 // the HMP twin on loopback (its own process). Prints a table and writes
 // bench/results.json. Not part of `npm test`. See bench/README.md.
 //   npm run bench                        everything (7.5-8.5 min here)
-//   npm run bench -- --only cost,report  some sections: cost, live (the live page's cost), scale (accuracy + scale), fidelity, report
-//   npm run bench -- --burn-us 500       (c) burns 500 us of CPU per response: shows what a slower suite does to the table
+//   npm run bench -- --only cost,report  some sections: cost (three tools at three rates), live (the live page's cost), scale (accuracy + scale), fidelity, report
+//   npm run bench -- --burn-us 500       the suite burns 500 us of CPU per response: its marginal cost should read 0.5 ms more
 //   npm run bench -- --keep              keep the run folders under bench/.runs/
-//   npm run bench -- --only cost --profile   CPU profiles of (b) and (c) in bench/profiles/ (bench/profile-summary.ts reads them)
+//   npm run bench -- --only cost --profile   CPU profiles of the Artillery runs in bench/profiles/, their shares by owner printed
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
@@ -14,7 +14,6 @@ import { parseArgs, promisify } from 'node:util';
 import { runArtillery, tail, type ArtilleryRun } from './artillery.ts';
 import {
   accuracyIn,
-  countsByEndpoint,
   fidelityOf,
   formatTable,
   heldAt,
@@ -23,22 +22,19 @@ import {
   levelHolds,
   loopIn,
   parseProbe,
-  steadyWindow,
-  targetHeld,
   usageIn,
-  windowCost,
-  costOf,
   type Cost,
   type LevelFigures,
   type Row,
 } from './analysis.ts';
 import { writeFixtures } from './fixtures.ts';
-import { cycleOf, floorScript, loginOnce, prepareFloor, unsupported, writeFloor } from './floor.ts';
+import { COST, costSection, TOOL_NAMES, type CostFigures, type Tool } from './cost.ts';
+import { COST_TARGETS } from './cost-model.ts';
+import { loginOnce } from './floor.ts';
 import { CpuSampler } from './proc.ts';
 import { makeRunDir, ROOT } from './run-dir.ts';
 import { startBenchTwin, twinProbe } from './twin.ts';
 import { warmUpTwin } from './warm-up.ts';
-import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { mapLimit } from '../lib/pool.ts';
 import { LIVE, liveCostSection, type LiveCost } from './live-cost.ts';
 
@@ -49,15 +45,6 @@ process.env.HMP_ALLOW_SHORT ??= '1';
 
 // --- what is measured, and the issue's targets ---
 
-const COST = {
-  /** Concurrent users of (c) and (b), think 0.5-1.5 s: ~75 req/s on the twin. */
-  users: 60,
-  thinkS: [0.5, 1.5] as const,
-  rampS: 5,
-  holdS: 35,
-  /** Target: (c) <= 2x (b) CPU per request. */
-  maxRatio: 2,
-};
 const SCALE = {
   /** The breakpoint's top level first (accuracy), then the scale ladder; think: the plan's 5-15 s (mean 10 s). */
   // 3000 (and more) fits when 2000 holds here; left out to keep the whole bench under 10 minutes.
@@ -111,112 +98,6 @@ const fmt = (x: number | undefined, digits = 1, unit = '') => (x === undefined |
 function done(label: string, dir: string, run: ArtilleryRun | undefined): void {
   if (run && !run.results) log(`${label}: no results (exit ${run.code}):\n${tail(run)}`);
   if (!flags.keep) rmSync(dir, { recursive: true, force: true });
-}
-
-// --- 1. generator cost ---
-
-async function costSection() {
-  const twin = await startBenchTwin({ submissions: 20 });
-  log(`cost: twin at ${twin.url} (pid ${twin.pid})`);
-  const notes: string[] = [];
-  try {
-    await warmUpTwin(twin.url, twin.data);
-    // (c) the suite's average test: phases/average.yml, its plugins and processors, a short hold.
-    const entry = burnUs > 0 ? { all: ['processors/index.ts'], named: [{ from: 'bench/burn.ts', names: ['checkResponse'] }] } : { all: ['processors/index.ts'] };
-    const cDir = makeRunDir('cost-suite', entry);
-    const fixtures = await writeFixtures(join(cDir, 'fixtures'));
-    const { users, rampS, holdS } = COST;
-    const twinCpu = new CpuSampler(twin.pid);
-    const cRun = await runArtillery({
-      nodeArgs: profileArgs('cost-suite'),
-      script: 'phases/average.yml',
-      dir: cDir,
-      overrides: {
-        config: {
-          processor: join(cDir, 'processor.ts'),
-          phases: [
-            { name: `ramp to ${users} users`, duration: rampS, arrivalCount: users, users },
-            { name: `hold ${users} users`, pause: holdS, users },
-          ],
-        },
-      },
-      env: {
-        HMP_TARGET: twin.url,
-        HMP_TEST_DATA: twin.dataPath,
-        HMP_TIME_SCALE: '1',
-        HMP_THINK_MIN: String(COST.thinkS[0]),
-        HMP_THINK_MAX: String(COST.thinkS[1]),
-        HMP_FIXTURES_DIR: fixtures,
-        ...(burnUs > 0 ? { BENCH_BURN_US: String(burnUs) } : {}),
-      },
-      timeoutMs: 150_000,
-    });
-    done('(c) suite', cDir, cRun);
-    const cWin = cRun.results && steadyWindow(cRun.results.intermediate, (p) => targetHeld(p, users));
-    const c = cWin && windowCost(cRun.cpu, cWin);
-    if (!c) throw new Error(`(c) gave no steady window to measure (exit ${cRun.code}):\n${tail(cRun)}`);
-    const cTwin = usageIn(twinCpu.samples, cWin!.from, cWin!.to);
-    log(`cost (c) suite: ${c.rate.toFixed(1)} req/s, ${c.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${c.seconds} s (generator ${c.cpuPct.toFixed(0)}% of a core, waited ${fmt(c.waitPct, 0)}%; twin ${fmt(cTwin.cpuPct, 0)}%)`);
-    const mix = countsByEndpoint(cRun.results!.aggregate.counters);
-    const meanLatencyMs = cRun.results!.aggregate.summaries[ARTILLERY.responseTime]?.mean ?? 5;
-
-    // (b) stock Artillery, same mix and rate, static bodies.
-    const material = await prepareFloor(twin.url, twin.data);
-    const floorSkipped = unsupported(mix, material);
-    const bMix = Object.fromEntries(Object.entries(mix).filter(([n]) => material.requests[n]));
-    const cycle = cycleOf(bMix, 100);
-    const perVuRate = c.rate / users;
-    const bDir = makeRunDir('cost-floor', { named: [{ from: 'bench/floor-processor.ts', names: ['staticBody'] }] });
-    const script = floorScript(
-      {
-        target: twin.url,
-        users,
-        rampS,
-        thinkMs: Math.max(1, 1000 / perVuRate - meanLatencyMs),
-        cycle,
-        requestsPerVu: Math.round((holdS + rampS) * perVuRate),
-        rotations: 10,
-      },
-      material,
-    );
-    const bRun = await runArtillery({ script: writeFloor(bDir, script, material), dir: bDir, env: { BENCH_FLOOR_BODIES: bDir }, timeoutMs: 150_000, nodeArgs: profileArgs('cost-floor') });
-    done('(b) floor', bDir, bRun);
-    // Steady: every VU arrived (but a straggler) and none has finished yet.
-    const bWin = bRun.results && steadyWindow(bRun.results.intermediate, (p) => (p.counters[ARTILLERY.vusersCreated] ?? 0) <= users * 0.05 && !p.counters[ARTILLERY.vusersCompleted]);
-    const b = bWin && windowCost(bRun.cpu, bWin);
-    const bTwin = bWin && usageIn(twinCpu.samples, bWin.from, bWin.to);
-    if (b) log(`cost (b) floor: ${b.rate.toFixed(1)} req/s, ${b.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${b.seconds} s (generator ${b.cpuPct.toFixed(0)}% of a core, waited ${fmt(b.waitPct, 0)}%; twin ${fmt(bTwin?.cpuPct, 0)}%)`);
-    else notes.push(`(b) gave no steady window (exit ${bRun.code})`);
-
-    // (a) a plain fetch loop, GET /project/ at (c)'s rate.
-    const aSeconds = 24;
-    const { stdout } = await execFileP(
-      process.execPath,
-      [join(ROOT, 'bench/fetch-client.ts'), '--url', `${twin.url}/project/`, '--token', material.tokens.student!, '--rate', c.rate.toFixed(1), '--seconds', String(aSeconds), '--warm', '5'],
-      { cwd: ROOT, timeout: 60_000 },
-    );
-    const aOut = JSON.parse(stdout.trim().split('\n').pop()!) as { requests: number; cpuS: number; wallS: number; errors: number };
-    twinCpu.stop();
-    const a = costOf(aOut.requests, aOut.wallS, aOut.cpuS);
-    if (aOut.errors) notes.push(`(a) had ${aOut.errors} failed requests`);
-    log(`cost (a) fetch loop: ${a.rate.toFixed(1)} req/s, ${a.cpuMsPerRequest.toFixed(3)} ms CPU/request over ${a.seconds.toFixed(0)} s`);
-    return {
-      requestRate: c.rate,
-      a,
-      b,
-      c,
-      ratioCB: b ? c.cpuMsPerRequest / b.cpuMsPerRequest : undefined,
-      ratioBA: b ? b.cpuMsPerRequest / a.cpuMsPerRequest : undefined,
-      mix,
-      floorSkipped,
-      burnUs,
-      notes,
-      /** The twin's CPU (% of a core) during (b)'s and (c)'s windows. */
-      twinCpuPct: { b: round(bTwin?.cpuPct, 0), c: round(cTwin.cpuPct, 0) },
-    };
-  } finally {
-    await twin.stop();
-  }
 }
 
 // --- 2 and 4. accuracy (the 200-user level) and scale (the ladder), one run ---
@@ -379,24 +260,48 @@ async function reportSection(): Promise<ReportFigures> {
 
 /** What the sections measured: the figures of bench/results.json. */
 interface Figures {
-  cost?: Awaited<ReturnType<typeof costSection>>;
+  cost?: CostFigures;
   scale?: Awaited<ReturnType<typeof scaleSection>>;
   fidelity?: Awaited<ReturnType<typeof fidelitySection>>;
   report?: ReportFigures;
   live?: LiveCost;
 }
 
+/** The cost section's rows: each rate, the plan's point, each tool's line; the targets beside them. */
+function costRows(cost: CostFigures): Row[] {
+  const burn = cost.burnUs ? ` (suite +${cost.burnUs} us burn)` : '';
+  const v = cost.verdicts;
+  const out: Row[] = cost.levels.map((l, i) => {
+    const tools = (['suite', 'stock', 'fetch'] as const).map((t) => l[t]);
+    const plan = l.users === COST.planUsers ? "; the plan's point" : '';
+    return {
+      bench: `1  CPU/request at ${l.users} users${plan}: suite / stock / fetch loop${burn}`,
+      measured: `${tools.map((c) => fmt(c?.cpuMsPerRequest, 2)).join(' / ')} ms (${tools.map((c) => fmt(c?.rate, 0)).join(' / ')} req/s)`,
+      target: 'suite < stock',
+      met: v.belowStock[i]?.met ?? false,
+    };
+  });
+  out.push({
+    bench: `1  suite at the plan's mix, ${COST.planUsers} users, think ${cost.thinkS[0]}-${cost.thinkS[1]} s${burn}`,
+    measured: cost.plan ? `${cost.plan.cpuMsPerRequest.toFixed(2)} ms/request at ${cost.plan.rate.toFixed(0)} req/s` : 'n/a',
+    target: `<= ${COST_TARGETS.maxPlanMs} ms`,
+    met: v.plan.met,
+  });
+  for (const tool of ['suite', 'stock', 'fetch'] as Tool[]) {
+    const f = cost.fits[tool];
+    out.push({
+      bench: `1  fit over the rates, ${TOOL_NAMES[tool]}${tool === 'suite' ? burn : ''}`,
+      measured: f ? `fixed ${f.fixedMsPerS.toFixed(0)} ms/s, marginal ${f.marginalMsPerRequest.toFixed(2)} ms/request` : 'n/a',
+      target: tool === 'suite' ? `marginal <= ${COST_TARGETS.maxMarginalMs} ms` : '-',
+      met: tool === 'suite' ? v.marginal.met : null,
+    });
+  }
+  return out;
+}
+
 function rows(r: Figures): Row[] {
   const out: Row[] = [];
-  if (r.cost) {
-    const { a, b, c } = r.cost;
-    const line = (x: Cost | undefined) => (x ? `${(x.cpuMsPerRequest * 1000).toFixed(0)} us/req at ${x.rate.toFixed(0)} req/s` : 'n/a');
-    out.push({ bench: '1a CPU/request: fetch loop, GET /project/', measured: line(a), target: '-', met: null });
-    out.push({ bench: '1b CPU/request: stock Artillery, static mix', measured: line(b), target: '-', met: null });
-    out.push({ bench: `1c CPU/request: suite average test${r.cost.burnUs ? ` (+${r.cost.burnUs} us burn)` : ''}`, measured: line(c), target: '-', met: null });
-    out.push({ bench: '1  (c)/(b): what the suite adds', measured: fmt(r.cost.ratioCB, 2, 'x'), target: `<= ${COST.maxRatio}x`, met: r.cost.ratioCB === undefined ? false : r.cost.ratioCB <= COST.maxRatio });
-    out.push({ bench: '1  (b)/(a): Artillery vs a fetch loop', measured: fmt(r.cost.ratioBA, 2, 'x'), target: '-', met: null });
-  }
+  if (r.cost) out.push(...costRows(r.cost));
   if (r.live) {
     const us = (x: Cost | undefined) => (x ? `${(x.cpuMsPerRequest * 1000).toFixed(0)} us` : 'n/a');
     out.push({
@@ -471,7 +376,7 @@ async function main(): Promise<number> {
   log(`${machine.cores} cores (${machine.cpu}), load average ${machine.loadavgAtStart.join(' ')}; Node ${process.version}, Artillery ${artilleryVersion}`);
   const results: Figures = {};
   if (only.has('report')) results.report = await reportSection();
-  if (only.has('cost')) results.cost = await costSection();
+  if (only.has('cost')) results.cost = await costSection({ log, burnUs, profile: flags.profile, keep: flags.keep });
   if (only.has('live')) results.live = await liveCostSection(log, flags.keep);
   if (only.has('scale')) results.scale = await scaleSection();
   if (only.has('fidelity')) results.fidelity = await fidelitySection();

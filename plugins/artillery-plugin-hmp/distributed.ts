@@ -7,9 +7,9 @@
 // cloud worker sends its launcher (worker-stats.ts), for workers started by hand.
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { launcherRefusal, shareWords, workerShareOf, WorkerShareError, type WorkerShare } from './core/worker-share.ts';
+import { launcherRefusal, shareWords, type WorkerShare } from './core/worker-share.ts';
 import { LOCAL_TWIN } from './main.ts';
-import { SettingsError } from './settings.ts';
+import { checkedShare, SettingsError } from './settings.ts';
 import { recordWorkerStats } from './worker-stats.ts';
 
 interface Events {
@@ -20,13 +20,7 @@ interface Events {
 export function startDistributed(script: Record<string, any>, events: Events, env: Record<string, string | undefined>, platform: unknown): WorkerShare | undefined {
   const refusal = launcherRefusal(platform);
   if (refusal) throw new SettingsError(refusal);
-  let share: WorkerShare | undefined;
-  try {
-    share = workerShareOf(env);
-  } catch (err) {
-    if (err instanceof WorkerShareError) throw new SettingsError(err.message);
-    throw err;
-  }
+  const share = checkedShare(env);
   if (share) {
     const target = String(script.config?.target ?? '').trim();
     if ((!target || target === LOCAL_TWIN) && !env.HMP_TARGET?.trim()) {

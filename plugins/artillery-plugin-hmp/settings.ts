@@ -111,13 +111,7 @@ export function resolveSettings(
 
   // A distributed run (HMP_WORKERS): this generator's share of the users; its workers draw the same jitter
   // from the test run id Artillery gives all of them (ARTILLERY_TEST_RUN_ID).
-  let share: WorkerShare | undefined;
-  try {
-    share = workerShareOf(env);
-  } catch (err) {
-    if (err instanceof WorkerShareError) throw new SettingsError(err.message);
-    throw err;
-  }
+  const share = checkedShare(env);
   const runId = share && env.ARTILLERY_TEST_RUN_ID ? env.ARTILLERY_TEST_RUN_ID : undefined;
   const [seedRaw, seedSource]: [unknown, 'HMP_JITTER_SEED' | 'variables' | 'test run id' | 'random'] =
     env.HMP_JITTER_SEED !== undefined && env.HMP_JITTER_SEED !== '' ? [env.HMP_JITTER_SEED, 'HMP_JITTER_SEED']
@@ -166,4 +160,14 @@ export function resolveSettings(
     /** Minutes of real time without any answer (the load nor GET /health) that stop a stress, spike or soak; undefined or 0: never. */
     stopWhenGoneMin: typeof merged.stopWhenGone?.limitMin === 'number' && merged.stopWhenGone.limitMin > 0 ? (merged.stopWhenGone.limitMin as number) : undefined,
   };
+}
+
+/** This generator's share of a distributed run's users (core/worker-share.ts); a bad one is a SettingsError. */
+export function checkedShare(env: Record<string, string | undefined>): WorkerShare | undefined {
+  try {
+    return workerShareOf(env);
+  } catch (err) {
+    if (err instanceof WorkerShareError) throw new SettingsError(err.message);
+    throw err;
+  }
 }

@@ -175,7 +175,11 @@ test('two packaged workers hold the plan\'s users in total, and their merged res
 
   const twin = await startLocalTarget();
   t.after(() => twin.stop());
-  for (const dir of [leader, other]) copyFileSync(twin.dataPath, join(dir, 'data/test_data.json'));
+  // (A fresh clone has no data/test_data.json to ship: the folder may not be there.)
+  for (const dir of [leader, other]) {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    copyFileSync(twin.dataPath, join(dir, 'data/test_data.json'));
+  }
 
   // A cloud worker without its share refuses before any load, in one sentence.
   const refused = await runWorker(artillery, other, { TARGET: twin.url, WORKER_ID: 'task-0', IS_LEADER: 'false', HMP_TIME_SCALE: String(SCALE), HMP_ALLOW_SHORT: '1' });

@@ -1,7 +1,7 @@
 // `npm run bench`: benchmarks of the suite itself on this machine, against
 // the HMP twin on loopback (its own process). Prints a table and writes
 // bench/results.json. Not part of `npm test`. See bench/README.md.
-//   npm run bench                        everything (7.5-8.5 min here)
+//   npm run bench                        everything (~14 min here)
 //   npm run bench -- --only cost,report  some sections: cost (three tools at three rates), live (the live page's cost), scale (accuracy + scale), fidelity, report
 //   npm run bench -- --burn-us 500       the suite burns 500 us of CPU per response: its marginal cost should read 0.5 ms more
 //   npm run bench -- --keep              keep the run folders under bench/.runs/

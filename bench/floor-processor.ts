@@ -24,10 +24,12 @@ export function staticBody(req: { name?: string; body?: Buffer }, _context: unkn
 const schedule: FloorSchedule = process.env.BENCH_FLOOR_SCHEDULE ? JSON.parse(process.env.BENCH_FLOOR_SCHEDULE) : { thinks: [{ fromS: 0, thinkMs: 1000 }], endS: Infinity };
 let startedAt: number | undefined;
 
-function thinkAt(s: number): string {
-  let ms = schedule.thinks[0]!.thinkMs;
-  for (const t of schedule.thinks) if (s >= t.fromS) ms = t.thinkMs;
-  return `${ms}ms`;
+/** At `s` seconds into the schedule (pure): whether VUs still send, and the think before their next request. */
+export function floorAt(sch: FloorSchedule, s: number): { live: boolean; think: string } {
+  if (s >= sch.endS) return { live: false, think: '1ms' };
+  let ms = sch.thinks[0]!.thinkMs;
+  for (const t of sch.thinks) if (s >= t.fromS) ms = t.thinkMs;
+  return { live: true, think: `${ms}ms` };
 }
 
 type Vars = Record<string, unknown>;
@@ -35,14 +37,13 @@ type Vars = Record<string, unknown>;
 /** beforeScenario: the VU's first think. */
 export function floorStart(context: { vars: Vars }, _ee: unknown, next: () => void): void {
   startedAt ??= Date.now();
-  context.vars.floorThink = thinkAt((Date.now() - startedAt) / 1000);
+  context.vars.floorThink = floorAt(schedule, (Date.now() - startedAt) / 1000).think;
   next();
 }
 
-/** ifTrue of every request: send it while the schedule runs; sets the think after it. */
+/** ifTrue of every request: send it while the schedule runs; sets the think after it (1 ms past the end: the rest of the flow goes by at once). */
 export function floorLive(vars: Vars): boolean {
-  const s = (Date.now() - (startedAt ?? Date.now())) / 1000;
-  const live = s < schedule.endS;
-  vars.floorThink = live ? thinkAt(s) : '1ms';
-  return live;
+  const at = floorAt(schedule, (Date.now() - (startedAt ?? Date.now())) / 1000);
+  vars.floorThink = at.think;
+  return at.live;
 }

@@ -104,18 +104,17 @@ test('floorLadder: arrivals level by level, each request gated and each think se
 });
 
 test('floor-processor: each VU thinks the current level\'s time and stops at the schedule\'s end', async () => {
-  process.env.BENCH_FLOOR_SCHEDULE = JSON.stringify({ thinks: [{ fromS: 0, thinkMs: 800 }, { fromS: 0.05, thinkMs: 300 }], endS: 0.1 });
-  const { floorStart, floorLive } = await import('../bench/floor-processor.ts');
+  const { floorAt, floorStart, floorLive } = await import('../bench/floor-processor.ts');
+  const schedule = { thinks: [{ fromS: 0, thinkMs: 800 }, { fromS: 55, thinkMs: 300 }], endS: 90 };
+  assert.deepEqual(floorAt(schedule, 0), { live: true, think: '800ms' });
+  assert.deepEqual(floorAt(schedule, 54.9), { live: true, think: '800ms' });
+  assert.deepEqual(floorAt(schedule, 55), { live: true, think: '300ms' });
+  assert.deepEqual(floorAt(schedule, 90), { live: false, think: '1ms' }, 'the rest of the flow goes by at once');
+  // Without BENCH_FLOOR_SCHEDULE: 1 s thinks, no end.
   const context = { vars: {} as Record<string, unknown> };
   await new Promise<void>((resolve) => floorStart(context, undefined, resolve));
-  assert.equal(context.vars.floorThink, '800ms');
+  assert.equal(context.vars.floorThink, '1000ms');
   assert.equal(floorLive(context.vars), true);
-  await new Promise((r) => setTimeout(r, 60));
-  assert.equal(floorLive(context.vars), true);
-  assert.equal(context.vars.floorThink, '300ms');
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(floorLive(context.vars), false);
-  assert.equal(context.vars.floorThink, '1ms', 'the rest of the flow goes by at once');
 });
 
 test('fetchPlan: the cycle\'s requests as stock Artillery sends them, headers and bodies built once', () => {

@@ -136,10 +136,10 @@ function profileArgs(opts: CostOptions, label: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`];
 }
 
-/** Every thread's profile of a run. */
-function readProfiles(label: string): CpuProfile[] {
+/** Every thread's profile of a run (none unless profiled: the folder may hold an older run's). */
+function readProfiles(opts: CostOptions, label: string): CpuProfile[] {
   const dir = join(PROFILES, label);
-  if (!existsSync(dir)) return [];
+  if (!opts.profile || !existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
@@ -209,7 +209,7 @@ async function suiteLadder(opts: CostOptions): Promise<LadderRun & { mix: Record
     });
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     if (!run.results) throw new Error(`cost: the suite's run wrote no results (exit ${run.code}); its last lines:\n${tail(run)}`);
-    const profiles = readProfiles('cost-suite');
+    const profiles = readProfiles(opts, 'cost-suite');
     const periods = run.results.intermediate;
     const byLevel = COST.levels.map((l) => levelCost(run, lastPeriods(periods, (p) => targetHeld(p, l.users), COST.windowPeriods), twinCpu, profiles));
     return { byLevel, run, mix: countsByEndpoint(run.results.aggregate.counters) };
@@ -243,7 +243,7 @@ async function stockLadder(suite: LadderRun, mix: Record<string, number>, opts: 
     });
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     const periods = run.results?.intermediate ?? [];
-    const profiles = readProfiles('cost-stock');
+    const profiles = readProfiles(opts, 'cost-stock');
     const byLevel = COST.levels.map((l) => levelCost(run, lastPeriods(periods, vusersHeldAt(periods, l.users), COST.windowPeriods), twinCpu, profiles));
     return { byLevel, run, skipped: unsupported(mix, material) };
   });

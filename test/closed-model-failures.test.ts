@@ -92,7 +92,8 @@ describe('the closed model under a failing server (real Artillery runs)', { time
       // server could break is every period after it.
       const periods = fidelity(r).slice(1);
       t.diagnostic(`target/max off per period: ${fidelity(r).map((p) => `${p.targetMax}/${p.maxDeviation}`).join(' ')}; stalls: ${r.aggregate.hmp.stalls?.text}; classes: ${Object.entries(r.aggregate.counters).filter(([k]) => k.startsWith('plugins.hmp.connection.')).map(([k, v]) => `${k.slice(23)} ${v}`).join(', ')}`);
-      assert.ok(periods.length >= 1, `${periods.length} periods with users sampled after the first`);
+      // The breakpoint stops itself after two failing periods: on a busy machine its first period can hold the whole climb.
+      if (c.file !== 'phases/breakpoint.yml') assert.ok(periods.length >= 1, `${periods.length} periods with users sampled after the first`);
       for (const p of periods) assert.ok(p.maxDeviation <= 1, `period ${new Date(Number(p.period)).toISOString()}: target ${p.targetMin}-${p.targetMax}, off by ${p.maxDeviation}`);
       const counters = r.aggregate.counters as Record<string, number>;
       assert.equal(counters['plugins.hmp.users.lost'] ?? 0, 0, 'no VU died holding a slot');

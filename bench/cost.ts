@@ -107,6 +107,8 @@ export interface CostOptions {
   burnUs: number;
   profile: boolean;
   keep: boolean;
+  /** The suite's ladder alone (about 2 min): for trying a change, not for the targets. */
+  suiteOnly?: boolean;
 }
 
 const PROFILES = join(ROOT, 'bench', 'profiles');
@@ -286,14 +288,14 @@ export async function costSection(opts: CostOptions): Promise<CostFigures> {
   const suite = await suiteLadder(opts);
   const levels: CostLevel[] = COST.levels.map((l, i) => ({ users: l.users, suite: suite.byLevel[i]?.cost }));
   levels.forEach((l) => (l.suite ? log(costLine('suite', l.users, l.suite)) : notes.push(`the suite at ${l.users} users gave no steady window (exit ${suite.run.code}): ${tail(suite.run, 3)}`)));
-  const stock = await stockLadder(suite, suite.mix, opts);
+  const stock = opts.suiteOnly ? { byLevel: [], run: suite.run, skipped: [] } : await stockLadder(suite, suite.mix, opts);
   levels.forEach((l, i) => {
     const c = stock.byLevel[i]?.cost;
     if (c) log(costLine('stock', l.users, (l.stock = { ...c, targetRate: l.suite?.rate })));
     else notes.push(`stock Artillery at ${l.users} users gave no steady window (exit ${stock.run.code}): ${tail(stock.run, 3)}`);
   });
   const rates = levels.map((l, i) => l.suite?.rate ?? COST.levels[i]!.users * 1.3);
-  const fetch = await fetchSteps(rates, suite.mix);
+  const fetch = opts.suiteOnly ? { byLevel: [] } : await fetchSteps(rates, suite.mix);
   if (fetch.note) notes.push(fetch.note);
   levels.forEach((l, i) => {
     const c = fetch.byLevel[i];

@@ -6,6 +6,7 @@
 //   npm run bench -- --burn-us 500       the suite burns 500 us of CPU per response: its marginal cost should read 0.5 ms more
 //   npm run bench -- --keep              keep the run folders under bench/.runs/
 //   npm run bench -- --only cost --profile   CPU profiles of the Artillery runs in bench/profiles/, their shares by owner printed
+//   npm run bench -- --only cost --suite-only   the suite's ladder alone (~2 min), to try a change; stock Artillery and the fetch loop not run
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
@@ -82,6 +83,7 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean', default: false },
     'burn-us': { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'suite-only': { type: 'boolean', default: false },
   },
 });
 const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()) as Section[]);
@@ -376,7 +378,7 @@ async function main(): Promise<number> {
   log(`${machine.cores} cores (${machine.cpu}), load average ${machine.loadavgAtStart.join(' ')}; Node ${process.version}, Artillery ${artilleryVersion}`);
   const results: Figures = {};
   if (only.has('report')) results.report = await reportSection();
-  if (only.has('cost')) results.cost = await costSection({ log, burnUs, profile: flags.profile, keep: flags.keep });
+  if (only.has('cost')) results.cost = await costSection({ log, burnUs, profile: flags.profile, keep: flags.keep, suiteOnly: flags['suite-only'] });
   if (only.has('live')) results.live = await liveCostSection(log, flags.keep);
   if (only.has('scale')) results.scale = await scaleSection();
   if (only.has('fidelity')) results.fidelity = await fidelitySection();
@@ -396,7 +398,7 @@ async function main(): Promise<number> {
     ...results,
   };
   // A full run's figures are the ones the README quotes; a partial or altered run does not replace them.
-  const partial = flags.only !== undefined || burnUs > 0 || flags.profile;
+  const partial = flags.only !== undefined || burnUs > 0 || flags.profile || flags['suite-only'];
   const outPath = join(ROOT, partial ? 'bench/results-partial.json' : 'bench/results.json');
   writeFileSync(outPath, `${JSON.stringify(out, null, 2)}\n`);
   const missed = table.filter((r) => r.met === false);

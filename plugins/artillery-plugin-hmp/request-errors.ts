@@ -13,7 +13,9 @@
 // The same patch follows the engine's trace events: each request's start and
 // end go to the run's request log (stall analysis), and a request without an
 // answer is counted by what happened to its connection (reused or not).
+// And the engine sends its requests with Node's http client (lean-http.ts).
 import { connectionClass } from './core/connection-errors.ts';
+import { useLeanClient, type Requester } from './lean-http.ts';
 import { metric } from './core/metric-names.ts';
 import { requestEnded, requestSent } from './request-log.ts';
 import { countSkipped, failedAt } from './skipped.ts';
@@ -35,6 +37,8 @@ interface EngineClass {
 }
 interface EngineThis {
   config?: { processor?: Record<string, unknown> };
+  request?: Requester;
+  extendedHTTPMetrics?: boolean;
 }
 type RequestSpec = { name?: string; ifTrue?: string };
 
@@ -102,6 +106,7 @@ export function patchEngine(Engine: EngineClass): void {
   if (proto.__hmpKeepsUsers) return;
   const original = proto.step;
   proto.step = function step(this: EngineThis, spec: Record<string, unknown>, ee: Emitter, opts?: unknown): StepFn {
+    useLeanClient(this); // init() has set got by now: the runner awaits it before the first arrival
     const f = original.call(this, spec, ee, opts);
     if (!isRequestStep(spec)) return f;
     traceRequests(ee);

@@ -1,5 +1,9 @@
-// Requests the suite sends with fetch instead of Artillery's HTTP engine: the
-// binary downloads (download.ts) and the retry after a re-login (relogin.ts).
+// Requests the suite sends itself instead of through Artillery's HTTP engine:
+// the binary downloads (download.ts) and the retry after a re-login
+// (relogin.ts). Node's http client on the user's own keep-alive agent, as the
+// engine's requests (not fetch: its Request, Response, Headers and web
+// streams cost ~0.25 ms more per request, and its own connection pool would
+// give a user a second connection).
 // Each is reported in the metrics the engine and metrics-by-endpoint write
 // for their own requests, so a run's totals, status codes and per-endpoint
 // percentiles include it:
@@ -8,6 +12,8 @@
 //   plugins.metrics-by-endpoint.response_time.<name> (ms to the headers),
 //   .<name>.codes.<status>, .server-timing.<name>, .<name>.errors.<code>
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { causeCode } from '../lib/hmp-client.ts';
 import { count, histogram, metric, recordFailure } from './metrics.ts';
@@ -16,6 +22,9 @@ import type { Reply } from './validate.ts';
 import { ARTILLERY, metric as names } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 import { connectionClass } from '../plugins/artillery-plugin-hmp/core/connection-errors.ts';
 import { requestEnded, requestSent } from '../plugins/artillery-plugin-hmp/request-log.ts';
+
+/** The engine's user agent (its requests send it): one client in the server's logs. */
+const USER_AGENT = 'Artillery (https://artillery.io)';
 
 export interface Exchange {
   method: string;
@@ -37,15 +46,6 @@ const observers = new Set<TimingObserver>();
 export function observeTimings(fn: TimingObserver): () => void {
   observers.add(fn);
   return () => observers.delete(fn);
-}
-
-/**
- * Loads Node's fetch (undici) now: it loads on first use, a ~50 ms stall
- * that would land mid-run on the first download. Touching `Response` loads
- * the same module.
- */
-export function warmUpFetch(): void {
-  void globalThis.Response;
 }
 
 /** The `total;dur=` of a Server-Timing header (the first, as metrics-by-endpoint reads it); the bench reads it too. */
@@ -70,10 +70,10 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
 }
 
-/** Whether the failed request went on a kept-alive connection: undici's socket error tells what the socket had read before. */
+/** Whether the failed request went on a kept-alive connection (the request's own reusedSocket). */
 function reusedOf(err: unknown): boolean | undefined {
-  const bytesRead = (err as { cause?: { socket?: { bytesRead?: unknown } } })?.cause?.socket?.bytesRead;
-  return typeof bytesRead === 'number' ? bytesRead > 0 : undefined;
+  const reused = (err as NoAnswer | undefined)?.reused;
+  return typeof reused === 'boolean' ? reused : undefined;
 }
 
 /** No answer (or the body broke off): counted like the engine's errors; the session fails. */
@@ -85,36 +85,91 @@ function recordNoAnswer(ee: Ee, context: VuContext, name: string, x: Exchange, e
   recordFailure(ee, context, name, code === 'ETIMEDOUT' ? 'timeout' : code, `${x.method} ${x.url}: ${code}`);
 }
 
-async function readBody(res: Response, hashIt: boolean): Promise<{ bytes: Buffer; md5?: string }> {
-  if (!hashIt || !res.body) return { bytes: Buffer.from(await res.arrayBuffer()) };
-  const hash = createHash('md5');
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of res.body) {
-    hash.update(chunk);
-    chunks.push(chunk);
-  }
-  return { bytes: Buffer.concat(chunks), md5: hash.digest('hex') };
+interface Answer {
+  res: IncomingMessage;
+  /** ms from the start of the exchange to the response's headers. */
+  ms: number;
+  body: Promise<{ bytes: Buffer; md5?: string }>;
+}
+
+type NoAnswer = Error & { code?: string; reused?: boolean };
+
+/** The user's own keep-alive agent (the engine's, one connection per user), else one of this thread's. */
+function agentOf(context: VuContext, secure: boolean): Agent {
+  const own = (context as VuContext & { _httpAgent?: Agent; _httpsAgent?: Agent })[secure ? '_httpsAgent' : '_httpAgent'];
+  return own ?? (secure ? (sharedHttps ??= new HttpsAgent({ keepAlive: true })) : (sharedHttp ??= new HttpAgent({ keepAlive: true })));
+}
+let sharedHttp: Agent | undefined;
+let sharedHttps: Agent | undefined;
+
+/**
+ * One exchange with Node's http client on the user's agent: resolves at the
+ * response's headers; the body follows (hashed as it arrives when asked).
+ * The whole exchange, body included, must end within x.timeoutS.
+ */
+function exchange(x: Exchange, context: VuContext): Promise<Answer> {
+  const t0 = performance.now();
+  const url = new URL(x.url);
+  const secure = url.protocol === 'https:';
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...x.headers };
+  if (x.body !== undefined) headers['content-length'] = String(Buffer.byteLength(x.body));
+  const req = (secure ? httpsRequest : httpRequest)(url, { method: x.method, headers, agent: agentOf(context, secure) });
+  let fail: (err: NoAnswer) => void = () => {};
+  const timer = setTimeout(() => {
+    const err: NoAnswer = Object.assign(new Error(`no answer within ${x.timeoutS} s`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    fail(err);
+    req.destroy(err);
+  }, x.timeoutS * 1000);
+  return new Promise<Answer>((resolve, reject) => {
+    fail = (err) => {
+      clearTimeout(timer);
+      err.reused ??= req.reusedSocket;
+      reject(err);
+    };
+    req.on('error', (err) => fail(err));
+    req.on('response', (res) => {
+      const ms = performance.now() - t0;
+      const body = new Promise<{ bytes: Buffer; md5?: string }>((done, broke) => {
+        fail = (err) => {
+          clearTimeout(timer);
+          broke(err);
+        };
+        const hash = x.md5 ? createHash('md5') : undefined;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          hash?.update(chunk);
+          chunks.push(chunk);
+        });
+        res.on('error', (err) => fail(err));
+        res.on('end', () => {
+          clearTimeout(timer);
+          done({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), ...(hash ? { md5: hash.digest('hex') } : {}) });
+        });
+      });
+      body.catch(() => {}); // awaited by send; a body never read must not be an unhandled rejection
+      resolve({ res, ms, body });
+    });
+    req.end(x.body);
+  });
 }
 
 /** Sends `x`, reported as `name`; the whole reply, or undefined when there was none (recorded). */
 export async function send(x: Exchange, name: string, context: VuContext, ee: Ee): Promise<Reply | undefined> {
   count(ee, ARTILLERY.requests);
   ee.emit('rate', ARTILLERY.requestRate);
-  const signal = AbortSignal.timeout(x.timeoutS * 1000);
-  const t0 = performance.now();
   const logged = requestSent(name, x.method, x.url);
   let answered = false;
   try {
-    const res = await fetch(x.url, { method: x.method, headers: x.headers, body: x.body, signal });
-    const ms = performance.now() - t0;
+    const { res, ms, body } = await exchange(x, context);
+    const status = res.statusCode ?? 0;
     answered = true;
-    requestEnded(logged, 'a', res.status);
-    const serverMs = serverTimingTotal(res.headers.get('server-timing'));
-    recordAnswer(ee, name, ms, res.status, serverMs);
+    requestEnded(logged, 'a', status);
+    const serverMs = serverTimingTotal(res.headers['server-timing']);
+    recordAnswer(ee, name, ms, status, serverMs);
     for (const observe of observers) observe(name, ms, serverMs);
-    const { bytes, md5 } = await readBody(res, x.md5 === true);
+    const { bytes, md5 } = await body;
     count(ee, ARTILLERY.downloadedBytes, bytes.length);
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes, ...(md5 ? { md5 } : {}) };
+    return { status, contentType: res.headers['content-type'] ?? '', bytes, ...(md5 ? { md5 } : {}) };
   } catch (err) {
     if (!answered) requestEnded(logged, isAbort(err) ? 't' : 'x', isAbort(err) ? 'timeout' : connectionClass(causeCode(err), reusedOf(err)));
     recordNoAnswer(ee, context, name, x, err);

@@ -13,6 +13,15 @@ import type { Reply } from './validate.ts';
 import { vars } from './vars.ts';
 import { ARTILLERY } from '../plugins/artillery-plugin-hmp/core/metric-names.ts';
 
+/**
+ * Loads Node's fetch (undici), which the re-login's HmpClient uses, now: it
+ * loads on first use, a ~50 ms stall that would land mid-run on the first
+ * expired token. Touching `Response` loads the same module.
+ */
+export function warmUpFetch(): void {
+  void globalThis.Response;
+}
+
 /** A fresh token for the session's user; undefined (failure recorded) when the login fails. */
 export async function relogin(context: VuContext, ee: Ee): Promise<string | undefined> {
   const name = requestName.relogin;

@@ -13,7 +13,7 @@
 // A VU's role (its profile) is dealt at its first session (roles.ts); the
 // scenario's name says from which mix.
 import { preloadPdfs } from './fixtures.ts';
-import { warmUpFetch } from './outside-engine.ts';
+import { warmUpFetch } from './relogin.ts';
 import { count, histogram, metric } from './metrics.ts';
 import { Deck, pickOne, type Rand } from './pick.ts';
 import { NOT_FAILED } from '../plugins/artillery-plugin-hmp/skipped.ts';

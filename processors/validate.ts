@@ -83,7 +83,9 @@ function list<T>(reply: Reply, expected: string, item: (o: Obj) => T | undefined
   if (!body.ok) return body;
   if (!Array.isArray(body.value)) return fail('bad_body', `expected a list of ${expected}, got ${preview(body.value)}`);
   const out: T[] = [];
-  for (const [i, raw] of body.value.entries()) {
+  const items = body.value as unknown[];
+  for (let i = 0; i < items.length; i++) {
+    const raw = items[i]; // an index loop: lists grow with the run, and entries() allocates a pair per item
     const v = isObj(raw) ? item(raw) : undefined;
     if (v === undefined) return fail('bad_body', `item ${i} is not ${expected}: ${preview(raw)}`);
     out.push(v);

@@ -166,7 +166,10 @@ export class ClosedModelGate {
     }
     const target = this.target();
     while (this.active < target && this.#parked.length > 0) this.#parked.shift()!(true);
-    for (const th of [...this.#thinking]) {
+    // Called at every think: nothing to shed is the common case, and it must cost nothing per user.
+    // (Deleting the element being visited is safe while iterating a Set.)
+    if (this.active <= target) return;
+    for (const th of this.#thinking) {
       if (this.active <= target) break;
       if (th.context.vars.$hmpSlot !== true) continue;
       th.context.vars.$hmpYielded = true;
@@ -175,7 +178,7 @@ export class ClosedModelGate {
     }
     // Still too many: users waiting on a request leave now too; the request
     // finishes, the rest of their session is skipped ($hmpYielded).
-    for (const context of [...this.#holders]) {
+    for (const context of this.#holders) {
       if (this.active <= target) break;
       context.vars.$hmpYielded = true;
       this.#release(context);

@@ -14,8 +14,12 @@ let lines: string[] = [];
 let timer: NodeJS.Timeout | undefined;
 let seq = 0;
 
+/** HMP_REQUESTS_LOG, read once per thread (the main thread sets it before the workers start): not twice per request. */
+let logPath: string | undefined;
+const requestsLog = (): string => (logPath ??= process.env.HMP_REQUESTS_LOG ?? '');
+
 function flush(): void {
-  const path = process.env.HMP_REQUESTS_LOG;
+  const path = requestsLog();
   if (!path || lines.length === 0) return;
   const text = `${lines.join('\n')}\n`;
   lines = [];
@@ -25,7 +29,7 @@ function flush(): void {
 }
 
 function push(line: string): void {
-  if (!process.env.HMP_REQUESTS_LOG) return;
+  if (!requestsLog()) return;
   lines.push(line);
   if (!timer) {
     timer = setInterval(flush, FLUSH_MS);
@@ -34,13 +38,18 @@ function push(line: string): void {
   }
 }
 
-/** "/submission/42/hash?x=1" -> "/submission/{id}/hash": one label per endpoint, not per id. */
+/** "http://h/submission/42/hash?x=1" -> "/submission/{id}/hash": one label per endpoint, not per id. */
 export function pathLabel(url: string): string {
-  let path = url;
-  try {
-    path = new URL(url, 'http://x').pathname;
-  } catch {}
-  return path.replace(/\/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=\/|$)/gi, '/{id}');
+  // String slicing, not new URL(): it runs for every request.
+  const scheme = url.indexOf('://');
+  const start = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
+  if (start < 0) return '/';
+  let end = url.length;
+  for (const stop of ['?', '#']) {
+    const i = url.indexOf(stop, start);
+    if (i >= 0 && i < end) end = i;
+  }
+  return (url.slice(start, end) || '/').replace(/\/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=\/|$)/gi, '/{id}');
 }
 
 /** Logs a request sent now; returns its id for requestEnded. */

@@ -11,8 +11,9 @@
 // `window` seconds in which it counts the answers and its own CPU
 // (process.cpuUsage: every thread); one JSON line per step.
 //   npx node bench/fetch-client.ts --plan fetch-plan.json --steps 78:30:20,150:3:20,490:3:20   (rate:settle:window)
-// undici comes with Artillery (artillery -> cheerio -> undici); it is not a
-// dependency of its own.
+// undici is a devDependency, pinned to the release Artillery already brings
+// (artillery -> cheerio -> undici 7.30.2), so the floor does not depend on
+// what Artillery's dependencies happen to pull in.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -9,7 +9,7 @@ import { endpointOf, type Endpoint } from './endpoints.ts';
 import { recordFailure, recordOk, recordWarning, requestName } from './metrics.ts';
 import { reloginAndRetry } from './relogin.ts';
 import type { ArtilleryResponse, Ee, RequestParams, VuContext } from './types.ts';
-import type { Outcome, Reply } from './validate.ts';
+import { textReply, type Outcome, type Reply } from './validate.ts';
 
 function header(res: ArtilleryResponse, name: string): string {
   const v = res.headers[name];
@@ -50,10 +50,7 @@ export async function settleReply(name: string, ep: Endpoint, reply: Reply, req:
 export async function checkResponse(req: RequestParams, res: ArtilleryResponse, context: VuContext, ee: Ee): Promise<void> {
   const ep = endpointOf(req.name);
   if (!ep || req.name === undefined) return;
-  const reply: Reply = {
-    status: res.statusCode,
-    contentType: header(res, 'content-type'),
-    bytes: ep.raw ? takeRawBody(req, res) : Buffer.from(res.body ?? '', 'utf8'),
-  };
+  const contentType = header(res, 'content-type');
+  const reply: Reply = ep.raw ? { status: res.statusCode, contentType, bytes: takeRawBody(req, res) } : textReply(res.statusCode, contentType, res.body ?? '');
   await settleReply(req.name, ep, reply, req, context, ee);
 }

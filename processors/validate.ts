@@ -9,6 +9,8 @@ export interface Reply {
   status: number;
   contentType: string;
   bytes: Buffer;
+  /** The body as the engine's string, when it came that way: JSON is parsed from it, not from a copy in bytes. */
+  text?: string;
   /** MD5 (hex) of `bytes`, when it was computed as they arrived. */
   md5?: string;
 }
@@ -51,23 +53,40 @@ function base64Bytes(v: unknown, length?: number): Buffer | undefined {
 /** The status is the expected one, else `status_<code>` with the server's message. */
 export function checkStatus(reply: Reply, expected = 200): Verdict<Reply> {
   if (reply.status === expected) return pass(reply);
-  return fail(`status_${reply.status}`, errorDetail(reply.bytes.toString('utf8')));
+  return fail(`status_${reply.status}`, errorDetail(textOf(reply)));
+}
+
+function textOf(reply: Reply): string {
+  return reply.text ?? reply.bytes.toString('utf8');
+}
+
+/** A reply whose body came as the engine's string: its bytes are made only if asked for (JSON needs none). */
+export function textReply(status: number, contentType: string, text: string): Reply {
+  let bytes: Buffer | undefined;
+  return {
+    status,
+    contentType,
+    text,
+    get bytes() {
+      return (bytes ??= Buffer.from(text, 'utf8'));
+    },
+  };
 }
 
 /** The body of a reply with the expected status, decoded by `decode`; else bad_body with what `bad` says. */
-function decoded(reply: Reply, decode: (bytes: Buffer) => unknown, bad: () => string): Verdict<unknown> {
+function decoded(reply: Reply, decode: (reply: Reply) => unknown, bad: () => string): Verdict<unknown> {
   const s = checkStatus(reply);
   if (!s.ok) return s;
   try {
-    return pass(decode(reply.bytes));
+    return pass(decode(reply));
   } catch {
     return fail('bad_body', bad());
   }
 }
 
-const json = (reply: Reply) => decoded(reply, (b) => JSON.parse(b.toString('utf8')), () => `not JSON: ${errorDetail(reply.bytes.toString('utf8'))}`);
+const json = (reply: Reply) => decoded(reply, (r) => JSON.parse(textOf(r)), () => `not JSON: ${errorDetail(textOf(reply))}`);
 const cbor = (reply: Reply) =>
-  decoded(reply, cborDecode, () => `not CBOR (${reply.contentType || 'no content type'}, ${reply.bytes.length} bytes): ${errorDetail(reply.bytes.subarray(0, 200).toString('utf8'))}`);
+  decoded(reply, (r) => cborDecode(r.bytes), () => `not CBOR (${reply.contentType || 'no content type'}, ${reply.bytes.length} bytes): ${errorDetail(reply.bytes.subarray(0, 200).toString('utf8'))}`);
 
 /** JSON object whose fields pass `shape`, else bad_body naming what was expected. */
 function object<T>(reply: Reply, expected: string, shape: (o: Obj) => T | undefined): Verdict<T> {

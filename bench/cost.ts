@@ -6,7 +6,7 @@
 // fixed ms of CPU per second + marginal ms per request (cost-model.ts), and
 // the targets. One process per tool so each level is measured warm
 // (a fresh Artillery run costs 25-30% more per request in its first ~30 s)
-// and the section stays ~6 minutes. Each tool gets a fresh twin: the twin's
+// and the section stays ~9 minutes. Each tool gets a fresh twin: the twin's
 // unpaginated submission list grows with every upload, and a longer list
 // costs more, so each tool meets the same list at the same point. With
 // --profile, V8 CPU profiles of the two Artillery runs, summarized by owner

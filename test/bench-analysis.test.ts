@@ -25,6 +25,7 @@ import { correctedDelays, pct, pct as percentile } from '../bench/loop-delay.ts'
 import { cpuBetween, parseStat, type CpuSample } from '../bench/proc.ts';
 import { summarize, type CpuProfile } from '../bench/profile-summary.ts';
 import { serverTimingTotal } from '../processors/outside-engine.ts';
+import { floorMaterial } from './support/floor-material.ts';
 
 const T0 = 1_700_000_000_000;
 const period = (i: number, counters: Record<string, number>, summaries: Record<string, Partial<Period['summaries'][string]>> = {}): Period =>
@@ -143,14 +144,7 @@ test('cycleOf keeps the shares, every endpoint at least once, spread out', () =>
 });
 
 test('floorScript: stock Artillery, no plugins, static requests, think before each, rotated scenarios', () => {
-  const material = {
-    tokens: { student: 'S', instructor: 'I', none: undefined },
-    requests: {
-      auth_login: { method: 'post' as const, url: '/auth/login', who: 'none' as const, json: { user_id: 1 } },
-      project_list: { method: 'get' as const, url: '/project/', who: 'student' as const },
-      submission_create: { method: 'post' as const, url: '/submission/', who: 'student' as const, cbor: 'submission_create' },
-    },
-  };
+  const material = floorMaterial;
   const script = floorScript({ target: 'http://127.0.0.1:1', users: 10, rampS: 5, thinkMs: 800, cycle: ['auth_login', 'project_list', 'submission_create'], requestsPerVu: 4, rotations: 3 }, material) as any;
   assert.equal(script.config.plugins, undefined);
   assert.equal(script.scenarios.length, 3);

@@ -10,6 +10,7 @@ import { COST_TARGETS, costVerdicts, cpuMsPerS, fitCost } from '../bench/cost-mo
 import { fetchPlan, floorLadder, floorSchedule, floorScript } from '../bench/floor.ts';
 import type { CpuProfile } from '../bench/profile-summary.ts';
 import { GC, PROGRAM, sharesOf, UNOWNED } from '../bench/profile-shares.ts';
+import { floorMaterial } from './support/floor-material.ts';
 
 const T0 = 1_700_000_000_000;
 const period = (i: number, counters: Record<string, number>): Period => ({ period: String(T0 + i * 10_000), counters, summaries: {} }) as Period;
@@ -74,14 +75,7 @@ test('vusersHeldAt: periods in which the level held, none arriving or leaving', 
   assert.deepEqual(periods.filter(at120).map((p) => p.period), [periods[5]!.period], 'one left: 119 active after');
 });
 
-const material = {
-  tokens: { student: 'S', instructor: 'I', none: undefined },
-  requests: {
-    auth_login: { method: 'post' as const, url: '/auth/login', who: 'none' as const, json: { user_id: 1 } },
-    project_list: { method: 'get' as const, url: '/project/', who: 'student' as const },
-    submission_create: { method: 'post' as const, url: '/submission/', who: 'student' as const, cbor: 'submission_create' },
-  },
-};
+const material = floorMaterial;
 
 test('floorLadder: arrivals level by level, each request gated and each think set by the schedule', () => {
   const levels = [
